@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# deps.sh - install everything espburn needs to build and test, on Debian or
+# Ubuntu: compilers, the libraries it links (cJSON, libdeflate, zlib, nettle,
+# libserialport), cmocka and pytest for tests, and Node packages that act as
+# independent clients (esptool-js) and as the virtual board's MicroPython.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+PACKAGES="build-essential cmake pkg-config clang libclang-rt-dev \
+  libcjson-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
+  libcmocka-dev python3 python3-pytest"
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+command -v node >/dev/null || missing="$missing nodejs"
+command -v npm >/dev/null || missing="$missing npm"
+if [ -n "$missing" ]; then
+  echo "deps: installing$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+
+if [ ! -d node_modules/esptool-js ] || [ ! -d node_modules/@micropython/micropython-webassembly-pyscript ]; then
+  echo "deps: installing Node packages (esptool-js, MicroPython WebAssembly)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

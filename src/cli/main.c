@@ -1,0 +1,41 @@
+/* main.c - espburn's entry point: finds the command and runs it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct command commands[] = {
+    { "help", "list the commands", cmd_help },
+    { "version", "print espburn's version", cmd_version },
+    { NULL, NULL, NULL },
+};
+
+int cmd_help(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("espburn: flash ESP32 boards and work with MicroPython, without the magic.\n\n"
+           "usage: espburn COMMAND [options]   (espburn COMMAND --help for details)\n\n");
+    for (const struct command *c = commands; c->name; c++)
+        printf("  %-10s %s\n", c->name, c->summary);
+    printf("\nexit codes: 0 ok, 1 problem found or refused, 2 usage error, 3 I/O or device error\n");
+    return EB_OK;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("espburn %s\n", ESPBURN_VERSION);
+    return EB_OK;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(argc, argv);
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(argc, argv);
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(c->name, argv[1]) == 0)
+            return c->run(argc - 1, argv + 1);
+    return cli_usage(NULL, "unknown command '%s'", argv[1]);
+}

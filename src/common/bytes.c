@@ -1,0 +1,40 @@
+/* bytes.c - the growable byte buffer. */
+#include "common/bytes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int bytes_reserve(bytes *b, size_t cap)
+{
+    if (cap <= b->cap)
+        return 0;
+    size_t ncap = b->cap ? b->cap : 64;
+    while (ncap < cap)
+        ncap *= 2;
+    uint8_t *p = realloc(b->data, ncap);
+    if (!p)
+        return -1;
+    b->data = p;
+    b->cap = ncap;
+    return 0;
+}
+
+int bytes_append(bytes *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (bytes_reserve(b, b->len + n))
+        return -1;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+int bytes_append_byte(bytes *b, uint8_t c) { return bytes_append(b, &c, 1); }
+
+void bytes_free(bytes *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
