@@ -17,6 +17,18 @@ struct command {
 /* One line per command; add yours to the table in main.c. */
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_table(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_ports(int argc, char **argv);
+int cmd_chip(int argc, char **argv);
+int cmd_flash(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
 
 /* Print "espburn: <message>" on stderr and return the error's exit code. */
 int cli_fail(const eb_err *err);

@@ -5,6 +5,18 @@
 #include "cli/cli.h"
 
 static const struct command commands[] = {
+    { "info", "say what each firmware file is, for which chip, and where it goes", cmd_info },
+    { "plan", "build and check a flash plan from a folder, manifest or ADDR FILE pairs", cmd_plan },
+    { "merge", "merge a plan into one image (raw, UF2 or Intel HEX)", cmd_merge },
+    { "table", "convert partition tables: csv2bin, bin2csv", cmd_table },
+    { "sim", "run the virtual board (an ESP32 in download mode)", cmd_sim },
+    { "ports", "list serial ports and guess which are ESP boards", cmd_ports },
+    { "chip", "detect the chip, its revision, MAC and flash", cmd_chip },
+    { "flash", "write firmware to a board, checked, compressed and verified", cmd_flash },
+    { "verify", "compare a board's flash with a plan (MD5 per region)", cmd_verify },
+    { "read", "read flash from a board into a file", cmd_read },
+    { "erase", "erase the whole flash or a region", cmd_erase },
+    { "reset", "hard-reset a board through RTS", cmd_reset },
     { "help", "list the commands", cmd_help },
     { "version", "print espburn's version", cmd_version },
     { NULL, NULL, NULL },
