@@ -1,11 +1,91 @@
-/* chip.c - PLACEHOLDER: replaced by the helper that implements `espburn chip`. */
+/* chip.c - `espburn chip`: connect to a board and say what it is: chip,
+ * package and revision, features, crystal, MAC, flash chip and size, and
+ * its security state. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/device.h"
+
+static void print_help(void)
+{
+    printf("usage: espburn chip -p PORT [options]\n\n"
+           "Connects to the board in download mode and reports the chip, its package and\n"
+           "revision, features (Wi-Fi, BT, cores, embedded flash/PSRAM), crystal, MAC, the\n"
+           "flash chip's JEDEC id, maker and size, and the security state (flash encryption,\n"
+           "secure boot, Secure Download Mode).\n\n");
+    device_print_help();
+    printf("\nexit codes: 0 ok, 2 usage error, 3 the board did not answer\n");
+}
+
+static void print_security(const struct security_info *s)
+{
+    if (!s->known) {
+        printf("Security:   unknown (this ROM does not report it)\n");
+        return;
+    }
+    printf("Security:   flash encryption %s, secure boot %s%s (from %s)\n", s->flash_encryption ? "ON" : "off",
+           s->secure_boot ? "ON" : "off", s->secure_download ? ", Secure Download Mode ON" : "", s->source);
+}
+
+static void print_text(const struct device *d)
+{
+    char mac[18];
+    device_mac_text(d, mac);
+    printf("Chip:       %s", d->facts.description);
+    if (strcmp(d->facts.description, d->l->chip->display))
+        printf(" (%s)", d->l->chip->display);
+    if (d->facts.rev_major >= 0)
+        printf(", revision v%d.%d", d->facts.rev_major, d->facts.rev_minor);
+    printf("\nFeatures:   ");
+    for (unsigned i = 0; i < d->facts.nfeatures; i++)
+        printf("%s%s", i ? ", " : "", d->facts.features[i]);
+    printf("%s\n", d->facts.nfeatures ? "" : "(not decoded for this chip)");
+    if (d->facts.xtal_mhz)
+        printf("Crystal:    %d MHz\n", d->facts.xtal_mhz);
+    printf("MAC:        %s\n", mac);
+    printf("Flash:      %s (0x%02X), device 0x%04X, ", flash_manufacturer_name(d->jedec & 0xFF), d->jedec & 0xFF,
+           flash_device_id(d->jedec));
+    if (d->flash_size)
+        printf("%u MB (JEDEC id 0x%06X)\n", d->flash_size >> 20, d->jedec);
+    else
+        printf("size unknown (JEDEC id 0x%06X)\n", d->jedec);
+    print_security(&d->facts.security);
+    printf("Port:       %s at %u baud%s\n", d->port_name, d->baud, d->l->stub ? ", flasher stub running" : "");
+}
 
 int cmd_chip(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "espburn: 'chip' is not built yet\n");
-    return EB_USAGE;
+    struct device_opts o;
+    device_opts_init(&o, AFTER_HARD_RESET);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            print_help();
+            return EB_OK;
+        }
+        int r = device_parse_opt(&o, "chip", argc, argv, &i);
+        if (r == 0)
+            return cli_usage("chip", "unexpected argument '%s'", argv[i]);
+        if (r != 1)
+            return r;
+    }
+    int rc = device_opts_finish(&o, "chip");
+    if (rc)
+        return rc;
+    if (o.nports > 1)
+        return cli_usage("chip", "give one port (-p) to `chip`");
+    struct device d;
+    eb_err err = { 0 };
+    if (device_connect(&o, o.ports[0], &d, &err) || device_finish(&o, &d, &err)) {
+        device_close(&d);
+        return device_fail(&o, &err);
+    }
+    if (d.port->warning[0] && !o.json)
+        fprintf(stderr, "espburn: note: %s\n", d.port->warning);
+    if (o.json)
+        cli_print_json(device_json(&d));
+    else
+        print_text(&d);
+    device_close(&d);
+    return EB_OK;
 }

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/err.h"
 
@@ -29,6 +30,27 @@ int cmd_verify(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_erase(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+/* MicroPython on the board (src/cli/mpy_common.h) */
+int cmd_repl(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_put(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_mkdir(int argc, char **argv);
+int cmd_rmdir(int argc, char **argv);
+int cmd_mv(int argc, char **argv);
+int cmd_df(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_about(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
+int cmd_modules(int argc, char **argv);
+int cmd_reset_soft(int argc, char **argv); /* reset --soft (reset.c hands it over) */
+int cmd_explain(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Print "espburn: <message>" on stderr and return the error's exit code. */
 int cli_fail(const eb_err *err);
@@ -38,5 +60,31 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 void cli_print_json(cJSON *doc);
 /* True when stdout is a terminal (colours, progress bars). */
 bool cli_is_tty(void);
+
+/* Flash plans (cli/plan.c), shared by plan, merge, flash and verify. */
+struct plan;
+struct plan_opts;
+struct finding;
+/* getopt value for --chip ('c'), --flash-size ('s') or --force ('f') into
+ * `o`; returns 0, or EB_USAGE after a usage message. */
+int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts *o);
+/* The plan as a table, findings, esptool command and (refused) verdict. */
+void cli_print_plan(const struct plan *p, bool force, const char *port);
+/* Only the warnings, errors and verdict, on stderr. */
+void cli_print_plan_problems(const struct plan *p, bool force);
+/* The plan as a JSON object (caller owns it). */
+cJSON *cli_plan_json(const struct plan *p, bool force, const char *port);
+/* One plan finding as JSON: level, code, text, and effect for errors. */
+cJSON *cli_finding_json(const struct finding *f);
+/* A byte count with thousands separators ("2,317,264") into buf[0..n). */
+void cli_format_size(char *buf, size_t n, size_t v);
+
+/* Partition tables (cli/table.c), shared by table and info. */
+struct partition;
+struct pt_issue;
+/* {name, type, type_id, subtype, subtype_id, offset, size, end, flags, flags_raw} */
+cJSON *cli_partition_json(const struct partition *p);
+/* [{level: "error"|"warning", text}] */
+cJSON *cli_issues_json(const struct pt_issue *issues, unsigned n);
 
 #endif

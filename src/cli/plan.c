@@ -1,11 +1,265 @@
-/* plan.c - PLACEHOLDER: replaced by the helper that implements `espburn plan`. */
+/* plan.c - `espburn plan SOURCE... [--chip CHIP] [--flash-size SIZE]
+ * [--force] [--json]`: build and check the flash plan, print it as a
+ * table with the findings and the equivalent esptool command. Also the
+ * plan printing shared by merge, flash and verify (cli.h). */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "plan/plan.h"
+
+static const char usage[] =
+    "usage: espburn plan SOURCE... [--chip CHIP] [--flash-size SIZE] [--port PORT] [--force] [--json]\n\n"
+    "Build the flash plan (which bytes go to which address) and check it.\n"
+    "SOURCE is any of:\n"
+    "  FOLDER                  roles found by content; addresses from the partition\n"
+    "                          table in the folder and the chip's bootloader offset\n"
+    "  ADDR FILE, FILE@ADDR    explicit pairs, like esptool (0x1000 bootloader.bin)\n"
+    "  flasher_args.json, flash_project_args (ESP-IDF), manifest.json (esp-web-tools),\n"
+    "  fw.json or any JSON pairing files with addresses, a script with an esptool\n"
+    "  write_flash command line (flash.sh, COM.bat), or one firmware file\n\n"
+    "  --chip CHIP        the board's chip (esp32, esp32s3, esp32c3, ...)\n"
+    "  --flash-size SIZE  the board's flash (4MB, 16MB): checks the table fits\n"
+    "  --port PORT        the port to show in the esptool command\n"
+    "  --force            accept a refused plan, and say what it will do to the board\n"
+    "  --json             the plan as one JSON document: chip, source, flash_mode,\n"
+    "                     flash_freq, flash_size, regions [{address, address_hex, end,\n"
+    "                     size, file, role, partition, chip, summary, explicit_address}],\n"
+    "                     skipped [{file, role, reason}], findings [{level, code, text,\n"
+    "                     effect (errors)}], refused, forced, esptool_command\n\n"
+    "exit: 0 plan ok (or forced), 1 plan refused, 2 usage error, 3 a file cannot be read\n";
+
+/* ---- shared with merge, flash and verify ------------------------------ */
+
+/* "esp32, esp32s2, ...": every --chip name of the chip table. */
+static void chip_names(char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const struct chip *c = chip_table; c->name && used < n; c++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "", c->name);
+}
+
+int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts *o)
+{
+    if (opt == 'c') {
+        o->chip = chip_by_name(arg);
+        if (!o->chip) {
+            char names[200];
+            chip_names(names, sizeof names);
+            return cli_usage(cmd, "unknown chip '%s' (%s)", arg, names);
+        }
+    } else if (opt == 's') {
+        o->flash_size = flash_size_parse(arg);
+        if (!o->flash_size)
+            return cli_usage(cmd, "flash size '%s' is not a size like 4MB or 16MB", arg);
+    } else if (opt == 'f') {
+        o->force = true;
+    }
+    return 0;
+}
+
+void cli_format_size(char *buf, size_t n, size_t v)
+{
+    if (v < 1000) {
+        snprintf(buf, n, "%zu", v);
+        return;
+    }
+    cli_format_size(buf, n, v / 1000);
+    size_t used = strlen(buf);
+    snprintf(buf + used, n - used, ",%03zu", v % 1000);
+}
+
+static void print_regions(const struct plan *p)
+{
+    int w = 4;
+    for (unsigned i = 0; i < p->nregions; i++)
+        if ((int)strlen(p->regions[i].path) > w)
+            w = (int)strlen(p->regions[i].path);
+    printf("  %-10s %-10s %11s  %-*s  %-16s %s\n", "address", "end", "size", w, "file", "role", "partition");
+    for (unsigned i = 0; i < p->nregions; i++) {
+        const struct plan_region *r = &p->regions[i];
+        char size[32], addr[16], end[16];
+        cli_format_size(size, sizeof size, r->data.len);
+        snprintf(addr, sizeof addr, "0x%x", r->addr);
+        snprintf(end, sizeof end, "0x%llx", (unsigned long long)r->addr + r->data.len);
+        printf("  %-10s %-10s %11s  %-*s  %-16s %s\n", addr, end, size, w, r->path, role_name(r->id->role),
+               r->partition);
+    }
+}
+
+static void print_findings(FILE *f, const struct plan *p, enum finding_level min)
+{
+    for (unsigned i = 0; i < p->nfindings; i++)
+        if (p->findings[i].level >= min)
+            fprintf(f, "  %s [%s] %s\n", finding_level_name(p->findings[i].level), p->findings[i].code,
+                    p->findings[i].text);
+}
+
+/* What a refused plan, written anyway, does to the board. */
+static void print_verdict(FILE *f, const struct plan *p, bool force)
+{
+    if (!p->refused)
+        return;
+    if (!force) {
+        fprintf(f, "Refused: this plan would not boot (see the errors above). Fix it, or use --force to "
+                   "write it anyway.\n");
+        return;
+    }
+    fprintf(f, "--force: the plan is accepted as it is. On the board:\n");
+    for (unsigned i = 0; i < p->nfindings; i++)
+        if (p->findings[i].level == FIND_ERROR)
+            fprintf(f, "  - %s\n", p->findings[i].effect);
+}
+
+void cli_print_plan(const struct plan *p, bool force, const char *port)
+{
+    printf("Plan for %s (%s), %u region%s:\n", p->chip->display, p->source_kind, p->nregions,
+           p->nregions == 1 ? "" : "s");
+    print_regions(p);
+    if (p->nskipped)
+        printf("\nNot written:\n");
+    for (unsigned i = 0; i < p->nskipped; i++)
+        printf("  %s: %s\n", p->skipped[i].path, p->skipped[i].reason);
+    if (p->nfindings) {
+        printf("\nFindings:\n");
+        print_findings(stdout, p, FIND_INFO);
+    }
+    bytes cmd = { 0 };
+    if (plan_esptool_command(p, port, &cmd) == 0)
+        printf("\nThe equivalent esptool command:\n  %s\n", (const char *)cmd.data);
+    bytes_free(&cmd);
+    if (p->refused)
+        printf("\n");
+    print_verdict(stdout, p, force);
+}
+
+void cli_print_plan_problems(const struct plan *p, bool force)
+{
+    print_findings(stderr, p, FIND_WARN);
+    print_verdict(stderr, p, force);
+}
+
+static cJSON *region_json(const struct plan_region *r)
+{
+    char hex[16];
+    cJSON *o = cJSON_CreateObject();
+    snprintf(hex, sizeof hex, "0x%x", r->addr);
+    cJSON_AddStringToObject(o, "address_hex", hex);
+    cJSON_AddNumberToObject(o, "address", r->addr);
+    cJSON_AddNumberToObject(o, "end", (double)r->addr + (double)r->data.len);
+    cJSON_AddNumberToObject(o, "size", (double)r->data.len);
+    cJSON_AddStringToObject(o, "file", r->path);
+    cJSON_AddStringToObject(o, "role", role_name(r->id->role));
+    cJSON_AddStringToObject(o, "partition", r->partition);
+    cJSON_AddStringToObject(o, "chip", r->id->chip ? r->id->chip->name : "");
+    cJSON_AddStringToObject(o, "summary", r->id->summary);
+    cJSON_AddBoolToObject(o, "explicit_address", r->explicit_addr);
+    return o;
+}
+
+cJSON *cli_finding_json(const struct finding *f)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "level", finding_level_name(f->level));
+    cJSON_AddStringToObject(o, "code", f->code);
+    cJSON_AddStringToObject(o, "text", f->text);
+    if (f->level == FIND_ERROR)
+        cJSON_AddStringToObject(o, "effect", f->effect);
+    return o;
+}
+
+cJSON *cli_plan_json(const struct plan *p, bool force, const char *port)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "chip", p->chip->name);
+    cJSON_AddStringToObject(doc, "source", p->source_kind);
+    cJSON_AddStringToObject(doc, "flash_mode", p->flash_mode);
+    cJSON_AddStringToObject(doc, "flash_freq", p->flash_freq);
+    cJSON_AddStringToObject(doc, "flash_size", p->flash_size);
+    cJSON *regions = cJSON_AddArrayToObject(doc, "regions");
+    for (unsigned i = 0; i < p->nregions; i++)
+        cJSON_AddItemToArray(regions, region_json(&p->regions[i]));
+    cJSON *skipped = cJSON_AddArrayToObject(doc, "skipped");
+    for (unsigned i = 0; i < p->nskipped; i++) {
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "file", p->skipped[i].path);
+        cJSON_AddStringToObject(s, "role", role_name(p->skipped[i].role));
+        cJSON_AddStringToObject(s, "reason", p->skipped[i].reason);
+        cJSON_AddItemToArray(skipped, s);
+    }
+    cJSON *findings = cJSON_AddArrayToObject(doc, "findings");
+    for (unsigned i = 0; i < p->nfindings; i++)
+        cJSON_AddItemToArray(findings, cli_finding_json(&p->findings[i]));
+    cJSON_AddBoolToObject(doc, "refused", p->refused);
+    cJSON_AddBoolToObject(doc, "forced", p->refused && force);
+    bytes cmd = { 0 };
+    if (plan_esptool_command(p, port, &cmd) == 0)
+        cJSON_AddStringToObject(doc, "esptool_command", (const char *)cmd.data);
+    bytes_free(&cmd);
+    return doc;
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+struct plan_args {
+    struct plan_opts plan;
+    const char *port;
+    bool json, help;
+};
+
+static int parse_args(int argc, char **argv, struct plan_args *a)
+{
+    static const struct option longopts[] = {
+        { "chip", required_argument, NULL, 'c' }, { "flash-size", required_argument, NULL, 's' },
+        { "port", required_argument, NULL, 'p' }, { "force", no_argument, NULL, 'f' },
+        { "json", no_argument, NULL, 'j' },       { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    *a = (struct plan_args){ 0 };
+    int opt;
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "hc:p:", longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            a->help = true;
+            return EB_OK;
+        } else if (opt == 'j') {
+            a->json = true;
+        } else if (opt == 'p') {
+            a->port = optarg;
+        } else if (opt == '?') {
+            return cli_usage("plan", "unknown option or missing value: '%s'", argv[optind - 1]);
+        } else if (cli_plan_option("plan", opt, optarg, &a->plan)) {
+            return EB_USAGE;
+        }
+    }
+    if (optind >= argc)
+        return cli_usage("plan", "give at least one SOURCE (a folder, a manifest, or ADDR FILE pairs)");
+    return EB_OK;
+}
 
 int cmd_plan(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "espburn: 'plan' is not built yet\n");
-    return EB_USAGE;
+    struct plan_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    if (a.help) {
+        fputs(usage, stdout);
+        return EB_OK;
+    }
+    struct plan p;
+    eb_err err = { 0 };
+    if (plan_build(argc - optind, argv + optind, &a.plan, &p, &err))
+        return cli_fail(&err);
+    if (a.json)
+        cli_print_json(cli_plan_json(&p, a.plan.force, a.port));
+    else
+        cli_print_plan(&p, a.plan.force, a.port);
+    rc = p.refused && !a.plan.force ? EB_PROBLEM : EB_OK;
+    plan_free(&p);
+    return rc;
 }

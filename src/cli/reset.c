@@ -1,11 +1,68 @@
-/* reset.c - PLACEHOLDER: replaced by the helper that implements `espburn reset`. */
+/* reset.c - `espburn reset`: hard-reset a board through RTS (EN), so it
+ * boots its firmware. (`--soft`, the MicroPython soft reset, belongs to
+ * the MicroPython commands.) */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/device.h"
+
+static void print_help(void)
+{
+    printf("usage: espburn reset -p PORT [--json]\n\n"
+           "Pulses EN low through RTS (as esptool's hard reset does) so the board boots its\n"
+           "firmware. On a port without modem lines (socket://, a pty) it connects to the ROM\n"
+           "and asks it to reboot instead.\n\n");
+    device_print_help();
+    printf("\nexit codes: 0 ok, 2 usage error, 3 I/O error\n");
+}
 
 int cmd_reset(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "espburn: 'reset' is not built yet\n");
-    return EB_USAGE;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--soft"))
+            return cmd_reset_soft(argc, argv);
+    struct device_opts o;
+    device_opts_init(&o, AFTER_HARD_RESET);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return print_help(), EB_OK;
+        int r = device_parse_opt(&o, "reset", argc, argv, &i);
+        if (r == 0)
+            return cli_usage("reset", "unexpected argument '%s'", argv[i]);
+        if (r != 1)
+            return r;
+    }
+    int rc = device_opts_finish(&o, "reset");
+    if (rc)
+        return rc;
+    eb_err err = { 0 };
+    struct port *p = NULL;
+    if (port_open(o.ports[0], DEVICE_CONNECT_BAUD, &p, &err))
+        return device_fail(&o, &err);
+    bool lines = p->has_lines;
+    struct device d = { 0 };
+    if (lines) {
+        struct loader *l = loader_new(p);
+        rc = l ? loader_hard_reset(l, &err) : eb_fail(&err, EB_IO, "out of memory");
+        loader_free(l);
+        lines = p->has_lines;   /* a pty may turn out to have none */
+    }
+    port_close(p);
+    if (rc == 0 && !lines) {
+        o.after_given = true;
+        rc = device_connect(&o, o.ports[0], &d, &err) || device_finish(&o, &d, &err);
+        device_close(&d);
+    }
+    if (rc)
+        return device_fail(&o, &err);
+    if (o.json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "port", o.ports[0]);
+        cJSON_AddStringToObject(j, "method", lines ? "rts" : "rom-reboot");
+        cli_print_json(j);
+    } else if (!o.quiet) {
+        printf("%s: reset (%s)\n", o.ports[0], lines ? "EN pulsed through RTS" : "the ROM was asked to reboot");
+    }
+    return EB_OK;
 }

@@ -1,11 +1,148 @@
-/* verify.c - PLACEHOLDER: replaced by the helper that implements `espburn verify`. */
+/* verify.c - `espburn verify SOURCE... -p PORT`: compare the board's flash
+ * with a plan, region by region, by MD5 (the chip computes its side), and
+ * say which regions differ. */
+#include <nettle/md5.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/burn.h"
+#include "cli/device.h"
+
+static void print_help(void)
+{
+    printf("usage: espburn verify SOURCE... -p PORT [options]\n\n"
+           "Compares each region of the plan (anything `espburn plan` accepts) with the\n"
+           "board's flash by MD5 and reports which differ. The bootloader header is compared\n"
+           "as `espburn flash` would have written it (same --flash-mode/--flash-freq/--flash-size).\n\n"
+           "  --flash-mode MODE, --flash-freq FREQ, --flash-size SIZE   as for flash\n"
+           "  --chip NAME        the chip the firmware is for, when the files do not say\n");
+    device_print_help();
+    printf("\nexit codes: 0 every region matches, 1 some differ, 2 usage error, 3 I/O error\n");
+}
+
+struct verify_opts {
+    struct device_opts dev;
+    struct header_opts hdr;
+    struct plan_opts plan;
+    int nsrc;
+    char **src;
+};
+
+static int parse_args(int argc, char **argv, struct verify_opts *o)
+{
+    static const char *const valued[] = { "--flash-mode", "--flash-freq", "--flash-size", "--chip" };
+    const char *chip = NULL;
+    const char **slot[] = { &o->hdr.mode, &o->hdr.freq, &o->hdr.size, &chip };
+    for (int i = 1; i < argc; i++) {
+        int r = device_parse_opt(&o->dev, "verify", argc, argv, &i);
+        if (r == 1)
+            continue;
+        if (r != 0)
+            return r;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return print_help(), -1;
+        if (argv[i][0] == '-' && argv[i][1] == '-') {
+            size_t k = 0;
+            while (k < 4 && strcmp(argv[i], valued[k]))
+                k++;
+            if (k == 4 || i + 1 >= argc)
+                return cli_usage("verify", k == 4 ? "unknown option '%s'" : "%s needs a value", argv[i]);
+            *slot[k] = argv[++i];
+        } else {
+            o->src[o->nsrc++] = argv[i];
+        }
+    }
+    if (chip && !(o->plan.chip = chip_by_name(chip)))
+        return cli_usage("verify", "unknown chip '%s'", chip);
+    if (o->nsrc == 0)
+        return cli_usage("verify", "nothing to compare: give a folder, a manifest or ADDR FILE pairs");
+    o->plan.force = true;   /* verifying a refused plan is harmless */
+    return device_opts_finish(&o->dev, "verify");
+}
+
+static int compare(struct device *d, const struct burn_region *r, bool *same, eb_err *err)
+{
+    uint8_t want[16], got[16];
+    struct md5_ctx m;
+    md5_init(&m);
+    md5_update(&m, r->len, r->data);
+    md5_digest(&m, 16, want);
+    if (loader_flash_md5(d->l, r->addr, (uint32_t)r->len, got, err))
+        return -1;
+    *same = memcmp(want, got, 16) == 0;
+    return 0;
+}
+
+static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, cJSON *arr, unsigned *ndiff,
+                      eb_err *err)
+{
+    struct burn_region *r;
+    unsigned n;
+    if (burn_regions(p, d, &o->hdr, &r, &n, err))
+        return -1;
+    int rc = 0;
+    for (unsigned i = 0; i < n && rc == 0; i++) {
+        bool same;
+        rc = compare(d, &r[i], &same, err);
+        if (rc)
+            break;
+        *ndiff += !same;
+        if (o->dev.json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddNumberToObject(j, "addr", r[i].addr);
+            cJSON_AddStringToObject(j, "path", r[i].path);
+            cJSON_AddNumberToObject(j, "size", (double)r[i].len);
+            cJSON_AddBoolToObject(j, "matches", same);
+            cJSON_AddItemToArray(arr, j);
+        } else if (!o->dev.quiet || !same) {
+            printf("0x%06X %-32s %s\n", r[i].addr, r[i].path, same ? "matches" : "DIFFERS");
+        }
+    }
+    burn_regions_free(r, n);
+    return rc;
+}
 
 int cmd_verify(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "espburn: 'verify' is not built yet\n");
-    return EB_USAGE;
+    struct verify_opts o = { 0 };
+    device_opts_init(&o.dev, AFTER_STAY);
+    o.src = calloc((size_t)argc, sizeof *o.src);
+    int rc = parse_args(argc, argv, &o);
+    if (rc) {
+        free(o.src);
+        return rc < 0 ? EB_OK : rc;
+    }
+    struct plan p;
+    struct device d = { 0 };
+    eb_err err = { 0 };
+    unsigned ndiff = 0;
+    cJSON *arr = cJSON_CreateArray();
+    if (burn_plan_load(o.nsrc, o.src, &o.plan, true, &p, &err)) {
+        free(o.src);
+        cJSON_Delete(arr);
+        return device_fail(&o.dev, &err);
+    }
+    rc = device_connect(&o.dev, o.dev.ports[0], &d, &err) || verify_all(&o, &p, &d, arr, &ndiff, &err) ||
+         device_finish(&o.dev, &d, &err);
+    if (rc) {
+        rc = device_fail(&o.dev, &err);
+        cJSON_Delete(arr);
+    } else if (o.dev.json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "port", d.port_name);
+        cJSON_AddBoolToObject(j, "ok", ndiff == 0);
+        cJSON_AddItemToObject(j, "regions", arr);
+        cli_print_json(j);
+    } else {
+        cJSON_Delete(arr);
+        printf("%s\n", ndiff ? "some regions differ from the plan" : "every region matches the plan");
+    }
+    if (!rc && ndiff)
+        rc = EB_PROBLEM;
+    device_close(&d);
+    plan_free(&p);
+    free(o.src);
+    return rc;
 }

@@ -43,7 +43,22 @@ enum esp_rom_error {
     ROM_ERR_READ_LENGTH = 0x0A,
     ROM_ERR_DEFLATE = 0x0B,
     STUB_ERR_NOT_IMPLEMENTED = 0xFF,
+    /* flasher stub (esptool flasher_stub/include/stub_flasher.h) */
+    STUB_ERR_BAD_DATA_LEN = 0xC0,
+    STUB_ERR_BAD_DATA_CHECKSUM = 0xC1,
+    STUB_ERR_BAD_BLOCKSIZE = 0xC2,
+    STUB_ERR_INVALID_COMMAND = 0xC3,
+    STUB_ERR_FAILED_SPI_OP = 0xC4,
+    STUB_ERR_FAILED_SPI_UNLOCK = 0xC5,
+    STUB_ERR_NOT_IN_FLASH_MODE = 0xC6,
+    STUB_ERR_INFLATE = 0xC7,
+    STUB_ERR_NOT_ENOUGH_DATA = 0xC8,
+    STUB_ERR_TOO_MUCH_DATA = 0xC9,
 };
+
+#define ESP_SYNC_DATA_LEN 36       /* 07 07 12 20 + 32 x 55 */
+#define ESP_ROM_SYNC_REPLIES 8     /* the ROM (and the stub) answer SYNC 8 times */
+#define ESP_OHAI "OHAI"            /* the stub's greeting frame */
 
 #define ESP_REQUEST 0x00
 #define ESP_RESPONSE 0x01

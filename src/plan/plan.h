@@ -13,20 +13,32 @@
 #include "common/err.h"
 #include "image/identify.h"
 
+#define PLAN_PATH_MAX 1024  /* longest path a plan keeps, with its NUL */
+
 enum finding_level { FIND_INFO, FIND_WARN, FIND_ERROR }; /* FIND_ERROR refuses the plan */
 
 struct finding {
     enum finding_level level;
     char code[32];       /* stable id for tests and JSON: "app-at-bootloader-offset" */
     char text[768];      /* plain sentences: what is wrong, why, and the fix */
+    char effect[256];    /* FIND_ERROR: what happens on the board if written anyway (--force) */
 };
 
 struct plan_region {
     uint32_t addr;
     bytes data;          /* exactly what will be written */
-    char path[1024];     /* the file as the user or manifest named it */
+    char path[PLAN_PATH_MAX]; /* the file as the user or manifest named it */
     struct fw_ident *id; /* what the data is (owned by the plan) */
     char partition[17];  /* label of the partition it lands in, "" if none */
+    bool explicit_addr;  /* the address came from the user or a manifest, not from the role */
+    bool converted;      /* data is the binary table converted from the CSV at `path` */
+};
+
+/* A file of a folder (or source) that the plan does not write, and why. */
+struct plan_skip {
+    char path[PLAN_PATH_MAX];
+    enum role role;
+    char reason[200];
 };
 
 struct plan_opts {
@@ -38,12 +50,16 @@ struct plan_opts {
 struct plan {
     const struct chip *chip;   /* decided chip (option, images, manifest) */
     char source_kind[32];      /* "folder", "flasher_args.json", "esp-web-tools manifest", ... */
-    char flash_mode[8], flash_freq[8], flash_size[16]; /* from the source; "" = keep */
+    /* From the source or --flash-size; else mode and freq as the bootloader's
+     * header says (esptool's "keep") and size "detect"; "" = keep. */
+    char flash_mode[8], flash_freq[8], flash_size[16];
     unsigned nregions;
     struct plan_region *regions;   /* sorted by address */
     unsigned nfindings;
     struct finding *findings;
     bool refused;                  /* some finding is FIND_ERROR (even with --force) */
+    unsigned nskipped;
+    struct plan_skip *skipped;
     bool has_table;
     struct part_table table;       /* the partition table the plan writes, if any */
     uint32_t table_offset;
@@ -61,5 +77,13 @@ int plan_esptool_command(const struct plan *p, const char *port, bytes *out);
 
 /* One image of everything in the plan from `base`, gaps 0xFF (merge_bin). */
 int plan_merge_raw(const struct plan *p, uint32_t base, bytes *out, eb_err *err);
+
+enum plan_format { PLAN_RAW, PLAN_UF2, PLAN_HEX };
+/* The plan as one file: raw (from `base`), UF2 (the chip's family id) or
+ * Intel HEX; UF2 and HEX carry each region at its own address. */
+int plan_merge(const struct plan *p, enum plan_format fmt, uint32_t base, bytes *out, eb_err *err);
+
+/* "info", "warning", "error". */
+const char *finding_level_name(enum finding_level level);
 
 #endif

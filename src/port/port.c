@@ -12,6 +12,13 @@ int64_t port_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void port_sleep_ms(int ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+}
+
 int port_split_hostport(const char *s, char *host, size_t hn, char *service, size_t sn, eb_err *err)
 {
     const char *colon;
@@ -46,8 +53,15 @@ int port_open(const char *name, uint32_t baud, struct port **out, eb_err *err)
         if (port_split_hostport(name + 9, host, sizeof host, service, sizeof service, err))
             return -1;
         rc = port_tcp_open(host, service, out, err);
+    } else if (strncmp(name, "rfc2217://", 10) == 0) {
+        if (port_split_hostport(name + 10, host, sizeof host, service, sizeof service, err))
+            return -1;
+        rc = port_rfc2217_open(host, service, baud, out, err);
+    } else if (strstr(name, "://")) {
+        return eb_fail(err, EB_USAGE, "unsupported port '%s' (use a serial device, socket://HOST:PORT or "
+                       "rfc2217://HOST:PORT)", name);
     } else {
-        return eb_fail(err, EB_USAGE, "unsupported port '%s' (use socket://HOST:PORT)", name);
+        rc = port_serial_open(name, baud, out, err);
     }
     if (rc)
         return -1;

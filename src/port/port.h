@@ -35,6 +35,7 @@ struct port {
     uint32_t baud;
     bool has_lines;        /* DTR/RTS reach the board (serial, RFC 2217) */
     bool lines_together;   /* DTR and RTS can change in one step (local tty) */
+    char warning[512];     /* a non-fatal problem met (e.g. no modem lines on a pty), or "" */
 };
 
 /* Open `name` at `baud`. */
@@ -64,6 +65,8 @@ void port_close(struct port *p);
 int port_read_exact(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_err *err);
 
 /* Transports (each in its own file). */
+int port_serial_open(const char *path, uint32_t baud, struct port **out, eb_err *err);
+int port_rfc2217_open(const char *host, const char *service, uint32_t baud, struct port **out, eb_err *err);
 int port_tcp_open(const char *host, const char *service, struct port **out, eb_err *err);
 /* Connect a TCP socket; returns the fd or -1 (shared by socket:// and rfc2217://). */
 int port_tcp_connect(const char *host, const char *service, eb_err *err);
@@ -73,5 +76,6 @@ int port_split_hostport(const char *s, char *host, size_t hn, char *service, siz
 
 /* Milliseconds from a monotonic clock. */
 int64_t port_now_ms(void);
+void port_sleep_ms(int ms);
 
 #endif

@@ -1,0 +1,38 @@
+/* df.c - `espburn df [:PATH]`: size and free space of the board's filesystem. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "cli/mpy_common.h"
+
+int cmd_df(int argc, char **argv)
+{
+    struct mpy_cli c = {
+        .cmd = "df", .usage = "df [:PATH] [-p PORT] [--json]",
+        .help = "Show the size, used and free bytes of the board's filesystem (default: the main one).",
+    };
+    int rc = mpy_cli_parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (c.npos > 1)
+        return cli_usage(c.cmd, "give at most one board path");
+    if ((rc = mpy_cli_connect(&c, true)))
+        return rc;
+    uint64_t total = 0, avail = 0;
+    eb_err err = { 0 };
+    const char *path = c.npos ? mpy_remote(c.pos[0]) : c.fs.root;
+    if (mpy_fs_df(&c.fs, path, &total, &avail, &err))
+        return mpy_cli_fail(&c, &err);
+    if (c.json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", path);
+        cJSON_AddNumberToObject(o, "total", (double)total);
+        cJSON_AddNumberToObject(o, "used", (double)(total - avail));
+        cJSON_AddNumberToObject(o, "free", (double)avail);
+        cli_print_json(o);
+    } else {
+        printf("%-10s %12s %12s %12s\n", "mount", "size", "used", "free");
+        printf("%-10s %12llu %12llu %12llu\n", path, (unsigned long long)total,
+               (unsigned long long)(total - avail), (unsigned long long)avail);
+    }
+    return mpy_cli_end(&c, EB_OK);
+}

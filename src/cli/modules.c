@@ -1,0 +1,21 @@
+/* modules.c - `espburn modules`: the modules built into the firmware. */
+#include "cli/cli.h"
+#include "cli/mpy_common.h"
+
+static const char MODULES_CODE[] = "help('modules')\n";
+
+int cmd_modules(int argc, char **argv)
+{
+    struct mpy_cli c = {
+        .cmd = "modules", .usage = "modules [-p PORT] [--json]",
+        .help = "List the modules built into the board's firmware (help('modules')).",
+    };
+    int rc = mpy_cli_parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (c.npos)
+        return cli_usage(c.cmd, "takes no arguments");
+    if ((rc = mpy_cli_connect(&c, false)))
+        return rc;
+    return mpy_cli_run_code(&c, MODULES_CODE, sizeof MODULES_CODE - 1);
+}

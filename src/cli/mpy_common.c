@@ -1,0 +1,227 @@
+/* mpy_common.c - option parsing and sessions for the MicroPython commands. */
+#include "cli/mpy_common.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void print_help(const struct mpy_cli *c)
+{
+    printf("usage: espburn %s\n\n%s\n\n"
+           "board options:\n"
+           "  -p, --port PORT   the board's port (/dev/ttyUSB0, socket://HOST:PORT, rfc2217://...);\n"
+           "                    default: $ESPBURN_PORT\n"
+           "  -b, --baud N      line rate (default 115200)\n"
+           "  --timeout S       longest silence from the board while code runs (default 10)\n"
+           "  --no-deflate      do not compress file data, even if the board has deflate\n"
+           "  --no-binary       send file data as base64, even if the board's code can read stdin\n"
+           "  --json            one JSON document on stdout\n",
+           c->usage, c->help);
+}
+
+static int index_of(const char *const *list, const char *a)
+{
+    for (int i = 0; list && list[i]; i++)
+        if (strcmp(list[i], a) == 0)
+            return i;
+    return -1;
+}
+
+static int parse_number(struct mpy_cli *c, const char *opt, const char *v, long max, long *out)
+{
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || !*v || *end || n <= 0 || n > max)
+        return cli_usage(c->cmd, "%s needs a positive number", opt);
+    *out = n;
+    return 0;
+}
+
+/* One option at argv[*i]; returns 0 or a usage exit code. */
+static int parse_option(struct mpy_cli *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    long n;
+    int k;
+    if (strcmp(a, "-p") == 0 || strcmp(a, "--port") == 0) {
+        if (!v)
+            return cli_usage(c->cmd, "%s needs a port", a);
+        c->port = v;
+        (*i)++;
+    } else if (strcmp(a, "-b") == 0 || strcmp(a, "--baud") == 0) {
+        if (parse_number(c, a, v, 10000000, &n))
+            return EB_USAGE;
+        c->baud = (uint32_t)n;
+        (*i)++;
+    } else if (strcmp(a, "--timeout") == 0) {
+        if (parse_number(c, a, v, 86400, &n))
+            return EB_USAGE;
+        c->timeout_s = (int)n;
+        (*i)++;
+    } else if (strcmp(a, "--json") == 0) {
+        c->json = true;
+    } else if (strcmp(a, "--no-deflate") == 0) {
+        c->no_deflate = true;
+    } else if (strcmp(a, "--no-binary") == 0) {
+        c->no_binary = true;
+    } else if ((k = index_of(c->flags, a)) >= 0) {
+        c->flag_set |= 1u << k;
+    } else if (index_of(c->valued, a) >= 0) {
+        if (!v)
+            return cli_usage(c->cmd, "%s needs a value", a);
+        if (c->nval == MPY_MAX_ARGS)
+            return cli_usage(c->cmd, "too many %s options", a);
+        c->val_name[c->nval] = a;
+        c->val[c->nval++] = v;
+        (*i)++;
+    } else {
+        return cli_usage(c->cmd, "unknown option '%s'", a);
+    }
+    return 0;
+}
+
+int mpy_cli_parse(struct mpy_cli *c, int argc, char **argv)
+{
+    c->baud = 115200;
+    c->timeout_s = 10;
+    c->port = getenv("ESPBURN_PORT");
+    bool only_args = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!only_args && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            print_help(c);
+            return EB_OK;
+        }
+        if (!only_args && strcmp(a, "--") == 0) {
+            only_args = true;
+        } else if (!only_args && a[0] == '-' && a[1]) {
+            int rc = parse_option(c, argc, argv, &i);
+            if (rc)
+                return rc;
+        } else {
+            if (c->npos == MPY_MAX_ARGS)
+                return cli_usage(c->cmd, "too many arguments");
+            c->pos[c->npos++] = argv[i];
+        }
+    }
+    return -1;
+}
+
+bool mpy_cli_flag(const struct mpy_cli *c, const char *name)
+{
+    int k = index_of(c->flags, name);
+    return k >= 0 && (c->flag_set & (1u << k));
+}
+
+int mpy_cli_connect(struct mpy_cli *c, bool with_fs)
+{
+    eb_err err = { 0 };
+    if (!c->port || !*c->port)
+        return cli_usage(c->cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
+    if (mpy_open(c->port, c->baud, &c->m, &err))
+        return cli_fail(&err);
+    c->m.timeout_ms = c->timeout_s * 1000;
+    if (mpy_enter_raw(&c->m, &err) || (with_fs && mpy_fs_init(&c->fs, &c->m, &err)))
+        return mpy_cli_fail(c, &err);
+    c->fs.allow_deflate = !c->no_deflate;
+    c->fs.allow_binary = !c->no_binary;
+    return 0;
+}
+
+int mpy_cli_end(struct mpy_cli *c, int rc)
+{
+    mpy_close(&c->m);
+    return rc;
+}
+
+int mpy_cli_fail(struct mpy_cli *c, const eb_err *err)
+{
+    int rc = cli_fail(err);
+    return mpy_cli_end(c, rc);
+}
+
+int mpy_cli_done_paths(struct mpy_cli *c)
+{
+    if (c->json) {
+        cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "paths");
+        cJSON_AddStringToObject(doc, "command", c->cmd);
+        for (int i = 0; i < c->npos; i++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(mpy_remote(c->pos[i])));
+        cli_print_json(doc);
+    }
+    return mpy_cli_end(c, EB_OK);
+}
+
+bool mpy_is_remote(const char *arg) { return arg[0] == ':'; }
+
+const char *mpy_remote(const char *arg)
+{
+    if (arg[0] == ':')
+        arg++;
+    return arg[0] ? arg : ".";
+}
+
+const char *mpy_basename(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    const char *b = path;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (path[i] == '/')
+            b = path + i + 1;
+    return b;
+}
+
+static volatile sig_atomic_t interrupted;
+static volatile int interrupt_flag;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    interrupt_flag = 1;
+}
+
+static void to_stdout(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    fwrite(p, 1, n, stdout);
+    fflush(stdout);
+}
+
+int mpy_cli_run_code(struct mpy_cli *c, const char *code, size_t len)
+{
+    bytes out = { 0 }, tb = { 0 };
+    eb_err err = { 0 };
+    struct sigaction sa = { .sa_handler = on_sigint }, old;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    c->m.interrupt = &interrupt_flag;
+    int rc = mpy_exec(&c->m, code, len, c->json ? NULL : to_stdout, NULL, &out, &tb, &err);
+    c->m.interrupt = NULL;
+    sigaction(SIGINT, &old, NULL);
+    if (rc) {
+        bytes_free(&out);
+        bytes_free(&tb);
+        return mpy_cli_fail(c, &err);
+    }
+    rc = tb.len ? EB_PROBLEM : EB_OK;
+    if (c->json) {
+        cJSON *doc = cJSON_CreateObject();
+        bytes_append_byte(&out, 0);
+        bytes_append_byte(&tb, 0);
+        cJSON_AddStringToObject(doc, "stdout", (char *)out.data);
+        cJSON_AddStringToObject(doc, "stderr", (char *)tb.data);
+        cJSON_AddBoolToObject(doc, "interrupted", interrupted != 0);
+        cli_print_json(doc);
+    } else if (tb.len) {
+        fwrite(tb.data, 1, tb.len, stderr);
+    }
+    bytes_free(&out);
+    bytes_free(&tb);
+    return mpy_cli_end(c, rc);
+}

@@ -1,0 +1,31 @@
+/* run.c - `espburn run FILE.py`: run a local script on the board without
+ * copying it, streaming its output; Ctrl-C stops it. */
+#include "cli/cli.h"
+#include "cli/mpy_common.h"
+#include "common/file.h"
+
+int cmd_run(int argc, char **argv)
+{
+    struct mpy_cli c = {
+        .cmd = "run", .usage = "run FILE.py [-p PORT] [--timeout S]",
+        .help = "Run a local script on the board without copying it; its output is streamed.\n"
+                "Ctrl-C interrupts it. A traceback goes to stderr and the exit code is 1.",
+    };
+    int rc = mpy_cli_parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (c.npos != 1)
+        return cli_usage(c.cmd, "give one script to run");
+    bytes src = { 0 };
+    eb_err err = { 0 };
+    if (file_read(c.pos[0], 1 << 20, &src, &err))
+        return cli_fail(&err);
+    if ((rc = mpy_cli_connect(&c, false))) {
+        bytes_free(&src);
+        return rc;
+    }
+    c.m.timeout_ms = 24 * 3600 * 1000; /* a script may print nothing for long */
+    rc = mpy_cli_run_code(&c, (const char *)src.data, src.len);
+    bytes_free(&src);
+    return rc;
+}

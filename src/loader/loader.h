@@ -1,0 +1,164 @@
+/* loader.h - a client of the ESP ROM serial bootloader (and of a flasher
+ * stub when one is loaded): commands and responses with timeouts and
+ * retries, reset into download mode, chip detection, eFuse facts, SPI
+ * flash attach/identify, MD5, compressed writes, reads and erases.
+ * Talks through a struct port; never prints: progress and explanations
+ * go to callbacks the CLI provides. */
+#ifndef ESPBURN_LOADER_H
+#define ESPBURN_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chip/chips.h"
+#include "common/bytes.h"
+#include "common/err.h"
+#include "loader/frame.h"
+#include "loader/slip.h"
+#include "port/port.h"
+
+#define LOADER_NOISE_MAX 2048
+#define LOADER_FRAME_MAX 0x4400
+
+/* --explain: one protocol step and why it is done. */
+typedef void (*loader_note_fn)(void *ctx, const char *step, const char *why);
+/* Progress of a long operation: bytes done of total. */
+typedef void (*loader_progress_fn)(void *ctx, size_t done, size_t total);
+
+enum before_mode { BEFORE_DEFAULT, BEFORE_USB_JTAG, BEFORE_NO_RESET };
+
+struct loader {
+    struct port *port;
+    const struct chip *chip;     /* after loader_detect_chip */
+    bool stub;                   /* a flasher stub answers (2 status bytes, big blocks) */
+    unsigned status_len;
+    uint32_t flash_block;        /* compressed bytes per *_DATA packet */
+    uint32_t flash_size;         /* detected, 0 = unknown */
+    uint64_t tx_bytes, rx_bytes; /* on the wire, SLIP included */
+    int block_retries;           /* blocks resent after an error */
+    loader_note_fn note;
+    void *note_ctx;
+
+    /* receive state */
+    uint8_t rx[4096];
+    size_t rx_pos, rx_len;
+    uint8_t frame[LOADER_FRAME_MAX];
+    struct slip_decoder dec;
+    char noise[LOADER_NOISE_MAX + 1]; /* text seen outside frames (boot output), NUL-terminated */
+    size_t noise_len;
+    bytes tx;
+};
+
+struct loader *loader_new(struct port *port);
+void loader_free(struct loader *l);
+
+/* Send a command and wait for its response (frames of other ops and boot
+ * text are skipped, the text kept in l->noise). `expect_len` is the payload
+ * length before the status bytes, or -1. Fails on timeout or a refusal. */
+int loader_command(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
+                   int expect_len, int timeout_ms, struct esp_response *resp, eb_err *err);
+
+/* Reset into download mode (per `before`), SYNC with retries, drain the
+ * extra SYNC replies. The error says what the boot output showed. */
+int loader_connect(struct loader *l, enum before_mode before, int attempts, eb_err *err);
+
+/* Send a request without waiting for an answer (commands that give none). */
+int loader_send_request(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
+                        eb_err *err);
+
+/* Raw frames (stub READ_FLASH data, OHAI): send one, or wait for the next
+ * frame of any kind (1 got it, 0 timeout, -1 error); *p points into l->frame. */
+int loader_send_raw(struct loader *l, const uint8_t *p, size_t n, eb_err *err);
+int loader_next_frame(struct loader *l, int timeout_ms, const uint8_t **p, size_t *n, eb_err *err);
+
+int loader_read_reg(struct loader *l, uint32_t addr, uint32_t *value, eb_err *err);
+int loader_write_reg(struct loader *l, uint32_t addr, uint32_t value, eb_err *err);
+
+/* GET_SECURITY_INFO chip id, falling back to the magic register. */
+int loader_detect_chip(struct loader *l, eb_err *err);
+
+struct security_info {
+    bool known;
+    uint32_t flags;
+    uint8_t flash_crypt_cnt;
+    bool flash_encryption, secure_boot, secure_download;
+    char source[32];             /* "GET_SECURITY_INFO" or "eFuse" */
+};
+
+#define CHIP_FEATURES_MAX 8
+struct chip_facts {
+    char description[48];        /* "ESP32-D0WDQ6" */
+    int rev_major, rev_minor;    /* -1 when unknown */
+    unsigned pkg_version;
+    unsigned nfeatures;
+    char features[CHIP_FEATURES_MAX][32];
+    bool have_mac;
+    uint8_t mac[6];
+    int xtal_mhz;                /* 0 when unknown */
+    uint32_t spi_pads;           /* SPI_ATTACH pin word from the eFuses (0 = default pins) */
+    bool embedded_psram;
+    struct security_info security;
+};
+
+/* Read what the eFuses and ROM say about the detected chip. */
+int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err);
+
+int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err);
+/* JEDEC id through the SPI user-command registers (RDID 0x9F). */
+int loader_flash_id(struct loader *l, uint32_t *jedec, eb_err *err);
+/* Tell the ROM the flash size (SPI_SET_PARAMS). */
+int loader_spi_set_params(struct loader *l, uint32_t size, eb_err *err);
+/* Bytes from the JEDEC capacity byte, 0 when it is not a size. */
+uint32_t flash_size_from_jedec(uint32_t jedec);
+const char *flash_manufacturer_name(uint8_t id);
+/* Device id as esptool prints it: memory type << 8 | capacity byte. */
+static inline uint16_t flash_device_id(uint32_t jedec)
+{
+    return (uint16_t)(((jedec >> 8) & 0xFF) << 8 | ((jedec >> 16) & 0xFF));
+}
+
+int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err);
+
+/* Compress with libdeflate (level 12) and write data[0..len) at addr with
+ * FLASH_DEFL_*; blocks that fail are resent. `wire` (may be NULL) receives
+ * the compressed size. */
+int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
+                          loader_progress_fn progress, void *pctx, size_t *wire, eb_err *err);
+
+int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out,
+                      loader_progress_fn progress, void *pctx, eb_err *err);
+
+/* Erase [addr, addr+size) (4 KB aligned), or the whole chip when size == 0. */
+int loader_erase(struct loader *l, uint32_t addr, uint32_t size, eb_err *err);
+
+/* CHANGE_BAUDRATE (with the ESP32 ROM oscillator correction), switch the
+ * port, then check the link with a register read. */
+int loader_change_baud(struct loader *l, uint32_t baud, eb_err *err);
+/* After a rate that does not work: ask for `baud` anyway (the answer may be
+ * lost), follow on the port, and check the link. */
+int loader_return_to_baud(struct loader *l, uint32_t baud, eb_err *err);
+
+/* Leave download mode: pulse EN through RTS, or, on a port without modem
+ * lines, ask the loader to reboot the chip. */
+int loader_hard_reset(struct loader *l, eb_err *err);
+/* Leave the loader without a reset and run the flashed code. */
+int loader_run_user_code(struct loader *l, eb_err *err);
+
+/* FLASH_BEGIN-style payload (erase/write size, packets, packet size,
+ * offset, and the ROM's "encrypted" word where it takes one); returns its length. */
+size_t loader_begin_payload(const struct loader *l, uint8_t p[20], uint32_t size, uint32_t npackets,
+                            uint32_t packet_size, uint32_t offset);
+/* CHANGE_BAUDRATE argument for `baud` (the ESP32 ROM's oscillator correction). */
+int loader_rom_baud_arg(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *err);
+
+/* Timeout for an operation over `size` bytes at `ms_per_mb` (never below the default). */
+int loader_timeout_for(uint32_t size, int ms_per_mb);
+
+#define LOADER_DEFAULT_TIMEOUT 3000
+#define LOADER_SYNC_TIMEOUT 100
+#define LOADER_MD5_MS_PER_MB 8000
+#define LOADER_ERASE_MS_PER_MB 40000
+#define LOADER_CHIP_ERASE_TIMEOUT 120000
+
+#endif

@@ -1,0 +1,332 @@
+/* loader_chip.c - what the connected chip is: detection (security info or
+ * magic register), eFuse facts per chip (a table of decoders, one row per
+ * chip family that has one), security state, and the SPI flash: attach,
+ * JEDEC id through the SPI user-command registers, size parameters.
+ * ESP32 eFuse bit positions follow esptool's targets/esp32.py. */
+#include "loader/loader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "loader/protocol.h"
+
+#define SECURITY_INFO_LEN 20      /* flags, crypt cnt, 7 key purposes, chip id, api version */
+#define SECURITY_INFO_SHORT 12    /* ESP32-S2: no chip id */
+#define SEC_SECURE_BOOT_EN (1u << 0)
+#define SEC_SECURE_DOWNLOAD (1u << 2)
+
+static int get_security_info(struct loader *l, struct esp_response *r, eb_err *err)
+{
+    return loader_command(l, OP_GET_SECURITY_INFO, NULL, 0, 0, -1, 500, r, err);
+}
+
+int loader_detect_chip(struct loader *l, eb_err *err)
+{
+    struct esp_response r;
+    eb_err ignore;
+    if (get_security_info(l, &r, &ignore) == 0 && r.data_len >= SECURITY_INFO_LEN) {
+        uint32_t id = rd_le32(r.data + 12);
+        l->chip = chip_by_image_id((uint16_t)id);
+        if (l->chip)
+            return 0;
+        return eb_fail(err, EB_PROBLEM, "the chip reports chip id %u, which espburn does not know; "
+                       "is espburn up to date?", id);
+    }
+    uint32_t magic;
+    if (loader_read_reg(l, ESP_MAGIC_REG, &magic, err))
+        return eb_wrap(err, "detecting the chip");
+    l->chip = chip_by_magic(magic);
+    if (!l->chip)
+        return eb_fail(err, EB_PROBLEM, "unknown chip magic value 0x%08X at 0x%08X; is this an ESP32-family "
+                       "chip in download mode?", magic, ESP_MAGIC_REG);
+    return 0;
+}
+
+/* ---- eFuse decoders --------------------------------------------------- */
+
+static void add_feature(struct chip_facts *f, const char *name)
+{
+    if (f->nfeatures < CHIP_FEATURES_MAX)
+        snprintf(f->features[f->nfeatures++], sizeof f->features[0], "%s", name);
+}
+
+static int read_efuses(struct loader *l, uint32_t *w, unsigned n, eb_err *err)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (loader_read_reg(l, l->chip->efuse_base + 4 * i, &w[i], err))
+            return eb_wrap(err, "reading eFuse word %u", i);
+    return 0;
+}
+
+static int crystal_mhz(struct loader *l, int *mhz, eb_err *err)
+{
+    uint32_t div;
+    if (loader_read_reg(l, l->chip->uart_clkdiv_reg, &div, err))
+        return -1;
+    double est = (double)l->port->baud * (div & 0xFFFFF) / 1e6;
+    *mhz = est > 45 ? 48 : est > 33 ? 40 : 26;
+    return 0;
+}
+
+#define ESP32_APB_CTL_DATE 0x3FF6607C
+#define ESP32_RTCCALICFG1 0x3FF5F06C
+
+static const char *esp32_package_name(unsigned pkg, bool single_core, bool rev3)
+{
+    switch (pkg) {
+    case 0: return single_core ? "ESP32-S0WDQ6" : rev3 ? "ESP32-D0WDQ6-V3" : "ESP32-D0WDQ6";
+    case 1: return single_core ? "ESP32-S0WD" : rev3 ? "ESP32-D0WD-V3" : "ESP32-D0WD";
+    case 2: return "ESP32-D2WD";
+    case 4: return "ESP32-U4WDH";
+    case 5: return rev3 ? "ESP32-PICO-V3" : "ESP32-PICO-D4";
+    case 6: return "ESP32-PICO-V3-02";
+    case 7: return "ESP32-D0WDR2-V3";
+    default: return "ESP32 (unknown package)";
+    }
+}
+
+static int esp32_major_rev(uint32_t w3, uint32_t w5, uint32_t apb_date)
+{
+    unsigned combined = ((apb_date >> 31) & 1) << 2 | ((w5 >> 20) & 1) << 1 | ((w3 >> 15) & 1);
+    switch (combined) {
+    case 1: return 1;
+    case 3: return 2;
+    case 7: return 3;
+    default: return 0;
+    }
+}
+
+static void esp32_features(const uint32_t *w, unsigned pkg, struct chip_facts *f)
+{
+    add_feature(f, "Wi-Fi");
+    if (!(w[3] & (1u << 1)))
+        add_feature(f, "BT");
+    add_feature(f, (w[3] & 1u) ? "Single Core" : "Dual Core");
+    if (w[3] & (1u << 13))
+        add_feature(f, (w[3] & (1u << 12)) ? "160MHz" : "240MHz");
+    if (pkg == 2 || pkg == 4 || pkg == 5 || pkg == 6)
+        add_feature(f, "Embedded Flash");
+    if (pkg == 6 || pkg == 7)
+        add_feature(f, "Embedded PSRAM");
+    if ((w[4] >> 8) & 0x1F)
+        add_feature(f, "Vref calibration in eFuse");
+    f->embedded_psram = pkg == 6 || pkg == 7;
+}
+
+static void esp32_security(const uint32_t *w, struct security_info *s)
+{
+    s->known = true;
+    snprintf(s->source, sizeof s->source, "eFuse");
+    s->flash_crypt_cnt = (uint8_t)((w[0] >> 20) & 0x7F);
+    s->flash_encryption = __builtin_popcount(s->flash_crypt_cnt) % 2 == 1;
+    s->secure_boot = (w[6] & (1u << 4)) || (w[6] & (1u << 5));
+    s->secure_download = false;
+}
+
+static int esp32_facts(struct loader *l, struct chip_facts *f, eb_err *err)
+{
+    uint32_t w[7], apb_date;
+    if (read_efuses(l, w, 7, err) || loader_read_reg(l, ESP32_APB_CTL_DATE, &apb_date, err))
+        return -1;
+    f->pkg_version = ((w[3] >> 9) & 7) + (((w[3] >> 2) & 1) << 3);
+    f->rev_major = esp32_major_rev(w[3], w[5], apb_date);
+    f->rev_minor = (int)((w[5] >> 24) & 3);
+    snprintf(f->description, sizeof f->description, "%s",
+             esp32_package_name(f->pkg_version, w[3] & 1, f->rev_major == 3));
+    esp32_features(w, f->pkg_version, f);
+    f->have_mac = true;
+    uint8_t mac[6] = { (uint8_t)(w[2] >> 8), (uint8_t)w[2], (uint8_t)(w[1] >> 24), (uint8_t)(w[1] >> 16),
+                       (uint8_t)(w[1] >> 8), (uint8_t)w[1] };
+    memcpy(f->mac, mac, 6);
+    unsigned clk = w[5] & 0x1F, q = (w[5] >> 5) & 0x1F, d = (w[5] >> 10) & 0x1F, cs = (w[5] >> 15) & 0x1F,
+             hd = (w[3] >> 4) & 0x1F;
+    f->spi_pads = (uint32_t)hd << 24 | (uint32_t)cs << 18 | (uint32_t)d << 12 | (uint32_t)q << 6 | clk;
+    esp32_security(w, &f->security);
+    return crystal_mhz(l, &f->xtal_mhz, err);
+}
+
+/* The ESP32 ROM derives the new rate from its 8 MHz oscillator's
+ * calibration; esptool scales the request so the real rate comes out right. */
+static int esp32_rom_baud(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *err)
+{
+    uint32_t cal, efuse4;
+    if (loader_read_reg(l, ESP32_RTCCALICFG1, &cal, err) ||
+        loader_read_reg(l, l->chip->efuse_base + 16, &efuse4, err))
+        return -1;
+    double rom_freq = (double)((cal >> 7) & 0x01FFFFFF) * 15625.0 * (efuse4 & 0xFF) / 40.0;
+    double valid = rom_freq > 33e6 ? 40e6 : 26e6;
+    *arg = rom_freq > 0 ? (uint32_t)((double)baud * rom_freq / valid) : baud;
+    return 0;
+}
+
+struct chip_decoder {
+    const char *chip;
+    int (*facts)(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err);
+    int (*rom_baud)(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *err);
+    uint32_t mac_offset;         /* newer chips: MAC words at efuse_base + this (esptool MAC_EFUSE_REG) */
+};
+
+static int esp32_decoder(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
+{
+    (void)d;
+    return esp32_facts(l, f, err);
+}
+
+/* Newer chips: the MAC in two eFuse words (the low 16 bits of the second),
+ * and the crystal from the UART divider. */
+static int mac_and_crystal(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
+{
+    uint32_t w0, w1;
+    uint32_t reg = l->chip->efuse_base + d->mac_offset;
+    if (loader_read_reg(l, reg, &w0, err) || loader_read_reg(l, reg + 4, &w1, err))
+        return -1;
+    uint8_t mac[6] = { (uint8_t)(w1 >> 8), (uint8_t)w1, (uint8_t)(w0 >> 24), (uint8_t)(w0 >> 16),
+                       (uint8_t)(w0 >> 8), (uint8_t)w0 };
+    memcpy(f->mac, mac, 6);
+    f->have_mac = true;
+    return crystal_mhz(l, &f->xtal_mhz, err);
+}
+
+static const struct chip_decoder decoders[] = {
+    { "esp32", esp32_decoder, esp32_rom_baud, 0 },
+    { "esp32s2", mac_and_crystal, NULL, 0x44 },
+    { "esp32s3", mac_and_crystal, NULL, 0x44 },
+    { "esp32c3", mac_and_crystal, NULL, 0x44 },
+    { "esp32c2", mac_and_crystal, NULL, 0x40 },
+    { "esp32c6", mac_and_crystal, NULL, 0x44 },
+    { "esp32h2", mac_and_crystal, NULL, 0x44 },
+    { "esp32c5", mac_and_crystal, NULL, 0x44 },
+    { "esp32p4", mac_and_crystal, NULL, 0x44 },
+    { NULL, NULL, NULL, 0 },
+};
+
+static const struct chip_decoder *decoder_for(const struct chip *c)
+{
+    for (const struct chip_decoder *d = decoders; c && d->chip; d++)
+        if (strcmp(d->chip, c->name) == 0)
+            return d;
+    return NULL;
+}
+
+static void security_from_rom(struct loader *l, struct security_info *s)
+{
+    struct esp_response r;
+    eb_err ignore;
+    if (get_security_info(l, &r, &ignore) || r.data_len < SECURITY_INFO_SHORT)
+        return;
+    s->known = true;
+    snprintf(s->source, sizeof s->source, "GET_SECURITY_INFO");
+    s->flags = rd_le32(r.data);
+    s->flash_crypt_cnt = r.data[4];
+    s->flash_encryption = __builtin_popcount(s->flash_crypt_cnt) % 2 == 1;
+    s->secure_boot = s->flags & SEC_SECURE_BOOT_EN;
+    s->secure_download = s->flags & SEC_SECURE_DOWNLOAD;
+}
+
+int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err)
+{
+    memset(out, 0, sizeof *out);
+    out->rev_major = out->rev_minor = -1;
+    if (!l->chip)
+        return eb_fail(err, EB_IO, "internal: chip facts asked before detection");
+    snprintf(out->description, sizeof out->description, "%s", l->chip->display);
+    if (l->chip->rom_has_security_info)
+        security_from_rom(l, &out->security);
+    const struct chip_decoder *d = decoder_for(l->chip);
+    return d ? d->facts(l, d, out, err) : 0;
+}
+
+int loader_rom_baud_arg(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *err)
+{
+    const struct chip_decoder *d = decoder_for(l->chip);
+    *arg = baud;
+    return (d && d->rom_baud && !l->stub) ? d->rom_baud(l, baud, arg, err) : 0;
+}
+
+/* ---- SPI flash -------------------------------------------------------- */
+
+int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err)
+{
+    uint8_t p[8] = { 0 };
+    wr_le32(p, pads);
+    if (loader_command(l, OP_SPI_ATTACH, p, l->stub ? 4 : 8, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+        return eb_wrap(err, "attaching the SPI flash");
+    return 0;
+}
+
+#define SPI_CMD_USR (1u << 18)
+#define SPI_USR_COMMAND (1u << 31)
+#define SPI_USR_MISO (1u << 28)
+
+/* Run a flash command that sends one opcode and reads back read_bits. */
+static int spiflash_read_command(struct loader *l, uint8_t cmd, unsigned read_bits, uint32_t *out, eb_err *err)
+{
+    const struct chip *c = l->chip;
+    uint32_t base = c->spi_base, old_usr, old_usr2, v = 0;
+    if (loader_read_reg(l, base + c->spi_usr, &old_usr, err) ||
+        loader_read_reg(l, base + c->spi_usr2, &old_usr2, err) ||
+        loader_write_reg(l, base + c->spi_miso_dlen, read_bits - 1, err) ||
+        loader_write_reg(l, base + c->spi_usr, SPI_USR_COMMAND | SPI_USR_MISO, err) ||
+        loader_write_reg(l, base + c->spi_usr2, (7u << 28) | cmd, err) ||
+        loader_write_reg(l, base + c->spi_w0, 0, err) ||
+        loader_write_reg(l, base, SPI_CMD_USR, err))
+        return -1;
+    int tries = 0;
+    do {
+        if (loader_read_reg(l, base, &v, err))
+            return -1;
+    } while ((v & SPI_CMD_USR) && ++tries < 10);
+    if (v & SPI_CMD_USR)
+        return eb_fail(err, EB_IO, "the SPI flash command 0x%02X did not complete; is the flash attached?", cmd);
+    if (loader_read_reg(l, base + c->spi_w0, out, err) ||
+        loader_write_reg(l, base + c->spi_usr, old_usr, err) ||
+        loader_write_reg(l, base + c->spi_usr2, old_usr2, err))
+        return -1;
+    return 0;
+}
+
+int loader_flash_id(struct loader *l, uint32_t *jedec, eb_err *err)
+{
+    if (spiflash_read_command(l, 0x9F, 24, jedec, err))
+        return eb_wrap(err, "reading the flash JEDEC id");
+    *jedec &= 0xFFFFFF;
+    return 0;
+}
+
+uint32_t flash_size_from_jedec(uint32_t jedec)
+{
+    unsigned cap = (jedec >> 16) & 0xFF;
+    if (cap >= 0x12 && cap <= 0x1C)
+        return 1u << cap;
+    if (cap >= 0x32 && cap <= 0x3C)   /* some vendors count from 0x32 */
+        return 1u << (cap - 0x20);
+    return 0;
+}
+
+const char *flash_manufacturer_name(uint8_t id)
+{
+    static const struct { uint8_t id; const char *name; } makers[] = {
+        { 0xC8, "GigaDevice" }, { 0xEF, "Winbond" }, { 0x20, "XMC / Micron" }, { 0x68, "Boya" },
+        { 0xC2, "Macronix" }, { 0x1C, "EON" }, { 0x5E, "Zbit" }, { 0x85, "Puya" }, { 0x0B, "XTX" },
+        { 0x9D, "ISSI" }, { 0xA1, "Fudan" }, { 0x46, "FMD" }, { 0xBA, "Zetta" },
+    };
+    for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)
+        if (makers[i].id == id)
+            return makers[i].name;
+    return "unknown";
+}
+
+int loader_spi_set_params(struct loader *l, uint32_t size, eb_err *err)
+{
+    uint8_t p[24];
+    wr_le32(p, 0);
+    wr_le32(p + 4, size);
+    wr_le32(p + 8, 0x10000);
+    wr_le32(p + 12, ESP_FLASH_SECTOR);
+    wr_le32(p + 16, 0x100);
+    wr_le32(p + 20, 0xFFFF);
+    if (loader_command(l, OP_SPI_SET_PARAMS, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+        return eb_wrap(err, "setting the flash parameters");
+    l->flash_size = size;
+    return 0;
+}

@@ -1,0 +1,361 @@
+/* loader_flash.c - flash operations over the loader: MD5 of a range,
+ * compressed writes (one zlib stream per region, cut into packets, each
+ * resent on failure), slow reads, erases, baud changes and leaving the
+ * loader. */
+#include "loader/loader.h"
+
+#include <libdeflate.h>
+#include <nettle/md5.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "loader/protocol.h"
+
+#define BLOCK_TRIES 3
+
+size_t loader_begin_payload(const struct loader *l, uint8_t p[20], uint32_t size, uint32_t npackets,
+                            uint32_t packet_size, uint32_t offset)
+{
+    wr_le32(p, size);
+    wr_le32(p + 4, npackets);
+    wr_le32(p + 8, packet_size);
+    wr_le32(p + 12, offset);
+    wr_le32(p + 16, 0);
+    return (l->chip && l->chip->rom_flash_begin_has_encrypt && !l->stub) ? 20 : 16;
+}
+
+static int hex_nibble(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err)
+{
+    uint8_t p[16] = { 0 };
+    struct esp_response r;
+    wr_le32(p, addr);
+    wr_le32(p + 4, size);
+    int want = l->stub ? 16 : 32;
+    if (loader_command(l, OP_SPI_FLASH_MD5, p, sizeof p, 0, want,
+                       loader_timeout_for(size, LOADER_MD5_MS_PER_MB), &r, err))
+        return eb_wrap(err, "MD5 of flash 0x%X+0x%X", addr, size);
+    if (r.data_len < (size_t)want)
+        return eb_fail(err, EB_IO, "the chip's MD5 answer is %zu bytes, expected %d", r.data_len, want);
+    for (int i = 0; i < 16; i++) {
+        if (l->stub) {
+            md5[i] = r.data[i];
+            continue;
+        }
+        int hi = hex_nibble(r.data[2 * i]), lo = hex_nibble(r.data[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return eb_fail(err, EB_IO, "the chip's MD5 answer is not hexadecimal");
+        md5[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static int compress_region(const uint8_t *data, size_t len, bytes *out, eb_err *err)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(12);
+    if (!c)
+        return eb_fail(err, EB_IO, "out of memory (compressor)");
+    size_t bound = libdeflate_zlib_compress_bound(c, len);
+    int rc = bytes_reserve(out, bound);
+    size_t n = rc ? 0 : libdeflate_zlib_compress(c, data, len, out->data, bound);
+    libdeflate_free_compressor(c);
+    if (n == 0)
+        return eb_fail(err, EB_IO, "compressing %zu bytes failed (out of memory?)", len);
+    out->len = n;
+    return 0;
+}
+
+/* Counts how many uncompressed bytes each packet carries, to size the
+ * timeout (the ROM answers after writing) and report progress. */
+struct inflate_meter {
+    z_stream z;
+    uint8_t scratch[16384];
+    size_t total;
+};
+
+static int meter_init(struct inflate_meter *m)
+{
+    memset(&m->z, 0, sizeof m->z);
+    m->total = 0;
+    return inflateInit(&m->z) == Z_OK ? 0 : -1;
+}
+
+static size_t meter_feed(struct inflate_meter *m, const uint8_t *p, size_t n)
+{
+    size_t before = m->total;
+    m->z.next_in = (Bytef *)p;
+    m->z.avail_in = (uInt)n;
+    int rc;
+    do {
+        m->z.next_out = m->scratch;
+        m->z.avail_out = sizeof m->scratch;
+        rc = inflate(&m->z, Z_NO_FLUSH);
+        m->total += sizeof m->scratch - m->z.avail_out;
+    } while (rc == Z_OK && (m->z.avail_in > 0 || m->z.avail_out == 0));
+    return m->total - before;
+}
+
+static int send_data_block(struct loader *l, uint8_t op, const uint8_t *chunk, uint32_t n, uint32_t seq,
+                           int timeout_ms, eb_err *err)
+{
+    uint8_t *p = malloc(ESP_DATA_SUBHEADER_LEN + n);
+    if (!p)
+        return eb_fail(err, EB_IO, "out of memory");
+    wr_le32(p, n);
+    wr_le32(p + 4, seq);
+    memset(p + 8, 0, 8);
+    memcpy(p + ESP_DATA_SUBHEADER_LEN, chunk, n);
+    int rc = -1;
+    for (int attempt = 0; attempt < BLOCK_TRIES && rc; attempt++) {
+        if (attempt)
+            l->block_retries++;
+        rc = loader_command(l, op, p, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(chunk, n), 0, timeout_ms, NULL, err);
+    }
+    free(p);
+    return rc;
+}
+
+static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes *z,
+                        loader_progress_fn progress, void *pctx, eb_err *err)
+{
+    uint32_t block = l->flash_block;
+    uint32_t npackets = (uint32_t)((z->len + block - 1) / block);
+    uint32_t erase = l->stub ? (uint32_t)len : (uint32_t)((len + ESP_ROM_FLASH_BLOCK - 1) / ESP_ROM_FLASH_BLOCK * ESP_ROM_FLASH_BLOCK);
+    uint8_t begin[20];
+    size_t bn = loader_begin_payload(l, begin, erase, npackets, block, addr);
+    int t = l->stub ? LOADER_DEFAULT_TIMEOUT : loader_timeout_for(erase, LOADER_ERASE_MS_PER_MB);
+    if (loader_command(l, OP_FLASH_DEFL_BEGIN, begin, bn, 0, 0, t, NULL, err))
+        return -1;
+    struct inflate_meter *m = malloc(sizeof *m);
+    if (!m || meter_init(m)) {
+        free(m);
+        return eb_fail(err, EB_IO, "out of memory");
+    }
+    int rc = 0;
+    for (uint32_t seq = 0; seq < npackets && rc == 0; seq++) {
+        size_t off = (size_t)seq * block;
+        uint32_t n = (uint32_t)(z->len - off < block ? z->len - off : block);
+        size_t raw = meter_feed(m, z->data + off, n);
+        int bt = loader_timeout_for((uint32_t)raw, LOADER_ERASE_MS_PER_MB);
+        rc = send_data_block(l, OP_FLASH_DEFL_DATA, z->data + off, n, seq, bt, err);
+        if (rc == 0 && l->noise_len && reset_line_in_text(l->noise, l->noise_len, NULL, 0))
+            rc = eb_fail(err, EB_IO, "the chip reset while writing");
+        if (rc == 0 && progress)
+            progress(pctx, m->total < len ? m->total : len, len);
+    }
+    inflateEnd(&m->z);
+    free(m);
+    return rc;
+}
+
+int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
+                          loader_progress_fn progress, void *pctx, size_t *wire, eb_err *err)
+{
+    bytes z = { 0 };
+    if (compress_region(data, len, &z, err))
+        return -1;
+    if (wire)
+        *wire = z.len;
+    l->noise_len = 0;
+    l->noise[0] = '\0';
+    int rc = write_stream(l, addr, len, &z, progress, pctx, err);
+    bytes_free(&z);
+    char line[96];
+    if (rc && reset_line_in_text(l->noise, l->noise_len, line, sizeof line))
+        return eb_fail(err, EB_IO, "writing 0x%X+0x%zX: the chip reset during the write (it printed \"%s\"); "
+                       "check the power supply and USB cable (brown-out?)", addr, len, line);
+    if (rc)
+        return eb_wrap(err, "writing 0x%X+0x%zX", addr, len);
+    if (l->stub) { /* the stub acknowledges before writing: wait for the last block */
+        uint32_t v;
+        return loader_read_reg(l, ESP_MAGIC_REG, &v, err);
+    }
+    return 0;
+}
+
+/* Stub READ_FLASH: the stub streams 4 KB frames, we acknowledge each with
+ * the byte count so far, and it ends with the MD5 of what it sent. */
+static int read_flash_stub(struct loader *l, uint32_t addr, uint32_t size, bytes *out,
+                           loader_progress_fn progress, void *pctx, eb_err *err)
+{
+    uint8_t p[16];
+    wr_le32(p, addr);
+    wr_le32(p + 4, size);
+    wr_le32(p + 8, ESP_FLASH_SECTOR);
+    wr_le32(p + 12, 64);
+    if (loader_command(l, OP_READ_FLASH, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+        return eb_wrap(err, "reading flash at 0x%X", addr);
+    size_t start = out->len;
+    struct md5_ctx m;
+    md5_init(&m);
+    while (out->len - start < size) {
+        const uint8_t *f;
+        size_t n;
+        int r = loader_next_frame(l, LOADER_DEFAULT_TIMEOUT, &f, &n, err);
+        if (r <= 0)
+            return r < 0 ? -1 : eb_fail(err, EB_IO, "the stub stopped sending after %zu of %u bytes",
+                                        out->len - start, size);
+        if (n > size - (out->len - start))
+            return eb_fail(err, EB_IO, "the stub sent more than the %u bytes asked for", size);
+        md5_update(&m, n, f);
+        bytes_append(out, f, n);
+        uint8_t ack[4];
+        wr_le32(ack, (uint32_t)(out->len - start));
+        if (loader_send_raw(l, ack, sizeof ack, err))
+            return -1;
+        if (progress)
+            progress(pctx, out->len - start, size);
+    }
+    const uint8_t *f;
+    size_t n;
+    uint8_t want[16];
+    md5_digest(&m, sizeof want, want);
+    int r = loader_next_frame(l, LOADER_DEFAULT_TIMEOUT, &f, &n, err);
+    if (r <= 0 || n != 16)
+        return r < 0 ? -1 : eb_fail(err, EB_IO, "the stub did not send the MD5 of the data it read");
+    if (memcmp(f, want, 16) != 0)
+        return eb_fail(err, EB_IO, "the data read from 0x%X was damaged on the way (MD5 differs); try a lower baud",
+                       addr);
+    return 0;
+}
+
+int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out,
+                      loader_progress_fn progress, void *pctx, eb_err *err)
+{
+    if (bytes_reserve(out, out->len + size))
+        return eb_fail(err, EB_IO, "out of memory for %u bytes", size);
+    if (l->stub)
+        return read_flash_stub(l, addr, size, out, progress, pctx, err);
+    for (uint32_t done = 0; done < size;) {
+        uint32_t n = size - done < ESP_READ_SLOW_MAX ? size - done : ESP_READ_SLOW_MAX;
+        uint8_t p[8];
+        struct esp_response r;
+        wr_le32(p, addr + done);
+        wr_le32(p + 4, n);
+        if (loader_command(l, OP_READ_FLASH_SLOW, p, sizeof p, 0, -1, LOADER_DEFAULT_TIMEOUT, &r, err))
+            return eb_wrap(err, "reading flash at 0x%X", addr + done);
+        if (r.data_len < n)
+            return eb_fail(err, EB_IO, "the chip sent %zu bytes for a %u-byte read at 0x%X", r.data_len, n,
+                           addr + done);
+        bytes_append(out, r.data, n);
+        done += n;
+        if (progress)
+            progress(pctx, done, size);
+    }
+    return 0;
+}
+
+int loader_erase(struct loader *l, uint32_t addr, uint32_t size, eb_err *err)
+{
+    if (size == 0) {
+        if (l->stub)
+            return loader_command(l, OP_ERASE_FLASH, NULL, 0, 0, 0, LOADER_CHIP_ERASE_TIMEOUT, NULL, err);
+        if (!l->flash_size)
+            return eb_fail(err, EB_IO, "the flash size is unknown, so the ROM cannot erase it all; give ADDR SIZE");
+        addr = 0;
+        size = l->flash_size;
+    }
+    if (addr % ESP_FLASH_SECTOR || size % ESP_FLASH_SECTOR)
+        return eb_fail(err, EB_USAGE, "erase address and size must be multiples of 4 KB (0x1000)");
+    uint8_t p[20];
+    int t = loader_timeout_for(size, LOADER_ERASE_MS_PER_MB);
+    if (l->stub) {
+        wr_le32(p, addr);
+        wr_le32(p + 4, size);
+        return loader_command(l, OP_ERASE_REGION, p, 8, 0, 0, t, NULL, err);
+    }
+    /* the ROM erases the whole range when FLASH_BEGIN announces it */
+    size_t n = loader_begin_payload(l, p, size, 0, l->flash_block, addr);
+    if (loader_command(l, OP_FLASH_BEGIN, p, n, 0, 0, t, NULL, err))
+        return eb_wrap(err, "erasing 0x%X+0x%X", addr, size);
+    return 0;
+}
+
+static int baud_payload(struct loader *l, uint32_t baud, uint8_t p[8], eb_err *err)
+{
+    uint32_t arg;
+    if (loader_rom_baud_arg(l, baud, &arg, err))
+        return -1;
+    wr_le32(p, arg);
+    wr_le32(p + 4, l->stub ? l->port->baud : 0);
+    return 0;
+}
+
+/* Switch the port to `baud`, drop what arrived during the change, and check
+ * the link with two register reads. */
+static int follow_baud(struct loader *l, uint32_t baud, eb_err *err)
+{
+    if (port_set_baud(l->port, baud, err))
+        return -1;
+    port_sleep_ms(50);
+    l->rx_pos = l->rx_len = 0;
+    if (port_flush_input(l->port, err))
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        uint8_t p[4];
+        wr_le32(p, ESP_MAGIC_REG);
+        if (loader_command(l, OP_READ_REG, p, sizeof p, 0, 0, 300, NULL, err))
+            return eb_wrap(err, "checking the link at %u baud", baud);
+    }
+    return 0;
+}
+
+int loader_change_baud(struct loader *l, uint32_t baud, eb_err *err)
+{
+    uint8_t p[8];
+    if (baud_payload(l, baud, p, err))
+        return -1;
+    if (loader_command(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+        return eb_wrap(err, "changing to %u baud", baud);
+    return follow_baud(l, baud, err);
+}
+
+int loader_return_to_baud(struct loader *l, uint32_t baud, eb_err *err)
+{
+    uint8_t p[8];
+    eb_err ignore;
+    if (baud_payload(l, baud, p, err))
+        return -1;
+    loader_command(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, 0, 300, NULL, &ignore); /* the answer may be garbled */
+    return follow_baud(l, baud, err);
+}
+
+/* FLASH_BEGIN of nothing, then FLASH_END: 0 reboots, 1 runs the flashed code. */
+static int leave_with_flash_end(struct loader *l, uint32_t how, eb_err *err)
+{
+    uint8_t p[20];
+    size_t n = loader_begin_payload(l, p, 0, 0, l->flash_block, 0);
+    if (loader_command(l, OP_FLASH_BEGIN, p, n, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+        return eb_wrap(err, "leaving the loader");
+    uint8_t end[4];
+    wr_le32(end, how);
+    eb_err ignore;
+    loader_command(l, OP_FLASH_END, end, sizeof end, 0, 0, 500, NULL, &ignore); /* may go before answering */
+    return 0;
+}
+
+int loader_hard_reset(struct loader *l, eb_err *err)
+{
+    if (!l->port->has_lines)
+        return leave_with_flash_end(l, 0, err);   /* no EN line: the ROM reboots itself */
+    if (port_set_lines(l->port, -1, 1, err))
+        return -1;
+    port_sleep_ms(100);
+    return port_set_lines(l->port, -1, 0, err);
+}
+
+int loader_run_user_code(struct loader *l, eb_err *err)
+{
+    if (l->stub) { /* the stub returns to the ROM's boot path; it sends no answer */
+        return loader_send_request(l, OP_RUN_USER_CODE, NULL, 0, 0, err);
+    }
+    return leave_with_flash_end(l, 1, err);
+}

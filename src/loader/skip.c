@@ -1,0 +1,132 @@
+/* skip.c - which sectors changed: bisection over flash MD5s of ranges. */
+#include "loader/skip.h"
+
+#include <nettle/md5.h>
+#include <string.h>
+
+struct diff_ctx {
+    uint32_t addr;
+    const uint8_t *data;
+    size_t len;
+    range_md5_fn fn;
+    void *ctx;
+    unsigned budget, queries;
+    bool *changed;
+};
+
+static void local_md5(const uint8_t *p, size_t n, uint8_t out[16])
+{
+    struct md5_ctx m;
+    md5_init(&m);
+    md5_update(&m, n, p);
+    md5_digest(&m, MD5_DIGEST_SIZE, out);
+}
+
+static void mark(struct diff_ctx *d, unsigned a, unsigned b)
+{
+    for (unsigned i = a; i < b; i++)
+        d->changed[i] = true;
+}
+
+/* MD5 of n bytes of erased flash (0xFF). */
+static void erased_md5(size_t n, uint8_t out[16])
+{
+    uint8_t ff[4096];
+    struct md5_ctx m;
+    memset(ff, 0xFF, sizeof ff);
+    md5_init(&m);
+    for (size_t k; n; n -= k) {
+        k = n < sizeof ff ? n : sizeof ff;
+        md5_update(&m, k, ff);
+    }
+    md5_digest(&m, MD5_DIGEST_SIZE, out);
+}
+
+/* Sectors [a, b) of the region. */
+static int diff_range(struct diff_ctx *d, unsigned a, unsigned b, bool top, eb_err *err)
+{
+    if (d->queries >= d->budget) {
+        mark(d, a, b);
+        return 0;
+    }
+    size_t off = (size_t)a * SKIP_SECTOR;
+    size_t end = (size_t)b * SKIP_SECTOR < d->len ? (size_t)b * SKIP_SECTOR : d->len;
+    uint8_t want[16], got[16];
+    local_md5(d->data + off, end - off, want);
+    d->queries++;
+    if (d->fn(d->ctx, d->addr + (uint32_t)off, (uint32_t)(end - off), got, err))
+        return -1;
+    if (memcmp(want, got, 16) == 0)
+        return 0;
+    if (top) { /* erased flash (a new board, after --erase): everything changes, stop asking */
+        erased_md5(end - off, want);
+        if (memcmp(want, got, 16) == 0) {
+            mark(d, a, b);
+            return 0;
+        }
+    }
+    if (b - a == 1) {
+        mark(d, a, b);
+        return 0;
+    }
+    unsigned mid = a + (b - a) / 2;
+    if (diff_range(d, a, mid, false, err))
+        return -1;
+    return diff_range(d, mid, b, false, err);
+}
+
+/* A large region whose first sector reads erased while the image's is not
+ * is taken as not written yet (a new or erased board): one small MD5
+ * instead of hashing the whole range. 1 when so, 0 when not, -1 on error. */
+static int starts_erased(struct diff_ctx *d, eb_err *err)
+{
+    uint8_t want[16], got[16];
+    if (d->len < SKIP_PROBE_MIN)
+        return 0;
+    local_md5(d->data, SKIP_SECTOR, want);
+    erased_md5(SKIP_SECTOR, got);
+    if (memcmp(want, got, 16) == 0)
+        return 0;   /* the image itself starts with erased bytes: no conclusion */
+    d->queries++;
+    if (d->fn(d->ctx, d->addr, SKIP_SECTOR, want, err))
+        return -1;
+    return memcmp(want, got, 16) == 0;
+}
+
+int skip_find_changed(uint32_t addr, const uint8_t *data, size_t len, range_md5_fn fn, void *ctx,
+                      unsigned budget, bool *changed, unsigned *queries, eb_err *err)
+{
+    unsigned n = skip_nsectors(len);
+    memset(changed, 0, n * sizeof *changed);
+    struct diff_ctx d = { addr, data, len, fn, ctx, budget ? budget : 1, 0, changed };
+    int rc = starts_erased(&d, err);
+    if (rc > 0)
+        mark(&d, 0, n);
+    else if (rc == 0 && n)
+        rc = diff_range(&d, 0, n, true, err);
+    rc = rc < 0 ? -1 : 0;
+    if (queries)
+        *queries = d.queries;
+    return rc;
+}
+
+unsigned skip_runs(const bool *changed, size_t len, struct skip_run *runs)
+{
+    unsigned n = skip_nsectors(len), k = 0;
+    for (unsigned i = 0; i < n;) {
+        if (!changed[i]) {
+            i++;
+            continue;
+        }
+        unsigned j = i;
+        while (j < n && changed[j])
+            j++;
+        size_t off = (size_t)i * SKIP_SECTOR;
+        size_t end = (size_t)j * SKIP_SECTOR < len ? (size_t)j * SKIP_SECTOR : len;
+        runs[k].off = (uint32_t)off;
+        runs[k].len = (uint32_t)(end - off);
+        k++;
+        i = j;
+    }
+    return k;
+}

@@ -1,0 +1,27 @@
+/* codec.h - the encodings file data travels in over the REPL: base64 (as
+ * binascii.a2b_base64 reads it) and zlib streams small enough for a board
+ * to inflate (window declared to fit the block). Pure functions. */
+#ifndef ESPBURN_MPY_CODEC_H
+#define ESPBURN_MPY_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/bytes.h"
+
+/* Append the base64 of p[0..n) (no newlines) to out. */
+int mpy_b64_encode(bytes *out, const uint8_t *p, size_t n);
+/* Decode base64 text, skipping whitespace (CR/LF); -1 on a bad character
+ * or bad padding. Appends to out. */
+int mpy_b64_decode(bytes *out, const uint8_t *p, size_t n);
+
+/* Decode hex text (pairs of 0-9a-f/A-F), skipping CR/LF; -1 when bad. */
+int mpy_hex_decode(bytes *out, const uint8_t *p, size_t n);
+
+/* zlib-compress p[0..n) (n <= 32768) into out, with the header's window
+ * size lowered to the smallest power of two >= n so that the board's
+ * inflater allocates no more than that. Returns the compressed size or
+ * -1 on failure. */
+long mpy_zlib_block(bytes *out, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,513 @@
+/* session.c - the REPL protocol of shared/runtime/pyexec.c, host side. */
+#include "mpy/session.h"
+
+#include <string.h>
+
+enum { CTRL_A = 1, CTRL_B = 2, CTRL_C = 3, CTRL_D = 4, CTRL_E = 5 };
+#define ENTER_TRIES 3
+#define QUIET_MS 150
+#define FILLER 160 /* more than one stdin block (see mpy_exec_feed) */
+
+static int send(struct mpy *m, const void *p, size_t n, eb_err *err)
+{
+    return port_write(m->port, p, n, err);
+}
+
+/* Read one chunk: first what a previous reply left over, then the port. */
+static int recv_some(struct mpy *m, uint8_t *buf, size_t n, int timeout_ms, eb_err *err)
+{
+    if (m->pending.len) {
+        size_t k = m->pending.len < n ? m->pending.len : n;
+        memcpy(buf, m->pending.data, k);
+        memmove(m->pending.data, m->pending.data + k, m->pending.len - k);
+        m->pending.len -= k;
+        return (int)k;
+    }
+    return port_read(m->port, buf, n, timeout_ms, err);
+}
+
+static int keep_pending(struct mpy *m, const uint8_t *p, size_t n, eb_err *err)
+{
+    if (bytes_append(&m->pending, p, n))
+        return eb_fail(err, EB_IO, "out of memory");
+    return 0;
+}
+
+/* Read and throw away until the board stays quiet for quiet_ms (at most
+ * max_ms); returns how many bytes came. */
+static long drain(struct mpy *m, int quiet_ms, int max_ms, eb_err *err)
+{
+    uint8_t buf[512];
+    long total = 0;
+    int64_t end = port_now_ms() + max_ms;
+    m->pending.len = 0;
+    while (port_now_ms() < end) {
+        int r = port_read(m->port, buf, sizeof buf, quiet_ms, err);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        total += r;
+    }
+    return total;
+}
+
+/* Read until the raw REPL banner; 1 found, 0 not within timeout_ms. */
+static int wait_raw_banner(struct mpy *m, int timeout_ms, eb_err *err)
+{
+    bytes seen = { 0 };
+    uint8_t buf[512];
+    int64_t end = port_now_ms() + timeout_ms;
+    int found = 0;
+    while (!found && port_now_ms() < end) {
+        int r = recv_some(m, buf, sizeof buf, (int)(end - port_now_ms()), err);
+        if (r < 0) {
+            bytes_free(&seen);
+            return -1;
+        }
+        if (bytes_append(&seen, buf, (size_t)r)) {
+            bytes_free(&seen);
+            return eb_fail(err, EB_IO, "out of memory");
+        }
+        long at = mpy_find_raw_banner(seen.data, seen.len);
+        if (at >= 0) {
+            found = 1;
+            if (keep_pending(m, seen.data + at, seen.len - (size_t)at, err)) {
+                bytes_free(&seen);
+                return -1;
+            }
+        }
+        /* keep only a tail long enough to hold a split banner */
+        if (!found && seen.len > 4096) {
+            memmove(seen.data, seen.data + seen.len - 64, 64);
+            seen.len = 64;
+        }
+    }
+    bytes_free(&seen);
+    return found;
+}
+
+int mpy_open(const char *port_name, uint32_t baud, struct mpy *m, eb_err *err)
+{
+    memset(m, 0, sizeof *m);
+    m->paste = -1;
+    m->timeout_ms = 10000;
+    if (port_open(port_name, baud, &m->port, err))
+        return -1;
+    /* Releasing both lines keeps the ESP32 out of reset and out of the
+     * bootloader (EN and IO0 both high). */
+    if (m->port->has_lines && port_set_lines(m->port, 0, 0, err)) {
+        port_close(m->port);
+        m->port = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void mpy_close(struct mpy *m)
+{
+    if (m->port && m->raw) {
+        static const uint8_t leave[] = { '\r', CTRL_B };
+        eb_err ignored;
+        port_write(m->port, leave, sizeof leave, &ignored);
+        drain(m, 50, 300, &ignored);
+    }
+    port_close(m->port);
+    m->port = NULL;
+    bytes_free(&m->pending);
+}
+
+int mpy_enter_raw(struct mpy *m, eb_err *err)
+{
+    static const uint8_t stop[] = { '\r', CTRL_C }, stop2[] = { CTRL_C }, raw[] = { '\r', CTRL_A },
+                         quick[] = { '\r', CTRL_C, CTRL_C, '\r', CTRL_A };
+    long heard = 0;
+    /* An idle board (or one whose program stops at once) answers this at
+     * once; the banner is searched past whatever the program printed. */
+    int r = send(m, quick, sizeof quick, err) ? -1 : wait_raw_banner(m, 400, err);
+    if (r)
+        return r < 0 ? -1 : (m->raw = true, 0);
+    for (int attempt = 0; attempt < ENTER_TRIES; attempt++) {
+        if (send(m, stop, sizeof stop, err))
+            return -1;
+        port_sleep_ms(100);
+        if (send(m, stop2, sizeof stop2, err))
+            return -1;
+        long n = drain(m, QUIET_MS, 1500, err);
+        if (n < 0)
+            return -1;
+        heard += n;
+        if (send(m, raw, sizeof raw, err))
+            return -1;
+        r = wait_raw_banner(m, 1500, err);
+        if (r < 0)
+            return -1;
+        if (r) {
+            m->raw = true;
+            return 0;
+        }
+    }
+    /* A program left reading raw bytes from stdin (a transfer whose host
+     * went away) ends when a block is not announced by 0x01: complete any
+     * block it is in the middle of with '\r', which is harmless at a prompt. */
+    uint8_t filler[FILLER];
+    memset(filler, '\r', sizeof filler);
+    if (send(m, filler, sizeof filler, err) || send(m, stop2, sizeof stop2, err) || drain(m, QUIET_MS, 1500, err) < 0 ||
+        send(m, raw, sizeof raw, err))
+        return -1;
+    if ((r = wait_raw_banner(m, 1500, err)) != 0)
+        return r < 0 ? -1 : (m->raw = true, 0);
+    if (heard)
+        return eb_fail(err, EB_IO, "%s: the board keeps running its program and did not stop after %d Ctrl-C: "
+                       "code that never prints or sleeps cannot be interrupted; reset the board "
+                       "(espburn reset) and try again", m->port->name, ENTER_TRIES);
+    return eb_fail(err, EB_IO, "%s: no answer to Ctrl-C and Ctrl-A: is the board running MicroPython "
+                   "(not a tight loop that cannot be interrupted, not the bootloader)? "
+                   "Reset it (espburn reset) and try again", m->port->name);
+}
+
+/* Send the raw-paste request 0x05 'A' 0x01, read the board's answer and
+ * decide. When this board is known to do raw-paste, the first window of
+ * code goes with the request (*presend bytes): the board's UART holds it
+ * while it answers, which saves a round trip per program. */
+static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *presend, eb_err *err)
+{
+    static const uint8_t req[] = { CTRL_E, 'A', CTRL_A };
+    uint8_t ans[4];
+    size_t got = 0;
+    enum mpy_paste_answer a = MPY_PASTE_NEED_MORE;
+    *presend = m->paste == 1 ? (len < m->window ? len : m->window) : 0;
+    if (send(m, req, sizeof req, err) || (*presend && send(m, code, *presend, err)))
+        return -1;
+    int64_t end = port_now_ms() + 2000;
+    while (a == MPY_PASTE_NEED_MORE) {
+        int left = (int)(end - port_now_ms());
+        if (left <= 0)
+            return eb_fail(err, EB_IO, "%s: no answer to the raw-paste request; is the board still connected?",
+                           m->port->name);
+        int r = recv_some(m, ans + got, 1, left, err);
+        if (r < 0)
+            return -1;
+        got += (size_t)r;
+        a = mpy_classify_paste(ans, got);
+    }
+    if (a == MPY_PASTE_YES) {
+        if (port_read_exact(m->port, ans, 2, 2000, err))
+            return -1;
+        if (*presend && rd_le16(ans) != m->window)
+            return eb_fail(err, EB_IO, "%s: the board changed its raw-paste window; try again", m->port->name);
+        m->window = rd_le16(ans);
+        if (m->window == 0)
+            return eb_fail(err, EB_IO, "%s: the board offered a raw-paste window of 0 bytes", m->port->name);
+        m->paste = 1;
+        return 1;
+    }
+    m->paste = 0;
+    /* "R\x00" is followed by a fresh '>'; old firmware restarted the raw
+     * REPL and printed its banner. Either way, wait for the prompt. */
+    if (a == MPY_PASTE_NO) {
+        uint8_t c = 0;
+        while (c != '>')
+            if (port_read_exact(m->port, &c, 1, 2000, err))
+                return -1;
+        return 0;
+    }
+    if (keep_pending(m, ans, got, err))
+        return -1;
+    int r = wait_raw_banner(m, 2000, err);
+    if (r <= 0)
+        return r < 0 ? -1 : eb_fail(err, EB_IO, "%s: the board answered the raw-paste request with neither "
+                                    "raw-paste nor the raw REPL", m->port->name);
+    return 0;
+}
+
+/* Send code under raw-paste flow control: at most `window` bytes beyond
+ * what the board has granted with 0x01 bytes. */
+static int paste_send(struct mpy *m, const uint8_t *code, size_t len, size_t presend, eb_err *err)
+{
+    size_t sent = presend, remain = m->window - presend;
+    int aborted = 0;
+    while (sent < len && !aborted) {
+        uint8_t c;
+        int r;
+        while ((r = recv_some(m, &c, 1, remain ? 0 : m->timeout_ms, err)) > 0) {
+            if (c == CTRL_A)
+                remain += m->window;
+            else if (c == CTRL_D)
+                aborted = 1; /* the board ended the input early (an error) */
+            else
+                return eb_fail(err, EB_IO, "%s: unexpected byte 0x%02x during raw-paste", m->port->name, c);
+            if (remain && !aborted)
+                break;
+        }
+        if (r < 0)
+            return -1;
+        if (!remain && !aborted)
+            return eb_fail(err, EB_IO, "%s: the board stopped granting raw-paste windows; is it still connected?",
+                           m->port->name);
+        if (aborted)
+            break;
+        size_t n = len - sent < remain ? len - sent : remain;
+        if (send(m, code + sent, n, err))
+            return -1;
+        sent += n;
+        remain -= n;
+    }
+    static const uint8_t eot[] = { CTRL_D };
+    if (send(m, eot, 1, err))
+        return -1;
+    if (aborted)
+        return 0;
+    /* The board acknowledges the end of input with 0x04 (after any 0x01). */
+    for (;;) {
+        uint8_t c;
+        if (recv_some(m, &c, 1, m->timeout_ms, err) <= 0)
+            return eb_fail(err, EB_IO, "%s: no end-of-input acknowledgement after raw-paste", m->port->name);
+        if (c == CTRL_D)
+            return 0;
+        if (c != CTRL_A)
+            return eb_fail(err, EB_IO, "%s: unexpected byte 0x%02x ending raw-paste", m->port->name, c);
+    }
+}
+
+/* Plain raw REPL: the code, Ctrl-D, then "OK". */
+static int raw_send(struct mpy *m, const uint8_t *code, size_t len, eb_err *err)
+{
+    static const uint8_t eot[] = { CTRL_D };
+    uint8_t ok[2];
+    if (send(m, code, len, err) || send(m, eot, 1, err))
+        return -1;
+    for (size_t got = 0; got < 2;) {
+        int r = recv_some(m, ok + got, 2 - got, m->timeout_ms, err);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return eb_fail(err, EB_IO, "%s: the board did not acknowledge the code; is it still connected?",
+                           m->port->name);
+        got += (size_t)r;
+    }
+    if (ok[0] != 'O' || ok[1] != 'K')
+        return eb_fail(err, EB_IO, "%s: the board answered 0x%02x 0x%02x instead of OK; it may have reset",
+                       m->port->name, ok[0], ok[1]);
+    return 0;
+}
+
+static int read_reply(struct mpy *m, struct mpy_reply *rep, eb_err *err)
+{
+    uint8_t buf[4096];
+    bool interrupted = false;
+    int64_t last = port_now_ms();
+    while (!mpy_reply_done(rep)) {
+        if (m->interrupt && *m->interrupt && !interrupted) {
+            static const uint8_t intr[] = { CTRL_C };
+            if (send(m, intr, 1, err))
+                return -1;
+            interrupted = true;
+        }
+        int r = recv_some(m, buf, sizeof buf, 100, err);
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            if (port_now_ms() - last < m->timeout_ms)
+                continue;
+            return eb_fail(err, EB_IO, "%s: the board went silent for %d s while running code; "
+                           "it may be stuck (espburn reset) or the cable was pulled",
+                           m->port->name, m->timeout_ms / 1000);
+        }
+        last = port_now_ms();
+        long used = mpy_reply_feed(rep, buf, (size_t)r);
+        if (used < 0)
+            return eb_fail(err, EB_IO, "out of memory");
+        if ((size_t)used < (size_t)r && keep_pending(m, buf + used, (size_t)r - (size_t)used, err))
+            return -1;
+    }
+    return 0;
+}
+
+/* Send a program: raw-paste when the board has it, else the raw REPL. */
+static int send_program(struct mpy *m, const void *code, size_t len, eb_err *err)
+{
+    if (!m->raw && mpy_enter_raw(m, err))
+        return -1;
+    int use_paste = m->paste;
+    size_t presend = 0;
+    if (use_paste != 0) {
+        use_paste = probe_paste(m, code, len, &presend, err);
+        if (use_paste < 0)
+            return -1;
+    }
+    return use_paste ? paste_send(m, code, len, presend, err) : raw_send(m, code, len, err);
+}
+
+/* Wait for one byte of the program's stdout: 1 with *c, 0 on timeout, 2 at
+ * the end of stdout (its 0x04 is left pending for the reply parser). */
+static int next_out_byte(struct mpy *m, uint8_t *c, int wait_ms, eb_err *err)
+{
+    int r = recv_some(m, c, 1, wait_ms, err);
+    if (r <= 0)
+        return r;
+    if (*c == CTRL_D)
+        return keep_pending(m, c, 1, err) ? -1 : 2;
+    return 1;
+}
+
+int mpy_exec_feed(struct mpy *m, const void *code, size_t len, const uint8_t *data, size_t n, size_t block,
+                  bool framed, int wait_ms, bool *fed, bytes *out, bytes *errout, eb_err *err)
+{
+    size_t acks = 0, want = (n + block - 1) / block, sent = 0;
+    bool started = false;
+    int r = 1;
+    *fed = false;
+    if (send_program(m, code, len, err))
+        return -1;
+    while (r == 1 && (!started || acks < want)) {
+        uint8_t c;
+        size_t allowed = (acks + 2) * block; /* two blocks beyond what the board confirmed */
+        if (started && sent < n && sent < allowed) {
+            static const uint8_t header[] = { CTRL_A }; /* before each block */
+            size_t k = n - sent < block ? n - sent : block;
+            if ((framed && port_write(m->port, header, 1, err)) || port_write(m->port, data + sent, k, err))
+                return -1;
+            sent += k;
+            continue;
+        }
+        r = next_out_byte(m, &c, started ? m->timeout_ms : wait_ms, err);
+        if (r < 0)
+            return -1;
+        if (r != 1)
+            break;
+        if (!started && c == 'R')
+            started = true;
+        else if (started && c == 'A')
+            acks++;
+        else if (bytes_append_byte(out, c))
+            return eb_fail(err, EB_IO, "out of memory");
+    }
+    *fed = started && acks == want;
+    if (started && !*fed)
+        m->raw = false; /* data may still be in flight: get a clean prompt before the next program */
+    if (r == 0) { /* silence: the board may be stuck reading stdin; interrupt it */
+        static const uint8_t intr[] = { CTRL_C };
+        if (port_write(m->port, intr, 1, err))
+            return -1;
+    }
+    struct mpy_reply rep = { 0 };
+    int rc = read_reply(m, &rep, err);
+    if (!rc && (bytes_append(out, rep.out.data, rep.out.len) || bytes_append(errout, rep.err.data, rep.err.len)))
+        rc = eb_fail(err, EB_IO, "out of memory");
+    mpy_reply_free(&rep);
+    return rc;
+}
+
+int mpy_exec(struct mpy *m, const void *code, size_t len, mpy_sink sink, void *ctx,
+             bytes *out, bytes *errout, eb_err *err)
+{
+    if (send_program(m, code, len, err))
+        return -1;
+    struct mpy_reply rep = { .sink = sink, .sink_ctx = ctx };
+    int rc = read_reply(m, &rep, err);
+    if (!rc && out && bytes_append(out, rep.out.data, rep.out.len))
+        rc = eb_fail(err, EB_IO, "out of memory");
+    if (!rc && errout && bytes_append(errout, rep.err.data, rep.err.len))
+        rc = eb_fail(err, EB_IO, "out of memory");
+    mpy_reply_free(&rep);
+    return rc;
+}
+
+int mpy_exec_ok(struct mpy *m, const void *code, size_t len, bytes *out, eb_err *err)
+{
+    bytes errout = { 0 };
+    if (mpy_exec(m, code, len, NULL, NULL, out, &errout, err)) {
+        bytes_free(&errout);
+        return -1;
+    }
+    if (errout.len) {
+        char line[300];
+        mpy_last_line(&errout, line, sizeof line);
+        bytes_free(&errout);
+        return eb_fail(err, EB_PROBLEM, "the board said: %s", line);
+    }
+    return 0;
+}
+
+/* Read until `text` appears; 0, or -1 after timeout_ms. */
+static int wait_for(struct mpy *m, const char *text, int timeout_ms, eb_err *err)
+{
+    bytes seen = { 0 };
+    uint8_t buf[256];
+    size_t tl = strlen(text);
+    int64_t end = port_now_ms() + timeout_ms;
+    int rc = 0;
+    bool found = false;
+    while (!found && port_now_ms() < end) {
+        int r = recv_some(m, buf, sizeof buf, 100, err);
+        if (r < 0 || bytes_append(&seen, buf, (size_t)(r > 0 ? r : 0))) {
+            rc = r < 0 ? -1 : eb_fail(err, EB_IO, "out of memory");
+            break;
+        }
+        found = seen.len >= tl && memmem(seen.data, seen.len, text, tl) != NULL;
+    }
+    bytes_free(&seen);
+    if (rc || found)
+        return rc;
+    return eb_fail(err, EB_IO, "%s: the board did not say \"%s\" in time", m->port->name, text);
+}
+
+int mpy_soft_reset(struct mpy *m, bool run_main, eb_err *err)
+{
+    static const uint8_t friendly[] = { '\r', CTRL_B }, reset[] = { CTRL_D };
+    if (!m->raw && mpy_enter_raw(m, err))
+        return -1;
+    if (run_main && (send(m, friendly, sizeof friendly, err) || wait_for(m, ">>> ", 3000, err)))
+        return -1;
+    m->pending.len = 0;
+    if (send(m, reset, 1, err) || wait_for(m, "soft reboot", 5000, err))
+        return -1;
+    m->paste = -1; /* probe again: the firmware may have changed */
+    if (run_main) {
+        m->raw = false; /* main.py runs: leave it alone */
+        return 0;
+    }
+    int r = wait_raw_banner(m, 15000, err);
+    return r <= 0 ? (r < 0 ? -1 : eb_fail(err, EB_IO, "%s: the board did not come back after a soft reset",
+                                          m->port->name)) : 0;
+}
+
+int mpy_banner(struct mpy *m, char *out, size_t n, eb_err *err)
+{
+    static const uint8_t friendly[] = { '\r', CTRL_B };
+    bytes seen = { 0 };
+    uint8_t buf[256];
+    if (!m->raw && mpy_enter_raw(m, err))
+        return -1;
+    if (send(m, friendly, sizeof friendly, err))
+        return -1;
+    m->raw = false;
+    int64_t end = port_now_ms() + 3000;
+    const char *mp = NULL;
+    while (port_now_ms() < end) {
+        int r = recv_some(m, buf, sizeof buf, 200, err);
+        if (r < 0 || bytes_append(&seen, buf, (size_t)(r > 0 ? r : 0))) {
+            bytes_free(&seen);
+            return r < 0 ? -1 : eb_fail(err, EB_IO, "out of memory");
+        }
+        if (bytes_append_byte(&seen, 0) == 0) {
+            seen.len--;
+            mp = strstr((const char *)seen.data, "MicroPython");
+            if (mp && strstr(mp, ">>> "))
+                break;
+        }
+    }
+    int rc = 0;
+    if (mp) {
+        size_t k = strcspn(mp, "\r\n");
+        if (k >= n)
+            k = n - 1;
+        memcpy(out, mp, k);
+        out[k] = '\0';
+    } else {
+        rc = eb_fail(err, EB_IO, "%s: the board printed no MicroPython banner", m->port->name);
+    }
+    bytes_free(&seen);
+    return rc || mpy_enter_raw(m, err);
+}

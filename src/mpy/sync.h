@@ -1,0 +1,35 @@
+/* sync.h - make a folder on the board equal to a local folder: unchanged
+ * files are found by size and a SHA-256 computed on the board (all of them
+ * in one round trip), changed ones written atomically, extras deleted only
+ * when asked. Reports each action through a callback; prints nothing. */
+#ifndef ESPBURN_MPY_SYNC_H
+#define ESPBURN_MPY_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+#include "mpy/fs.h"
+
+struct mpy_sync_opts {
+    const char *local;          /* local folder */
+    const char *remote;         /* board folder */
+    bool delete_extra;          /* remove board files the local folder lacks */
+    bool dry_run;               /* say what would happen, change nothing */
+    const char *const *exclude; /* fnmatch patterns on relative path or name */
+    size_t nexclude;
+};
+
+enum mpy_sync_action { MPY_SYNC_ADD, MPY_SYNC_UPDATE, MPY_SYNC_DELETE, MPY_SYNC_SAME, MPY_SYNC_MKDIR };
+
+typedef void (*mpy_sync_report)(void *ctx, enum mpy_sync_action a, const char *remote_path, size_t bytes);
+
+struct mpy_sync_stats {
+    size_t added, updated, deleted, unchanged, dirs;
+    size_t bytes;               /* file bytes written */
+};
+
+int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report cb, void *ctx,
+             struct mpy_sync_stats *st, eb_err *err);
+
+#endif

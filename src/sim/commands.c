@@ -1,0 +1,739 @@
+/* commands.c - the ROM serial loader and the flasher stub, command by
+ * command, as the ESP32 ROM and esptool's flasher stub implement them
+ * (esptool docs: advanced-topics/serial-protocol; flasher_stub/stub_flasher.c).
+ * Every deviation from a documented behaviour is listed in docs/sim.md. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/bytes.h"
+#include "loader/protocol.h"
+#include "sim/engine.h"
+
+#define STUB_MAX_BLOCK ESP_STUB_FLASH_BLOCK
+#define STUB_FLASH_MAX (16u << 20)       /* SPIParamCfg at stub start */
+#define STUB_READ_MAX_BLOCK ESP_FLASH_SECTOR
+#define SPI_CMD_USR (1u << 18)
+#define ROM_SYNC_VALUE 0x20120707u        /* as captured from real ROMs (docs/sim.md) */
+
+struct req {
+    uint8_t op;
+    uint16_t len;
+    uint32_t checksum;
+    const uint8_t *data;
+};
+
+static uint32_t word(const struct req *r, int i) { return rd_le32(r->data + 4 * i); }
+static bool in_stub(const struct sim *s) { return s->state == SIM_STUB; }
+
+/* ---- responses ------------------------------------------------------- */
+
+static void respond(struct sim *s, uint8_t op, uint32_t value, const uint8_t *data, size_t n,
+                    uint8_t error, uint64_t at)
+{
+    if (s->faults.stop_after && s->requests > s->faults.stop_after)
+        return;
+    if (error)
+        sim_tracef(s, "  -> %s failed: error 0x%02x (%s)", esp_op_name(op), error, esp_error_text(error));
+    uint8_t pkt[8 + 64 + 4];
+    size_t status_len = in_stub(s) ? ESP_STUB_STATUS_LEN : ESP_ROM_STATUS_LEN;
+    if (n > 64)
+        n = 64;
+    pkt[0] = ESP_RESPONSE;
+    pkt[1] = op;
+    wr_le16(pkt + 2, (uint16_t)(n + status_len));
+    wr_le32(pkt + 4, value);
+    if (n)
+        memcpy(pkt + 8, data, n);
+    uint8_t *st = pkt + 8 + n;
+    memset(st, 0, status_len);
+    if (in_stub(s)) {
+        st[0] = error;          /* the stub sends the error byte first, then a status */
+    } else if (error) {
+        st[0] = 1;
+        st[1] = error;
+    }
+    sim_emit_frame(s, pkt, 8 + n + status_len, at);
+}
+
+/* A response with no payload: error 0 is success. */
+static void answer(struct sim *s, const struct req *r, uint8_t error, uint64_t at)
+{
+    respond(s, r->op, 0, NULL, 0, error, at);
+}
+
+static uint8_t err_invalid(const struct sim *s) { return in_stub(s) ? STUB_ERR_BAD_DATA_LEN : ROM_ERR_INVALID_MESSAGE; }
+
+/* ---- costs (zero unless realtime) ------------------------------------ */
+
+static uint64_t erase_cost(const struct sim *s, uint32_t addr, uint32_t len)
+{
+    if (!s->timing || len == 0)
+        return 0;
+    uint64_t first = addr / ESP_FLASH_SECTOR, last = ((uint64_t)addr + len - 1) / ESP_FLASH_SECTOR;
+    uint64_t sectors = last - first + 1, blocks = sectors / 16;
+    return blocks * s->timing->block_erase_us + (sectors % 16) * s->timing->sector_erase_us;
+}
+
+static uint64_t program_cost(const struct sim *s, uint32_t len)
+{
+    return s->timing ? (uint64_t)(len + 255) / 256 * s->timing->page_program_us : 0;
+}
+
+static uint64_t read_cost(const struct sim *s, uint32_t len)
+{
+    return s->timing ? (uint64_t)len * 1000 / s->timing->read_bytes_per_ms : 0;
+}
+
+/* ---- flash helpers --------------------------------------------------- */
+
+static bool flash_range_ok(const struct sim *s, uint32_t addr, uint32_t len)
+{
+    uint32_t limit = s->declared_flash_size < s->flash->size ? s->declared_flash_size : s->flash->size;
+    return addr <= limit && len <= limit - addr;
+}
+
+/* Write decoded bytes at the transfer's position; the stub erases each
+ * sector just before its first byte is written. Returns an error or 0. */
+static uint8_t xfer_write(struct sim *s, const uint8_t *p, uint32_t n, uint64_t *cost)
+{
+    struct sim_transfer *x = &s->xfer;
+    /* The ROM's plain FLASH_DATA writes wherever offset + seq * block lands,
+     * erased or not; inflating loaders stop at the size they were given. */
+    bool bounded = in_stub(s) || x->deflate;
+    if (bounded && n > x->size - x->written)
+        return in_stub(s) ? STUB_ERR_TOO_MUCH_DATA : ROM_ERR_DEFLATE;
+    uint64_t end = (uint64_t)x->offset + x->written + n;
+    if (end > s->flash->size)
+        return in_stub(s) ? STUB_ERR_FAILED_SPI_OP : ROM_ERR_FLASH_WRITE;
+    uint32_t addr = x->offset + x->written;
+    if (in_stub(s) && addr + n > x->erased_to) {
+        uint32_t from = x->erased_to > addr ? x->erased_to : addr;
+        sim_flash_erase(s->flash, from, addr + n - from);
+        *cost += erase_cost(s, from, addr + n - from);
+        x->erased_to = (addr + n + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR;
+    }
+    sim_flash_program(s->flash, addr, p, n);
+    *cost += program_cost(s, n);
+    x->written += n;
+    return 0;
+}
+
+static uint8_t xfer_inflate(struct sim *s, const uint8_t *p, uint32_t n, uint64_t *cost)
+{
+    struct sim_transfer *x = &s->xfer;
+    uint8_t out[16384];
+    x->z.next_in = (Bytef *)p;
+    x->z.avail_in = n;
+    if (s->timing)
+        *cost += (uint64_t)n * 1000 / s->timing->inflate_bytes_per_ms;
+    for (;;) {
+        x->z.next_out = out;
+        x->z.avail_out = sizeof out;
+        int zr = inflate(&x->z, Z_NO_FLUSH);
+        uint32_t got = (uint32_t)(sizeof out - x->z.avail_out);
+        if (got) {
+            uint8_t e = xfer_write(s, out, got, cost);
+            if (e)
+                return e;
+        }
+        if (zr == Z_STREAM_END || (zr == Z_BUF_ERROR && x->z.avail_in == 0))
+            return 0;
+        if (zr != Z_OK)
+            return in_stub(s) ? STUB_ERR_INFLATE : ROM_ERR_DEFLATE;
+        if (x->z.avail_in == 0 && x->z.avail_out != 0)
+            return 0;
+    }
+}
+
+/* Brown-out or unplugged cable in the middle of a write: half of it lands. */
+static bool write_interrupted(struct sim *s, const uint8_t *p, uint32_t n, uint64_t t)
+{
+    bool brown = s->faults.brownout_write && s->data_packets == s->faults.brownout_write;
+    bool unplug = s->faults.disconnect_write && s->data_packets == s->faults.disconnect_write;
+    if (!brown && !unplug)
+        return false;
+    uint64_t cost = 0;
+    if (s->xfer.deflate)
+        xfer_inflate(s, p, n / 2, &cost);     /* whatever inflates from it is written */
+    else
+        xfer_write(s, p, n / 2, &cost);
+    if (unplug) {
+        sim_tracef(s, "fault: the cable drops during data packet %u", s->data_packets);
+        s->want_disconnect = true;
+        s->state = SIM_OFF;
+        sim_tx_consume(s, s->tx.len - s->tx_head); /* what was on the wire is lost */
+    } else {
+        sim_tracef(s, "fault: brown-out during data packet %u", s->data_packets);
+        sim_reboot(s, s->board->rst_brownout, s->has_lines ? s->io0_low : s->strap_download, t + cost);
+    }
+    return true;
+}
+
+/* ---- commands shared by ROM and stub --------------------------------- */
+
+static void cmd_sync(struct sim *s, const struct req *r, uint64_t t)
+{
+    static const uint8_t head[4] = { 0x07, 0x07, 0x12, 0x20 };
+    bool good = r->len == ESP_SYNC_DATA_LEN && memcmp(r->data, head, 4) == 0;
+    for (int i = 4; good && i < ESP_SYNC_DATA_LEN; i++)
+        good = r->data[i] == 0x55;
+    if (!good) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    for (int i = 0; i < ESP_ROM_SYNC_REPLIES; i++)
+        respond(s, r->op, in_stub(s) ? 0 : ROM_SYNC_VALUE, NULL, 0, 0, t);
+}
+
+static uint32_t spi_index(const struct sim *s, uint32_t addr)
+{
+    return (addr - s->chip->spi_base) / 4;
+}
+
+static bool is_spi_reg(const struct sim *s, uint32_t addr)
+{
+    return addr >= s->chip->spi_base && addr < s->chip->spi_base + 4 * 64 && addr % 4 == 0;
+}
+
+static uint32_t read_reg(const struct sim *s, uint32_t addr)
+{
+    uint32_t v;
+    if (addr == ESP_MAGIC_REG)
+        return s->board->magic;
+    if (addr == s->chip->uart_clkdiv_reg)
+        return sim_clkdiv(s);
+    if (sim_board_reg(s->board, addr, &v))
+        return v;
+    if (is_spi_reg(s, addr))
+        return s->spi_regs[spi_index(s, addr)];
+    return 0;
+}
+
+/* A user command through the SPI controller: RDID answers the JEDEC id. */
+static void spi_user_command(struct sim *s)
+{
+    uint32_t cmd = s->spi_regs[s->chip->spi_usr2 / 4] & 0xFF;
+    uint32_t *w0 = &s->spi_regs[s->chip->spi_w0 / 4];
+    if (cmd == 0x9F)
+        *w0 = s->board->jedec_id;
+    else if (cmd == 0x05 || cmd == 0x35)
+        *w0 = 0; /* status registers: idle, unprotected */
+    s->spi_regs[0] &= ~SPI_CMD_USR;
+}
+
+static void write_reg(struct sim *s, uint32_t addr, uint32_t value, uint32_t mask)
+{
+    if (!is_spi_reg(s, addr))
+        return;
+    uint32_t *reg = &s->spi_regs[spi_index(s, addr)];
+    *reg = (*reg & ~mask) | (value & mask);
+    if (spi_index(s, addr) == 0 && (*reg & SPI_CMD_USR))
+        spi_user_command(s);
+}
+
+/* One or more (address, value, mask, delay) writes: esptool appends a dummy
+ * write as a "delay after", to the ROM as well as to the stub. */
+static void cmd_write_reg(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len % 16 != 0 || (r->len == 0 && !in_stub(s))) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    for (uint16_t i = 0; i < r->len / 16; i++)
+        write_reg(s, word(r, 4 * i), word(r, 4 * i + 1), word(r, 4 * i + 2));
+    answer(s, r, 0, t);
+}
+
+static void cmd_read_reg(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 4)
+        answer(s, r, err_invalid(s), t);
+    else
+        respond(s, r->op, read_reg(s, word(r, 0)), NULL, 0, 0, t);
+}
+
+static void cmd_set_params(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 24) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    s->declared_flash_size = word(r, 1);
+    answer(s, r, 0, t);
+}
+
+static void cmd_attach(struct sim *s, const struct req *r, uint64_t t)
+{
+    /* ROM: pin word + a second word; stub: the pin word alone. */
+    if (r->len != (in_stub(s) ? 4 : 8)) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    s->spi_attached = true;
+    answer(s, r, 0, t);
+}
+
+static void cmd_change_baud(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 8) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    uint32_t new_rate = word(r, 0), old_rate = word(r, 1);
+    answer(s, r, 0, t); /* answered at the old rate */
+    if (in_stub(s)) {
+        /* The stub scales the divider it finds by old/new: a wrong old
+         * rate gives a wrong new rate, 0 gives a divider of 0. */
+        s->baud = old_rate ? (uint32_t)((uint64_t)s->baud * new_rate / old_rate) : 0;
+    } else {
+        s->baud = new_rate;
+    }
+    s->baud_locked = true;
+}
+
+static void cmd_security_info(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (!s->chip->rom_has_security_info) {
+        answer(s, r, in_stub(s) ? STUB_ERR_NOT_IMPLEMENTED : ROM_ERR_INVALID_MESSAGE, t);
+        return;
+    }
+    uint8_t d[20] = { 0 };
+    wr_le32(d + 12, s->board->security_chip_id);
+    wr_le32(d + 16, s->board->security_eco);
+    respond(s, r->op, 0, d, sizeof d, 0, t);
+}
+
+static void md5_region(const struct sim *s, uint32_t addr, uint32_t len, uint8_t out[16])
+{
+    struct md5_ctx c;
+    md5_init(&c);
+    md5_update(&c, len, s->flash->mem + addr);
+    md5_digest(&c, 16, out);
+}
+
+static void cmd_md5(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 16) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    uint32_t addr = word(r, 0), len = word(r, 1);
+    if ((!in_stub(s) && !s->spi_attached) || !sim_flash_in_range(s->flash, addr, len)) {
+        answer(s, r, in_stub(s) ? STUB_ERR_FAILED_SPI_OP : ROM_ERR_FAILED, t);
+        return;
+    }
+    uint8_t digest[16];
+    md5_region(s, addr, len, digest);
+    uint64_t at = t + read_cost(s, len);
+    s->busy_until_us = at;
+    if (in_stub(s)) {
+        respond(s, r->op, 0, digest, 16, 0, at);
+        return;
+    }
+    char hex[33];
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    respond(s, r->op, 0, (const uint8_t *)hex, 32, 0, at);
+}
+
+/* ---- flash and RAM downloads ----------------------------------------- */
+
+static size_t begin_words(const struct sim *s)
+{
+    return !in_stub(s) && s->chip->rom_flash_begin_has_encrypt ? 20 : 16;
+}
+
+static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
+{
+    bool defl = r->op == OP_FLASH_DEFL_BEGIN, stub = in_stub(s);
+    if (r->len != begin_words(s)) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    uint32_t size = word(r, 0), block = word(r, 2), offset = word(r, 3); /* word 1: packet count */
+    if (stub && block > STUB_MAX_BLOCK) {
+        answer(s, r, STUB_ERR_BAD_BLOCKSIZE, t);
+        return;
+    }
+    if (!stub && !s->spi_attached) {
+        answer(s, r, ROM_ERR_FAILED, t);
+        return;
+    }
+    if (!flash_range_ok(s, offset, size)) {
+        answer(s, r, stub ? STUB_ERR_TOO_MUCH_DATA : ROM_ERR_FAILED, t);
+        return;
+    }
+    sim_transfer_end(&s->xfer);
+    struct sim_transfer *x = &s->xfer;
+    x->active = true;
+    x->deflate = defl;
+    x->offset = offset;
+    x->size = size;
+    x->block_size = block;
+    x->erased_to = offset;
+    if (defl) {
+        if (inflateInit(&x->z) != Z_OK) {
+            x->active = false;
+            answer(s, r, stub ? STUB_ERR_INFLATE : ROM_ERR_DEFLATE, t);
+            return;
+        }
+        x->z_live = true;
+    }
+    s->stub_flash_error = 0;
+    uint64_t at = t;
+    if (!stub) { /* the ROM erases the whole region now, then answers */
+        sim_flash_erase(s->flash, offset, size);
+        at += erase_cost(s, offset, size);
+        x->erased_to = offset + size;
+    }
+    s->busy_until_us = at;
+    answer(s, r, 0, at);
+}
+
+/* Payload of a *_DATA packet after its checks; error byte or 0. */
+static uint8_t data_packet_check(const struct sim *s, const struct req *r, uint32_t max)
+{
+    if (r->len < ESP_DATA_SUBHEADER_LEN)
+        return err_invalid(s);
+    uint32_t n = word(r, 0);
+    if (n != (uint32_t)(r->len - ESP_DATA_SUBHEADER_LEN) || n > max)
+        return err_invalid(s);
+    if (esp_checksum(r->data + ESP_DATA_SUBHEADER_LEN, n) != (r->checksum & 0xFF))
+        return in_stub(s) ? STUB_ERR_BAD_DATA_CHECKSUM : ROM_ERR_BAD_CHECKSUM;
+    return 0;
+}
+
+static void rom_flash_data(struct sim *s, const struct req *r, uint64_t t)
+{
+    struct sim_transfer *x = &s->xfer;
+    bool defl = r->op == OP_FLASH_DEFL_DATA;
+    uint8_t e = data_packet_check(s, r, ESP_ROM_FLASH_BLOCK);
+    if (!e && (!x->active || x->deflate != defl))
+        e = ROM_ERR_FAILED;
+    if (e) {
+        answer(s, r, e, t);
+        return;
+    }
+    const uint8_t *p = r->data + ESP_DATA_SUBHEADER_LEN;
+    uint32_t n = word(r, 0), seq = word(r, 1);
+    s->data_packets++;
+    if (!defl) /* the ROM writes each block at offset + seq * block size */
+        x->written = (uint32_t)((uint64_t)seq * x->block_size > s->flash->size ? s->flash->size
+                                                                              : (uint64_t)seq * x->block_size);
+    if (write_interrupted(s, p, n, t))
+        return;
+    uint64_t cost = 0;
+    e = defl ? xfer_inflate(s, p, n, &cost) : xfer_write(s, p, n, &cost);
+    s->busy_until_us = t + cost;
+    answer(s, r, e, t + cost); /* the ROM answers after writing */
+}
+
+static void stub_flash_data(struct sim *s, const struct req *r, uint64_t t)
+{
+    struct sim_transfer *x = &s->xfer;
+    bool defl = r->op == OP_FLASH_DEFL_DATA;
+    uint8_t e = STUB_ERR_NOT_IN_FLASH_MODE;
+    if (x->active && x->deflate == defl) {
+        e = data_packet_check(s, r, STUB_MAX_BLOCK);
+        if (!e)
+            e = (uint8_t)s->stub_flash_error; /* an earlier write's error shows now */
+    }
+    answer(s, r, e, t); /* the stub acknowledges first, then writes */
+    if (e)
+        return;
+    const uint8_t *p = r->data + ESP_DATA_SUBHEADER_LEN;
+    uint32_t n = word(r, 0);
+    s->data_packets++;
+    if (write_interrupted(s, p, n, t))
+        return;
+    uint64_t cost = 0;
+    uint8_t we = defl ? xfer_inflate(s, p, n, &cost) : xfer_write(s, p, n, &cost);
+    if (we && !s->stub_flash_error)
+        s->stub_flash_error = we;
+    s->busy_until_us = t + cost;
+}
+
+/* FLASH_END / FLASH_DEFL_END: 0 = reboot, 1 = run user code. */
+static void cmd_flash_end(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 4) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    uint32_t run_user = word(r, 0);
+    if (in_stub(s)) {
+        uint8_t e = s->xfer.active ? (uint8_t)s->stub_flash_error : STUB_ERR_NOT_IN_FLASH_MODE;
+        sim_transfer_end(&s->xfer);
+        answer(s, r, e, t);
+        if (!e && run_user == 0) /* the stub reboots; the latched strap is kept */
+            sim_reboot(s, s->board->rst_software, true, t + 10000);
+        return;
+    }
+    uint8_t e = s->xfer.active ? 0 : ROM_ERR_FAILED;
+    sim_transfer_end(&s->xfer);
+    answer(s, r, e, t);
+    if (e)
+        return;
+    if (run_user) /* the ROM leaves the loader and runs what is in flash */
+        s->state = SIM_USER_CODE;
+    else
+        sim_reboot(s, s->board->rst_software, true, t + 10000);
+}
+
+static void cmd_mem_begin(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 16) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    uint32_t size = word(r, 0), block = word(r, 2), addr = word(r, 3);
+    if (block > ESP_RAM_BLOCK && !in_stub(s)) {
+        answer(s, r, ROM_ERR_INVALID_MESSAGE, t);
+        return;
+    }
+    if (s->nsegs == SIM_MEM_SEGMENTS)
+        s->nsegs = 0; /* more segments than any stub has: forget the oldest */
+    s->segs[s->nsegs++] = (struct sim_segment){ .addr = addr, .size = size, .received = 0 };
+    s->mem_block_size = block;
+    s->mem_active = true;
+    answer(s, r, 0, t);
+}
+
+static void cmd_mem_data(struct sim *s, const struct req *r, uint64_t t)
+{
+    uint8_t e = data_packet_check(s, r, ESP_RAM_BLOCK);
+    if (!e && !s->mem_active)
+        e = in_stub(s) ? STUB_ERR_NOT_IN_FLASH_MODE : ROM_ERR_FAILED;
+    if (e) {
+        answer(s, r, e, t);
+        return;
+    }
+    struct sim_segment *g = &s->segs[s->nsegs - 1];
+    uint64_t end = (uint64_t)word(r, 1) * s->mem_block_size + word(r, 0);
+    if (end > g->size) {
+        answer(s, r, in_stub(s) ? STUB_ERR_TOO_MUCH_DATA : ROM_ERR_FAILED, t);
+        return;
+    }
+    if (end > g->received)
+        g->received = (uint32_t)end;
+    answer(s, r, 0, t);
+}
+
+/* The board stands in for a stub only when the upload looks like one:
+ * the entry point lies inside a fully uploaded segment in IRAM. */
+static bool plausible_stub(const struct sim *s, uint32_t entry)
+{
+    for (int i = 0; i < s->nsegs; i++) {
+        const struct sim_segment *g = &s->segs[i];
+        const struct mem_region *reg = chip_region(s->chip, g->addr);
+        if (g->received == g->size && g->size > 0 && entry >= g->addr && entry - g->addr < g->size &&
+            reg && reg->kind == MEM_IRAM)
+            return true;
+    }
+    return false;
+}
+
+static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 8) {
+        answer(s, r, err_invalid(s), t);
+        return;
+    }
+    uint32_t no_jump = word(r, 0), entry = word(r, 1);
+    answer(s, r, 0, t);
+    s->mem_active = false;
+    if (no_jump)
+        return;
+    if (!in_stub(s) && plausible_stub(s, entry)) {
+        s->state = SIM_STUB;
+        s->spi_attached = true;                 /* the stub attaches the flash itself */
+        s->declared_flash_size = STUB_FLASH_MAX;
+        sim_emit_frame(s, (const uint8_t *)ESP_OHAI, 4, t + 1000);
+        sim_tracef(s, "stub recognised (entry 0x%08x in IRAM): OHAI", entry);
+        return;
+    }
+    sim_tracef(s, "jump to 0x%08x: not a stub the board can stand in for; silence", entry);
+    s->state = SIM_USER_CODE; /* unknown code: nothing more is heard */
+}
+
+static void rom_read_flash_slow(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 8) {
+        answer(s, r, ROM_ERR_INVALID_MESSAGE, t);
+        return;
+    }
+    uint32_t addr = word(r, 0), len = word(r, 1);
+    if (len > ESP_READ_SLOW_MAX) {
+        answer(s, r, ROM_ERR_READ_LENGTH, t);
+        return;
+    }
+    if (!s->spi_attached || !sim_flash_in_range(s->flash, addr, len)) {
+        answer(s, r, ROM_ERR_FLASH_READ, t);
+        return;
+    }
+    respond(s, r->op, 0, s->flash->mem + addr, len, 0, t + read_cost(s, len));
+}
+
+static void stub_erase(struct sim *s, const struct req *r, uint64_t t)
+{
+    uint32_t addr = 0, len = s->flash->size;
+    if (r->op == OP_ERASE_REGION) {
+        if (r->len != 8) {
+            answer(s, r, STUB_ERR_BAD_DATA_LEN, t);
+            return;
+        }
+        addr = word(r, 0);
+        len = word(r, 1);
+        uint8_t e = addr % ESP_FLASH_SECTOR ? 0x32 : len % ESP_FLASH_SECTOR ? 0x33 : 0;
+        if (!e && !sim_flash_in_range(s->flash, addr, len))
+            e = 0x35;
+        if (e) {
+            answer(s, r, e, t);
+            return;
+        }
+    } else if (r->len != 0) {
+        answer(s, r, STUB_ERR_BAD_DATA_LEN, t);
+        return;
+    }
+    sim_flash_erase(s->flash, addr, len);
+    uint64_t cost = r->op == OP_ERASE_FLASH && s->timing ? (uint64_t)s->timing->chip_erase_ms * 1000
+                                                         : erase_cost(s, addr, len);
+    s->busy_until_us = t + cost;
+    answer(s, r, 0, t + cost);
+}
+
+/* READ_FLASH: packets of `block` bytes while fewer than `window` bytes are
+ * unacknowledged; the host acknowledges with the count it has; an MD5 frame
+ * of everything sent ends it. */
+static void reader_pump(struct sim *s, uint64_t t)
+{
+    struct sim_reader *rd = &s->reader;
+    while (rd->sent < rd->len && rd->sent - rd->acked < rd->window) {
+        uint32_t n = rd->len - rd->sent < rd->block ? rd->len - rd->sent : rd->block;
+        const uint8_t *p = s->flash->mem + rd->addr + rd->sent;
+        t += read_cost(s, n);
+        sim_emit_frame(s, p, n, t);
+        md5_update(&rd->md5, n, p);
+        rd->sent += n;
+    }
+    if (rd->acked >= rd->len || rd->acked > rd->sent) {
+        uint8_t digest[16];
+        md5_digest(&rd->md5, 16, digest);
+        sim_emit_frame(s, digest, 16, t);
+        rd->active = false;
+    }
+}
+
+static void stub_read_flash(struct sim *s, const struct req *r, uint64_t t)
+{
+    if (r->len != 16) {
+        answer(s, r, STUB_ERR_BAD_DATA_LEN, t);
+        return;
+    }
+    uint32_t addr = word(r, 0), len = word(r, 1), block = word(r, 2), window = word(r, 3);
+    if (!sim_flash_in_range(s->flash, addr, len)) {
+        answer(s, r, STUB_ERR_FAILED_SPI_OP, t);
+        return;
+    }
+    answer(s, r, 0, t);
+    if (block > STUB_READ_MAX_BLOCK || block == 0)
+        return; /* the stub returns without sending anything */
+    s->reader = (struct sim_reader){ .active = true, .addr = addr, .len = len, .block = block,
+                                     .window = window ? window : 1 };
+    md5_init(&s->reader.md5);
+    reader_pump(s, t);
+}
+
+static void reader_ack(struct sim *s, const uint8_t *f, size_t n, uint64_t t)
+{
+    if (!f || n != 4) { /* not an acknowledgement: the stub gives up and sends the MD5 */
+        s->reader.acked = s->reader.len;
+    } else {
+        s->reader.acked = rd_le32(f);
+    }
+    reader_pump(s, t);
+}
+
+/* ---- dispatch -------------------------------------------------------- */
+
+static void rom_command(struct sim *s, const struct req *r, uint64_t t)
+{
+    switch (r->op) {
+    case OP_SYNC: cmd_sync(s, r, t); break;
+    case OP_READ_REG: cmd_read_reg(s, r, t); break;
+    case OP_WRITE_REG: cmd_write_reg(s, r, t); break;
+    case OP_SPI_ATTACH: cmd_attach(s, r, t); break;
+    case OP_SPI_SET_PARAMS: cmd_set_params(s, r, t); break;
+    case OP_CHANGE_BAUDRATE: cmd_change_baud(s, r, t); break;
+    case OP_FLASH_BEGIN:
+    case OP_FLASH_DEFL_BEGIN: cmd_flash_begin(s, r, t); break;
+    case OP_FLASH_DATA:
+    case OP_FLASH_DEFL_DATA: rom_flash_data(s, r, t); break;
+    case OP_FLASH_END:
+    case OP_FLASH_DEFL_END: cmd_flash_end(s, r, t); break;
+    case OP_MEM_BEGIN: cmd_mem_begin(s, r, t); break;
+    case OP_MEM_DATA: cmd_mem_data(s, r, t); break;
+    case OP_MEM_END: cmd_mem_end(s, r, t); break;
+    case OP_SPI_FLASH_MD5: cmd_md5(s, r, t); break;
+    case OP_READ_FLASH_SLOW: rom_read_flash_slow(s, r, t); break;
+    case OP_GET_SECURITY_INFO: cmd_security_info(s, r, t); break;
+    default: answer(s, r, ROM_ERR_INVALID_MESSAGE, t); break;
+    }
+}
+
+static void stub_command(struct sim *s, const struct req *r, uint64_t t)
+{
+    switch (r->op) {
+    case OP_SYNC: cmd_sync(s, r, t); break;
+    case OP_READ_REG: cmd_read_reg(s, r, t); break;
+    case OP_WRITE_REG: cmd_write_reg(s, r, t); break;
+    case OP_SPI_ATTACH: cmd_attach(s, r, t); break;
+    case OP_SPI_SET_PARAMS: cmd_set_params(s, r, t); break;
+    case OP_CHANGE_BAUDRATE: cmd_change_baud(s, r, t); break;
+    case OP_FLASH_BEGIN:
+    case OP_FLASH_DEFL_BEGIN: cmd_flash_begin(s, r, t); break;
+    case OP_FLASH_DATA:
+    case OP_FLASH_DEFL_DATA: stub_flash_data(s, r, t); break;
+    case OP_FLASH_END:
+    case OP_FLASH_DEFL_END: cmd_flash_end(s, r, t); break;
+    case OP_MEM_BEGIN: cmd_mem_begin(s, r, t); break;
+    case OP_MEM_DATA: cmd_mem_data(s, r, t); break;
+    case OP_MEM_END: cmd_mem_end(s, r, t); break;
+    case OP_SPI_FLASH_MD5: cmd_md5(s, r, t); break;
+    case OP_GET_SECURITY_INFO: cmd_security_info(s, r, t); break;
+    case OP_ERASE_FLASH:
+    case OP_ERASE_REGION: stub_erase(s, r, t); break;
+    case OP_READ_FLASH: stub_read_flash(s, r, t); break;
+    case OP_RUN_USER_CODE: s->state = SIM_USER_CODE; break; /* no response */
+    default: answer(s, r, STUB_ERR_NOT_IMPLEMENTED, t); break;
+    }
+}
+
+void sim_refuse_frame(struct sim *s, uint8_t op, uint64_t t)
+{
+    if (s->state == SIM_STUB && s->reader.active)
+        reader_ack(s, NULL, 0, t);
+    else if (s->state == SIM_STUB || s->state == SIM_ROM)
+        respond(s, op, 0, NULL, 0, err_invalid(s), t);
+}
+
+void sim_handle_frame(struct sim *s, const uint8_t *f, size_t n, uint64_t t)
+{
+    if (s->state == SIM_STUB && s->reader.active) {
+        reader_ack(s, f, n, t);
+        return;
+    }
+    if (n < ESP_HEADER_LEN || f[0] != ESP_REQUEST)
+        return; /* too short to be a request, or not one: ignored */
+    struct req r = { .op = f[1], .len = rd_le16(f + 2), .checksum = rd_le32(f + 4), .data = f + 8 };
+    if (r.len != n - ESP_HEADER_LEN) {
+        answer(s, &r, err_invalid(s), t);
+        return;
+    }
+    s->requests++;
+    sim_tracef(s, "%s %s, %u bytes", s->state == SIM_STUB ? "stub" : "ROM", esp_op_name(r.op), r.len);
+    if (s->state == SIM_STUB)
+        stub_command(s, &r, t);
+    else if (s->state == SIM_ROM)
+        rom_command(s, &r, t);
+}

@@ -1,0 +1,290 @@
+"""`espburn flash`, `verify`, `read`, `erase`, `reset` and `ports` against the
+virtual board: the flash file must hold exactly the planned bytes."""
+import hashlib
+import json
+import os
+import shutil
+
+import pytest
+
+BUNDLE = [(0x1000, "bootloader/bootloader.bin"), (0x8000, "partitions_mpy.bin"),
+          (0xF000, "phy_init_data.bin"), (0x10000, "MicroPython.bin")]
+KEEP = ["--flash-mode", "keep", "--flash-freq", "keep", "--flash-size", "keep"]
+
+
+def flash_bytes(board):
+    board.stop()
+    return board.flash_file.read_bytes()
+
+
+def patched_bootloader(data, mode, size_code, freq_code):
+    """What esptool writes for --flash_mode/--flash_size/--flash_freq: header
+    bytes 2-3 changed and the appended SHA-256 recomputed."""
+    assert data[0] == 0xE9 and data[23] == 1
+    assert hashlib.sha256(data[:-32]).digest() == data[-32:]   # the hash is the file's tail
+    out = bytearray(data)
+    out[2] = mode
+    out[3] = (size_code << 4) | freq_code
+    out[-32:] = hashlib.sha256(bytes(out[:-32])).digest()
+    return bytes(out)
+
+
+def assert_holds(flash, regions):
+    for addr, data in regions:
+        assert flash[addr:addr + len(data)] == data, hex(addr)
+
+
+@pytest.mark.parametrize("transport", ["tcp", "rfc2217", "pty"])
+def test_seed_folder_flashes_byte_for_byte(espburn, sim, seed, transport):
+    board = sim(transport=transport)
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "--no-stub", "--json", timeout=300)
+    assert r.rc == 0, r
+    d = json.loads(r.out)
+    assert d["ok"] and len(d["boards"]) == 1
+    regs = d["boards"][0]["regions"]
+    assert [x["addr"] for x in regs] == [a for a, _ in BUNDLE]
+    assert all(x["state"] == "written" and x["verified"] for x in regs)
+    assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+def test_header_patch_only_for_the_bootloader(espburn, sim, seed):
+    board = sim()
+    r = espburn("flash", seed, "-p", board.url, "--flash-mode", "dio", "--flash-freq", "40m",
+                "--flash-size", "detect", "--json", timeout=300)
+    assert r.rc == 0, r
+    regs = json.loads(r.out)["boards"][0]["regions"]
+    assert [x["header_patched"] for x in regs] == [True, False, False, False]
+    boot = patched_bootloader((seed / BUNDLE[0][1]).read_bytes(), 2, 4, 0)   # 16 MB detected
+    rest = [(a, (seed / p).read_bytes()) for a, p in BUNDLE[1:]]
+    assert_holds(flash_bytes(board), [(0x1000, boot)] + rest)
+
+
+def test_stub_path_flashes_and_reads(espburn, sim, seed, tmp_path):
+    stub = pathlib_stub()
+    board = sim()
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "--stub", stub, "--json", timeout=300)
+    assert r.rc == 0, r
+    assert json.loads(r.out)["boards"][0]["device"]["stub"] is True
+    out = tmp_path / "table.bin"
+    r = espburn("read", "-p", board.url, "0x8000", "0xC00", out, "--stub", stub)
+    assert r.rc == 0, r
+    assert out.read_bytes() == (seed / "partitions_mpy.bin").read_bytes()
+    assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+def pathlib_stub():
+    import pathlib
+    p = pathlib.Path(__file__).resolve().parents[2] / "node_modules/esptool-js/lib/targets/stub_flasher/stub_flasher_32.json"
+    if not p.exists():
+        pytest.skip("esptool-js is not installed (scripts/deps.sh installs it)")
+    return p
+
+
+def test_reflash_is_up_to_date_and_one_sector_change_writes_one_sector(espburn, sim, seed, tmp_path):
+    board = sim()
+    r = espburn("flash", seed, "-p", board.url, *KEEP, timeout=300)
+    assert r.rc == 0, r
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "--json", timeout=300)
+    assert r.rc == 0, r
+    regs = json.loads(r.out)["boards"][0]["regions"]
+    assert all(x["state"] == "up-to-date" and x["written"] == 0 for x in regs)
+    r = espburn("flash", seed, "-p", board.url, *KEEP, timeout=300)
+    assert "up to date" in r.err
+    app = bytearray((seed / "MicroPython.bin").read_bytes())
+    app[0x123456] ^= 0xFF
+    (tmp_path / "app.bin").write_bytes(app)
+    r = espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, "--json", timeout=300)
+    assert r.rc == 0, r
+    reg = json.loads(r.out)["boards"][0]["regions"][0]
+    assert reg["state"] == "written" and reg["written"] == 0x1000
+    r = espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, "--no-skip", "--json", timeout=300)
+    assert json.loads(r.out)["boards"][0]["regions"][0]["written"] == len(app)
+    assert_holds(flash_bytes(board), [(0x10000, bytes(app))])
+
+
+def test_app_at_bootloader_offset_is_refused_and_nothing_written(espburn, sim, seed):
+    board = sim()
+    r = espburn("flash", f"{seed / 'MicroPython.bin'}@0x1000", "-p", board.url, timeout=120)
+    assert r.rc == 1, r
+    assert "refused" in r.err and "nothing was written" in r.err
+    flash = flash_bytes(board)
+    assert flash[:0x300000] == b"\xff" * 0x300000
+
+
+def test_verify_reports_differing_regions(espburn, sim, seed, tmp_path):
+    board = sim()
+    assert espburn("flash", seed, "-p", board.url, *KEEP, timeout=300).rc == 0
+    r = espburn("verify", seed, "-p", board.url, *KEEP, "--json")
+    assert r.rc == 0, r
+    assert all(x["matches"] for x in json.loads(r.out)["regions"])
+    other = tmp_path / "phy.bin"
+    other.write_bytes(b"\x00" * 144)
+    r = espburn("verify", "0xf000", other, "0x8000", seed / "partitions_mpy.bin", "-p", board.url)
+    assert r.rc == 1, r
+    assert "DIFFERS" in r.out and "matches" in r.out
+
+
+def test_read_erase_and_read_again(espburn, sim, seed, tmp_path):
+    board = sim(transport="rfc2217")
+    assert espburn("flash", seed, "-p", board.url, *KEEP, "--no-stub", timeout=300).rc == 0
+    out = tmp_path / "boot.bin"
+    r = espburn("read", "-p", board.url, "0x1000", "19744", out, "--no-stub", "--json")
+    assert r.rc == 0, r
+    assert out.read_bytes() == (seed / BUNDLE[0][1]).read_bytes()
+    r = espburn("erase", "-p", board.url, "0x8000", "0x1000", "--no-stub")
+    assert r.rc == 0, r
+    assert "erased 0x8000+0x1000" in r.out
+    assert espburn("erase", "-p", board.url, "0x8001", "0x1000").rc == 2
+    flash = flash_bytes(board)
+    assert flash[0x8000:0x9000] == b"\xff" * 0x1000
+    assert flash[0xF000:0xF090] == (seed / "phy_init_data.bin").read_bytes()
+
+
+def test_reset_over_rfc2217_and_tcp(espburn, sim):
+    board = sim(transport="rfc2217")
+    r = espburn("reset", "-p", board.url, "--json")
+    assert r.rc == 0, r
+    assert json.loads(r.out)["method"] == "rts"
+    board2 = sim()
+    r = espburn("reset", "-p", board2.url)
+    assert r.rc == 0, r
+    assert "reboot" in r.out
+
+
+def test_baud_switch_over_rfc2217(espburn, sim, seed):
+    board = sim(transport="rfc2217")
+    r = espburn("flash", "0x8000", seed / "partitions_mpy.bin", "-p", board.url, "-b", "921600", "--json")
+    assert r.rc == 0, r
+    assert json.loads(r.out)["boards"][0]["device"]["baud"] == 921600
+    r = espburn("chip", "-p", board.url, "-b", "auto", "--json")
+    assert r.rc == 0, r
+    assert json.loads(r.out)["baud"] > 115200
+
+
+@pytest.mark.parametrize("fault", ["drop-byte:5000", "corrupt-byte:20000"])
+def test_line_faults_are_retried_transparently(espburn, sim, seed, fault):
+    board = sim(extra_args=["--fault", fault])
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "--no-stub", "--json", timeout=300)
+    assert r.rc == 0, r
+    assert json.loads(r.out)["boards"][0]["block_retries"] >= 1
+    assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+def test_lost_connection_says_what_is_done_and_rerun_resumes(espburn, sim, seed):
+    board = sim(extra_args=["--fault", "disconnect-write:200"])
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "--no-stub", timeout=300)
+    assert r.rc == 3, r
+    assert "complete and verified: 0x1000, 0x8000, 0xF000" in r.err
+    assert "re-run" in r.err
+    board.stop()
+    again = sim(flash_file=board.flash_file)
+    r = espburn("flash", seed, "-p", again.url, *KEEP, "--no-stub", "--json", timeout=300)
+    assert r.rc == 0, r
+    regs = json.loads(r.out)["boards"][0]["regions"]
+    assert [x["state"] for x in regs[:3]] == ["up-to-date"] * 3
+    assert 0 < regs[3]["written"] < regs[3]["size"]          # only the sectors not yet written
+    assert_holds(flash_bytes(again), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+def test_board_that_stops_answering_gives_a_clear_error(espburn, sim, seed):
+    board = sim(extra_args=["--fault", "stop-after:40"])
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "--no-stub", timeout=300)
+    assert r.rc == 3, r
+    assert "no answer to" in r.err
+
+
+def test_four_boards_in_parallel(espburn, sim, seed):
+    boards = [sim(transport=t) for t in ("tcp", "rfc2217", "tcp", "pty")]
+    args = [a for b in boards for a in ("-p", b.url)]
+    r = espburn("flash", seed, *args, *KEEP, "--json", timeout=300)
+    assert r.rc == 0, r
+    d = json.loads(r.out)
+    assert [b["port"] for b in d["boards"]] == [b.url for b in boards]
+    assert all(b["ok"] for b in d["boards"])
+    for b in boards:
+        assert_holds(flash_bytes(b), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+def test_one_failing_board_does_not_disturb_the_others(espburn, sim, seed):
+    good = sim()
+    bad = sim(extra_args=["--fault", "tx-dead"])
+    r = espburn("flash", seed, "-p", good.url, "-p", bad.url, *KEEP, timeout=300)
+    assert r.rc == 3, r
+    assert "FAILED" in r.err and "ok" in r.err
+    assert_holds(flash_bytes(good), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+def test_ports_listing_and_auto_with_fake_backend(espburn, sim):
+    board = sim()
+    fake = f"{board.url}|10c4:ea60|0001|CP2104 USB to UART;/dev/ttyS0;/dev/ttyACM9|2341:0043|x|Arduino Uno"
+    env = dict(os.environ, ESPBURN_FAKE_PORTS=fake)
+    r = espburn("ports", "--json", env=env)
+    assert r.rc == 0, r
+    ports = json.loads(r.out)["ports"]
+    assert [p["path"] for p in ports] == [board.url]
+    assert "M5Stack Fire" in ports[0]["guess"] and ports[0]["usb_id"] == "10c4:ea60"
+    r = espburn("ports", "--all", env=env)
+    assert "/dev/ttyS0" in r.out and "2341:0043" in r.out
+    r = espburn("chip", "-p", "auto", "--json", env=env)
+    assert r.rc == 0, r
+    assert json.loads(r.out)["port"] == board.url
+    two = fake + f";{board.url}x|1a86:55d4|2|CH9102"
+    r = espburn("chip", "-p", "auto", env=dict(os.environ, ESPBURN_FAKE_PORTS=two))
+    assert r.rc == 2 and "choose one with -p" in r.err, r
+
+
+@pytest.mark.parametrize("stub", [["--no-stub"], []])
+def test_brownout_during_write_is_named_and_rerun_completes(espburn, sim, seed, stub):
+    board = sim(extra_args=["--fault", "brownout-write:60"])
+    r = espburn("flash", seed, "-p", board.url, *KEEP, *stub, timeout=300)
+    assert r.rc == 3, r
+    assert "the chip reset" in r.err and "BROWN_OUT" in r.err and "re-run" in r.err
+    r = espburn("flash", seed, "-p", board.url, *KEEP, *stub, timeout=300)
+    assert r.rc == 0, r
+    assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
+
+
+@pytest.mark.parametrize("stub", [["--no-stub"], []])
+def test_whole_chip_erase(espburn, sim, seed, stub):
+    board = sim(board="m5stack-atom")
+    assert espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, timeout=120).rc == 0
+    r = espburn("erase", "-p", board.url, *stub, "--json", timeout=300)
+    assert r.rc == 0, r
+    assert json.loads(r.out)["size"] == 4 << 20
+    assert flash_bytes(board) == b"\xff" * (4 << 20)
+
+
+def test_after_no_reset_leaves_the_loader(espburn, sim, seed):
+    board = sim()
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, "--after", "no-reset",
+                "--no-stub", timeout=120)
+    assert r.rc == 0, r
+    r = espburn("chip", "-p", board.url, timeout=120)   # no lines: the board now runs its firmware
+    assert r.rc == 3, r
+
+
+def test_port_all_flashes_every_likely_board(espburn, sim, seed):
+    a, b = sim(), sim()
+    env = dict(os.environ, ESPBURN_FAKE_PORTS=f"{a.url}|10c4:ea60;/dev/ttyS0;{b.url}|1a86:55d4")
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", "all", "--json", env=env, timeout=120)
+    assert r.rc == 0, r
+    assert sorted(x["port"] for x in json.loads(r.out)["boards"]) == sorted([a.url, b.url])
+
+
+def test_erase_option_clears_the_chip_before_writing(espburn, sim, seed):
+    board = sim(board="m5stack-atom")
+    assert espburn("flash", f"{seed / 'partitions_mpy.bin'}@0x8000", "-p", board.url, timeout=120).rc == 0
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, "--erase", "--json", timeout=300)
+    assert r.rc == 0, r
+    assert json.loads(r.out)["boards"][0]["regions"][0]["state"] == "written"
+    flash = flash_bytes(board)
+    assert flash[0x8000:0x9000] == b"\xff" * 0x1000            # the old table is gone
+    assert flash[0xF000:0xF090] == (seed / "phy_init_data.bin").read_bytes()
+
+
+def test_firmware_for_another_chip_is_refused(espburn, sim, seed):
+    board = sim(board="m5stack-cores3", transport="rfc2217", extra_args=["--boot", "flash"])
+    r = espburn("flash", seed, "-p", board.url, "--before", "usb-jtag", timeout=120)
+    assert r.rc == 1, r
+    assert "the firmware is for ESP32 but the board" in r.err and "ESP32-S3" in r.err
+    assert "nothing was written" in r.err

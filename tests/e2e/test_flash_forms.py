@@ -1,0 +1,65 @@
+"""`espburn flash` with the other source forms (an esptool script, FILE@ADDR),
+otadata handling and the pieces of output meant for people and scripts."""
+import json
+
+KEEP = ["--flash-mode", "keep", "--flash-freq", "keep", "--flash-size", "keep"]
+
+
+def test_flash_script_form_uses_its_addresses(espburn, sim, seed):
+    board = sim()
+    r = espburn("flash", seed / "flash.sh", "-p", board.url, "--json", timeout=300)
+    assert r.rc == 0, r
+    regs = json.loads(r.out)["boards"][0]["regions"]
+    assert sorted(x["addr"] for x in regs) == [0x1000, 0x8000, 0xF000, 0x10000]
+    board.stop()
+    flash = board.flash_file.read_bytes()
+    app = (seed / "MicroPython.bin").read_bytes()
+    assert flash[0x10000:0x10000 + len(app)] == app
+
+
+def test_file_at_addr_form_and_text_output(espburn, sim, seed):
+    board = sim()
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, timeout=120)
+    assert r.rc == 0, r
+    assert "esptool equivalent:" in r.err
+    assert "written and verified" in r.err
+    assert "on the wire" in r.err and "wire limit" in r.err
+
+
+def test_quiet_prints_nothing_on_success(espburn, sim, seed):
+    board = sim()
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, "-q", timeout=120)
+    assert r.rc == 0, r
+    assert r.out == "" and "written" not in r.err
+
+
+def test_erase_otadata_option(espburn, sim, tmp_path):
+    # a table with an otadata partition at 0xd000, written by espburn table csv2bin
+    csv = tmp_path / "p.csv"
+    csv.write_text("nvs,data,nvs,0x9000,0x4000,\notadata,data,ota,0xd000,0x2000,\n"
+                   "phy_init,data,phy,0xf000,0x1000,\nota_0,app,ota_0,0x10000,0x100000,\n")
+    binf = tmp_path / "p.bin"
+    assert espburn("table", "csv2bin", csv, binf).rc == 0
+    board = sim()
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00" * 0x2000)
+    assert espburn("flash", "0xd000", junk, "-p", board.url, "--force", timeout=120).rc == 0
+    r = espburn("flash", "0x8000", binf, "-p", board.url, timeout=120)
+    assert r.rc == 0, r
+    assert "otadata" in r.err and "--erase-otadata" in r.err
+    r = espburn("flash", "0x8000", binf, "-p", board.url, "--erase-otadata", timeout=120)
+    assert r.rc == 0, r
+    board.stop()
+    assert board.flash_file.read_bytes()[0xD000:0xF000] == b"\xff" * 0x2000
+
+
+def test_help_and_usage_errors(espburn):
+    for cmd in ("flash", "verify", "read", "erase", "reset", "chip", "ports"):
+        r = espburn(cmd, "--help")
+        assert r.rc == 0 and "usage: espburn " + cmd in r.out, r
+    assert espburn("flash", "-p", "socket://127.0.0.1:1").rc == 2
+    assert espburn("read", "-p", "socket://127.0.0.1:1", "0x0").rc == 2
+    assert espburn("chip", "-p", "x", "-b", "fast").rc == 2
+    assert espburn("chip", "-p", "x", "--before", "sometimes").rc == 2
+    r = espburn("chip", "-p", "/dev/does-not-exist-espburn")
+    assert r.rc == 3 and "no such port" in r.err, r
