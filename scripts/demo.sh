@@ -17,6 +17,7 @@ say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; "$@" || true; }
 
 /usr/bin/python3 scripts/demo_bundle.py "$work/bundle" >/dev/null
+repo=$PWD
 cd "$work"
 
 echo "== 1. What is in this folder? (files named blandly on purpose: roles come from content)"
@@ -29,33 +30,27 @@ run "$B" plan bundle
 echo; echo "== 3. The mistake from our story: the application at the bootloader offset is refused"
 run "$B" plan bundle/firmware.bin@0x1000
 
-echo; echo "== 4. The virtual board: an M5Stack Fire in download mode"
-"$B" sim --board m5stack-fire --flash-file "$work/flash.bin" --tcp 0 > "$work/sim.log" 2>&1 &
+echo; echo "== 4. The virtual board: an M5Stack Fire behind a USB bridge (RFC 2217 carries DTR/RTS)"
+"$B" sim --board m5stack-fire --flash-file "$work/flash.bin" --rfc2217 0 > "$work/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 50); do grep -q 'connect with' "$work/sim.log" && break; sleep 0.1; done
 cat "$work/sim.log"
-port=$(grep -o 'socket://[^ ]*' "$work/sim.log")
+port=$(grep -o 'rfc2217://[^ ]*' "$work/sim.log")
 run "$B" chip -p "$port"
 run "$B" flash bundle -p "$port"
+
 echo; echo "== 5. Flash it again: nothing changed, so nothing is written"
 run "$B" flash bundle -p "$port"
 run "$B" verify bundle -p "$port"
 
-echo; echo "== 6. A boot log from a real M5Stack Fire stuck in a reset loop, explained"
-cat > boot.log <<'LOG'
-rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)
-configsip: 0, SPIWP:0xee
-clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00
-mode:DIO, clock div:2
-load:0x3f400020,len:462120
-ets Jun  8 2016 00:22:57
+echo; echo "== 6. Reset the board into its firmware and watch it boot"
+run "$B" monitor -p "$port" --duration 2
 
-rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)
-configsip: 0, SPIWP:0xee
-clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00
-mode:DIO, clock div:2
-load:0x3f400020,len:462120
-LOG
-run "$B" explain boot.log
+echo; echo "== 7. Now make the mistake from our story on purpose (--force), and watch the board loop"
+run "$B" flash bundle/firmware.bin@0x1000 -p "$port" --force -q
+run "$B" monitor -p "$port" --duration 2 --plan bundle/firmware.bin@0x1000
 
-echo; echo "demo done: see README.md for the rest of the tour."
+echo; echo "== 8. The same diagnosis, offline, from a log a user posted"
+run "$B" explain "$repo/tests/data/bootlogs/seed-m5stack-fire-app-at-0x1000.log"
+
+echo; echo "demo done: see README.md for the rest of the tour (MicroPython: espburn sim --micropython)."

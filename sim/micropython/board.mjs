@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // board.mjs - a virtual ESP32 running real MicroPython, reachable over TCP.
 //
-//   node sim/micropython/board.mjs --tcp PORT --fs DIR [--personality official|lobo]
+//   node sim/micropython/board.mjs (--tcp PORT | --stdio) --fs DIR [--personality official|lobo]
 //        [--fs-size BYTES] [--rx-buffer BYTES] [--baud N] [--no-stdin]
 //
 // This file is the board's UART: it accepts one TCP client at a time (a new
-// one replaces the old, like re-plugging a cable), paces bytes at --baud when
+// one replaces the old, like re-plugging a cable), or with --stdio is wired
+// to this process's stdin/stdout for good (how `espburn sim` hands its UART
+// to MicroPython at the app stage; stdin closing stops the board). It paces bytes at --baud when
 // given, and puts received bytes into a finite receive ring. While the
 // interpreter is reading (at a prompt, or collecting a raw-paste) the ring is
 // refilled as it drains; while it runs code, bytes that do not fit are lost,
@@ -17,12 +19,12 @@ import fs from 'node:fs';
 import { CTL, PERSONALITIES } from './uart.mjs';
 
 function usage(msg) {
-  process.stderr.write(`board.mjs: ${msg}\nusage: board.mjs --tcp PORT --fs DIR [--personality official|lobo] ` +
+  process.stderr.write(`board.mjs: ${msg}\nusage: board.mjs (--tcp PORT | --stdio) --fs DIR [--personality official|lobo] ` +
     '[--fs-size BYTES] [--rx-buffer BYTES] [--baud N] [--no-stdin]\n');
   process.exit(2);
 }
 function parseArgs(argv) {
-  const o = { tcp: null, fs: null, personality: 'official', fsSize: null, rxBuffer: null, baud: 0, stdin: true };
+  const o = { tcp: null, fs: null, personality: 'official', fsSize: null, rxBuffer: null, baud: 0, stdin: true, stdio: false };
   const num = (v, name) => (/^\d+$/.test(v || '') ? Number(v) : usage(`${name} needs a number`));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
@@ -33,9 +35,10 @@ function parseArgs(argv) {
     else if (a === '--rx-buffer') { o.rxBuffer = num(v, a); i++; }
     else if (a === '--baud') { o.baud = num(v, a); i++; }
     else if (a === '--no-stdin') o.stdin = false;
+    else if (a === '--stdio') o.stdio = true;
     else usage(`unknown option '${a}'`);
   }
-  if (o.tcp === null || !o.fs) usage('--tcp and --fs are required');
+  if ((o.tcp === null) === !o.stdio || !o.fs) usage('--fs and one of --tcp PORT or --stdio are required');
   if (!PERSONALITIES[o.personality]) usage(`unknown personality '${o.personality}' (official or lobo)`);
   if (!fs.existsSync(o.fs) || !fs.statSync(o.fs).isDirectory()) usage(`--fs ${o.fs} is not a folder`);
   return o;
@@ -127,19 +130,30 @@ worker.on('message', (m) => {
 });
 worker.on('error', (e) => { process.stderr.write(`board: ${e.stack || e}\n`); process.exit(3); });
 
+// ---- stdio: the UART wired to this process ---------------------------------
+function wireStdio() {
+  client = process.stdout;
+  process.stdout.on('error', () => process.exit(0));   // the other end is gone
+  process.stdin.on('data', (d) => { wire.push(d); pump(); });
+  process.stdin.on('end', () => process.exit(0));
+}
+
 // ---- TCP -------------------------------------------------------------------
-const server = net.createServer((sock) => {
-  if (client) client.destroy();
-  client = sock;
-  txQueue = [];
-  sock.setNoDelay(true);
-  sock.on('data', (d) => { wire.push(d); pump(); });
-  sock.on('close', () => { if (client === sock) client = null; });
-  sock.on('error', () => {});
-});
-server.listen(opt.tcp, '127.0.0.1', () => {
-  const where = P.mount === '/' ? '/' : P.mount;
-  process.stdout.write(`espburn sim: MicroPython board (${opt.personality}, files of ${opt.fs} at ${where}` +
-    `${opt.baud ? `, ${opt.baud} baud` : ''}); connect with -p socket://127.0.0.1:${server.address().port}\n`);
-});
+function listenTcp() {
+  const server = net.createServer((sock) => {
+    if (client) client.destroy();
+    client = sock;
+    txQueue = [];
+    sock.setNoDelay(true);
+    sock.on('data', (d) => { wire.push(d); pump(); });
+    sock.on('close', () => { if (client === sock) client = null; });
+    sock.on('error', () => {});
+  });
+  server.listen(opt.tcp, '127.0.0.1', () => {
+    const where = P.mount === '/' ? '/' : P.mount;
+    process.stdout.write(`espburn sim: MicroPython board (${opt.personality}, files of ${opt.fs} at ${where}` +
+      `${opt.baud ? `, ${opt.baud} baud` : ''}); connect with -p socket://127.0.0.1:${server.address().port}\n`);
+  });
+}
+if (opt.stdio) wireStdio(); else listenTcp();
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));

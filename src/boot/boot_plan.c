@@ -7,8 +7,6 @@
 #include "boot/text.h"
 #include "image/part_table.h"
 
-#define DEFAULT_APP_OFFSET 0x10000u   /* ESP-IDF's default factory partition */
-
 static const char *role_phrase(enum role r)
 {
     switch (r) {
@@ -59,7 +57,7 @@ static uint32_t app_offset(const struct plan *p)
         if (e->type == PT_TYPE_APP && e->subtype == PT_SUB_OTA_0 && !ota0)
             ota0 = e->offset;
     }
-    return ota0 ? ota0 : DEFAULT_APP_OFFSET;
+    return ota0 ? ota0 : PT_DEFAULT_APP_OFFSET;
 }
 
 struct layout {
@@ -82,6 +80,18 @@ static void place_role(const struct plan *p, const struct layout *l, enum role r
         text_add(out, cap, " The plan has no %s: add the firmware's %s at 0x%x.", noun, noun, home);
     else if (r->addr != home)
         text_add(out, cap, " Write %s (%s) at 0x%x, not 0x%x.", base_name(r->path), role_phrase(role), home, r->addr);
+}
+
+/* " The right addresses: ...", then where each image of the plan belongs
+ * (but `moved`, already told). */
+static void add_right_places(const struct plan *p, const struct layout *l, enum role moved, char *out, size_t cap)
+{
+    text_add(out, cap, " The right addresses: bootloader 0x%x, partition table 0x%x, application 0x%x.", l->boot, l->table, l->app);
+    const enum role roles[] = { ROLE_BOOTLOADER, ROLE_PARTITION_TABLE, ROLE_APP };
+    const char *const nouns[] = { "bootloader", "partition table", "application" };
+    for (int i = 0; i < 3 && !region_with_role(p, ROLE_MERGED); i++)   /* a merged image holds all three */
+        if (roles[i] != moved)
+            place_role(p, l, roles[i], nouns[i], out, cap);
 }
 
 static void tie_one(struct boot_finding *f, const struct plan *p, const struct layout *l)
@@ -121,12 +131,7 @@ static void tie_one(struct boot_finding *f, const struct plan *p, const struct l
     else if (starts_here && got == ROLE_MERGED && r->id->merged_base != off)
         text_add(out, cap, " A merged image holds the bootloader, table and app at their own offsets: write it at 0x%x, the address it was built for.",
                  r->id->merged_base);
-    text_add(out, cap, " The right addresses: bootloader 0x%x, partition table 0x%x, application 0x%x.", l->boot, l->table, l->app);
-    const enum role roles[] = { ROLE_BOOTLOADER, ROLE_PARTITION_TABLE, ROLE_APP };
-    const char *const nouns[] = { "bootloader", "partition table", "application" };
-    for (int i = 0; i < 3 && !region_with_role(p, ROLE_MERGED); i++)   /* a merged image holds all three */
-        if (!(moved && roles[i] == got))
-            place_role(p, l, roles[i], nouns[i], out, cap);
+    add_right_places(p, l, moved ? got : ROLE_UNKNOWN, out, cap);
 }
 
 static void check_plan_chip(struct bootlog *bl, const struct chip *board, const struct plan *p)

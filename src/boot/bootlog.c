@@ -437,9 +437,23 @@ static void on_reset(struct bootlog *bl, const char *text, double t)
     update_loop(bl);
 }
 
+/* A FAIL finding about the image at the bootloader offset; what, why and
+ * fix are templates ({bl}, {chip}, {wdt}...). */
+static void note_bootloader_failure(struct bootlog *bl, const char *code, const char *what_tmpl,
+                                    const char *why_tmpl, const char *fix_tmpl)
+{
+    char what[512], why[1024], fix[768];
+    expand(bl, what_tmpl, NULL, what, sizeof what);
+    expand(bl, why_tmpl, NULL, why, sizeof why);
+    expand(bl, fix_tmpl, NULL, fix, sizeof fix);
+    int i = note(bl, BOOT_FAIL, code, NULL, what, why, fix);
+    if (i >= 0)
+        bl->f[i].target = TARGET_BOOTLOADER;
+}
+
 static void note_app_in_rom(struct bootlog *bl, uint32_t addr, unsigned long len, const struct mem_region *r)
 {
-    char size[32], what[512], why[1024], fix[768];
+    char size[32], what[512];
     thousands(size, sizeof size, len);
     const char *wdt = bl->rom ? bl->rom->watchdog : "watchdog";
     bool classic = bl->rom && bl->rom->classic;
@@ -448,31 +462,20 @@ static void note_app_in_rom(struct bootlog *bl, uint32_t addr, unsigned long len
         ordinal(bl->cur.nload), addr, r->name, size,
         classic ? "which the ROM cannot load" : "and the application cannot run without the second-stage bootloader",
         classic ? wdt : "watchdog");
-    struct pat_caps none = { 0 };
-    expand(bl, classic ? "the ROM copies the image at flash offset {bl} into RAM and jumps to it. A second-stage bootloader has only RAM segments; an application starts with segments the flash cache maps (DROM/IROM), which only the second-stage bootloader sets up. So the ROM never reaches 'entry', nothing stops the {wdt}, and it resets the chip to try again"
+    note_bootloader_failure(bl, "app-at-bootloader-offset", what,
+        classic ? "the ROM copies the image at flash offset {bl} into RAM and jumps to it. A second-stage bootloader has only RAM segments; an application starts with segments the flash cache maps (DROM/IROM), which only the second-stage bootloader sets up. So the ROM never reaches 'entry', nothing stops the {wdt}, and it resets the chip to try again"
                        : "the ROM loads the image at flash offset {bl} and jumps to its entry. A second-stage bootloader has only RAM segments; an application has segments mapped from flash (DROM/IROM) and expects the second-stage bootloader to have set up the flash cache, clocks and watchdogs. Started directly by the ROM it fails, and a watchdog resets the chip to try again",
-           &none, why, sizeof why);
-    expand(bl, "write the second-stage bootloader (bootloader.bin) at {bl}, the partition table at 0x8000 and the application at 0x10000 (its partition's offset), e.g. espburn flash {bl} bootloader.bin 0x8000 partitions.bin 0x10000 app.bin",
-           &none, fix, sizeof fix);
-    int i = note(bl, BOOT_FAIL, "app-at-bootloader-offset", NULL, what, why, fix);
-    if (i >= 0)
-        bl->f[i].target = TARGET_BOOTLOADER;
+        "write the second-stage bootloader (bootloader.bin) at {bl}, the partition table at 0x8000 and the application at 0x10000 (its partition's offset), e.g. espburn flash {bl} bootloader.bin 0x8000 partitions.bin 0x10000 app.bin");
 }
 
 static void note_garbage_segment(struct bootlog *bl, const char *addr, const char *len)
 {
-    char what[512], why[1024], fix[768], tmp[512];
-    text_put(tmp, sizeof tmp, "the ROM read a nonsense segment from the bootloader header (load:0x%s,len:%s): the image at {bl} is not a valid bootloader",
+    char what[512];
+    text_put(what, sizeof what, "the ROM read a nonsense segment from the bootloader header (load:0x%s,len:%s): the image at {bl} is not a valid bootloader",
         addr, len);
-    struct pat_caps none = { 0 };
-    expand(bl, tmp, &none, what, sizeof what);
-    expand(bl, "the data at {bl} starts like an image but the rest is garbage: a corrupt or partial write, an image for another chip, flash encryption that does not match the data, or a flash that is read unreliably (flash mode, 1.8 V strapping, power, wiring)",
-           &none, why, sizeof why);
-    expand(bl, "write the bootloader for this chip at {bl} again and verify it; if it keeps happening, use --flash-mode dio and check the flash's power and strapping pins",
-           &none, fix, sizeof fix);
-    int i = note(bl, BOOT_FAIL, "bootloader-garbage", NULL, what, why, fix);
-    if (i >= 0)
-        bl->f[i].target = TARGET_BOOTLOADER;
+    note_bootloader_failure(bl, "bootloader-garbage", what,
+        "the data at {bl} starts like an image but the rest is garbage: a corrupt or partial write, an image for another chip, flash encryption that does not match the data, or a flash that is read unreliably (flash mode, 1.8 V strapping, power, wiring)",
+        "write the bootloader for this chip at {bl} again and verify it; if it keeps happening, use --flash-mode dio and check the flash's power and strapping pins");
 }
 
 /* "ESP32-S3 or ESP32-C3": the other chips whose RAM holds `addr`. */
@@ -489,18 +492,12 @@ static bool chips_with_ram_at(const struct chip *self, uint32_t addr, char *out,
 
 static void note_other_chip_segment(struct bootlog *bl, uint32_t addr, const char *others)
 {
-    char what[512], why[1024], fix[768], tmp[512];
-    struct pat_caps none = { 0 };
-    text_put(tmp, sizeof tmp, "the bootloader at {bl} was built for another chip (%s): its segment loads at 0x%x, which is RAM on that chip but not on {chip}",
+    char what[512];
+    text_put(what, sizeof what, "the bootloader at {bl} was built for another chip (%s): its segment loads at 0x%x, which is RAM on that chip but not on {chip}",
         others, addr);
-    expand(bl, tmp, &none, what, sizeof what);
-    expand(bl, "the firmware downloaded or built is for a different ESP32 variant than this board's chip; this ROM does not check the image's chip id, so it tries to load it and fails",
-           &none, why, sizeof why);
-    expand(bl, "get the firmware built for {chip} (espburn info shows which chip a file is for) and write its bootloader at {bl}",
-           &none, fix, sizeof fix);
-    int i = note(bl, BOOT_FAIL, "bootloader-wrong-chip", NULL, what, why, fix);
-    if (i >= 0)
-        bl->f[i].target = TARGET_BOOTLOADER;
+    note_bootloader_failure(bl, "bootloader-wrong-chip", what,
+        "the firmware downloaded or built is for a different ESP32 variant than this board's chip; this ROM does not check the image's chip id, so it tries to load it and fails",
+        "get the firmware built for {chip} (espburn info shows which chip a file is for) and write its bootloader at {bl}");
 }
 
 static void on_load(struct bootlog *bl, const char *text)
@@ -538,10 +535,9 @@ static void on_load(struct bootlog *bl, const char *text)
 static void note_quad_header(struct bootlog *bl, const char *mode)
 {
     char what[512], fix[768];
-    struct pat_caps none = { 0 };
     text_put(what, sizeof what, "the bootloader's header asks the ROM for %.*s flash mode", (int)strcspn(mode, ", "), mode);
     expand(bl, "write the bootloader again with --flash-mode dio (the second-stage bootloader switches the flash to QIO itself when it can)",
-           &none, fix, sizeof fix);
+           NULL, fix, sizeof fix);
     note(bl, BOOT_WARN, "quad-mode-header", NULL, what,
          "the ROM loads the second-stage bootloader in a dual mode (DIO or DOUT) only; with QIO or QOUT in the header many boards read garbage (load:0xffffffff,len:-1) or fail the checksum",
          fix);

@@ -9,6 +9,16 @@
 
 #define REFLASH_ALL "write the bootloader at {bl}, the partition table at 0x8000 and the application at its partition's offset (0x10000 for most layouts)"
 
+/* what, why and fix shared by the two ways ROMs report a bad bootloader
+ * checksum, and why and fix by the PSRAM failures (what quotes the line). */
+#define BOOTLOADER_CHECKSUM_EXPLAINED \
+    "the ROM loaded the bootloader but its checksum is wrong (0x$1 computed, 0x$2 stored)", \
+    "the bootloader at {bl} is corrupt, or the flash was read wrongly while loading it: a bad write, a flash mode or frequency the flash cannot do, or an unstable supply", \
+    "write the bootloader again and verify it (espburn verify); use --flash-mode dio and 40m if unsure, and check the power supply"
+#define PSRAM_MISSING_EXPLAINED \
+    "the firmware was built for a board with PSRAM (SPIRAM enabled) and this board has none, or its PSRAM is faulty; the firmware aborts and the chip restarts", \
+    "flash a build without PSRAM (e.g. the generic ESP32 firmware instead of the SPIRAM one) or use a board with PSRAM (WROVER modules, M5Stack Fire)"
+
 const struct boot_msg boot_catalogue[] = {
     /* ROM stage */
     { "no-bootloader", "flash read err, %s", BOOT_FAIL, NULL, TARGET_BOOTLOADER,
@@ -24,13 +34,9 @@ const struct boot_msg boot_catalogue[] = {
       "something other than a bootloader was written at {bl} (a data file, or an image at the wrong offset), or flash encryption is on while the bootloader is plaintext (or the reverse)",
       REFLASH_ALL "; if flash encryption is enabled, flash encrypted images" },
     { "bootloader-checksum", "csum err:0x%x!=0x%x", BOOT_FAIL, NULL, TARGET_BOOTLOADER,
-      "the ROM loaded the bootloader but its checksum is wrong (0x$1 computed, 0x$2 stored)",
-      "the bootloader at {bl} is corrupt, or the flash was read wrongly while loading it: a bad write, a flash mode or frequency the flash cannot do, or an unstable supply",
-      "write the bootloader again and verify it (espburn verify); use --flash-mode dio and 40m if unsure, and check the power supply" },
+      BOOTLOADER_CHECKSUM_EXPLAINED },
     { "bootloader-checksum", "Checksum failure. Calculated 0x%x stored 0x%x", BOOT_FAIL, NULL, TARGET_BOOTLOADER,
-      "the ROM loaded the bootloader but its checksum is wrong (0x$1 computed, 0x$2 stored)",
-      "the bootloader at {bl} is corrupt, or the flash was read wrongly while loading it: a bad write, a flash mode or frequency the flash cannot do, or an unstable supply",
-      "write the bootloader again and verify it (espburn verify); use --flash-mode dio and 40m if unsure, and check the power supply" },
+      BOOTLOADER_CHECKSUM_EXPLAINED },
     { "bootloader-sha-mismatch", "SHA-256 comparison failed:", BOOT_WARN, NULL, TARGET_BOOTLOADER,
       "the ROM's SHA-256 check of the bootloader at {bl} failed, and it boots anyway",
       "the hash appended to the bootloader does not match its contents: a flashing tool patched its header (flash mode, size, frequency) without updating the hash, or the image is corrupt; the ROM only enforces the hash with secure boot",
@@ -117,12 +123,10 @@ const struct boot_msg boot_catalogue[] = {
       "use a short, good USB cable on a port that gives 500 mA or a powered hub, add a capacitor (100 uF or more) near the module, or lower the Wi-Fi transmit power" },
     { "psram-missing", "PSRAM ID read error: 0x%x", BOOT_FAIL, NULL, TARGET_NONE,
       "the firmware needs PSRAM but found none (PSRAM ID read error: 0x$1)",
-      "the firmware was built for a board with PSRAM (SPIRAM enabled) and this board has none, or its PSRAM is faulty; the firmware aborts and the chip restarts",
-      "flash a build without PSRAM (e.g. the generic ESP32 firmware instead of the SPIRAM one) or use a board with PSRAM (WROVER modules, M5Stack Fire)" },
+      PSRAM_MISSING_EXPLAINED },
     { "psram-missing", "SPI RAM enabled but initialization failed", BOOT_FAIL, NULL, TARGET_NONE,
       "the firmware needs PSRAM but could not start it (SPI RAM enabled but initialization failed)",
-      "the firmware was built for a board with PSRAM (SPIRAM enabled) and this board has none, or its PSRAM is faulty; the firmware aborts and the chip restarts",
-      "flash a build without PSRAM (e.g. the generic ESP32 firmware instead of the SPIRAM one) or use a board with PSRAM (WROVER modules, M5Stack Fire)" },
+      PSRAM_MISSING_EXPLAINED },
     { "psram-missing", "Failed to init external RAM", BOOT_FAIL, NULL, TARGET_NONE,
       "the firmware needs PSRAM but could not start it (Failed to init external RAM)",
       "the firmware was built for a board with PSRAM and this board has none, or its PSRAM is faulty",

@@ -18,12 +18,8 @@ int cmd_about(int argc, char **argv)
         .cmd = "about", .usage = "about [-p PORT] [--json]",
         .help = "Show the board's MicroPython banner, platform, free memory and filesystems.",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
-        return rc;
-    if (c.npos)
-        return cli_usage(c.cmd, "takes no arguments");
-    if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     char banner[256], platform[64] = "?";
     long mem = -1;

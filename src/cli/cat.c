@@ -11,13 +11,10 @@ int cmd_cat(int argc, char **argv)
         .cmd = "cat", .usage = "cat :PATH... [-p PORT] [--json]",
         .help = "Print files from the board, byte for byte (checked against the board's SHA-256).\n"
                 "With --json: [{\"path\", \"size\", \"base64\"}].",
+        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give a board file (:PATH)",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
-        return rc;
-    if (c.npos < 1)
-        return cli_usage(c.cmd, "give a board file (:PATH)");
-    if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     cJSON *arr = c.json ? cJSON_CreateArray() : NULL;
     for (int i = 0; i < c.npos; i++) {

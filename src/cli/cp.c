@@ -9,12 +9,11 @@ int cmd_cp(int argc, char **argv)
         .cmd = "cp", .usage = "cp :FROM :TO | LOCAL :REMOTE | :REMOTE LOCAL [-p PORT] [--json]",
         .help = "Copy a file: on the board when both paths start with ':', else to or from the board\n"
                 "exactly as put and get do (atomic, verified).",
+        .min_args = 2, .max_args = 2, .args_hint = "give a source and a destination",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos != 2)
-        return cli_usage(c.cmd, "give a source and a destination");
     if (!mpy_is_remote(c.pos[0]) && mpy_is_remote(c.pos[1]))
         return cmd_put(argc, argv);
     if (mpy_is_remote(c.pos[0]) && !mpy_is_remote(c.pos[1]))

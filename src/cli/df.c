@@ -9,13 +9,10 @@ int cmd_df(int argc, char **argv)
     struct mpy_cli c = {
         .cmd = "df", .usage = "df [:PATH] [-p PORT] [--json]",
         .help = "Show the size, used and free bytes of the board's filesystem (default: the main one).",
+        .max_args = 1, .args_hint = "give at most one board path",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
-        return rc;
-    if (c.npos > 1)
-        return cli_usage(c.cmd, "give at most one board path");
-    if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     uint64_t total = 0, avail = 0;
     eb_err err = { 0 };

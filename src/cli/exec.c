@@ -10,13 +10,10 @@ int cmd_exec(int argc, char **argv)
         .cmd = "exec", .usage = "exec 'CODE' [-p PORT]",
         .help = "Run CODE on the board at its raw REPL and print what it prints (a traceback goes to\n"
                 "stderr and the exit code is 1). Ctrl-C stops it.",
+        .min_args = 1, .max_args = 1, .args_hint = "give the code to run as one argument",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, false);
     if (rc >= 0)
-        return rc;
-    if (c.npos != 1)
-        return cli_usage(c.cmd, "give the code to run as one argument");
-    if ((rc = mpy_cli_connect(&c, false)))
         return rc;
     return mpy_cli_run_code(&c, c.pos[0], strlen(c.pos[0]));
 }

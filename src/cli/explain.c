@@ -34,7 +34,7 @@ static const char usage[] =
 struct explain_args {
     const char *log;
     const char *elf;
-    const struct chip *chip;
+    struct plan_opts plan_opts;   /* --chip, for the log and the plan */
     bool json;
     int nplan;
     char *plan[MAX_PLAN_SOURCES];
@@ -53,11 +53,10 @@ static int parse_args(int argc, char **argv, struct explain_args *a)
             if (i + 1 >= argc)
                 return cli_usage("explain", "%s needs a value", s);
             const char *v = argv[++i];
-            if (s[2] == 'e') {
+            if (strcmp(s, "--elf") == 0)
                 a->elf = v;
-            } else if (!(a->chip = chip_by_name(v))) {
-                return cli_usage("explain", "unknown chip '%s' (esp32, esp32s2, esp32s3, esp32c3, ...)", v);
-            }
+            else if (cli_plan_option("explain", 'c', v, &a->plan_opts))
+                return EB_USAGE;
         } else if (strcmp(s, "--plan") == 0) {
             while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
                 if (a->nplan >= MAX_PLAN_SOURCES)
@@ -135,13 +134,8 @@ static void print_json(const char *log, const struct bootlog *bl, const struct p
         cJSON_AddItemToArray(arr, bootreport_json(bootlog_finding(bl, i)));
     if (p) {
         cJSON *pf = cJSON_AddArrayToObject(doc, "plan_findings");
-        for (unsigned i = 0; i < p->nfindings; i++) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "level", finding_level_name(p->findings[i].level));
-            cJSON_AddStringToObject(o, "code", p->findings[i].code);
-            cJSON_AddStringToObject(o, "text", p->findings[i].text);
-            cJSON_AddItemToArray(pf, o);
-        }
+        for (unsigned i = 0; i < p->nfindings; i++)
+            cJSON_AddItemToArray(pf, cli_finding_json(&p->findings[i]));
     }
     cli_print_json(doc);
 }
@@ -154,7 +148,7 @@ static int analyse(const struct explain_args *a, const struct elf_syms *syms)
     bytes log = { 0 };
     if (file_read(strcmp(a->log, "-") ? a->log : "/dev/stdin", MAX_LOG, &log, &err))
         return cli_fail(&err);
-    struct bootlog_opts o = { .chip = a->chip, .syms = syms };
+    struct bootlog_opts o = { .chip = a->plan_opts.chip, .syms = syms };
     struct bootlog *bl = bootlog_new(&o);
     if (!bl) {
         bytes_free(&log);
@@ -166,8 +160,7 @@ static int analyse(const struct explain_args *a, const struct elf_syms *syms)
 
     struct plan plan;
     memset(&plan, 0, sizeof plan);
-    struct plan_opts po = { .chip = a->chip };
-    if (a->nplan && plan_build(a->nplan, (char **)a->plan, &po, &plan, &err)) {
+    if (a->nplan && plan_build(a->nplan, (char **)a->plan, &a->plan_opts, &plan, &err)) {
         bootlog_free(bl);
         return cli_fail(&err);
     }

@@ -12,12 +12,13 @@ int cmd_get(int argc, char **argv)
         .cmd = "get", .usage = "get :REMOTE [LOCAL] [-p PORT] [--json]",
         .help = "Copy a file from the board (checked against the board's SHA-256). LOCAL defaults to\n"
                 "the file's name in the current folder; a folder puts it inside.",
+        .min_args = 1, .max_args = 2, .args_hint = "give a board file (:PATH) and optionally a local name",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos < 1 || c.npos > 2 || !mpy_is_remote(c.pos[0]))
-        return cli_usage(c.cmd, "give a board file (:PATH) and optionally a local name");
+    if (!mpy_is_remote(c.pos[0]))
+        return mpy_cli_usage(&c);
     const char *remote = mpy_remote(c.pos[0]);
     char local[4096];
     struct stat st;

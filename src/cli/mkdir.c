@@ -7,13 +7,10 @@ int cmd_mkdir(int argc, char **argv)
     struct mpy_cli c = {
         .cmd = "mkdir", .usage = "mkdir :PATH... [-p PORT] [--json]",
         .help = "Make folders on the board (the parent must exist).",
+        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give the folders to make (:PATH)",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
-        return rc;
-    if (c.npos < 1)
-        return cli_usage(c.cmd, "give the folders to make (:PATH)");
-    if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     eb_err err = { 0 };
     for (int i = 0; i < c.npos; i++)

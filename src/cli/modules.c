@@ -10,12 +10,8 @@ int cmd_modules(int argc, char **argv)
         .cmd = "modules", .usage = "modules [-p PORT] [--json]",
         .help = "List the modules built into the board's firmware (help('modules')).",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, false);
     if (rc >= 0)
-        return rc;
-    if (c.npos)
-        return cli_usage(c.cmd, "takes no arguments");
-    if ((rc = mpy_cli_connect(&c, false)))
         return rc;
     return mpy_cli_run_code(&c, MODULES_CODE, sizeof MODULES_CODE - 1);
 }

@@ -107,7 +107,28 @@ int mpy_cli_parse(struct mpy_cli *c, int argc, char **argv)
             c->pos[c->npos++] = argv[i];
         }
     }
+    if (c->npos < c->min_args || c->npos > c->max_args)
+        return mpy_cli_usage(c);
     return -1;
+}
+
+int mpy_cli_start(struct mpy_cli *c, int argc, char **argv, bool with_fs)
+{
+    int rc = mpy_cli_parse(c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    rc = mpy_cli_connect(c, with_fs);
+    return rc ? rc : -1;
+}
+
+int mpy_cli_usage(const struct mpy_cli *c)
+{
+    return cli_usage(c->cmd, "%s", c->args_hint ? c->args_hint : "takes no arguments");
+}
+
+bool mpy_cli_local_then_remote(const struct mpy_cli *c)
+{
+    return !mpy_is_remote(c->pos[0]) && (c->npos == 1 || mpy_is_remote(c->pos[1]));
 }
 
 bool mpy_cli_flag(const struct mpy_cli *c, const char *name)
@@ -176,14 +197,41 @@ const char *mpy_basename(const char *path)
     return b;
 }
 
+static cJSON *entries_json(const struct mpy_entries *e)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < e->n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", e->v[i].path);
+        cJSON_AddStringToObject(o, "type", e->v[i].type == 'd' ? "dir" : "file");
+        cJSON_AddNumberToObject(o, "size", (double)e->v[i].size);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+int mpy_cli_show_listing(struct mpy_cli *c, const char *path, bool recursive, mpy_listing_printer *print_text)
+{
+    struct mpy_entries e = { 0 };
+    eb_err err = { 0 };
+    if (mpy_fs_list(&c->fs, path, recursive, &e, &err)) {
+        mpy_entries_free(&e);
+        return mpy_cli_fail(c, &err);
+    }
+    if (c->json)
+        cli_print_json(entries_json(&e));
+    else
+        print_text(path, &e);
+    mpy_entries_free(&e);
+    return mpy_cli_end(c, EB_OK);
+}
+
 static volatile sig_atomic_t interrupted;
-static volatile int interrupt_flag;
 
 static void on_sigint(int sig)
 {
     (void)sig;
     interrupted = 1;
-    interrupt_flag = 1;
 }
 
 static void to_stdout(void *ctx, const uint8_t *p, size_t n)
@@ -200,7 +248,7 @@ int mpy_cli_run_code(struct mpy_cli *c, const char *code, size_t len)
     struct sigaction sa = { .sa_handler = on_sigint }, old;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
-    c->m.interrupt = &interrupt_flag;
+    c->m.interrupt = &interrupted;
     int rc = mpy_exec(&c->m, code, len, c->json ? NULL : to_stdout, NULL, &out, &tb, &err);
     c->m.interrupt = NULL;
     sigaction(SIGINT, &old, NULL);

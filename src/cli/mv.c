@@ -7,12 +7,13 @@ int cmd_mv(int argc, char **argv)
     struct mpy_cli c = {
         .cmd = "mv", .usage = "mv :FROM :TO [-p PORT] [--json]",
         .help = "Rename a file or folder on the board.",
+        .min_args = 2, .max_args = 2, .args_hint = "give two board paths (:FROM :TO)",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos != 2 || !mpy_is_remote(c.pos[0]) || !mpy_is_remote(c.pos[1]))
-        return cli_usage(c.cmd, "give two board paths (:FROM :TO)");
+    if (!mpy_is_remote(c.pos[0]) || !mpy_is_remote(c.pos[1]))
+        return mpy_cli_usage(&c);
     if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     eb_err err = { 0 };

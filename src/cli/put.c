@@ -7,6 +7,18 @@
 #include "cli/mpy_common.h"
 #include "common/file.h"
 
+/* The board path to write: REMOTE, or inside it when it is a folder (or
+ * ends in '/'); without REMOTE, the local file's name. -1 when too long. */
+static int remote_name(struct mpy_cli *c, char *remote, size_t cap)
+{
+    const char *r = c->npos == 2 ? mpy_remote(c->pos[1]) : mpy_basename(c->pos[0]);
+    char type = '-';
+    eb_err ignored = { 0 };
+    if (c->npos == 2 && (r[strlen(r) - 1] == '/' || (mpy_fs_type(&c->fs, r, &type, &ignored) == 0 && type == 'd')))
+        return mpy_path_join(remote, cap, r, mpy_basename(c->pos[0]));
+    return snprintf(remote, cap, "%s", r) >= (int)cap ? -1 : 0;
+}
+
 int cmd_put(int argc, char **argv)
 {
     struct mpy_cli c = {
@@ -14,12 +26,13 @@ int cmd_put(int argc, char **argv)
         .help = "Copy a file to the board: written under a temporary name, checked (size and SHA-256\n"
                 "on the board), then renamed over the old file, which is kept if anything fails.\n"
                 "REMOTE defaults to the file's name in the board's working folder; a folder puts it inside.",
+        .min_args = 1, .max_args = 2, .args_hint = "give a local file and optionally a board path (:PATH)",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos < 1 || c.npos > 2 || mpy_is_remote(c.pos[0]) || (c.npos == 2 && !mpy_is_remote(c.pos[1])))
-        return cli_usage(c.cmd, "give a local file and optionally a board path (:PATH)");
+    if (!mpy_cli_local_then_remote(&c))
+        return mpy_cli_usage(&c);
     bytes data = { 0 };
     eb_err err = { 0 };
     if (file_read(c.pos[0], 64u << 20, &data, &err))
@@ -29,14 +42,7 @@ int cmd_put(int argc, char **argv)
         return rc;
     }
     char remote[1024];
-    const char *r = c.npos == 2 ? mpy_remote(c.pos[1]) : mpy_basename(c.pos[0]);
-    char type = '-';
-    size_t rl = strlen(r);
-    if (c.npos == 2 && (r[rl - 1] == '/' || (mpy_fs_type(&c.fs, r, &type, &err) == 0 && type == 'd')))
-        rc = mpy_path_join(remote, sizeof remote, r, mpy_basename(c.pos[0]));
-    else
-        rc = snprintf(remote, sizeof remote, "%s", r) >= (int)sizeof remote ? -1 : 0;
-    if (rc) {
+    if (remote_name(&c, remote, sizeof remote)) {
         bytes_free(&data);
         return mpy_cli_end(&c, cli_usage(c.cmd, "board path too long"));
     }

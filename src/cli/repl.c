@@ -79,8 +79,6 @@ int cmd_repl(int argc, char **argv)
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos)
-        return cli_usage(c.cmd, "takes no arguments");
     if (!c.port)
         return cli_usage(c.cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
     FILE *log = NULL;

@@ -14,12 +14,8 @@ int cmd_reset_soft(int argc, char **argv)
         .help = "Soft-reset MicroPython (Ctrl-D): its heap is cleared, boot.py then main.py run again.\n"
                 "  --raw   reset from the raw REPL: boot.py runs, main.py does not",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, false);
     if (rc >= 0)
-        return rc;
-    if (c.npos)
-        return cli_usage(c.cmd, "takes no arguments");
-    if ((rc = mpy_cli_connect(&c, false)))
         return rc;
     eb_err err = { 0 };
     bool run_main = !mpy_cli_flag(&c, "--raw");

@@ -8,13 +8,10 @@ int cmd_rm(int argc, char **argv)
     struct mpy_cli c = {
         .cmd = "rm", .usage = "rm [-r] :PATH... [-p PORT] [--json]", .flags = flags,
         .help = "Remove files from the board; -r also removes folders with everything in them.",
+        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give the board paths to remove (:PATH)",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
-        return rc;
-    if (c.npos < 1)
-        return cli_usage(c.cmd, "give the board paths to remove (:PATH)");
-    if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     eb_err err = { 0 };
     for (int i = 0; i < c.npos; i++)

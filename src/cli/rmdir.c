@@ -7,13 +7,10 @@ int cmd_rmdir(int argc, char **argv)
     struct mpy_cli c = {
         .cmd = "rmdir", .usage = "rmdir :PATH... [-p PORT] [--json]",
         .help = "Remove empty folders from the board (rm -r removes full ones).",
+        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give the folders to remove (:PATH)",
     };
-    int rc = mpy_cli_parse(&c, argc, argv);
+    int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
-        return rc;
-    if (c.npos < 1)
-        return cli_usage(c.cmd, "give the folders to remove (:PATH)");
-    if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     eb_err err = { 0 };
     for (int i = 0; i < c.npos; i++)

@@ -10,12 +10,11 @@ int cmd_run(int argc, char **argv)
         .cmd = "run", .usage = "run FILE.py [-p PORT] [--timeout S]",
         .help = "Run a local script on the board without copying it; its output is streamed.\n"
                 "Ctrl-C interrupts it. A traceback goes to stderr and the exit code is 1.",
+        .min_args = 1, .max_args = 1, .args_hint = "give one script to run",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos != 1)
-        return cli_usage(c.cmd, "give one script to run");
     bytes src = { 0 };
     eb_err err = { 0 };
     if (file_read(c.pos[0], 1 << 20, &src, &err))

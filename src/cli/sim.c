@@ -16,7 +16,7 @@
 
 static const char sim_usage[] =
     "usage: espburn sim [--board NAME] [--flash-file FILE] (--tcp PORT | --rfc2217 PORT | --pty LINK)\n"
-    "                   [--boot download|flash] [--realtime] [--fault SPEC]... [--trace] [--json]\n"
+    "                   [--boot download|flash] [--realtime] [--fault SPEC]... [--fs DIR] [--trace] [--json]\n"
     "       espburn sim --list [--json]\n"
     "       espburn sim --micropython --fs DIR --tcp PORT [--personality official|lobo] [--fs-size BYTES] [--realtime]\n\n"
     "Run a virtual ESP32 board that speaks the ROM serial bootloader protocol on\n"
@@ -32,6 +32,9 @@ static const char sim_usage[] =
     "  --realtime       bytes at the configured baud, flash at datasheet speeds\n"
     "  --fault SPEC     inject a fault (repeatable):\n"
     "%s"
+    "  --fs DIR         when the flash boots a MicroPython firmware, its app stage is a real\n"
+    "                   MicroPython (see --micropython) with its files in DIR (default:\n"
+    "                   FILE.fs next to --flash-file), started at each boot, stopped at each reset\n"
     "  --trace          print one line per command and event on stderr\n"
     "  --json           print the listening line as one JSON document\n"
     "  --micropython    a board running MicroPython instead (real WebAssembly MicroPython under Node;\n"
@@ -165,6 +168,17 @@ static void catch_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The app stage's MicroPython keeps its files in --fs DIR, else FILE.fs. */
+static void app_link_init(struct sim_mpy_link *l, const struct sim_cli *o)
+{
+    char dir[1024] = "";
+    if (o->fs_dir)
+        snprintf(dir, sizeof dir, "%s", o->fs_dir);
+    else if (o->flash_file)
+        snprintf(dir, sizeof dir, "%s.fs", o->flash_file);
+    sim_mpy_link_init(l, dir, o->realtime);
+}
+
 static int run_board(const struct sim_cli *o, const struct sim_board *b)
 {
     eb_err err = { 0 };
@@ -176,6 +190,7 @@ static int run_board(const struct sim_cli *o, const struct sim_board *b)
                               .faults = o->faults };
     struct sim s;
     struct sim_server srv;
+    struct sim_mpy_link app;
     int rc = EB_OK;
     if (sim_init(&s, &so, &err)) {
         sim_flash_close(&flash);
@@ -186,10 +201,13 @@ static int run_board(const struct sim_cli *o, const struct sim_board *b)
     if (sim_server_open(&srv, o->transport, o->where, &err)) {
         rc = cli_fail(&err);
     } else {
+        app_link_init(&app, o);
+        srv.app_link = &app;
         catch_signals();
         announce(o, b, &srv);
         if (sim_server_run(&srv, &s, &stop_requested, &err))
             rc = cli_fail(&err);
+        sim_mpy_link_stop(&app);
     }
     sim_server_close(&srv);
     if (sim_flash_sync(&flash, &err) && rc == EB_OK)

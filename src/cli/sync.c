@@ -27,6 +27,29 @@ static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_
     }
 }
 
+/* The totals: with actions (--json), one document holding them too. */
+static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_stats *st, double secs,
+                          cJSON *actions)
+{
+    if (!actions) {
+        printf("sync %s -> :%s%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu bytes, %.1f s\n",
+               o->local, o->remote, o->dry_run ? " (dry run)" : "", st->added, st->updated, st->deleted,
+               st->unchanged, st->bytes, secs);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "remote", o->remote);
+    cJSON_AddBoolToObject(doc, "dry_run", o->dry_run);
+    cJSON_AddNumberToObject(doc, "added", (double)st->added);
+    cJSON_AddNumberToObject(doc, "updated", (double)st->updated);
+    cJSON_AddNumberToObject(doc, "deleted", (double)st->deleted);
+    cJSON_AddNumberToObject(doc, "unchanged", (double)st->unchanged);
+    cJSON_AddNumberToObject(doc, "bytes", (double)st->bytes);
+    cJSON_AddNumberToObject(doc, "seconds", secs);
+    cJSON_AddItemToObject(doc, "actions", actions);
+    cli_print_json(doc);
+}
+
 int cmd_sync(int argc, char **argv)
 {
     static const char *const flags[] = { "--delete", "-n", "--dry-run", NULL };
@@ -40,12 +63,13 @@ int cmd_sync(int argc, char **argv)
                 "  --delete            also remove board files the local folder does not have\n"
                 "  -n, --dry-run       only say what would be done\n"
                 "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)",
+        .min_args = 1, .max_args = 2, .args_hint = "give a local folder and optionally a board folder (:PATH)",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (c.npos < 1 || c.npos > 2 || mpy_is_remote(c.pos[0]) || (c.npos == 2 && !mpy_is_remote(c.pos[1])))
-        return cli_usage(c.cmd, "give a local folder and optionally a board folder (:PATH)");
+    if (!mpy_cli_local_then_remote(&c))
+        return mpy_cli_usage(&c);
     if ((rc = mpy_cli_connect(&c, true)))
         return rc;
     struct mpy_sync_opts o = {
@@ -65,22 +89,6 @@ int cmd_sync(int argc, char **argv)
         cJSON_Delete(rep.actions);
         return mpy_cli_fail(&c, &err);
     }
-    if (c.json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddStringToObject(doc, "remote", o.remote);
-        cJSON_AddBoolToObject(doc, "dry_run", o.dry_run);
-        cJSON_AddNumberToObject(doc, "added", (double)st.added);
-        cJSON_AddNumberToObject(doc, "updated", (double)st.updated);
-        cJSON_AddNumberToObject(doc, "deleted", (double)st.deleted);
-        cJSON_AddNumberToObject(doc, "unchanged", (double)st.unchanged);
-        cJSON_AddNumberToObject(doc, "bytes", (double)st.bytes);
-        cJSON_AddNumberToObject(doc, "seconds", secs);
-        cJSON_AddItemToObject(doc, "actions", rep.actions);
-        cli_print_json(doc);
-    } else {
-        printf("sync %s -> :%s%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu bytes, %.1f s\n",
-               o.local, o.remote, o.dry_run ? " (dry run)" : "", st.added, st.updated, st.deleted, st.unchanged,
-               st.bytes, secs);
-    }
+    print_summary(&o, &st, secs, rep.actions);
     return mpy_cli_end(&c, EB_OK);
 }

@@ -1,7 +1,9 @@
-/* codec.c - base64 and board-sized zlib blocks. */
+/* codec.c - base64, hex, SHA-256 in hex, and board-sized zlib blocks. */
 #include "mpy/codec.h"
 
 #include <libdeflate.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -122,4 +124,15 @@ long mpy_zlib_block(bytes *out, const uint8_t *p, size_t n)
     z[1] = (uint8_t)flg;
     out->len += zn;
     return (long)zn;
+}
+
+void mpy_sha256_hex(const uint8_t *p, size_t n, char hex[65])
+{
+    struct sha256_ctx c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    sha256_update(&c, n, p);
+    sha256_digest(&c, sizeof d, d);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }

@@ -18,6 +18,10 @@ int mpy_b64_decode(bytes *out, const uint8_t *p, size_t n);
 /* Decode hex text (pairs of 0-9a-f/A-F), skipping CR/LF; -1 when bad. */
 int mpy_hex_decode(bytes *out, const uint8_t *p, size_t n);
 
+/* The SHA-256 of p[0..n) as 64 lowercase hex digits and a NUL, the form
+ * the board's hashlib answers in. */
+void mpy_sha256_hex(const uint8_t *p, size_t n, char hex[65]);
+
 /* zlib-compress p[0..n) (n <= 32768) into out, with the header's window
  * size lowered to the smallest power of two >= n so that the board's
  * inflater allocates no more than that. Returns the compressed size or

@@ -1,7 +1,6 @@
 /* fs.c - file operations on the board, built on the prelude's helpers. */
 #include "mpy/fs.h"
 
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,57 +297,69 @@ int mpy_fs_type(struct mpy_fs *fs, const char *path, char *type, eb_err *err)
     return rc;
 }
 
-static void sha256_hex(const uint8_t *p, size_t n, char hex[65])
+/* The board's answer to _eb_get: "b64" or "hex", the data lines, then the
+ * _eb_hash line "HEX f SIZE SHA". */
+struct get_answer {
+    bool hex;
+    const uint8_t *body, *hash_line;
+    size_t body_len, hash_len;
+};
+
+static void split_get_answer(const bytes *text, struct get_answer *a)
 {
-    struct sha256_ctx c;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&c);
-    sha256_update(&c, n, p);
-    sha256_digest(&c, sizeof d, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    size_t end = text->len;
+    while (end && (text->data[end - 1] == '\n' || text->data[end - 1] == '\r'))
+        end--;
+    size_t last = end;
+    while (last && text->data[last - 1] != '\n')
+        last--;
+    size_t first = 0;
+    while (first < last && text->data[first] != '\n')
+        first++;
+    a->hex = first >= 3 && memcmp(text->data, "hex", 3) == 0;
+    a->body = text->data + (first < last ? first + 1 : last);
+    a->body_len = (size_t)(text->data + last - a->body);
+    a->hash_line = text->data + last;
+    a->hash_len = end - last;
+}
+
+/* The data read must have the size and SHA-256 the board reported. */
+static int check_against_board(const bytes *data, const struct mpy_entry *board, const char *path, eb_err *err)
+{
+    if ((long)data->len != board->size)
+        return eb_fail(err, EB_IO, "reading %s: got %zu bytes, the board has %ld; try again", path, data->len,
+                       board->size);
+    if (board->sha[0]) {
+        char hex[65];
+        mpy_sha256_hex(data->data, data->len, hex);
+        if (strcmp(hex, board->sha) != 0)
+            return eb_fail(err, EB_IO, "reading %s: SHA-256 differs from the board's; try again", path);
+    }
+    return 0;
 }
 
 int mpy_fs_get(struct mpy_fs *fs, const char *path, bytes *out, eb_err *err)
 {
-    bytes code = { 0 }, text = { 0 };
+    bytes code = { 0 }, text = { 0 }, tail = { 0 };
+    struct mpy_entries e = { 0 };
+    struct get_answer a = { 0 };
     const char *args[] = { path };
     int rc = call(&code, "_eb_get", args, 1, ")\n") ? eb_fail(err, EB_IO, "out of memory") : 0;
     if (!rc)
         rc = run(fs, &code, &text, path, err);
-    /* "b64" or "hex", the data lines, then the _eb_hash line "HEX f SIZE SHA" */
-    size_t end = text.len;
-    while (end && (text.data[end - 1] == '\n' || text.data[end - 1] == '\r'))
-        end--;
-    size_t last = end;
-    while (last && text.data[last - 1] != '\n')
-        last--;
-    struct mpy_entries e = { 0 };
-    bytes tail = { 0 };
-    if (!rc && (bytes_append(&tail, text.data + last, end - last)))
-        rc = eb_fail(err, EB_IO, "out of memory");
+    if (!rc) {
+        split_get_answer(&text, &a);
+        if (bytes_append(&tail, a.hash_line, a.hash_len))
+            rc = eb_fail(err, EB_IO, "out of memory");
+    }
     if (!rc)
         rc = mpy_parse_entries(&tail, &e, err);
     if (!rc && e.n != 1)
         rc = eb_fail(err, EB_IO, "reading %s: the board's answer was cut short", path);
-    /* first line: the encoding ("b64" or "hex") */
-    size_t first = 0;
-    while (first < last && text.data[first] != '\n')
-        first++;
-    bool hex_enc = first >= 3 && memcmp(text.data, "hex", 3) == 0;
-    const uint8_t *body = text.data + (first < last ? first + 1 : last);
-    size_t body_len = (size_t)(text.data + last - body);
-    if (!rc && (hex_enc ? mpy_hex_decode(out, body, body_len) : mpy_b64_decode(out, body, body_len)))
+    if (!rc && (a.hex ? mpy_hex_decode(out, a.body, a.body_len) : mpy_b64_decode(out, a.body, a.body_len)))
         rc = eb_fail(err, EB_IO, "reading %s: the board sent damaged data; try again", path);
-    if (!rc && (long)out->len != e.v[0].size)
-        rc = eb_fail(err, EB_IO, "reading %s: got %zu bytes, the board has %ld; try again", path, out->len,
-                     e.v[0].size);
-    if (!rc && e.v[0].sha[0]) {
-        char hex[65];
-        sha256_hex(out->data, out->len, hex);
-        if (strcmp(hex, e.v[0].sha) != 0)
-            rc = eb_fail(err, EB_IO, "reading %s: SHA-256 differs from the board's; try again", path);
-    }
+    if (!rc)
+        rc = check_against_board(out, &e.v[0], path, err);
     mpy_entries_free(&e);
     bytes_free(&tail);
     bytes_free(&code);
@@ -544,7 +555,7 @@ int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *pa
         st = &local;
     if (put_names(path, tmp, bak, sizeof tmp))
         return eb_fail(err, EB_USAGE, "board path too long: %s", path);
-    sha256_hex(data, n, hex);
+    mpy_sha256_hex(data, n, hex);
     snprintf(tail, sizeof tail, ",%zu,'%s')\n", n, hex);
     const char *names[] = { path, tmp, bak };
     size_t block = fs->has_deflate && fs->allow_deflate ? ZLIB_BLOCK : PUT_BLOCK;

@@ -95,8 +95,11 @@ int mpy_open(const char *port_name, uint32_t baud, struct mpy *m, eb_err *err)
     if (port_open(port_name, baud, &m->port, err))
         return -1;
     /* Releasing both lines keeps the ESP32 out of reset and out of the
-     * bootloader (EN and IO0 both high). */
-    if (m->port->has_lines && port_set_lines(m->port, 0, 0, err)) {
+     * bootloader (EN and IO0 both high). One at a time, RTS goes first:
+     * DTR released while RTS is still asserted would pull EN low (reset). */
+    if (m->port->has_lines &&
+        (m->port->lines_together ? port_set_lines(m->port, 0, 0, err)
+                                 : port_set_lines(m->port, -1, 0, err) || port_set_lines(m->port, 0, -1, err))) {
         port_close(m->port);
         m->port = NULL;
         return -1;

@@ -6,6 +6,7 @@
 #ifndef ESPBURN_MPY_SESSION_H
 #define ESPBURN_MPY_SESSION_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +22,7 @@ struct mpy {
     int paste;             /* raw-paste: -1 not probed yet, 0 no, 1 yes */
     unsigned window;       /* raw-paste flow-control window */
     int timeout_ms;        /* longest silence accepted while code runs */
-    volatile int *interrupt; /* when set non-zero, send Ctrl-C to the board */
+    volatile sig_atomic_t *interrupt; /* when set non-zero (a SIGINT handler), send Ctrl-C */
     bytes pending;         /* bytes read past the end of the last reply */
 };
 

@@ -4,13 +4,13 @@
 
 #include <dirent.h>
 #include <fnmatch.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "common/file.h"
+#include "mpy/codec.h"
 
 struct local_entry {
     char *rel;
@@ -87,7 +87,7 @@ static int by_rel(const void *a, const void *b)
     return strcmp(((const struct local_entry *)a)->rel, ((const struct local_entry *)b)->rel);
 }
 
-/* The board entry for rel (NULL when missing). */
+/* The board entry with this path (NULL when missing). */
 static struct mpy_entry *find_remote(struct mpy_entries *e, const char *remote_path)
 {
     for (size_t i = 0; i < e->n; i++)
@@ -100,17 +100,6 @@ static bool local_has(const struct local_list *l, const char *rel)
 {
     struct local_entry key = { (char *)rel, false };
     return bsearch(&key, l->v, l->n, sizeof *l->v, by_rel) != NULL;
-}
-
-static void sha256_hex(const uint8_t *p, size_t n, char hex[65])
-{
-    struct sha256_ctx c;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&c);
-    sha256_update(&c, n, p);
-    sha256_digest(&c, sizeof d, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
 
 /* Relative part of a board path under the sync root, or NULL. */
@@ -170,7 +159,7 @@ static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struc
         return -1;
     struct mpy_entry *e = find_remote(remote, rp);
     int rc = 0;
-    sha256_hex(data.data, data.len, hex);
+    mpy_sha256_hex(data.data, data.len, hex);
     if (e && e->type == 'f' && e->size == (long)data.len && strcmp(e->sha, hex) == 0) {
         st->unchanged++;
         cb(ctx, MPY_SYNC_SAME, rp, data.len);

@@ -6,7 +6,8 @@
  * or go on without it when built with SPIRAM_IGNORE_NOTFOUND), and the
  * brownout detector's message (brownout.c) followed by a software reset.
  * Then it says, once and marked as itself, that the app stage is reached,
- * with the app's MicroPython banner (or project name) when it has one. */
+ * with the app's MicroPython banner (or project name) when it has one; a
+ * MicroPython app is then played by a real MicroPython (boot_sim.c). */
 #include "sim/boot_internal.h"
 
 #include <stdio.h>
@@ -104,7 +105,9 @@ void boot_app_run(struct boot_cursor *c, uint32_t offset, size_t image_len)
         return;
     }
     boot_board_says(c, "app stage: the application at 0x%x is running; this virtual board cannot "
-                    "execute its code, so the chip's own output ends here", offset);
+                    "execute its code, so %s", offset,
+                    o->app_micropython ? "a real MicroPython (WebAssembly) stands in for it from here"
+                                       : "the chip's own output ends here");
     if (o->app_banner[0])
         boot_board_says(c, "%s banner: %s", o->app_micropython ? "its MicroPython" : "application",
                         o->app_banner);

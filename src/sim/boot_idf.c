@@ -24,7 +24,6 @@
 #define VERIFY_NS_PER_BYTE 330u      /* mmap + checksum + SHA-256: ~3 MB/s */
 #define START_NS 8000000u            /* clocks, cache and flash set-up before the first line */
 #define NOT_LOADED_BELOW 0x10000u    /* segments below this address are padding, never loaded */
-#define BOOTLOADER_SCAN_MAX 0x10000u /* a second stage fits in 64 KB */
 #define SIXTEEN_MB 0x1000000u
 #define MMU_PAGE_DEFAULT 0x10000u     /* chips whose page size the app descriptor gives */
 #define MAX_OTA_SLOTS 16
@@ -47,6 +46,7 @@ struct idf {
     bool checks_chip_id;         /* the bootloader carries v4's chip id check */
     bool hex_h_segments;         /* v4+ "paddr=%08x ... size=%05xh" segment lines */
     char spi_tag[24];            /* "boot", or v4.3+'s "boot.esp32s3" */
+    struct esp_boot_desc desc;   /* ESP-IDF 5.2+: version and build time */
 };
 
 /* ---- what the bootloader carries --------------------------------------- */
@@ -67,10 +67,15 @@ static void carried_text(const struct idf *b, const char *prefix, char *dst, siz
     dst[n] = 0;
 }
 
-/* The IDF version: the string stored just before the banner format. */
+/* The IDF version: from the bootloader descriptor (ESP-IDF 5.2+), else
+ * the string stored just before the banner format. */
 static void carried_version(const struct idf *b, char *dst, size_t cap)
 {
     snprintf(dst, cap, "unknown");
+    if (b->desc.present && b->desc.idf_ver[0]) {
+        snprintf(dst, cap, "%s", b->desc.idf_ver);
+        return;
+    }
     const char *fmt = boot_find_string(b->bl, b->bl_len, "2nd stage bootloader");
     const uint8_t *p = (const uint8_t *)fmt;
     if (!p)
@@ -127,6 +132,8 @@ static void print_banner(struct idf *b)
     char ver[48], when[48];
     carried_version(b, ver, sizeof ver);
     carried_text(b, "compile time ", when, sizeof when);
+    if (!when[0] && b->desc.present)
+        snprintf(when, sizeof when, "%s", b->desc.date_time);
     const char *fmt = boot_find_string(b->bl, b->bl_len, "2nd stage bootloader");
     c->colors = fmt && fmt[0] == 0x1b;
     boot_spend(c, START_NS);
@@ -490,7 +497,7 @@ static bool find_app(struct idf *b, const struct boot_state *bs, int start, stru
 
 void boot_idf_run(struct boot_cursor *c, const uint8_t *bl, size_t bl_len)
 {
-    struct idf b = { .c = c, .bl = bl, .bl_len = bl_len < BOOTLOADER_SCAN_MAX ? bl_len : BOOTLOADER_SCAN_MAX };
+    struct idf b = { .c = c, .bl = bl, .bl_len = bl_len };
     b.chip_size = flash_size_bytes(bl[3] >> 4);
     if (!b.chip_size)
         b.chip_size = 2u << 20;              /* the bootloader's default: 2MB */
@@ -498,6 +505,9 @@ void boot_idf_run(struct boot_cursor *c, const uint8_t *bl, size_t bl_len)
     b.hex_h_segments = !boot_find_string(b.bl, b.bl_len, "paddr=0x") &&
                        boot_find_string(b.bl, b.bl_len, "segment %d: paddr=%08") != NULL;
     carried_tag(&b, c->in->chip, b.spi_tag, sizeof b.spi_tag);
+    struct esp_image img;
+    if (esp_image_parse(b.bl, b.bl_len, &img, NULL) == 0)
+        b.desc = img.boot;
     print_banner(&b);
     struct boot_state bs = { 0 };
     if (!load_table(&b, &bs)) {

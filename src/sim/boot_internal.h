@@ -61,7 +61,7 @@ const uint8_t *boot_flash_at(const struct bootchain_in *in, uint32_t addr, uint3
 const char *boot_find_string(const uint8_t *data, size_t len, const char *needle);
 
 /* Second stage, entered at `entry` once the ROM loaded the bootloader
- * image at bl[0..bl_len). */
+ * image bl[0..bl_len) (its whole image, checksum and hash included). */
 void boot_idf_run(struct boot_cursor *c, const uint8_t *bl, size_t bl_len);
 /* The application at `offset` (image_len bytes) was verified and starts. */
 void boot_app_run(struct boot_cursor *c, uint32_t offset, size_t image_len);

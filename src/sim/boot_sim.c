@@ -2,12 +2,16 @@
  * resets into flash boot, the boot chain (bootchain.h) computes what the
  * chip prints from the flash contents; this puts that text on the UART at
  * the modelled times and schedules the next reset of a boot loop (RTC
- * watchdog, bootloader_reset, brownout...), which sim_poll fires. */
+ * watchdog, bootloader_reset, brownout...), which sim_poll fires. When the
+ * round starts a MicroPython app, it marks the app stage (s->app) for the
+ * transport to hand the UART to a real MicroPython (micropython.h). */
 #include <stdio.h>
 #include <string.h>
 
+#include "image/part_table.h"
 #include "sim/bootchain.h"
 #include "sim/engine.h"
+#include "sim/micropython.h"
 
 static unsigned boot_faults(const struct sim *s)
 {
@@ -22,6 +26,30 @@ static void emit_round(struct sim *s, const struct bootchain_out *o, uint64_t at
         sim_emit(s, o->text.data + from, o->marks[i].end - from, at_us + o->marks[i].at_us);
         from = o->marks[i].end;
     }
+}
+
+/* Size of the firmware's filesystem partition (FAT, SPIFFS or LittleFS) in
+ * the flashed table; 0 when there is none. */
+static uint32_t fs_partition_size(const struct sim *s)
+{
+    struct part_table t;
+    if (s->flash->size < PT_DEFAULT_OFFSET + PT_MAX_LEN ||
+        pt_parse_bin(s->flash->mem + PT_DEFAULT_OFFSET, PT_MAX_LEN, &t, NULL) != 0)
+        return 0;
+    for (unsigned i = 0; i < t.n; i++)
+        if (t.p[i].type == PT_TYPE_DATA && (t.p[i].subtype == PT_SUB_FAT || t.p[i].subtype == PT_SUB_SPIFFS ||
+                                            t.p[i].subtype == PT_SUB_LITTLEFS))
+            return t.p[i].size;
+    return 0;
+}
+
+static void start_micropython(struct sim *s, const struct bootchain_out *o)
+{
+    s->app.micropython = true;
+    s->app.generation++;
+    const char *who = sim_micropython_personality((const uint8_t *)o->app_banner, strlen(o->app_banner));
+    snprintf(s->app.personality, sizeof s->app.personality, "%s", who);
+    s->app.fs_size = fs_partition_size(s);
 }
 
 void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us)
@@ -45,6 +73,8 @@ void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us)
     }
     emit_round(s, &o, at_us);
     sim_tracef(s, "boot from flash: %s", o.cause);
+    if (o.stop == BOOT_STOP_APP && o.app_micropython)
+        start_micropython(s, &o);
     if (o.stop == BOOT_STOP_RESET) {
         s->boot_next.pending = true;
         s->boot_next.at_us = at_us + o.reset_after_us;

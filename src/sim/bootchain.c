@@ -271,7 +271,9 @@ static void rom_stage(struct boot_cursor *c)
     }
     boot_print(c, "entry 0x%08x\r\n", rd_le32(h + 4));
     c->out->stage = BOOT_STAGE_BOOTLOADER;
-    boot_idf_run(c, in->flash + bl_off, in->flash_size - bl_off);
+    uint32_t image_len = (pos | 15) + 1 + (h[23] == 1 ? 32 : 0);
+    uint32_t room = in->flash_size - bl_off;
+    boot_idf_run(c, in->flash + bl_off, image_len < room ? image_len : room);
 }
 
 static void rom_header(struct boot_cursor *c)

@@ -3,6 +3,7 @@
  * (esptool docs: advanced-topics/serial-protocol; flasher_stub/stub_flasher.c).
  * Every deviation from a documented behaviour is listed in docs/sim.md. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/bytes.h"
@@ -63,25 +64,78 @@ static void answer(struct sim *s, const struct req *r, uint8_t error, uint64_t a
 
 static uint8_t err_invalid(const struct sim *s) { return in_stub(s) ? STUB_ERR_BAD_DATA_LEN : ROM_ERR_INVALID_MESSAGE; }
 
-/* ---- costs (zero unless realtime) ------------------------------------ */
+/* ---- the flash chip's time (zero unless realtime) --------------------- */
 
-static uint64_t erase_cost(const struct sim *s, uint32_t addr, uint32_t len)
+/* The chip does one erase or program at a time; the CPU may run on while it
+ * erases (its busy bit, WIP, says when it is done). Times are in us. */
+static uint64_t flash_ready_at(const struct sim *s, uint64_t t)
 {
-    if (!s->timing || len == 0)
-        return 0;
-    uint64_t first = addr / ESP_FLASH_SECTOR, last = ((uint64_t)addr + len - 1) / ESP_FLASH_SECTOR;
-    uint64_t sectors = last - first + 1, blocks = sectors / 16;
-    return blocks * s->timing->block_erase_us + (sectors % 16) * s->timing->sector_erase_us;
-}
-
-static uint64_t program_cost(const struct sim *s, uint32_t len)
-{
-    return s->timing ? (uint64_t)(len + 255) / 256 * s->timing->page_program_us : 0;
+    return t > s->flash_ready_us ? t : s->flash_ready_us;
 }
 
 static uint64_t read_cost(const struct sim *s, uint32_t len)
 {
     return s->timing ? (uint64_t)len * 1000 / s->timing->read_bytes_per_ms : 0;
+}
+
+/* Program `len` bytes once the chip is ready; returns when it is done
+ * (ROM SPIWrite waits for every page). */
+static uint64_t flash_program_at(struct sim *s, uint32_t addr, const uint8_t *p, uint32_t len, uint64_t t)
+{
+    sim_flash_program(s->flash, addr, p, len);
+    t = flash_ready_at(s, t);
+    if (s->timing)
+        t += (uint64_t)(len + 255) / 256 * s->timing->page_program_us;
+    s->flash_ready_us = t;
+    return t;
+}
+
+/* Start one erase command (a 64 KB block or a 4 KB sector) once the chip
+ * is ready; returns when it is done, without waiting for it. */
+static uint64_t flash_erase_at(struct sim *s, uint32_t sector, bool block, uint64_t t)
+{
+    sim_flash_erase(s->flash, sector * ESP_FLASH_SECTOR, block ? SIM_BLOCK : ESP_FLASH_SECTOR);
+    sim_tracef(s, "  flash: erase %s at 0x%06x", block ? "block" : "sector", sector * ESP_FLASH_SECTOR);
+    t = flash_ready_at(s, t);
+    if (s->timing)
+        t += block ? s->timing->block_erase_us : s->timing->sector_erase_us;
+    s->flash_ready_us = t;
+    return t;
+}
+
+/* Who splits a range into sector (0x20) and 64 KB block (0xD8) erases, and how:
+ * the ROM's SPIEraseArea (FLASH_BEGIN) erases up to 16 head sectors one by one
+ * (16 when the range starts on a block), then blocks while more than 16 sectors
+ * remain; the stub's ERASE_REGION (handle_flash_erase) erases head sectors only
+ * up to a block boundary, then blocks while more than 16 remain; the stub's
+ * writes (start_next_erase) take a block whenever aligned and 16 or more remain. */
+enum erase_style { ERASE_ROM_AREA, ERASE_STUB_REGION, ERASE_STUB_WRITE };
+
+static bool erase_as_block(enum erase_style style, uint32_t first, uint32_t sector, uint32_t remaining)
+{
+    if (sector % SIM_SECTORS_PER_BLOCK != 0)
+        return false;
+    switch (style) {
+    case ERASE_ROM_AREA: return sector != first && remaining > SIM_SECTORS_PER_BLOCK;
+    case ERASE_STUB_REGION: return remaining > SIM_SECTORS_PER_BLOCK;
+    case ERASE_STUB_WRITE: return remaining >= SIM_SECTORS_PER_BLOCK;
+    }
+    return false;
+}
+
+/* Erase every sector [addr, addr+len) touches, waiting for each command;
+ * returns when the last is done. */
+static uint64_t flash_erase_range(struct sim *s, uint32_t addr, uint32_t len, enum erase_style style, uint64_t t)
+{
+    if (len == 0)
+        return t;
+    uint32_t first = addr / ESP_FLASH_SECTOR, end = (uint32_t)(((uint64_t)addr + len + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR);
+    for (uint32_t sector = first; sector < end;) {
+        bool block = erase_as_block(style, first, sector, end - sector);
+        t = flash_erase_at(s, sector, block, t);
+        sector += block ? SIM_SECTORS_PER_BLOCK : 1;
+    }
+    return t;
 }
 
 /* ---- flash helpers --------------------------------------------------- */
@@ -92,9 +146,36 @@ static bool flash_range_ok(const struct sim *s, uint32_t addr, uint32_t len)
     return addr <= limit && len <= limit - addr;
 }
 
-/* Write decoded bytes at the transfer's position; the stub erases each
- * sector just before its first byte is written. Returns an error or 0. */
-static uint8_t xfer_write(struct sim *s, const uint8_t *p, uint32_t n, uint64_t *cost)
+/* The stub's start_next_erase: one more erase command of the region, if the
+ * chip is idle at t (it never waits here). */
+static void stub_erase_opportunistic(struct sim *s, uint64_t t)
+{
+    struct sim_transfer *x = &s->xfer;
+    if (!in_stub(s) || x->next_erase >= x->erase_end || t < s->flash_ready_us)
+        return;
+    uint32_t sector = x->next_erase / ESP_FLASH_SECTOR, remaining = (x->erase_end - x->next_erase) / ESP_FLASH_SECTOR;
+    bool block = erase_as_block(ERASE_STUB_WRITE, sector, sector, remaining);
+    flash_erase_at(s, sector, block, t);
+    x->next_erase += block ? SIM_BLOCK : ESP_FLASH_SECTOR;
+}
+
+/* The stub's handle_flash_data: erase through the sector the write ends in
+ * (its last_sector = (next_write + length) / sector size, inclusive),
+ * waiting for the chip between commands. Returns the CPU time after. */
+static uint64_t stub_erase_through(struct sim *s, uint32_t end, uint64_t t)
+{
+    struct sim_transfer *x = &s->xfer;
+    uint32_t last = end / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR;
+    while (x->next_erase < x->erase_end && x->next_erase <= last) {
+        t = flash_ready_at(s, t);
+        stub_erase_opportunistic(s, t);
+    }
+    return t;
+}
+
+/* Write decoded bytes at the transfer's position, advancing the CPU clock *t;
+ * the stub erases just in time, as esptool's stub does. Returns an error or 0. */
+static uint8_t xfer_write(struct sim *s, const uint8_t *p, uint32_t n, uint64_t *t)
 {
     struct sim_transfer *x = &s->xfer;
     /* The ROM's plain FLASH_DATA writes wherever offset + seq * block lands,
@@ -106,33 +187,38 @@ static uint8_t xfer_write(struct sim *s, const uint8_t *p, uint32_t n, uint64_t 
     if (end > s->flash->size)
         return in_stub(s) ? STUB_ERR_FAILED_SPI_OP : ROM_ERR_FLASH_WRITE;
     uint32_t addr = x->offset + x->written;
-    if (in_stub(s) && addr + n > x->erased_to) {
-        uint32_t from = x->erased_to > addr ? x->erased_to : addr;
-        sim_flash_erase(s->flash, from, addr + n - from);
-        *cost += erase_cost(s, from, addr + n - from);
-        x->erased_to = (addr + n + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR;
-    }
-    sim_flash_program(s->flash, addr, p, n);
-    *cost += program_cost(s, n);
+    if (in_stub(s))
+        *t = stub_erase_through(s, addr + n, *t);
+    *t = flash_program_at(s, addr, p, n, *t);
     x->written += n;
     return 0;
 }
 
-static uint8_t xfer_inflate(struct sim *s, const uint8_t *p, uint32_t n, uint64_t *cost)
+/* Inflate a FLASH_DEFL_DATA payload and write what comes out. The ROM writes
+ * each piece at once; the stub (handle_flash_deflated_data) collects output in
+ * its 32 KB buffer, kept across packets, writes it when full or at the end of
+ * the stream, and starts an erase in the background before each inflate step. */
+static uint8_t xfer_inflate(struct sim *s, const uint8_t *p, uint32_t n, uint64_t *t)
 {
     struct sim_transfer *x = &s->xfer;
-    uint8_t out[16384];
+    uint8_t local[16384];
+    uint8_t *out = x->out ? x->out : local;
+    uint32_t cap = x->out ? SIM_STUB_INFLATE_BUF : sizeof local;
     x->z.next_in = (Bytef *)p;
     x->z.avail_in = n;
-    if (s->timing)
-        *cost += (uint64_t)n * 1000 / s->timing->inflate_bytes_per_ms;
     for (;;) {
-        x->z.next_out = out;
-        x->z.avail_out = sizeof out;
+        stub_erase_opportunistic(s, *t);
+        uInt before = x->z.avail_in;
+        x->z.next_out = out + x->out_len;
+        x->z.avail_out = cap - x->out_len;
         int zr = inflate(&x->z, Z_NO_FLUSH);
-        uint32_t got = (uint32_t)(sizeof out - x->z.avail_out);
-        if (got) {
-            uint8_t e = xfer_write(s, out, got, cost);
+        if (s->timing)
+            *t += (uint64_t)(before - x->z.avail_in) * 1000 / s->timing->inflate_bytes_per_ms;
+        x->out_len = cap - x->z.avail_out;
+        if (x->out_len && (!x->out || x->out_len == cap || zr == Z_STREAM_END)) {
+            uint32_t len = x->out_len;
+            x->out_len = 0;
+            uint8_t e = xfer_write(s, out, len, t);
             if (e)
                 return e;
         }
@@ -152,11 +238,11 @@ static bool write_interrupted(struct sim *s, const uint8_t *p, uint32_t n, uint6
     bool unplug = s->faults.disconnect_write && s->data_packets == s->faults.disconnect_write;
     if (!brown && !unplug)
         return false;
-    uint64_t cost = 0;
+    uint64_t at = t;
     if (s->xfer.deflate)
-        xfer_inflate(s, p, n / 2, &cost);     /* whatever inflates from it is written */
+        xfer_inflate(s, p, n / 2, &at);     /* whatever inflates from it is written */
     else
-        xfer_write(s, p, n / 2, &cost);
+        xfer_write(s, p, n / 2, &at);
     if (unplug) {
         sim_tracef(s, "fault: the cable drops during data packet %u", s->data_packets);
         s->want_disconnect = true;
@@ -164,7 +250,7 @@ static bool write_interrupted(struct sim *s, const uint8_t *p, uint32_t n, uint6
         sim_tx_consume(s, s->tx.len - s->tx_head); /* what was on the wire is lost */
     } else {
         sim_tracef(s, "fault: brown-out during data packet %u", s->data_packets);
-        sim_reboot(s, s->board->rst_brownout, s->has_lines ? s->io0_low : s->strap_download, t + cost);
+        sim_reboot(s, s->board->rst_brownout, s->has_lines ? s->io0_low : s->strap_download, at);
     }
     return true;
 }
@@ -324,7 +410,7 @@ static void cmd_md5(struct sim *s, const struct req *r, uint64_t t)
     }
     uint8_t digest[16];
     md5_region(s, addr, len, digest);
-    uint64_t at = t + read_cost(s, len);
+    uint64_t at = flash_ready_at(s, t) + read_cost(s, len);
     s->busy_until_us = at;
     if (in_stub(s)) {
         respond(s, r->op, 0, digest, 16, 0, at);
@@ -370,7 +456,8 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
     x->offset = offset;
     x->size = size;
     x->block_size = block;
-    x->erased_to = offset;
+    x->next_erase = offset / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR;
+    x->erase_end = (uint32_t)(((uint64_t)offset + size + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR);
     if (defl) {
         if (inflateInit(&x->z) != Z_OK) {
             x->active = false;
@@ -378,13 +465,18 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
             return;
         }
         x->z_live = true;
+        x->out = stub ? malloc(SIM_STUB_INFLATE_BUF) : NULL;
+        if (stub && !x->out) {
+            sim_transfer_end(x);
+            answer(s, r, STUB_ERR_INFLATE, t);
+            return;
+        }
     }
     s->stub_flash_error = 0;
     uint64_t at = t;
     if (!stub) { /* the ROM erases the whole region now, then answers */
-        sim_flash_erase(s->flash, offset, size);
-        at += erase_cost(s, offset, size);
-        x->erased_to = offset + size;
+        at = flash_erase_range(s, offset, size, ERASE_ROM_AREA, t);
+        x->next_erase = x->erase_end;
     }
     s->busy_until_us = at;
     answer(s, r, 0, at);
@@ -422,10 +514,10 @@ static void rom_flash_data(struct sim *s, const struct req *r, uint64_t t)
                                                                               : (uint64_t)seq * x->block_size);
     if (write_interrupted(s, p, n, t))
         return;
-    uint64_t cost = 0;
-    e = defl ? xfer_inflate(s, p, n, &cost) : xfer_write(s, p, n, &cost);
-    s->busy_until_us = t + cost;
-    answer(s, r, e, t + cost); /* the ROM answers after writing */
+    uint64_t done = t;
+    e = defl ? xfer_inflate(s, p, n, &done) : xfer_write(s, p, n, &done);
+    s->busy_until_us = done;
+    answer(s, r, e, done); /* the ROM answers after writing */
 }
 
 static void stub_flash_data(struct sim *s, const struct req *r, uint64_t t)
@@ -446,11 +538,11 @@ static void stub_flash_data(struct sim *s, const struct req *r, uint64_t t)
     s->data_packets++;
     if (write_interrupted(s, p, n, t))
         return;
-    uint64_t cost = 0;
-    uint8_t we = defl ? xfer_inflate(s, p, n, &cost) : xfer_write(s, p, n, &cost);
+    uint64_t done = t;
+    uint8_t we = defl ? xfer_inflate(s, p, n, &done) : xfer_write(s, p, n, &done);
     if (we && !s->stub_flash_error)
         s->stub_flash_error = we;
-    s->busy_until_us = t + cost;
+    s->busy_until_us = done;
 }
 
 /* FLASH_END / FLASH_DEFL_END: 0 = reboot, 1 = run user code. */
@@ -571,7 +663,7 @@ static void rom_read_flash_slow(struct sim *s, const struct req *r, uint64_t t)
         answer(s, r, ROM_ERR_FLASH_READ, t);
         return;
     }
-    respond(s, r->op, 0, s->flash->mem + addr, len, 0, t + read_cost(s, len));
+    respond(s, r->op, 0, s->flash->mem + addr, len, 0, flash_ready_at(s, t) + read_cost(s, len));
 }
 
 static void stub_erase(struct sim *s, const struct req *r, uint64_t t)
@@ -595,11 +687,16 @@ static void stub_erase(struct sim *s, const struct req *r, uint64_t t)
         answer(s, r, STUB_ERR_BAD_DATA_LEN, t);
         return;
     }
-    sim_flash_erase(s->flash, addr, len);
-    uint64_t cost = r->op == OP_ERASE_FLASH && s->timing ? (uint64_t)s->timing->chip_erase_ms * 1000
-                                                         : erase_cost(s, addr, len);
-    s->busy_until_us = t + cost;
-    answer(s, r, 0, t + cost);
+    uint64_t done;
+    if (r->op == OP_ERASE_FLASH) {
+        sim_flash_erase(s->flash, addr, len);
+        done = flash_ready_at(s, t) + (s->timing ? (uint64_t)s->timing->chip_erase_ms * 1000 : 0);
+        s->flash_ready_us = done;
+    } else {
+        done = flash_erase_range(s, addr, len, ERASE_STUB_REGION, t);
+    }
+    s->busy_until_us = done;
+    answer(s, r, 0, done);
 }
 
 /* READ_FLASH: packets of `block` bytes while fewer than `window` bytes are
@@ -608,6 +705,7 @@ static void stub_erase(struct sim *s, const struct req *r, uint64_t t)
 static void reader_pump(struct sim *s, uint64_t t)
 {
     struct sim_reader *rd = &s->reader;
+    t = flash_ready_at(s, t);
     while (rd->sent < rd->len && rd->sent - rd->acked < rd->window) {
         uint32_t n = rd->len - rd->sent < rd->block ? rd->len - rd->sent : rd->block;
         const uint8_t *p = s->flash->mem + rd->addr + rd->sent;

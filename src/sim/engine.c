@@ -55,6 +55,7 @@ void sim_transfer_end(struct sim_transfer *x)
 {
     if (x->z_live)
         inflateEnd(&x->z);
+    free(x->out);
     memset(x, 0, sizeof *x);
 }
 
@@ -66,6 +67,7 @@ void sim_free(struct sim *s)
     free(s->frame);
     free(s->marks);
     bytes_free(&s->tx);
+    bytes_free(&s->app.rx);
     memset(s, 0, sizeof *s);
 }
 
@@ -217,6 +219,8 @@ static void loader_reset(struct sim *s)
     s->baud = s->board->rom_baud;
     s->baud_locked = false;
     s->boot_next.pending = false;      /* any reset cancels a boot loop's next one */
+    s->app.micropython = false;        /* and ends the app that ran */
+    s->app.rx.len = 0;
 }
 
 void sim_reboot(struct sim *s, const char *reason, bool download, uint64_t at_us)
@@ -377,6 +381,10 @@ static void rx_byte(struct sim *s, uint8_t b, uint64_t t)
 {
     if (!rx_fault(s, &b))
         return;
+    if (s->state == SIM_USER_CODE && s->app.micropython) { /* the app's UART driver takes it */
+        bytes_append_byte(&s->app.rx, rates_mismatch(s) ? garble(b) : b);
+        return;
+    }
     if (s->state != SIM_ROM && s->state != SIM_STUB)
         return; /* in reset, off, or running code that does not listen */
     autobaud(s);

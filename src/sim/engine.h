@@ -58,10 +58,14 @@ struct sim_transfer {
     bool active, deflate;
     uint32_t offset, size, block_size;
     uint32_t written;          /* bytes written so far (uncompressed) */
-    uint32_t erased_to;        /* stub: sectors erased just in time up to here */
+    uint32_t next_erase;       /* stub: the next sector to erase (esptool's next_erase_sector) */
+    uint32_t erase_end;        /* stub: end of the region's sectors, all erased by then */
     z_stream z;
     bool z_live;
+    uint8_t *out;              /* stub: its 32 KB inflate output buffer, written when full */
+    uint32_t out_len;
 };
+#define SIM_STUB_INFLATE_BUF 32768u /* esptool stub_write_flash.c: out_buf[32768] */
 
 #define SIM_MEM_SEGMENTS 8
 struct sim_segment { uint32_t addr, size, received; };
@@ -94,6 +98,7 @@ struct sim {
     bool baud_locked;                  /* CHANGE_BAUDRATE fixed it; no more autobaud */
     /* Receive side: FIFO while the CPU is busy. */
     uint64_t busy_until_us;
+    uint64_t flash_ready_us;           /* the flash chip's busy bit (WIP) clears then */
     uint8_t *fifo; uint64_t *fifo_at; size_t fifo_len, fifo_cap;
     uint64_t rx_count, lost_bytes;
     struct slip_decoder slip;
@@ -125,6 +130,16 @@ struct sim {
         char rst[48];                  /* "0x10 (RTCWDT_RTC_RESET)" */
         uint32_t saved_pc;
     } boot_next;
+    /* The app stage of a MicroPython firmware (boot_sim.c sets it, any reset
+     * clears it): the transport hands the UART to a real MicroPython
+     * (micropython.h, the app link) while it lasts. */
+    struct sim_app {
+        bool micropython;              /* such an app is running now */
+        uint32_t generation;           /* bumped at each start: a new boot = a new interpreter */
+        char personality[16];          /* "lobo" or "official" (sim_micropython_personality) */
+        uint32_t fs_size;              /* its filesystem partition in the flashed table; 0: unknown */
+        bytes rx;                      /* bytes the host sent it, not yet handed over */
+    } app;
 };
 
 struct sim_options {

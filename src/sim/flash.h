@@ -11,6 +11,8 @@
 #include "common/err.h"
 
 #define SIM_SECTOR 0x1000u
+#define SIM_BLOCK 0x10000u   /* 64 KB erase block (command 0xD8) */
+#define SIM_SECTORS_PER_BLOCK (SIM_BLOCK / SIM_SECTOR)
 
 struct sim_flash {
     uint8_t *mem;

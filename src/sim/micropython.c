@@ -1,7 +1,9 @@
-/* micropython.c - finding and running the Node MicroPython board. */
+/* micropython.c - finding and running the Node MicroPython board, on its
+ * own TCP port or as the app stage of the flash-booting board (the link). */
 #include "sim/micropython.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +27,44 @@ static int board_script(char *out, size_t n, eb_err *err)
     return 0;
 }
 
-int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, eb_err *err)
+/* The child's command line, in argv (at least 16 slots); bufs hold the numbers. */
+static void board_argv(const struct sim_mpy_opts *o, const char *script, const char **argv,
+                       char baud[16], char size[24])
+{
+    int a = 0;
+    argv[a++] = "node";
+    argv[a++] = script;
+    if (o->tcp_port) {
+        argv[a++] = "--tcp";
+        argv[a++] = o->tcp_port;
+    } else {
+        argv[a++] = "--stdio";
+    }
+    argv[a++] = "--fs";
+    argv[a++] = o->fs_dir;
+    argv[a++] = "--personality";
+    argv[a++] = o->personality ? o->personality : "official";
+    if (o->baud) {
+        snprintf(baud, 16, "%u", o->baud);
+        argv[a++] = "--baud";
+        argv[a++] = baud;
+    }
+    if (o->fs_size > 0) {
+        snprintf(size, 24, "%ld", o->fs_size);
+        argv[a++] = "--fs-size";
+        argv[a++] = size;
+    }
+    argv[a] = NULL;
+}
+
+static void close_pair(int p[2])
+{
+    close(p[0]);
+    close(p[1]);
+}
+
+int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart, int *from_uart,
+                          eb_err *err)
 {
     char script[4096], baud[16], size[24];
     struct stat st;
@@ -35,36 +74,40 @@ int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, eb_err *err)
         return eb_fail(err, EB_USAGE, "--fs %s is not a folder: create it first (it holds the board's files)",
                        o->fs_dir ? o->fs_dir : "(missing)");
     const char *argv[16];
-    int a = 0;
-    argv[a++] = "node";
-    argv[a++] = script;
-    argv[a++] = "--tcp";
-    argv[a++] = o->tcp_port;
-    argv[a++] = "--fs";
-    argv[a++] = o->fs_dir;
-    argv[a++] = "--personality";
-    argv[a++] = o->personality ? o->personality : "official";
-    if (o->baud) {
-        snprintf(baud, sizeof baud, "%u", o->baud);
-        argv[a++] = "--baud";
-        argv[a++] = baud;
+    board_argv(o, script, argv, baud, size);
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 };
+    if (!o->tcp_port && (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)) {
+        int e = errno;
+        if (in[0] >= 0)
+            close_pair(in);
+        return eb_fail(err, EB_IO, "cannot make pipes for the MicroPython board: %s", strerror(e));
     }
-    if (o->fs_size > 0) {
-        snprintf(size, sizeof size, "%ld", o->fs_size);
-        argv[a++] = "--fs-size";
-        argv[a++] = size;
-    }
-    argv[a] = NULL;
     fflush(NULL);
     pid_t child = fork();
-    if (child < 0)
-        return eb_fail(err, EB_IO, "cannot start the MicroPython board: %s", strerror(errno));
+    if (child < 0) {
+        int e = errno;
+        if (!o->tcp_port) {
+            close_pair(in);
+            close_pair(out);
+        }
+        return eb_fail(err, EB_IO, "cannot start the MicroPython board: %s", strerror(e));
+    }
     if (child == 0) {
+        if (!o->tcp_port && (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0))
+            _exit(126);
         execvp("node", (char *const *)argv);
         fprintf(stderr, "espburn: cannot run node (%s); install Node.js 18 or newer\n", strerror(errno));
         _exit(127);
     }
     *pid = child;
+    if (!o->tcp_port) {
+        close(in[0]);
+        close(out[1]);
+        fcntl(in[1], F_SETFL, O_NONBLOCK);
+        fcntl(out[0], F_SETFL, O_NONBLOCK);
+        *to_uart = in[1];
+        *from_uart = out[0];
+    }
     return 0;
 }
 
@@ -78,7 +121,7 @@ static void forward(int sig)
 int sim_micropython_run(const struct sim_mpy_opts *o, eb_err *err)
 {
     pid_t pid;
-    if (sim_micropython_spawn(o, &pid, err))
+    if (sim_micropython_spawn(o, &pid, NULL, NULL, err))
         return -1;
     forward_to = pid;
     struct sigaction sa = { .sa_handler = forward }, old_int, old_term;
@@ -103,4 +146,163 @@ const char *sim_micropython_personality(const uint8_t *app, size_t n)
 {
     static const char lobo[] = "ESP32_LoBo";
     return app && memmem(app, n, lobo, sizeof lobo - 1) ? "lobo" : "official";
+}
+
+/* ---- the app link ------------------------------------------------------- */
+
+#define LINK_GRACE_MS 1000     /* a stopped child gets this long to exit before SIGKILL */
+#define LINK_UNREAD_MAX 4096   /* output kept while no client is connected */
+
+void sim_mpy_link_init(struct sim_mpy_link *l, const char *fs_dir, bool realtime)
+{
+    memset(l, 0, sizeof *l);
+    snprintf(l->fs_dir, sizeof l->fs_dir, "%s", fs_dir ? fs_dir : "");
+    l->realtime = realtime;
+    l->to_uart = l->from_uart = -1;
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Wait for the child; its wait status, or -1 when it had to be killed. */
+static int reap(pid_t pid, bool ask_first)
+{
+    int status = 0;
+    if (ask_first)
+        kill(pid, SIGTERM);
+    for (int ms = 0; ms < LINK_GRACE_MS; ms += 5) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR))
+            return status;
+        usleep(5000);
+    }
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return -1;
+}
+
+static void link_close(struct sim_mpy_link *l)
+{
+    close_fd(&l->to_uart);
+    close_fd(&l->from_uart);
+    l->pid = 0;
+}
+
+void sim_mpy_link_stop(struct sim_mpy_link *l)
+{
+    pid_t pid = l->pid;
+    link_close(l);
+    if (pid > 0)
+        reap(pid, true);
+}
+
+/* The board itself speaking on its UART (never the chip). */
+static void board_says(struct sim *s, uint64_t now_us, const char *what)
+{
+    char line[1400];
+    snprintf(line, sizeof line, "[espburn sim] %s\r\n", what);
+    sim_emit_text(s, line, now_us);
+}
+
+static int make_folder(const char *dir, eb_err *err)
+{
+    if (!dir[0])
+        return eb_fail(err, EB_USAGE, "no folder for MicroPython's files: start the board with --fs DIR "
+                       "or --flash-file FILE (files then go to FILE.fs)");
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return eb_fail(err, EB_IO, "cannot create %s for MicroPython's files: %s", dir, strerror(errno));
+    return 0;
+}
+
+static void link_start(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
+{
+    struct sim_mpy_opts o = { .fs_dir = l->fs_dir, .personality = s->app.personality,
+                              .baud = l->realtime ? s->baud : 0, .fs_size = s->app.fs_size };
+    eb_err err = { 0 };
+    l->generation = s->app.generation;
+    if (make_folder(l->fs_dir, &err) || sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, &err)) {
+        char msg[1300];
+        snprintf(msg, sizeof msg, "cannot hand the UART to MicroPython: %s", err.msg);
+        board_says(s, now_us, msg);
+        link_close(l);
+        return;
+    }
+    sim_tracef(s, "app stage: MicroPython (%s personality, %u-byte filesystem) runs with its files in %s",
+               o.personality, s->app.fs_size, l->fs_dir);
+}
+
+void sim_mpy_link_sync(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
+{
+    bool current = s->app.micropython && l->generation == s->app.generation;
+    if (l->pid && !current) {
+        sim_tracef(s, "reset: MicroPython stopped, the ROM has the UART again");
+        sim_mpy_link_stop(l);
+    }
+    if (s->app.micropython && l->generation != s->app.generation)
+        link_start(l, s, now_us);
+}
+
+int sim_mpy_link_fd(const struct sim_mpy_link *l) { return l->from_uart; }
+
+/* What the host sent the app goes to the child (nowhere when there is none). */
+static void feed_child(struct sim_mpy_link *l, struct sim *s)
+{
+    bytes *rx = &s->app.rx;
+    size_t done = 0;
+    if (rx->len == 0)
+        return;
+    while (l->to_uart >= 0 && done < rx->len) {
+        ssize_t w = write(l->to_uart, rx->data + done, rx->len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN)
+            break;
+        if (w <= 0) {
+            done = rx->len;            /* the child is gone: its end of the wire is dead */
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (l->to_uart < 0)
+        done = rx->len;
+    memmove(rx->data, rx->data + done, rx->len - done);
+    rx->len -= done;
+}
+
+/* The child ended on its own: say so once, and why when we know. */
+static void child_ended(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
+{
+    pid_t pid = l->pid;
+    link_close(l);
+    int status = reap(pid, false);
+    if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        board_says(s, now_us, "cannot hand the UART to MicroPython: node is missing; install Node.js 18 or newer");
+    else
+        board_says(s, now_us, "the MicroPython interpreter stopped (see the log); reset the board to start it again");
+}
+
+void sim_mpy_link_pump(struct sim_mpy_link *l, struct sim *s, bool listening, uint64_t now_us)
+{
+    feed_child(l, s);
+    uint8_t buf[4096];
+    for (int reads = 0; reads < 16 && l->from_uart >= 0; reads++) {
+        ssize_t n = read(l->from_uart, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return;
+        if (n <= 0) {
+            child_ended(l, s, now_us);
+            return;
+        }
+        size_t unread = s->tx.len - s->tx_head, keep = (size_t)n;
+        if (!listening) /* nobody reads: the bridge keeps a little, the rest is lost */
+            keep = unread >= LINK_UNREAD_MAX ? 0 : keep < LINK_UNREAD_MAX - unread ? keep : LINK_UNREAD_MAX - unread;
+        sim_emit(s, buf, keep, now_us);
+    }
 }

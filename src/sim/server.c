@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sim/micropython.h"
 #include "sim/rfc2217.h"
 
 uint64_t sim_now_us(void)
@@ -110,6 +111,7 @@ struct session {
     int fd;                  /* client socket or pty master, non-blocking */
     bool telnet, is_pty;
     volatile sig_atomic_t *stop;
+    struct sim_mpy_link *app; /* the app stage's MicroPython (NULL: none) */
     struct rfc2217 rfc;
     uint64_t now;            /* time of the current read */
     uint64_t rx_wire;        /* realtime: when the UART has taken the last byte */
@@ -226,6 +228,26 @@ static int next_timeout_ms(const struct session *ss, uint64_t now)
     return ms > 500 ? 500 : (int)ms;
 }
 
+/* Let time pass on the board, with the app stage's MicroPython following
+ * its resets and boots; its output reaches the wire only when `listening`. */
+static void board_step(struct sim *s, struct sim_mpy_link *app, bool listening, uint64_t now)
+{
+    sim_poll(s, now);
+    if (!app)
+        return;
+    sim_mpy_link_sync(app, s, now);
+    sim_mpy_link_pump(app, s, listening, now);
+}
+
+/* Poll fd and the app's MicroPython output; true when fd is readable. */
+static bool wait_readable(int fd, struct sim_mpy_link *app, int timeout_ms, int *rc)
+{
+    struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+                             { .fd = app ? sim_mpy_link_fd(app) : -1, .events = POLLIN } };
+    *rc = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, timeout_ms);
+    return *rc > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR));
+}
+
 /* Serve one client until it leaves, the board drops the link, or *stop. */
 static int serve(struct session *ss)
 {
@@ -233,18 +255,18 @@ static int serve(struct session *ss)
     fcntl(ss->fd, F_SETFL, fcntl(ss->fd, F_GETFL) | O_NONBLOCK);
     while (!*ss->stop) {
         uint64_t now = sim_now_us();
-        sim_poll(ss->s, now);
+        board_step(ss->s, ss->app, true, now);
         if (pump_tx(ss, now))
             return 0;
         if (ss->s->want_disconnect) {
             ss->s->want_disconnect = false;
             return 0;
         }
-        struct pollfd pfd = { .fd = ss->fd, .events = POLLIN };
-        int r = poll(&pfd, 1, next_timeout_ms(ss, sim_now_us()));
+        int r;
+        bool readable = wait_readable(ss->fd, ss->app, next_timeout_ms(ss, sim_now_us()), &r);
         if (r < 0 && errno != EINTR)
             return -1;
-        if (r <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+        if (!readable)
             continue;
         ssize_t got = read(ss->fd, buf, sizeof buf);
         if (got < 0 && (errno == EINTR || errno == EAGAIN || (ss->is_pty && errno == EIO)))
@@ -263,13 +285,12 @@ static int serve(struct session *ss)
 static int wait_client(struct sim_server *srv, struct sim *s, volatile sig_atomic_t *stop)
 {
     while (!*stop) {
-        struct pollfd pfd = { .fd = srv->listen_fd, .events = POLLIN };
-        uint64_t now = sim_now_us();
-        sim_poll(s, now);
-        int r = poll(&pfd, 1, 200);
+        board_step(s, srv->app_link, false, sim_now_us());
+        int r;
+        bool readable = wait_readable(srv->listen_fd, srv->app_link, 200, &r);
         if (r < 0 && errno != EINTR)
             return -1;
-        if (r > 0) {
+        if (readable) {
             int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
             if (fd >= 0) {
                 int one = 1;
@@ -284,7 +305,7 @@ static int wait_client(struct sim_server *srv, struct sim *s, volatile sig_atomi
 int sim_server_run(struct sim_server *srv, struct sim *s, volatile sig_atomic_t *stop, eb_err *err)
 {
     if (srv->transport == SIM_PTY) {
-        struct session ss = { .s = s, .fd = srv->pty_master, .is_pty = true, .stop = stop };
+        struct session ss = { .s = s, .fd = srv->pty_master, .is_pty = true, .stop = stop, .app = srv->app_link };
         sim_power_on(s, sim_now_us());
         if (serve(&ss))
             return eb_fail(err, EB_IO, "the pseudo-terminal failed: %s", strerror(errno));
@@ -294,7 +315,8 @@ int sim_server_run(struct sim_server *srv, struct sim *s, volatile sig_atomic_t 
         int fd = wait_client(srv, s, stop);
         if (fd < 0)
             break;
-        struct session ss = { .s = s, .fd = fd, .telnet = srv->transport == SIM_RFC2217, .stop = stop };
+        struct session ss = { .s = s, .fd = fd, .telnet = srv->transport == SIM_RFC2217, .stop = stop,
+                              .app = srv->app_link };
         rfc2217_init(&ss.rfc);
         if (ss.telnet) {
             sim_set_host_baud(s, ss.rfc.baud);

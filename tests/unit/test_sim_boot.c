@@ -484,6 +484,28 @@ static void test_wrong_chip_app(void **state)
     rig_free(r);
 }
 
+/* ESP-IDF 5.2+ bootloaders carry a descriptor with their version and
+ * build time. */
+static void test_bootloader_descriptor(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new("m5stack-fire");
+    place_seed_bundle(r);
+    uint8_t desc[80] = { 0x50 };
+    wr_le32(desc + 4, 1);
+    memcpy(desc + 8, "v5.3.1", 6);
+    memcpy(desc + 40, "Jan  2 2025 12:34:56", 20);
+    struct ib_seg s[1] = { { 0x3FFF0000, desc, sizeof desc } };
+    bytes bl = { 0 };
+    ib_image(&bl, 0, s, 1, true);
+    place(r, 0x1000, &bl);
+    bytes_free(&bl);
+    rig_boot(r);
+    assert_has(r, "boot: ESP-IDF v5.3.1 2nd stage bootloader\r\n");
+    assert_has(r, "boot: compile time Jan  2 2025 12:34:56\r\n");
+    rig_free(r);
+}
+
 static void test_fault_psram_missing_lobo_continues(void **state)
 {
     (void)state;
@@ -627,6 +649,33 @@ static void test_engine_boot_loop(void **state)
     sim_flash_close(&flash);
 }
 
+/* A reset in the middle of a boot cuts its output where the chip was. */
+static void test_engine_reset_cuts_the_boot(void **state)
+{
+    (void)state;
+    const struct sim_board *b = sim_board_by_name("m5stack-fire");
+    struct sim_flash flash;
+    assert_int_equal(sim_flash_open(&flash, NULL, b->flash_size, NULL), 0);
+    struct rig *r = rig_new("m5stack-fire");
+    place_seed_bundle(r);
+    memcpy(flash.mem, r->flash, b->flash_size);
+    rig_free(r);
+    struct sim s;
+    struct sim_options o = { .board = b, .flash = &flash, .boot_download = false };
+    assert_int_equal(sim_init(&s, &o, NULL), 0);
+    sim_power_on(&s, 0);
+    sim_reboot(&s, b->rst_poweron, true, 100000);      /* 100 ms in: verifying the app */
+    const uint8_t *p;
+    size_t n = sim_tx_ready(&s, 2000000, &p);
+    char *text = strndup((const char *)p, n);
+    assert_non_null(strstr(text, "esp_image: segment 0: paddr=0x00010020"));
+    assert_null(strstr(text, "Loaded app"));
+    assert_non_null(strstr(text, "waiting for download"));
+    free(text);
+    sim_free(&s);
+    sim_flash_close(&flash);
+}
+
 static void test_unknown_rom_refused(void **state)
 {
     (void)state;
@@ -659,6 +708,7 @@ int main(void)
         cmocka_unit_test(test_wrong_chip_bootloader),
         cmocka_unit_test(test_v4_bootloader_formats),
         cmocka_unit_test(test_wrong_chip_app),
+        cmocka_unit_test(test_bootloader_descriptor),
         cmocka_unit_test(test_fault_psram_missing_lobo_continues),
         cmocka_unit_test(test_fault_psram_missing_aborts),
         cmocka_unit_test(test_fault_brownout),
@@ -666,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_marks_are_ordered),
         cmocka_unit_test(test_hostile_small_flash),
         cmocka_unit_test(test_engine_boot_loop),
+        cmocka_unit_test(test_engine_reset_cuts_the_boot),
         cmocka_unit_test(test_unknown_rom_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
