@@ -9,6 +9,8 @@
 #include "image/esp_image.h"
 #include "image/role.h"
 
+#define BURN_SECURE_BOOT_LIMIT 0x8000u /* esptool: below this lies the bootloader */
+
 static const char *const level_names[] = { "info", "warning", "error" };
 
 int burn_plan_load(int nsrc, char **src, const struct plan_opts *po, bool quiet, struct plan *p, eb_err *err)
@@ -124,15 +126,18 @@ int burn_check_fit(const struct plan *p, const struct device *d, bool force, eb_
                        "nothing was written (use a table for this flash size)",
                        (pt_end(&p->table) + 0xFFFFF) >> 20, d->flash_size >> 20);
     const struct security_info *s = &d->facts.security;
-    if (s->flash_encryption)
-        return eb_fail(err, EB_PROBLEM, "flash encryption is on for the board on %s: plain images written now "
-                       "would not boot, and espburn does not write encrypted flash; nothing was written",
-                       d->port_name);
+    if (s->flash_encryption && !force)
+        return eb_fail(err, EB_PROBLEM, "flash encryption is on for the board on %s (FLASH_CRYPT_CNT 0x%02X): "
+                       "plaintext images written now would leave it unbootable; nothing was written (write "
+                       "encrypted with `idf.py encrypted-flash` or `esptool.py write_flash --encrypt`, or --force)",
+                       d->port_name, s->flash_crypt_cnt);
+    /* esptool's rule: with secure boot on, nothing below 0x8000 (the bootloader) without --force. */
     for (unsigned i = 0; s->secure_boot && !force && i < p->nregions; i++)
-        if (p->regions[i].id && p->regions[i].id->role == ROLE_BOOTLOADER)
-            return eb_fail(err, EB_PROBLEM, "secure boot is on for the board on %s: a bootloader that is not signed "
-                           "with its key would stop it booting; nothing was written (write only the app, signed)",
-                           d->port_name);
+        if (p->regions[i].addr < BURN_SECURE_BOOT_LIMIT)
+            return eb_fail(err, EB_PROBLEM, "secure boot is on for the board on %s: %s at 0x%X would replace the "
+                           "bootloader, which the ROM checks (secure boot V1 cannot replace it at all); nothing was "
+                           "written (write only the signed app and partitions, or --force)", d->port_name,
+                           p->regions[i].path, p->regions[i].addr);
     if (s->secure_download)
         return eb_fail(err, EB_PROBLEM, "the board on %s is in Secure Download Mode: its ROM refuses reads and "
                        "MD5 checks, so espburn cannot write and verify it; nothing was written", d->port_name);

@@ -113,13 +113,16 @@ static void esp32_features(const uint32_t *w, unsigned pkg, struct chip_facts *f
     f->embedded_psram = pkg == 6 || pkg == 7;
 }
 
-static void esp32_security(const uint32_t *w, struct security_info *s)
+/* esptool esp32.py: FLASH_CRYPT_CNT is word 0 bits 20..26 (encryption on
+ * when an odd number of bits is set); ABS_DONE_0 (word 6 bit 4) is secure
+ * boot V1, ABS_DONE_1 (bit 5) secure boot V2, which only rev 3 chips have. */
+static void esp32_security(const uint32_t *w, int rev_major, struct security_info *s)
 {
     s->known = true;
     snprintf(s->source, sizeof s->source, "eFuse");
     s->flash_crypt_cnt = (uint8_t)((w[0] >> 20) & 0x7F);
     s->flash_encryption = __builtin_popcount(s->flash_crypt_cnt) % 2 == 1;
-    s->secure_boot = (w[6] & (1u << 4)) || (w[6] & (1u << 5));
+    s->secure_boot = (w[6] & (1u << 4)) || (rev_major >= 3 && (w[6] & (1u << 5)));
     s->secure_download = false;
 }
 
@@ -141,7 +144,7 @@ static int esp32_facts(struct loader *l, struct chip_facts *f, eb_err *err)
     unsigned clk = w[5] & 0x1F, q = (w[5] >> 5) & 0x1F, d = (w[5] >> 10) & 0x1F, cs = (w[5] >> 15) & 0x1F,
              hd = (w[3] >> 4) & 0x1F;
     f->spi_pads = (uint32_t)hd << 24 | (uint32_t)cs << 18 | (uint32_t)d << 12 | (uint32_t)q << 6 | clk;
-    esp32_security(w, &f->security);
+    esp32_security(w, f->rev_major, &f->security);
     return crystal_mhz(l, &f->xtal_mhz, err);
 }
 

@@ -19,10 +19,13 @@
 
 #define ESP32_BANNER_REV1 "ets Jun  8 2016 00:22:57"
 #define ESP32_BANNER_REV3 "ets Jul 29 2019 12:21:46"
-#define ESP32_ROM_LINES .rst_poweron = "0x1 (POWERON_RESET)", .rst_software = "0xc (SW_CPU_RESET)", \
+/* The strapping value a flash boot prints depends on the board's wiring:
+ * 0x13 is GPIO0, MTDO and GPIO5 high; the M5Stack Fire also has GPIO4 high
+ * (its real boot log, tests/data/bootlogs/seed-m5stack-fire-*.log: 0x17). */
+#define ESP32_ROM_LINES(flash_boot) .rst_poweron = "0x1 (POWERON_RESET)", .rst_software = "0xc (SW_CPU_RESET)", \
     .rst_brownout = "0xf (RTCWDT_BROWN_OUT_RESET)", \
     .boot_download = "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))", \
-    .boot_flash = "0x13 (SPI_FAST_FLASH_BOOT)"
+    .boot_flash = flash_boot " (SPI_FAST_FLASH_BOOT)"
 
 /* eFuse word 3 bits (esptool esp32.py): 15 = rev bit 0, 13 = CPU rating
  * given (240 MHz when bit 12 is clear), 9..11 = package. */
@@ -30,23 +33,34 @@
 #define W3_240MHZ (1u << 13)
 #define W3_PKG(p) ((uint32_t)(p) << 9)
 
+/* Security eFuses (esptool esp32.py): FLASH_CRYPT_CNT is word 0 bits 20..26,
+ * encryption on when an odd number of them is set; ABS_DONE_0 is word 6 bit 4. */
+#define W0_FLASH_CRYPT_CNT(n) ((uint32_t)(n) << 20)
+#define W6_ABS_DONE_0 (1u << 4)
+
+/* The M5Stack Fire, with one extra eFuse word for its security variants. */
+#define M5STACK_FIRE(board_name, desc, security_reg) { \
+        .name = board_name, .description = desc, .chip_name = "esp32", .magic = 0x00F01D83, \
+        .regs = { \
+            { ESP32_EFUSE(1), 0xC4A1B2C3 },            /* MAC 24:0a:c4:a1:b2:c3 */ \
+            { ESP32_EFUSE(2), 0x0000240A }, \
+            { ESP32_EFUSE(3), W3_REV0 | W3_240MHZ | W3_PKG(0) }, /* D0WDQ6 */ \
+            ESP32_EFUSE4, ESP32_RTCCALICFG1, ESP32_STRAP_DOWNLOAD, \
+            { ESP32_APB_CTL_DATE, 0x16042000 }, security_reg, \
+        }, \
+        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200, \
+        .bridge = "CP2104", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 2000000, \
+        .en_delay_us = 14000, \
+        .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x17"), \
+    }
+
 const struct sim_board sim_boards[] = {
-    {
-        .name = "m5stack-fire",
-        .description = "M5Stack Fire: ESP32-D0WDQ6 rev 1, 16 MB flash, 4 MB PSRAM, CP2104 bridge",
-        .chip_name = "esp32", .magic = 0x00F01D83,
-        .regs = {
-            { ESP32_EFUSE(1), 0xC4A1B2C3 },            /* MAC 24:0a:c4:a1:b2:c3 */
-            { ESP32_EFUSE(2), 0x0000240A },
-            { ESP32_EFUSE(3), W3_REV0 | W3_240MHZ | W3_PKG(0) }, /* D0WDQ6 */
-            ESP32_EFUSE4, ESP32_RTCCALICFG1, ESP32_STRAP_DOWNLOAD,
-            { ESP32_APB_CTL_DATE, 0x16042000 },
-        },
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
-        .bridge = "CP2104", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 2000000,
-        .en_delay_us = 14000,
-        .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES,
-    },
+    M5STACK_FIRE("m5stack-fire", "M5Stack Fire: ESP32-D0WDQ6 rev 1, 16 MB flash, 4 MB PSRAM, CP2104 bridge",
+                 { ESP32_EFUSE(0), 0 }),
+    M5STACK_FIRE("m5stack-fire-encrypted", "M5Stack Fire with flash encryption on (FLASH_CRYPT_CNT = 1, odd)",
+                 { ESP32_EFUSE(0), W0_FLASH_CRYPT_CNT(1) }),
+    M5STACK_FIRE("m5stack-fire-secureboot", "M5Stack Fire with secure boot V1 on (ABS_DONE_0 burnt)",
+                 { ESP32_EFUSE(6), W6_ABS_DONE_0 }),
     {
         .name = "m5stack-core2",
         .description = "M5Stack Core2: ESP32-D0WDQ6-V3 rev 3, 16 MB flash, 8 MB PSRAM, CH9102 bridge",
@@ -62,7 +76,7 @@ const struct sim_board sim_boards[] = {
         .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
         .bridge = "CH9102", .usb_vid = 0x1A86, .usb_pid = 0x55D4, .bridge_max_baud = 2000000,
         .en_delay_us = 14000,
-        .banner = ESP32_BANNER_REV3, ESP32_ROM_LINES,
+        .banner = ESP32_BANNER_REV3, ESP32_ROM_LINES("0x13"),
     },
     {
         .name = "m5stack-atom",
@@ -78,7 +92,7 @@ const struct sim_board sim_boards[] = {
         .jedec_id = 0x001640EF, .flash_size = 4u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
         .bridge = "CH552 (USB-serial firmware)", .usb_vid = 0x0403, .usb_pid = 0x6001,
         .bridge_max_baud = 1500000, .en_delay_us = 14000,
-        .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES,
+        .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x13"),
     },
     {
         .name = "m5stack-cores3",

@@ -754,57 +754,57 @@ static void reader_ack(struct sim *s, const uint8_t *f, size_t n, uint64_t t)
 
 /* ---- dispatch -------------------------------------------------------- */
 
-static void rom_command(struct sim *s, const struct req *r, uint64_t t)
+typedef void (*cmd_handler)(struct sim *s, const struct req *r, uint64_t t);
+
+static void cmd_run_user_code(struct sim *s, const struct req *r, uint64_t t)
 {
-    switch (r->op) {
-    case OP_SYNC: cmd_sync(s, r, t); break;
-    case OP_READ_REG: cmd_read_reg(s, r, t); break;
-    case OP_WRITE_REG: cmd_write_reg(s, r, t); break;
-    case OP_SPI_ATTACH: cmd_attach(s, r, t); break;
-    case OP_SPI_SET_PARAMS: cmd_set_params(s, r, t); break;
-    case OP_CHANGE_BAUDRATE: cmd_change_baud(s, r, t); break;
-    case OP_FLASH_BEGIN:
-    case OP_FLASH_DEFL_BEGIN: cmd_flash_begin(s, r, t); break;
-    case OP_FLASH_DATA:
-    case OP_FLASH_DEFL_DATA: rom_flash_data(s, r, t); break;
-    case OP_FLASH_END:
-    case OP_FLASH_DEFL_END: cmd_flash_end(s, r, t); break;
-    case OP_MEM_BEGIN: cmd_mem_begin(s, r, t); break;
-    case OP_MEM_DATA: cmd_mem_data(s, r, t); break;
-    case OP_MEM_END: cmd_mem_end(s, r, t); break;
-    case OP_SPI_FLASH_MD5: cmd_md5(s, r, t); break;
-    case OP_READ_FLASH_SLOW: rom_read_flash_slow(s, r, t); break;
-    case OP_GET_SECURITY_INFO: cmd_security_info(s, r, t); break;
-    default: answer(s, r, ROM_ERR_INVALID_MESSAGE, t); break;
-    }
+    (void)r, (void)t;
+    s->state = SIM_USER_CODE; /* no response */
 }
 
-static void stub_command(struct sim *s, const struct req *r, uint64_t t)
+/* Who answers what: the ROM's handler and the stub's (NULL: that loader
+ * does not know the command and refuses it with its own error code). */
+static const struct {
+    uint8_t op;
+    cmd_handler rom, stub;
+} dispatch[] = {
+    { OP_SYNC, cmd_sync, cmd_sync },
+    { OP_READ_REG, cmd_read_reg, cmd_read_reg },
+    { OP_WRITE_REG, cmd_write_reg, cmd_write_reg },
+    { OP_SPI_ATTACH, cmd_attach, cmd_attach },
+    { OP_SPI_SET_PARAMS, cmd_set_params, cmd_set_params },
+    { OP_CHANGE_BAUDRATE, cmd_change_baud, cmd_change_baud },
+    { OP_FLASH_BEGIN, cmd_flash_begin, cmd_flash_begin },
+    { OP_FLASH_DEFL_BEGIN, cmd_flash_begin, cmd_flash_begin },
+    { OP_FLASH_DATA, rom_flash_data, stub_flash_data },
+    { OP_FLASH_DEFL_DATA, rom_flash_data, stub_flash_data },
+    { OP_FLASH_END, cmd_flash_end, cmd_flash_end },
+    { OP_FLASH_DEFL_END, cmd_flash_end, cmd_flash_end },
+    { OP_MEM_BEGIN, cmd_mem_begin, cmd_mem_begin },
+    { OP_MEM_DATA, cmd_mem_data, cmd_mem_data },
+    { OP_MEM_END, cmd_mem_end, cmd_mem_end },
+    { OP_SPI_FLASH_MD5, cmd_md5, cmd_md5 },
+    { OP_READ_FLASH_SLOW, rom_read_flash_slow, NULL },
+    { OP_GET_SECURITY_INFO, cmd_security_info, cmd_security_info },
+    { OP_ERASE_FLASH, NULL, stub_erase },
+    { OP_ERASE_REGION, NULL, stub_erase },
+    { OP_READ_FLASH, NULL, stub_read_flash },
+    { OP_RUN_USER_CODE, NULL, cmd_run_user_code },
+};
+
+static void run_command(struct sim *s, const struct req *r, bool stub, uint64_t t)
 {
-    switch (r->op) {
-    case OP_SYNC: cmd_sync(s, r, t); break;
-    case OP_READ_REG: cmd_read_reg(s, r, t); break;
-    case OP_WRITE_REG: cmd_write_reg(s, r, t); break;
-    case OP_SPI_ATTACH: cmd_attach(s, r, t); break;
-    case OP_SPI_SET_PARAMS: cmd_set_params(s, r, t); break;
-    case OP_CHANGE_BAUDRATE: cmd_change_baud(s, r, t); break;
-    case OP_FLASH_BEGIN:
-    case OP_FLASH_DEFL_BEGIN: cmd_flash_begin(s, r, t); break;
-    case OP_FLASH_DATA:
-    case OP_FLASH_DEFL_DATA: stub_flash_data(s, r, t); break;
-    case OP_FLASH_END:
-    case OP_FLASH_DEFL_END: cmd_flash_end(s, r, t); break;
-    case OP_MEM_BEGIN: cmd_mem_begin(s, r, t); break;
-    case OP_MEM_DATA: cmd_mem_data(s, r, t); break;
-    case OP_MEM_END: cmd_mem_end(s, r, t); break;
-    case OP_SPI_FLASH_MD5: cmd_md5(s, r, t); break;
-    case OP_GET_SECURITY_INFO: cmd_security_info(s, r, t); break;
-    case OP_ERASE_FLASH:
-    case OP_ERASE_REGION: stub_erase(s, r, t); break;
-    case OP_READ_FLASH: stub_read_flash(s, r, t); break;
-    case OP_RUN_USER_CODE: s->state = SIM_USER_CODE; break; /* no response */
-    default: answer(s, r, STUB_ERR_NOT_IMPLEMENTED, t); break;
+    for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++) {
+        if (dispatch[i].op != r->op)
+            continue;
+        cmd_handler h = stub ? dispatch[i].stub : dispatch[i].rom;
+        if (h) {
+            h(s, r, t);
+            return;
+        }
+        break;
     }
+    answer(s, r, stub ? STUB_ERR_NOT_IMPLEMENTED : ROM_ERR_INVALID_MESSAGE, t);
 }
 
 void sim_refuse_frame(struct sim *s, uint8_t op, uint64_t t)
@@ -830,8 +830,6 @@ void sim_handle_frame(struct sim *s, const uint8_t *f, size_t n, uint64_t t)
     }
     s->requests++;
     sim_tracef(s, "%s %s, %u bytes", s->state == SIM_STUB ? "stub" : "ROM", esp_op_name(r.op), r.len);
-    if (s->state == SIM_STUB)
-        stub_command(s, &r, t);
-    else if (s->state == SIM_ROM)
-        rom_command(s, &r, t);
+    if (s->state == SIM_STUB || s->state == SIM_ROM)
+        run_command(s, &r, s->state == SIM_STUB, t);
 }

@@ -345,8 +345,8 @@ static void drain_fifo(struct sim *s, uint64_t now_us)
         uint64_t t = s->fifo_at[i] > s->busy_until_us ? s->fifo_at[i] : s->busy_until_us;
         process_byte(s, s->fifo[i], t);
         i++;
-        if (s->state != SIM_ROM && s->state != SIM_STUB)
-            i = s->fifo_len; /* the loader is gone: the rest is ignored */
+        if ((s->state != SIM_ROM && s->state != SIM_STUB) || i > s->fifo_len)
+            i = s->fifo_len; /* the loader is gone, or a reset emptied the FIFO: the rest is ignored */
     }
     memmove(s->fifo, s->fifo + i, s->fifo_len - i);
     memmove(s->fifo_at, s->fifo_at + i, (s->fifo_len - i) * sizeof *s->fifo_at);

@@ -229,7 +229,8 @@ static int next_timeout_ms(const struct session *ss, uint64_t now)
 }
 
 /* Let time pass on the board, with the app stage's MicroPython following
- * its resets and boots; its output reaches the wire only when `listening`. */
+ * its resets and boots (`listening`: a client is connected; see
+ * sim_mpy_link_pump for what happens to the app's output without one). */
 static void board_step(struct sim *s, struct sim_mpy_link *app, bool listening, uint64_t now)
 {
     sim_poll(s, now);

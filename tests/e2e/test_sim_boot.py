@@ -71,7 +71,7 @@ def test_seed_bundle_boots_to_the_app_stage(sim, seed, tmp_path):
 
 def test_seed_app_at_bootloader_offset_loops(sim, seed, tmp_path):
     out, report = boot(sim, tmp_path, [(0x1000, seed / "MicroPython.bin")])
-    loop = ("ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
+    loop = ("ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n"
             + ROM_HEADER + "load:0x3f400020,len:462120\r\n")
     assert out.count(loop) >= 3, out
     assert "entry" not in out
@@ -170,7 +170,7 @@ def test_app_too_big_for_its_partition(sim, seed, tmp_path):
 def test_fault_brownout_at_boot(sim, seed, tmp_path):
     out, report = boot(sim, tmp_path, seed_parts(seed), faults=("brownout-at-boot",), secs=3)
     assert "\r\nBrownout detector was triggered\r\n\r\n" in out
-    assert "rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)" in out
+    assert "rst:0xc (SW_CPU_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)" in out
     assert "[espburn sim] app stage" not in out
     assert "cable" in finding(report, "brownout")["fix"]
 

@@ -100,7 +100,7 @@ def test_gpio0_stuck_high_never_enters_download_mode(sim):
     time.sleep(0.05)
     ld.link.set_lines(dtr=False)
     text = ld.read_text(0.5)
-    assert "boot:0x13 (SPI_FAST_FLASH_BOOT)" in text and "waiting for download" not in text
+    assert "boot:0x17 (SPI_FAST_FLASH_BOOT)" in text and "waiting for download" not in text
     assert ld.sync(tries=2) is None
 
 

@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from conftest import espburn_bin
+from imgbuild import CHIPS, MMU_PAGE, app_desc, build_image, build_table
 
 
 def board_processes(fs_dir):
@@ -152,3 +153,30 @@ def test_wrong_layout_does_not_start_micropython(sim, seed, espburn, tmp_path):
     assert "[espburn sim] app stage" not in out
     assert board_processes(str(b.flash_file) + ".fs") == []
     assert not os.path.exists(str(b.flash_file) + ".fs")
+
+
+def official_micropython_app():
+    """An ESP32 application carrying an official MicroPython banner (built here from the
+    image format, like imgbuild.build_app, with the banner string in its DROM segment)."""
+    c = CHIPS["esp32"]
+    banner = b"MicroPython v1.22.0 on 2024-01-05; Generic ESP32 module with ESP32".ljust(68, b"\0")
+    drom = app_desc(project="micropython", version="v1.22.0") + banner + bytes(0x200)
+    segs = [(c["drom"] + 0x20, drom), (c["dram"], bytes(0x100)), (c["iram"], bytes(0x200))]
+    off = 24 + sum(8 + len(d) for _, d in segs) + 8
+    segs.append((c["irom"] + off % MMU_PAGE, bytes(0x800)))
+    return build_image("esp32", segs, sha=True, entry=c["iram"])
+
+
+def test_official_micropython_gets_files_at_root_and_its_partition_size(sim, seed, espburn, tmp_path):
+    table = build_table([("nvs", "data", "nvs", 0x9000, 0x6000), ("phy_init", "data", "phy", 0xF000, 0x1000),
+                         ("factory", "app", "factory", 0x10000, 0x1F0000),
+                         ("vfs", "data", "fat", 0x200000, 0x200000)])
+    (tmp_path / "table.bin").write_bytes(table)
+    (tmp_path / "app.bin").write_bytes(official_micropython_app())
+    b = sim(transport="rfc2217")
+    r = espburn("flash", "-p", b.url, f"{seed / 'bootloader' / 'bootloader.bin'}@0x1000",
+                f"{tmp_path / 'table.bin'}@0x8000", f"{tmp_path / 'app.bin'}@0x10000")
+    assert r.rc == 0, r
+    r = espburn("exec", "-p", b.url, "import os; print(os.getcwd()); s = os.statvfs('/'); print(s[0] * s[2])")
+    assert r.rc == 0, r
+    assert r.out.split() == ["/", str(0x200000)], r.out

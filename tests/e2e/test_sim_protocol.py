@@ -113,7 +113,7 @@ def test_rfc2217_wrong_order_boots_from_flash(sim):
     time.sleep(0.1)
     ld.link.set_lines(rts=False)
     text = ld.read_text(0.5)
-    assert "boot:0x13 (SPI_FAST_FLASH_BOOT)" in text, text
+    assert "boot:0x17 (SPI_FAST_FLASH_BOOT)" in text, text
     assert "waiting for download" not in text
     assert ld.sync(tries=2) is None            # normal boot: no loader
     ld.close()
@@ -179,7 +179,7 @@ def test_rfc2217_hard_reset_after_flashing_boots_from_flash(sim):
     time.sleep(0.1)
     ld.link.set_lines(rts=False)
     text = ld.read_text(0.4)
-    assert "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)" in text, text
+    assert "rst:0x1 (POWERON_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)" in text, text
     ld.status_len = 4
     assert ld.sync(tries=2) is None
     ld.close()

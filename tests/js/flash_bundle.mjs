@@ -41,18 +41,46 @@ const terminal = {
 console.log = () => {};
 console.error = () => {};
 
-const port = new NetSerialPort(url, { usbVendorId: usb[0], usbProductId: usb[1] });
-await port.plugIn();
-const transport = new Transport(port, false);
-const loader = new ESPLoader({ transport, baudrate: Number(baudArg || 115200), romBaudrate: 115200, terminal });
-const result = { chip: null, regions: [] };
-try {
-  if (noStub) {
-    await loader.detectChip();
-    result.chip = await loader.chip.getChipDescription(loader);
-  } else {
-    result.chip = await loader.main();
+// esptool-js 0.5.7 looks for a command's answer among at most 100 frames; when
+// SYNC answers from earlier attempts are still queued it can give up with
+// "invalid response" before any file is sent (an esptool-js bug, see
+// docs/sim.md). Like a user pressing "Connect" again, the harness then opens the
+// port afresh, once; a failure after connecting is never retried.
+async function connect() {
+  const port = new NetSerialPort(url, { usbVendorId: usb[0], usbProductId: usb[1] });
+  await port.plugIn();
+  const transport = new Transport(port, false);
+  const loader = new ESPLoader({ transport, baudrate: Number(baudArg || 115200), romBaudrate: 115200, terminal });
+  try {
+    let chip;
+    if (noStub) {
+      await loader.detectChip();
+      chip = await loader.chip.getChipDescription(loader);
+    } else {
+      chip = await loader.main();
+    }
+    return { port, loader, chip };
+  } catch (e) {
+    port.destroy();
+    throw e;
   }
+}
+
+const result = { chip: null, regions: [], connect_attempts: 0 };
+let port = null;
+try {
+  let conn;
+  try {
+    result.connect_attempts++;
+    conn = await connect();
+  } catch (e) {
+    result.first_connect_error = String(e && e.message ? e.message : e);
+    result.connect_attempts++;
+    conn = await connect();
+  }
+  const loader = conn.loader;
+  port = conn.port;
+  result.chip = conn.chip;
   await loader.writeFlash({
     fileArray: files.map((f) => ({ address: f.address, data: f.bytes.toString("latin1") })),
     flashSize: "keep", flashMode: "keep", flashFreq: "keep", eraseAll: false, compress: true,
@@ -70,5 +98,5 @@ try {
 }
 result.log = log.filter((l) => /Chip is|Features|Crystal|MAC|Hash of data|Stub running|Changed|Wrote/.test(l));
 process.stdout.write(JSON.stringify(result) + "\n");
-port.destroy();
+if (port) port.destroy();
 process.exit(result.ok ? 0 : 1);

@@ -127,7 +127,7 @@ static void assert_log(const struct rig *r, const char *level_color, const char 
     fail_msg("missing log line \"%s ... %s\" in:\n%s", level_color, tag_and_text, r->text);
 }
 
-#define ROM_FIRE_POWERON "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
+#define ROM_FIRE_POWERON "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n"
 #define ROM_HEADER_DIO_40 "configsip: 0, SPIWP:0xee\r\n" \
     "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n" \
     "mode:DIO, clock div:2\r\n"
@@ -200,7 +200,7 @@ static void test_seed_app_at_bootloader_offset(void **state)
     assert_non_null(strstr(r->out.cause, "0x3f400020"));
     rig_next_round(r);
     assert_string_equal(r->text, "ets Jun  8 2016 00:22:57\r\n\r\n"
-                        "rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n"
+                        "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n"
                         ROM_HEADER_DIO_40 "load:0x3f400020,len:462120\r\n");
     assert_int_equal(r->out.stop, BOOT_STOP_RESET);
     rig_free(r);
@@ -215,7 +215,7 @@ static void test_erased_flash_rev1(void **state)
     assert_string_equal(r->out.next_rst, "0x10 (RTCWDT_RTC_RESET)");
     assert_in_range(r->out.reset_after_us, 350000, 450000);
     rig_next_round(r);
-    assert_has(r, "rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nflash read err, 1000");
+    assert_has(r, "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\nflash read err, 1000");
     rig_free(r);
 }
 
@@ -558,7 +558,7 @@ static void test_fault_brownout(void **state)
     assert_lacks(r, "[espburn sim] app stage");
     assert_string_equal(r->out.next_rst, "0xc (SW_CPU_RESET)");
     rig_next_round(r);
-    assert_has(r, "rst:0xc (SW_CPU_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n");
+    assert_has(r, "rst:0xc (SW_CPU_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n");
     rig_free(r);
 }
 
@@ -639,7 +639,7 @@ static void test_engine_boot_loop(void **state)
     assert_in_range(next - t0, 350000, 450000);
     sim_poll(&s, next);
     n = sim_tx_ready(&s, next + 100000, &p);
-    const char *round2 = "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n";
+    const char *round2 = "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n";
     assert_true(n > strlen(round2));
     assert_memory_equal(p, round2, strlen(round2));
     sim_tx_consume(&s, n);

@@ -388,7 +388,7 @@ static void lines_drive_reset_and_boot_mode(void **state)
     sim_poll(&r->s, t + 300000);
     r->text[0] = 0;
     collect(r, UINT64_MAX);
-    assert_non_null(strstr(r->text, "boot:0x13 (SPI_FAST_FLASH_BOOT)"));
+    assert_non_null(strstr(r->text, "boot:0x17 (SPI_FAST_FLASH_BOOT)"));
     assert_null(strstr(r->text, "waiting for download"));
     rig_free(r);
 }
