@@ -134,12 +134,15 @@ int burn_check_fit(const struct plan *p, const struct device *d, bool force, eb_
     /* esptool's rule: with secure boot on, nothing below 0x8000 (the bootloader) without --force. */
     for (unsigned i = 0; s->secure_boot && !force && i < p->nregions; i++)
         if (p->regions[i].addr < BURN_SECURE_BOOT_LIMIT)
-            return eb_fail(err, EB_PROBLEM, "secure boot is on for the board on %s: %s at 0x%X would replace the "
-                           "bootloader, which the ROM checks (secure boot V1 cannot replace it at all); nothing was "
-                           "written (write only the signed app and partitions, or --force)", d->port_name,
-                           p->regions[i].path, p->regions[i].addr);
+            return eb_fail(err, EB_PROBLEM, "secure boot %s is on for the board on %s: %s at 0x%X would replace the "
+                           "bootloader, %s; nothing was written (write only the signed app and partitions, or "
+                           "--force)", s->secure_boot_version == 1 ? "V1" : "V2", d->port_name, p->regions[i].path,
+                           p->regions[i].addr, s->secure_boot_version == 1 ? "which secure boot V1 never allows"
+                                                                          : "which must be signed with the board's key");
     if (s->secure_download)
         return eb_fail(err, EB_PROBLEM, "the board on %s is in Secure Download Mode: its ROM refuses reads and "
-                       "MD5 checks, so espburn cannot write and verify it; nothing was written", d->port_name);
+                       "MD5 checks, so espburn cannot write and verify it; nothing was written (the mode is a permanent "
+                       "eFuse: update through the firmware (OTA), or write unverified with `esptool.py --no-stub "
+                       "write_flash`)", d->port_name);
     return 0;
 }

@@ -25,7 +25,24 @@ static void print_security(const struct security_info *s)
         return;
     }
     printf("Security:   flash encryption %s, secure boot %s%s (from %s)\n", s->flash_encryption ? "ON" : "off",
-           s->secure_boot ? "ON" : "off", s->secure_download ? ", Secure Download Mode ON" : "", s->source);
+           s->secure_boot_version == 1 ? "V1 ON" : s->secure_boot ? "V2 ON" : "off",
+           s->secure_download ? ", Secure Download Mode ON" : "", s->source);
+    if (s->flash_encryption)
+        printf("            flash encryption: `espburn flash` refuses plaintext images (they would not boot)\n");
+    if (s->secure_boot_version == 1)
+        printf("            secure boot V1: the bootloader at 0x1000 cannot be replaced; write only the signed app\n");
+    else if (s->secure_boot)
+        printf("            secure boot V2: only images signed with the board's key boot\n");
+}
+
+static void print_flash(const struct device *d)
+{
+    printf("Flash:      %s (0x%02X), device 0x%04X, ", flash_manufacturer_name(d->jedec & 0xFF), d->jedec & 0xFF,
+           flash_device_id(d->jedec));
+    if (d->flash_size)
+        printf("%u MB (JEDEC id 0x%06X)\n", d->flash_size >> 20, d->jedec);
+    else
+        printf("size unknown (JEDEC id 0x%06X)\n", d->jedec);
 }
 
 static void print_text(const struct device *d)
@@ -44,12 +61,10 @@ static void print_text(const struct device *d)
     if (d->facts.xtal_mhz)
         printf("Crystal:    %d MHz\n", d->facts.xtal_mhz);
     printf("MAC:        %s\n", mac);
-    printf("Flash:      %s (0x%02X), device 0x%04X, ", flash_manufacturer_name(d->jedec & 0xFF), d->jedec & 0xFF,
-           flash_device_id(d->jedec));
-    if (d->flash_size)
-        printf("%u MB (JEDEC id 0x%06X)\n", d->flash_size >> 20, d->jedec);
+    if (d->facts.security.secure_download)
+        printf("Flash:      not readable (Secure Download Mode refuses register access)\n");
     else
-        printf("size unknown (JEDEC id 0x%06X)\n", d->jedec);
+        print_flash(d);
     print_security(&d->facts.security);
     printf("Port:       %s at %u baud%s\n", d->port_name, d->baud, d->l->stub ? ", flasher stub running" : "");
 }

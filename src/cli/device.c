@@ -250,6 +250,8 @@ static int attach_flash(const struct device_opts *o, struct device *d, eb_err *e
     device_explain(o, "SPI_ATTACH", "the ROM does not talk to the SPI flash until told which pins it is on");
     if (loader_spi_attach(d->l, d->facts.spi_pads, err))
         return -1;
+    if (d->facts.security.secure_download)
+        return 0; /* RDID needs READ_REG/WRITE_REG, which Secure Download Mode refuses */
     device_explain(o, "RDID (0x9F)", "read the flash chip's JEDEC id through the SPI controller's "
                    "user-command registers: manufacturer and size");
     if (loader_flash_id(d->l, &d->jedec, err))
@@ -295,7 +297,7 @@ int device_connect(const struct device_opts *o, const char *port, struct device 
     const char *stub = o->no_stub ? NULL : o->stub_path;
     if (!stub && !o->no_stub && o->stub_auto && stub_find(d->l->chip, found, sizeof found) == 0)
         stub = found;
-    if (stub && !d->l->stub) {
+    if (stub && !d->l->stub && !d->facts.security.secure_download) { /* the ROM refuses MEM_* */
         device_explain(o, "MEM_BEGIN/DATA/END", "upload the flasher stub to RAM and jump to it: 16 KB blocks "
                        "acknowledged before writing, erase as it goes, fast reads");
         if (stub_load_file(d->l, stub, err))
@@ -372,6 +374,7 @@ static cJSON *security_json(const struct security_info *s)
     cJSON_AddNumberToObject(j, "flash_crypt_cnt", s->flash_crypt_cnt);
     cJSON_AddBoolToObject(j, "flash_encryption", s->flash_encryption);
     cJSON_AddBoolToObject(j, "secure_boot", s->secure_boot);
+    cJSON_AddNumberToObject(j, "secure_boot_version", s->secure_boot_version);
     cJSON_AddBoolToObject(j, "secure_download_mode", s->secure_download);
     return j;
 }

@@ -83,6 +83,7 @@ struct security_info {
     uint32_t flags;
     uint8_t flash_crypt_cnt;
     bool flash_encryption, secure_boot, secure_download;
+    int secure_boot_version;     /* 1: ESP32 V1 (bootloader digest, not replaceable), 2: signed (V2); 0 off */
     char source[32];             /* "GET_SECURITY_INFO" or "eFuse" */
 };
 

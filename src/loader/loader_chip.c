@@ -122,7 +122,8 @@ static void esp32_security(const uint32_t *w, int rev_major, struct security_inf
     snprintf(s->source, sizeof s->source, "eFuse");
     s->flash_crypt_cnt = (uint8_t)((w[0] >> 20) & 0x7F);
     s->flash_encryption = __builtin_popcount(s->flash_crypt_cnt) % 2 == 1;
-    s->secure_boot = (w[6] & (1u << 4)) || (rev_major >= 3 && (w[6] & (1u << 5)));
+    s->secure_boot_version = (w[6] & (1u << 4)) ? 1 : (rev_major >= 3 && (w[6] & (1u << 5))) ? 2 : 0;
+    s->secure_boot = s->secure_boot_version != 0;
     s->secure_download = false;
 }
 
@@ -223,6 +224,7 @@ static void security_from_rom(struct loader *l, struct security_info *s)
     s->flash_crypt_cnt = r.data[4];
     s->flash_encryption = __builtin_popcount(s->flash_crypt_cnt) % 2 == 1;
     s->secure_boot = s->flags & SEC_SECURE_BOOT_EN;
+    s->secure_boot_version = s->secure_boot ? 2 : 0; /* chips with this command have only V2 */
     s->secure_download = s->flags & SEC_SECURE_DOWNLOAD;
 }
 
@@ -235,6 +237,8 @@ int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err)
     snprintf(out->description, sizeof out->description, "%s", l->chip->display);
     if (l->chip->rom_has_security_info)
         security_from_rom(l, &out->security);
+    if (out->security.secure_download)
+        return 0; /* the ROM refuses READ_REG: no eFuse facts to read */
     const struct chip_decoder *d = decoder_for(l->chip);
     return d ? d->facts(l, d, out, err) : 0;
 }

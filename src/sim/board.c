@@ -38,20 +38,41 @@
 #define W0_FLASH_CRYPT_CNT(n) ((uint32_t)(n) << 20)
 #define W6_ABS_DONE_0 (1u << 4)
 
-/* The M5Stack Fire, with one extra eFuse word for its security variants. */
-#define M5STACK_FIRE(board_name, desc, security_reg) { \
+/* The M5Stack Fire; the last argument is the eFuse word its security variants burn. */
+#define M5STACK_FIRE(board_name, desc, ...) { \
         .name = board_name, .description = desc, .chip_name = "esp32", .magic = 0x00F01D83, \
         .regs = { \
             { ESP32_EFUSE(1), 0xC4A1B2C3 },            /* MAC 24:0a:c4:a1:b2:c3 */ \
             { ESP32_EFUSE(2), 0x0000240A }, \
             { ESP32_EFUSE(3), W3_REV0 | W3_240MHZ | W3_PKG(0) }, /* D0WDQ6 */ \
             ESP32_EFUSE4, ESP32_RTCCALICFG1, ESP32_STRAP_DOWNLOAD, \
-            { ESP32_APB_CTL_DATE, 0x16042000 }, security_reg, \
+            { ESP32_APB_CTL_DATE, 0x16042000 }, __VA_ARGS__, \
         }, \
         .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200, \
         .bridge = "CP2104", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 2000000, \
         .en_delay_us = 14000, \
         .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x17"), \
+    }
+
+/* The M5Stack CoreS3; `flags` is its GET_SECURITY_INFO flags word. */
+#define M5STACK_CORES3(board_name, desc, flags) { \
+        .name = board_name, .description = desc, \
+        .chip_name = "esp32s3", .magic = 0x00000009, .security_chip_id = 9, .security_eco = 0, \
+        .security_flags = flags, \
+        .regs = { \
+            { S3_EFUSE_BLK1(0), 0x7E0D1E2F },          /* MAC f4:12:7e:0d:1e:2f */ \
+            { S3_EFUSE_BLK1(1), 0x0000F412 }, \
+            { S3_EFUSE_BLK1(3), 2u << 18 },            /* minor revision 2, package 0 */ \
+            { S3_EFUSE_BLK1(4), 1u << 3 },             /* PSRAM capacity code 1 (8 MB) */ \
+            { S3_UARTDEV_BUF_NO, 4 },                  /* console on USB-Serial/JTAG */ \
+        }, \
+        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200, \
+        .bridge = "USB-Serial/JTAG", .usb_vid = 0x303A, .usb_pid = 0x1001, .bridge_max_baud = 0, \
+        .usb_jtag_reset = true, .en_delay_us = 0, \
+        .banner = "ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021", \
+        .rst_poweron = "0x1 (POWERON)", .rst_software = "0xc (RTC_SW_CPU_RST)", \
+        .rst_brownout = "0xf (BROWN_OUT_RST)", .boot_download = "0x0 (DOWNLOAD(USB/UART0))", \
+        .boot_flash = "0x8 (SPI_FAST_FLASH_BOOT)", \
     }
 
 const struct sim_board sim_boards[] = {
@@ -94,25 +115,9 @@ const struct sim_board sim_boards[] = {
         .bridge_max_baud = 1500000, .en_delay_us = 14000,
         .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x13"),
     },
-    {
-        .name = "m5stack-cores3",
-        .description = "M5Stack CoreS3: ESP32-S3 v0.2, 16 MB flash, 8 MB PSRAM, USB-Serial/JTAG",
-        .chip_name = "esp32s3", .magic = 0x00000009, .security_chip_id = 9, .security_eco = 0,
-        .regs = {
-            { S3_EFUSE_BLK1(0), 0x7E0D1E2F },          /* MAC f4:12:7e:0d:1e:2f */
-            { S3_EFUSE_BLK1(1), 0x0000F412 },
-            { S3_EFUSE_BLK1(3), 2u << 18 },            /* minor revision 2, package 0 */
-            { S3_EFUSE_BLK1(4), 1u << 3 },             /* PSRAM capacity code 1 (8 MB) */
-            { S3_UARTDEV_BUF_NO, 4 },                  /* console on USB-Serial/JTAG */
-        },
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
-        .bridge = "USB-Serial/JTAG", .usb_vid = 0x303A, .usb_pid = 0x1001, .bridge_max_baud = 0,
-        .usb_jtag_reset = true, .en_delay_us = 0,
-        .banner = "ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021",
-        .rst_poweron = "0x1 (POWERON)", .rst_software = "0xc (RTC_SW_CPU_RST)",
-        .rst_brownout = "0xf (BROWN_OUT_RST)", .boot_download = "0x0 (DOWNLOAD(USB/UART0))",
-        .boot_flash = "0x8 (SPI_FAST_FLASH_BOOT)",
-    },
+    M5STACK_CORES3("m5stack-cores3", "M5Stack CoreS3: ESP32-S3 v0.2, 16 MB flash, 8 MB PSRAM, USB-Serial/JTAG", 0),
+    M5STACK_CORES3("m5stack-cores3-secure-download",
+                   "M5Stack CoreS3 in Secure Download Mode (ENABLE_SECURITY_DOWNLOAD burnt)", SIM_SEC_SECURE_DOWNLOAD),
     { 0 },
 };
 

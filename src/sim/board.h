@@ -11,6 +11,10 @@
 
 #define SIM_MAX_REGS 16
 
+/* GET_SECURITY_INFO flag bits (esptool loader.py get_security_info). */
+#define SIM_SEC_SECURE_BOOT (1u << 0)
+#define SIM_SEC_SECURE_DOWNLOAD (1u << 2) /* the ROM then refuses all but the flash-write commands */
+
 /* A register the ROM answers READ_REG with (eFuse words, APB_CTL_DATE...). */
 struct sim_reg {
     uint32_t addr, value;
@@ -23,6 +27,8 @@ struct sim_board {
     uint32_t magic;              /* value at 0x40001000 */
     uint32_t security_chip_id;   /* GET_SECURITY_INFO chip id (when the ROM has it) */
     uint32_t security_eco;       /* GET_SECURITY_INFO eco/api version */
+    uint32_t security_flags;     /* GET_SECURITY_INFO flags word (SIM_SEC_*) */
+    uint8_t flash_crypt_cnt;     /* GET_SECURITY_INFO SPI_BOOT_CRYPT_CNT */
     struct sim_reg regs[SIM_MAX_REGS]; /* eFuse words and other read-only registers */
     uint32_t jedec_id;           /* RDID answer as W0 holds it: manufacturer in the low byte */
     uint32_t flash_size;         /* bytes */

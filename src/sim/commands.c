@@ -384,6 +384,8 @@ static void cmd_security_info(struct sim *s, const struct req *r, uint64_t t)
         return;
     }
     uint8_t d[20] = { 0 };
+    wr_le32(d, s->board->security_flags);
+    d[4] = s->board->flash_crypt_cnt;
     wr_le32(d + 12, s->board->security_chip_id);
     wr_le32(d + 16, s->board->security_eco);
     respond(s, r->op, 0, d, sizeof d, 0, t);
@@ -792,8 +794,22 @@ static const struct {
     { OP_RUN_USER_CODE, NULL, cmd_run_user_code },
 };
 
+/* What a ROM in Secure Download Mode still answers (esptool and espflash
+ * docs): no register, RAM, MD5 or read access, so no stub and no RDID. */
+static bool secure_download_allows(uint8_t op)
+{
+    static const uint8_t ok[] = { OP_SYNC, OP_SPI_ATTACH, OP_SPI_SET_PARAMS, OP_CHANGE_BAUDRATE,
+                                  OP_FLASH_BEGIN, OP_FLASH_DATA, OP_FLASH_END, OP_FLASH_DEFL_BEGIN,
+                                  OP_FLASH_DEFL_DATA, OP_FLASH_DEFL_END, OP_GET_SECURITY_INFO };
+    return memchr(ok, op, sizeof ok) != NULL;
+}
+
 static void run_command(struct sim *s, const struct req *r, bool stub, uint64_t t)
 {
+    if (!stub && (s->board->security_flags & SIM_SEC_SECURE_DOWNLOAD) && !secure_download_allows(r->op)) {
+        answer(s, r, ROM_ERR_INVALID_MESSAGE, t);
+        return;
+    }
     for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++) {
         if (dispatch[i].op != r->op)
             continue;
