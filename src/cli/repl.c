@@ -4,34 +4,13 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/mpy_common.h"
+#include "cli/term.h"
 
-#define EXIT_KEY 0x1d /* Ctrl-] */
-
-static struct termios saved;
-static int raw_tty;
-
-static void tty_raw(void)
-{
-    struct termios t;
-    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved))
-        return;
-    t = saved;
-    cfmakeraw(&t);
-    if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
-        raw_tty = 1;
-}
-
-static void tty_restore(void)
-{
-    if (raw_tty)
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    raw_tty = 0;
-}
+#define EXIT_KEY TERM_EXIT_KEY /* Ctrl-], as in espburn monitor */
 
 /* Copy keys to the board and the board to the screen until Ctrl-] or EOF. */
 static int pump(struct port *p, FILE *log, eb_err *err)
@@ -93,9 +72,9 @@ int cmd_repl(int argc, char **argv)
         return cli_fail(&err);
     }
     fprintf(stderr, "espburn repl: connected to %s; Ctrl-] leaves\r\n", c.port);
-    tty_raw();
+    term_raw();
     rc = pump(c.m.port, log, &err);
-    tty_restore();
+    term_restore();
     if (log)
         fclose(log);
     fprintf(stderr, "\nespburn repl: left\n");
