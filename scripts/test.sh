@@ -45,5 +45,5 @@ if [ -x bench/run.sh ]; then
   step "benchmarks (quick)" env ESPBURN_BIN="$PWD/build/espburn" bench/run.sh --quick
 fi
 
-echo "test steps: $passed passed, $failed failed"
+echo "steps: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
