@@ -194,8 +194,7 @@ static cJSON *json_app_desc(const struct esp_app_desc *a)
 {
     cJSON *o = cJSON_CreateObject();
     char sha[65];
-    for (int i = 0; i < 32; i++)
-        snprintf(sha + 2 * i, 3, "%02x", a->elf_sha256[i]);
+    hex_encode(a->elf_sha256, sizeof a->elf_sha256, sha);
     cJSON_AddStringToObject(o, "project", a->project);
     cJSON_AddStringToObject(o, "version", a->version);
     cJSON_AddStringToObject(o, "idf_ver", a->idf_ver);

@@ -32,6 +32,16 @@ int bytes_append(bytes *b, const void *p, size_t n)
 
 int bytes_append_byte(bytes *b, uint8_t c) { return bytes_append(b, &c, 1); }
 
+void hex_encode(const uint8_t *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 0xF];
+    }
+    out[2 * n] = '\0';
+}
+
 void bytes_free(bytes *b)
 {
     free(b->data);

@@ -29,6 +29,9 @@ typedef struct bytes {
     size_t len, cap;
 } bytes;
 
+/* p[0..n) as 2n lowercase hex digits and a NUL into out (2n+1 bytes). */
+void hex_encode(const uint8_t *p, size_t n, char *out);
+
 int bytes_reserve(bytes *b, size_t cap);          /* 0, or -1 when out of memory */
 int bytes_append(bytes *b, const void *p, size_t n);
 int bytes_append_byte(bytes *b, uint8_t c);

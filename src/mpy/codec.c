@@ -133,6 +133,5 @@ void mpy_sha256_hex(const uint8_t *p, size_t n, char hex[65])
     sha256_init(&c);
     sha256_update(&c, n, p);
     sha256_digest(&c, sizeof d, d);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    hex_encode(d, sizeof d, hex);
 }

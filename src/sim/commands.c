@@ -419,8 +419,7 @@ static void cmd_md5(struct sim *s, const struct req *r, uint64_t t)
         return;
     }
     char hex[33];
-    for (int i = 0; i < 16; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    hex_encode(digest, 16, hex);
     respond(s, r->op, 0, (const uint8_t *)hex, 32, 0, at);
 }
 
