@@ -10,12 +10,8 @@
 #            (aim: < 10 s; the real M5Stack Fire with esptool 2.6 took 35.6 s)
 # --quick (CI) runs only the re-flash figures. Exits non-zero when a target is missed.
 # ESPBURN_BIN selects the binary (default build/espburn).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=${ESPBURN_BIN:-$PWD/build/espburn}
-QUICK=0
-[ "${1:-}" = "--quick" ] && QUICK=1
-exec /usr/bin/python3 - "$BIN" "$QUICK" <<'PY'
+. "$(dirname "$0")/lib.sh" "$@"
+/usr/bin/python3 - "$bin" "$quick" <<'PY'
 import json, os, pathlib, re, subprocess, sys, tempfile, time
 
 binary, quick = sys.argv[1], sys.argv[2] == "1"
@@ -81,13 +77,18 @@ if not quick:
     ours = secs
     s = Sim(tmp / "js.bin", "--realtime")
     # address order, as a user flashes it. esptool-js 0.5.7 sometimes stops at connect with
-    # "invalid response" (stale SYNC answers, its own reading; docs/sim.md): not a matter of
-    # file order, and reported here as the failure it is
+    # "invalid response" (stale SYNC answers, its own reading; docs/sim.md). Like the test harness, it
+    # gets one fresh attempt when that happens; only the attempt that ran is timed, and it is said.
     pairs = [f"{a}={seed / p}" for a, p in bundle]
-    t0 = time.perf_counter()
-    r = subprocess.run(["node", "bench/esptooljs_flash.mjs", s.url, "460800", *pairs], capture_output=True,
-                       text=True, timeout=900)
-    js = time.perf_counter() - t0
+    for attempt in range(2):
+        t0 = time.perf_counter()
+        r = subprocess.run(["node", "bench/esptooljs_flash.mjs", s.url, "460800", *pairs], capture_output=True,
+                           text=True, timeout=900)
+        js = time.perf_counter() - t0
+        at_connect = "invalid response" in r.stdout and json.loads(r.stdout)["seconds"] < 5
+        if r.returncode == 0 or not at_connect or attempt:
+            break
+        print("    (esptool-js stopped at connect with its \"invalid response\"; timing a second attempt)")
     s.stop()
     if r.returncode != 0:
         print(f"    esptool-js failed: {r.stdout.strip()} {r.stderr.strip()[:200]}")
@@ -128,11 +129,14 @@ if not quick:
             secs += 0.150 if block else 0.045
             sector += 16 if block else 1
         return secs
-    flash_time = sum(stub_flash_seconds(a, (seed / p).stat().st_size) for a, p in bundle)
+    # "written and verified": the verification reads every byte back (SPI_FLASH_MD5, 5 MB/s in the model)
+    write_time = sum(stub_flash_seconds(a, (seed / p).stat().st_size) for a, p in bundle)
+    verify_time = sum((seed / p).stat().st_size for _, p in bundle) / 5e6
+    flash_time = write_time + verify_time
     target = 1.05 * max(wire, flash_time) + b["connect_seconds"]
-    print(f"    -b auto: {top} baud, {secs:.1f} s (wire {wire:.1f} s, modelled flash {flash_time:.1f} s, "
-          f"connect {b['connect_seconds']:.1f} s; target {target:.1f} s) {verdict(secs <= target)}; "
-          f"aim < 10 s: {'met' if secs < 10 else 'not met'}")
+    print(f"    -b auto: {top} baud, {secs:.1f} s (wire {wire:.1f} s, modelled flash {flash_time:.1f} s = erase and "
+          f"program {write_time:.1f} s + verify read {verify_time:.1f} s, connect {b['connect_seconds']:.1f} s; "
+          f"target {target:.1f} s) {verdict(secs <= target)}; aim < 10 s: {'met' if secs < 10 else 'not met'}")
 
 print(f"    bench_flash: {missed} target(s) missed")
 sys.exit(1 if missed else 0)

@@ -3,12 +3,8 @@
 # the stub streams flash (READ_FLASH, one window) at 115200 and 460800 baud;
 # the measured byte rate must be within 2 % of the nominal baud/10.
 # ESPBURN_BIN selects the binary (default build/espburn).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=${ESPBURN_BIN:-$PWD/build/espburn}
-QUICK=0
-[ "${1:-}" = "--quick" ] && QUICK=1
-exec /usr/bin/python3 - "$BIN" "$QUICK" <<'PY'
+. "$(dirname "$0")/lib.sh" "$@"
+/usr/bin/python3 - "$bin" "$quick" <<'PY'
 import re, struct, subprocess, sys, time
 sys.path.insert(0, "tests/e2e")
 from test_sim_util import Loader

@@ -3,6 +3,7 @@
 # It moves to the repository root and sets
 #   bin   the espburn binary (ESPBURN_BIN, default build/espburn)
 #   seed  the shared LoBo MicroPython bundle (ESPBURN_SHARED, default ../shared)
+#   quick 1 with --quick, else 0
 #   runs  timed runs per figure (20; 5 with --quick)
 #   tmp   a scratch folder, removed on exit
 # and defines seed_merged_16mb and time_runs below.
@@ -11,8 +12,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=${ESPBURN_BIN:-$PWD/build/espburn}
 seed=${ESPBURN_SHARED:-$PWD/../shared}/firmware/m5stack-lobo-esp32-psram-all-bt
-runs=20
-[ "${1:-}" = "--quick" ] && runs=5
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+runs=$((quick ? 5 : 20))
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

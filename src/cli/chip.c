@@ -1,6 +1,7 @@
 /* chip.c - `espburn chip`: connect to a board and say what it is: chip,
  * package and revision, features, crystal, MAC, flash chip and size, and
  * its security state. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,12 +46,19 @@ static void print_flash(const struct device *d)
         printf("size unknown (JEDEC id 0x%06X)\n", d->jedec);
 }
 
+/* "ESP32-S3 (QFN56)" already says ESP32-S3; "ESP32-D0WDQ6" is not "ESP32". */
+static bool names_chip(const char *description, const char *chip)
+{
+    size_t n = strlen(chip);
+    return strncmp(description, chip, n) == 0 && (description[n] == '\0' || description[n] == ' ');
+}
+
 static void print_text(const struct device *d)
 {
     char mac[18];
     device_mac_text(d, mac);
     printf("Chip:       %s", d->facts.description);
-    if (strcmp(d->facts.description, d->l->chip->display))
+    if (!names_chip(d->facts.description, d->l->chip->display))
         printf(" (%s)", d->l->chip->display);
     if (d->facts.rev_major >= 0)
         printf(", revision v%d.%d", d->facts.rev_major, d->facts.rev_minor);

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/burn.h"
 #include "cli/device.h"
+#include "loader/deflate_cache.h"
 #include "loader/skip.h"
 
 struct flash_opts {
@@ -38,6 +39,7 @@ struct region_result {
 struct board {
     const struct flash_opts *o;
     const struct plan *plan;
+    struct deflate_cache *zc;    /* the plan's regions, compressed ahead (shared) */
     const char *port;
     struct device d;
     struct burn_region *regions;
@@ -270,8 +272,9 @@ static int write_region(struct board *b, unsigned i, bool erased)
     }
     for (unsigned k = 0; rc == 0 && k < nruns; k++) {
         size_t wire = 0;
-        rc = loader_write_deflated(b->d.l, r->addr + runs[k].off, r->data + runs[k].off, runs[k].len, on_progress, b,
-                                   &wire, &b->err);
+        const bytes *z = deflate_cache_get(b->zc, r->data + runs[k].off, runs[k].len); /* whole, unpatched regions */
+        rc = loader_write_deflated(b->d.l, r->addr + runs[k].off, r->data + runs[k].off, runs[k].len, z, on_progress,
+                                   b, &wire, &b->err);
         res->written += runs[k].len;
         res->wire += wire;
     }
@@ -386,9 +389,13 @@ static void summary_line(const struct board *b)
         fprintf(stderr, "%s: up to date, nothing written (checked in %.1f s)\n", b->port, secs);
         return;
     }
-    fprintf(stderr, "%s: wrote %zu bytes as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective); "
-            "wire limit at %u baud %.1f s: %.0f%% of the line's capacity used\n", b->port, written, b->wire_total, secs,
-            secs > 0 ? written / secs / 1024 : 0, b->d.baud, limit, secs > 0 ? 100.0 * limit / secs : 0);
+    fprintf(stderr, "%s: wrote %zu bytes as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective)", b->port,
+            written, b->wire_total, secs, secs > 0 ? written / secs / 1024 : 0);
+    if (b->d.port->has_rate)
+        fprintf(stderr, "; wire limit at %u baud %.1f s: %.0f%% of the line's capacity used\n", b->d.baud, limit,
+                secs > 0 ? 100.0 * limit / secs : 0);
+    else
+        fprintf(stderr, "; this port has no line rate (socket or pty), so no wire limit\n");
 }
 
 static cJSON *board_json(const struct board *b)
@@ -432,10 +439,19 @@ static void print_table(void)
     }
 }
 
+/* The esptool line for what this run does: its port, rate and header options
+ * (esptool has no `auto` rate: -b auto is shown as a fast common one). */
+static int esptool_line(const struct flash_opts *o, const struct plan *p, bytes *cmd)
+{
+    struct esptool_args a = { .port = o->dev.ports[0], .baud = o->dev.baud_auto ? 921600 : o->dev.baud,
+                              .mode = o->hdr.mode, .freq = o->hdr.freq, .size = o->hdr.size };
+    return plan_esptool_command(p, &a, cmd);
+}
+
 static void print_esptool(const struct flash_opts *o, const struct plan *p)
 {
     bytes cmd = { 0 };
-    if (!o->dev.quiet && !o->dev.json && plan_esptool_command(p, o->dev.ports[0], &cmd) == 0 && cmd.len) {
+    if (!o->dev.quiet && !o->dev.json && esptool_line(o, p, &cmd) == 0 && cmd.len) {
         fprintf(stderr, "esptool equivalent: %.*s\n", (int)cmd.len, (const char *)cmd.data);
     }
     bytes_free(&cmd);
@@ -461,7 +477,7 @@ static int report(const struct flash_opts *o, const struct plan *p)
             cJSON_AddItemToArray(fs, f);
         }
         bytes cmd = { 0 };
-        if (plan_esptool_command(p, o->dev.ports[0], &cmd) == 0 && bytes_append_byte(&cmd, 0) == 0)
+        if (esptool_line(o, p, &cmd) == 0 && bytes_append_byte(&cmd, 0) == 0)
             cJSON_AddStringToObject(j, "esptool_command", (const char *)cmd.data);
         bytes_free(&cmd);
         cJSON *arr = cJSON_AddArrayToObject(j, "boards");
@@ -484,6 +500,25 @@ static int report(const struct flash_opts *o, const struct plan *p)
     return worst;
 }
 
+/* Compress every region while the boards connect (a patched bootloader is
+ * compressed again when written; it is small). */
+static struct deflate_cache *start_compressing(const struct plan *p)
+{
+    const uint8_t **data = calloc(p->nregions + 1, sizeof *data);
+    size_t *len = calloc(p->nregions + 1, sizeof *len);
+    struct deflate_cache *c = NULL;
+    if (data && len) {
+        for (unsigned i = 0; i < p->nregions; i++) {
+            data[i] = p->regions[i].data.data;
+            len[i] = p->regions[i].data.len;
+        }
+        c = deflate_cache_start(data, len, p->nregions);
+    }
+    free(data);
+    free(len);
+    return c;
+}
+
 int cmd_flash(int argc, char **argv)
 {
     struct flash_opts o;
@@ -499,12 +534,13 @@ int cmd_flash(int argc, char **argv)
         return cli_fail(&err);
     }
     print_esptool(&o, &p);
+    struct deflate_cache *zc = start_compressing(&p);
     nboards = o.dev.nports;
     all_boards = calloc(nboards, sizeof *all_boards);
     show_progress = cli_is_tty() && !o.dev.quiet && !o.dev.json && !o.dev.explain;
     pthread_t *th = calloc(nboards, sizeof *th);
     for (unsigned i = 0; i < nboards; i++) {
-        all_boards[i] = (struct board){ .o = &o, .plan = &p, .port = o.dev.ports[i] };
+        all_boards[i] = (struct board){ .o = &o, .plan = &p, .zc = zc, .port = o.dev.ports[i] };
         if (nboards == 1)
             flash_board(&all_boards[i]);
         else
@@ -522,6 +558,7 @@ int cmd_flash(int argc, char **argv)
     }
     free(th);
     free(all_boards);
+    deflate_cache_free(zc);
     plan_free(&p);
     free(o.src);
     return rc;

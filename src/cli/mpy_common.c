@@ -44,7 +44,7 @@ static int parse_number(struct mpy_cli *c, const char *opt, const char *v, long 
 static int parse_option(struct mpy_cli *c, int argc, char **argv, int *i)
 {
     const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    long n;
+    long n = 0;
     int k;
     if (strcmp(a, "-p") == 0 || strcmp(a, "--port") == 0) {
         if (!v)

@@ -128,7 +128,7 @@ void cli_print_plan(const struct plan *p, bool force, const char *port)
         print_findings(stdout, p, FIND_INFO);
     }
     bytes cmd = { 0 };
-    if (plan_esptool_command(p, port, &cmd) == 0)
+    if (plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD }, &cmd) == 0)
         printf("\nThe equivalent esptool command:\n  %s\n", (const char *)cmd.data);
     bytes_free(&cmd);
     if (p->refused)
@@ -196,7 +196,7 @@ cJSON *cli_plan_json(const struct plan *p, bool force, const char *port)
     cJSON_AddBoolToObject(doc, "refused", p->refused);
     cJSON_AddBoolToObject(doc, "forced", p->refused && force);
     bytes cmd = { 0 };
-    if (plan_esptool_command(p, port, &cmd) == 0)
+    if (plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD }, &cmd) == 0)
         cJSON_AddStringToObject(doc, "esptool_command", (const char *)cmd.data);
     bytes_free(&cmd);
     return doc;

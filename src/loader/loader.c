@@ -151,14 +151,15 @@ static bool resendable(uint8_t op)
     return false;
 }
 
-int loader_command(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
-                   int expect_len, int timeout_ms, struct esp_response *resp, eb_err *err)
+/* Send a request up to `attempts` times until an answer comes. */
+static int command_attempts(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
+                            int expect_len, int timeout_ms, int attempts, struct esp_response *resp, eb_err *err)
 {
     struct esp_response local;
     if (!resp)
         resp = &local;
     int r = 0;
-    for (int attempt = 0; r == 0 && attempt < (resendable(op) ? 3 : 1); attempt++) {
+    for (int attempt = 0; r == 0 && attempt < attempts; attempt++) {
         if (loader_send_request(l, op, payload, n, checksum, err))
             return -1;
         r = await_response(l, op, expect_len, port_now_ms() + timeout_ms, resp, err);
@@ -172,6 +173,19 @@ int loader_command(struct loader *l, uint8_t op, const uint8_t *payload, size_t 
         return eb_fail(err, EB_IO, "the chip refused %s: %s (error 0x%02X)", esp_op_name(op),
                        esp_error_text(resp->error), resp->error);
     return 0;
+}
+
+int loader_command(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
+                   int expect_len, int timeout_ms, struct esp_response *resp, eb_err *err)
+{
+    return command_attempts(l, op, payload, n, checksum, expect_len, timeout_ms, resendable(op) ? 3 : 1, resp, err);
+}
+
+int loader_ping(struct loader *l, int timeout_ms, eb_err *err)
+{
+    uint8_t p[4];
+    wr_le32(p, ESP_MAGIC_REG);
+    return command_attempts(l, OP_READ_REG, p, sizeof p, 0, 0, timeout_ms, 1, NULL, err);
 }
 
 int loader_read_reg(struct loader *l, uint32_t addr, uint32_t *value, eb_err *err)

@@ -73,6 +73,8 @@ int loader_send_raw(struct loader *l, const uint8_t *p, size_t n, eb_err *err);
 int loader_next_frame(struct loader *l, int timeout_ms, const uint8_t **p, size_t *n, eb_err *err);
 
 int loader_read_reg(struct loader *l, uint32_t addr, uint32_t *value, eb_err *err);
+/* One READ_REG of the magic register, sent once: is the link alive at this rate? */
+int loader_ping(struct loader *l, int timeout_ms, eb_err *err);
 int loader_write_reg(struct loader *l, uint32_t addr, uint32_t value, eb_err *err);
 
 /* GET_SECURITY_INFO chip id, falling back to the magic register. */
@@ -105,6 +107,19 @@ struct chip_facts {
 /* Read what the eFuses and ROM say about the detected chip. */
 int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err);
 
+/* ESP32-S3 eFuse fields (esptool targets/esp32s3.py), and the words of
+ * BLOCK1 and BLOCK2 they live in. */
+enum s3_field {
+    S3_PKG_VERSION, S3_MINOR_LO, S3_MINOR_HI, S3_MAJOR, S3_BLK_MINOR, S3_BLK_MAJOR,
+    S3_FLASH_CAP, S3_FLASH_VENDOR, S3_PSRAM_CAP, S3_PSRAM_CAP_HI, S3_PSRAM_VENDOR, S3_FIELD_COUNT
+};
+#define S3_EFUSE_WORDS 6
+struct s3_efuses {
+    uint32_t blk1[S3_EFUSE_WORDS], blk2[S3_EFUSE_WORDS];
+};
+/* Revision, package (description) and features from those words; pure. */
+void esp32s3_decode(const struct s3_efuses *e, struct chip_facts *f);
+
 int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err);
 /* JEDEC id through the SPI user-command registers (RDID 0x9F). */
 int loader_flash_id(struct loader *l, uint32_t *jedec, eb_err *err);
@@ -121,10 +136,10 @@ static inline uint16_t flash_device_id(uint32_t jedec)
 
 int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err);
 
-/* Compress with libdeflate (level 12) and write data[0..len) at addr with
- * FLASH_DEFL_*; blocks that fail are resent. `wire` (may be NULL) receives
- * the compressed size. */
-int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
+/* Write data[0..len) at addr with FLASH_DEFL_*, as the zlib stream `ready`
+ * when given (see deflate_cache.h), else compressed now (libdeflate level 12);
+ * blocks that fail are resent. `wire` (may be NULL) receives the compressed size. */
+int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len, const bytes *ready,
                           loader_progress_fn progress, void *pctx, size_t *wire, eb_err *err);
 
 int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out,

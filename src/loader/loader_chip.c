@@ -2,7 +2,8 @@
  * magic register), eFuse facts per chip (a table of decoders, one row per
  * chip family that has one), security state, and the SPI flash: attach,
  * JEDEC id through the SPI user-command registers, size parameters.
- * ESP32 eFuse bit positions follow esptool's targets/esp32.py. */
+ * ESP32 eFuse bit positions follow esptool's targets/esp32.py, ESP32-S3's
+ * targets/esp32s3.py (a table of fields). */
 #include "loader/loader.h"
 
 #include <stdio.h>
@@ -191,10 +192,105 @@ static int mac_and_crystal(struct loader *l, const struct chip_decoder *d, struc
     return crystal_mhz(l, &f->xtal_mhz, err);
 }
 
+/* ---- ESP32-S3 (esptool targets/esp32s3.py) ---------------------------- */
+
+/* Where each fact sits: BLOCK1 (efuse_base + 0x44) or BLOCK2 (+ 0x5C), word, shift, mask. */
+struct efuse_field {
+    uint8_t block, word, shift, mask;
+};
+
+static const struct efuse_field s3_fields[S3_FIELD_COUNT] = {
+    [S3_PKG_VERSION] = { 1, 3, 21, 0x7 },
+    [S3_MINOR_LO] = { 1, 3, 18, 0x7 },
+    [S3_MINOR_HI] = { 1, 5, 23, 0x1 },
+    [S3_MAJOR] = { 1, 5, 24, 0x3 },
+    [S3_BLK_MINOR] = { 1, 3, 24, 0x7 },
+    [S3_BLK_MAJOR] = { 2, 4, 0, 0x3 },
+    [S3_FLASH_CAP] = { 1, 3, 27, 0x7 },
+    [S3_FLASH_VENDOR] = { 1, 4, 0, 0x7 },
+    [S3_PSRAM_CAP] = { 1, 4, 3, 0x3 },
+    [S3_PSRAM_CAP_HI] = { 1, 5, 19, 0x1 },
+    [S3_PSRAM_VENDOR] = { 1, 4, 7, 0x3 },
+};
+
+#define S3_BLOCK1 0x44
+#define S3_BLOCK2 0x5C
+
+static unsigned s3_field(const struct s3_efuses *e, enum s3_field id)
+{
+    const struct efuse_field *f = &s3_fields[id];
+    const uint32_t *words = f->block == 1 ? e->blk1 : e->blk2;
+    return (words[f->word] >> f->shift) & f->mask;
+}
+
+/* Code -> text tables; NULL entries (code 0) mean "nothing embedded". */
+static const char *const s3_packages[] = { "ESP32-S3 (QFN56)", "ESP32-S3-PICO-1 (LGA56)" };
+static const char *const s3_flash_caps[] = { NULL, "Embedded Flash 8MB", "Embedded Flash 4MB" };
+static const char *const s3_flash_vendors[] = { "", "XMC", "GD", "FM", "TT", "BY" };
+static const char *const s3_psram_caps[] = { NULL, "Embedded PSRAM 8MB", "Embedded PSRAM 2MB",
+                                             "Embedded PSRAM 16MB", "Embedded PSRAM 4MB" };
+static const char *const s3_psram_vendors[] = { "", "AP_3v3", "AP_1v8" };
+
+#define NAME_AT(table, i) ((i) < sizeof(table) / sizeof(table[0]) ? (table)[i] : NULL)
+
+/* "Embedded Flash 8MB (XMC)": the capacity, with its vendor when known. */
+static void add_embedded(struct chip_facts *f, const char *cap, const char *unknown, const char *vendor)
+{
+    char text[sizeof f->features[0]];
+    snprintf(text, sizeof text, "%s%s%s%s", cap ? cap : unknown, vendor && *vendor ? " (" : "",
+             vendor ? vendor : "", vendor && *vendor ? ")" : "");
+    add_feature(f, text);
+}
+
+void esp32s3_decode(const struct s3_efuses *e, struct chip_facts *f)
+{
+    unsigned minor = s3_field(e, S3_MINOR_HI) << 3 | s3_field(e, S3_MINOR_LO);
+    /* Chips v0.0 with eFuse block version v1.1 used the major field for
+     * something else: esptool reads them as v0.0 (is_eco0). */
+    bool eco0 = (minor & 7) == 0 && s3_field(e, S3_BLK_MAJOR) == 1 && s3_field(e, S3_BLK_MINOR) == 1;
+    f->rev_minor = eco0 ? 0 : (int)minor;
+    f->rev_major = eco0 ? 0 : (int)s3_field(e, S3_MAJOR);
+    f->pkg_version = s3_field(e, S3_PKG_VERSION);
+    const char *pkg = NAME_AT(s3_packages, f->pkg_version);
+    snprintf(f->description, sizeof f->description, "%s", pkg ? pkg : "Unknown ESP32-S3");
+    add_feature(f, "Wi-Fi");
+    add_feature(f, "BT 5 (LE)");
+    add_feature(f, "Dual Core + LP Core");
+    add_feature(f, "240MHz");
+    unsigned flash = s3_field(e, S3_FLASH_CAP);
+    if (flash)
+        add_embedded(f, NAME_AT(s3_flash_caps, flash), "Unknown Embedded Flash",
+                     NAME_AT(s3_flash_vendors, s3_field(e, S3_FLASH_VENDOR)));
+    unsigned psram = s3_field(e, S3_PSRAM_CAP_HI) << 2 | s3_field(e, S3_PSRAM_CAP);
+    if (psram)
+        add_embedded(f, NAME_AT(s3_psram_caps, psram), "Unknown Embedded PSRAM",
+                     NAME_AT(s3_psram_vendors, s3_field(e, S3_PSRAM_VENDOR)));
+    f->embedded_psram = psram != 0;
+}
+
+/* Read only the words the field table names, then decode. */
+static int esp32s3_facts(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
+{
+    struct s3_efuses e = { 0 };
+    bool have[3][S3_EFUSE_WORDS] = { { false } };
+    for (unsigned i = 0; i < S3_FIELD_COUNT; i++) {
+        const struct efuse_field *fld = &s3_fields[i];
+        if (have[fld->block][fld->word])
+            continue;
+        uint32_t *w = fld->block == 1 ? &e.blk1[fld->word] : &e.blk2[fld->word];
+        uint32_t base = l->chip->efuse_base + (fld->block == 1 ? S3_BLOCK1 : S3_BLOCK2);
+        if (loader_read_reg(l, base + 4u * fld->word, w, err))
+            return eb_wrap(err, "reading eFuse BLOCK%u word %u", fld->block, fld->word);
+        have[fld->block][fld->word] = true;
+    }
+    esp32s3_decode(&e, f);
+    return mac_and_crystal(l, d, f, err);
+}
+
 static const struct chip_decoder decoders[] = {
     { "esp32", esp32_decoder, esp32_rom_baud, 0 },
     { "esp32s2", mac_and_crystal, NULL, 0x44 },
-    { "esp32s3", mac_and_crystal, NULL, 0x44 },
+    { "esp32s3", esp32s3_facts, NULL, 0x44 },
     { "esp32c3", mac_and_crystal, NULL, 0x44 },
     { "esp32c2", mac_and_crystal, NULL, 0x40 },
     { "esp32c6", mac_and_crystal, NULL, 0x44 },

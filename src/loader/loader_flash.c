@@ -4,15 +4,16 @@
  * loader. */
 #include "loader/loader.h"
 
-#include <libdeflate.h>
 #include <nettle/md5.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "loader/deflate_cache.h"
 #include "loader/protocol.h"
 
 #define BLOCK_TRIES 3
+#define LINK_CHECK_MS 200 /* a READ_REG round trip, with a USB bridge's latency to spare */
 
 size_t loader_begin_payload(const struct loader *l, uint8_t p[20], uint32_t size, uint32_t npackets,
                             uint32_t packet_size, uint32_t offset)
@@ -55,21 +56,6 @@ int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5
             return eb_fail(err, EB_IO, "the chip's MD5 answer is not hexadecimal");
         md5[i] = (uint8_t)(hi << 4 | lo);
     }
-    return 0;
-}
-
-static int compress_region(const uint8_t *data, size_t len, bytes *out, eb_err *err)
-{
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(12);
-    if (!c)
-        return eb_fail(err, EB_IO, "out of memory (compressor)");
-    size_t bound = libdeflate_zlib_compress_bound(c, len);
-    int rc = bytes_reserve(out, bound);
-    size_t n = rc ? 0 : libdeflate_zlib_compress(c, data, len, out->data, bound);
-    libdeflate_free_compressor(c);
-    if (n == 0)
-        return eb_fail(err, EB_IO, "compressing %zu bytes failed (out of memory?)", len);
-    out->len = n;
     return 0;
 }
 
@@ -156,18 +142,19 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
     return rc;
 }
 
-int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
+int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len, const bytes *ready,
                           loader_progress_fn progress, void *pctx, size_t *wire, eb_err *err)
 {
-    bytes z = { 0 };
-    if (compress_region(data, len, &z, err))
+    bytes own = { 0 };
+    if (!ready && deflate_zlib(data, len, &own, err))
         return -1;
+    const bytes *z = ready ? ready : &own;
     if (wire)
-        *wire = z.len;
+        *wire = z->len;
     l->noise_len = 0;
     l->noise[0] = '\0';
-    int rc = write_stream(l, addr, len, &z, progress, pctx, err);
-    bytes_free(&z);
+    int rc = write_stream(l, addr, len, z, progress, pctx, err);
+    bytes_free(&own);
     char line[96];
     if (rc && reset_line_in_text(l->noise, l->noise_len, line, sizeof line))
         return eb_fail(err, EB_IO, "writing 0x%X+0x%zX: the chip reset during the write (it printed \"%s\"); "
@@ -299,12 +286,10 @@ static int follow_baud(struct loader *l, uint32_t baud, eb_err *err)
     l->rx_pos = l->rx_len = 0;
     if (port_flush_input(l->port, err))
         return -1;
-    for (int i = 0; i < 2; i++) {
-        uint8_t p[4];
-        wr_le32(p, ESP_MAGIC_REG);
-        if (loader_command(l, OP_READ_REG, p, sizeof p, 0, 0, 300, NULL, err))
+    /* two answers in a row; a wrong rate gives none, so do not resend */
+    for (int i = 0; i < 2; i++)
+        if (loader_ping(l, LINK_CHECK_MS, err))
             return eb_wrap(err, "checking the link at %u baud", baud);
-    }
     return 0;
 }
 

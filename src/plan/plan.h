@@ -72,8 +72,16 @@ struct plan {
 int plan_build(int nsrc, char **src, const struct plan_opts *opts, struct plan *out, eb_err *err);
 void plan_free(struct plan *p);
 
+/* What an esptool line says besides the plan's files. */
+struct esptool_args {
+    const char *port;            /* NULL: "PORT" */
+    uint32_t baud;               /* 0: no -b (esptool's 115200) */
+    const char *mode, *freq, *size; /* header options; NULL: the plan's */
+};
+#define ESPTOOL_SUGGESTED_BAUD 460800 /* what `plan` suggests: fast, and within every USB bridge's reach */
+
 /* The equivalent esptool command line (v4+ syntax), for the user to learn. */
-int plan_esptool_command(const struct plan *p, const char *port, bytes *out);
+int plan_esptool_command(const struct plan *p, const struct esptool_args *a, bytes *out);
 
 /* One image of everything in the plan from `base`, gaps 0xFF (merge_bin). */
 int plan_merge_raw(const struct plan *p, uint32_t base, bytes *out, eb_err *err);

@@ -34,12 +34,16 @@ static int append_option(bytes *out, const char *name, const char *value)
     return append_str(out, " ") | append_str(out, name) | append_str(out, " ") | append_word(out, value);
 }
 
-int plan_esptool_command(const struct plan *p, const char *port, bytes *out)
+int plan_esptool_command(const struct plan *p, const struct esptool_args *a, bytes *out)
 {
+    char baud[16] = "";
+    if (a->baud)
+        snprintf(baud, sizeof baud, "%u", a->baud);
     int rc = append_str(out, "esptool.py") | append_option(out, "--chip", p->chip->name) |
-             append_option(out, "-p", port ? port : "PORT") | append_str(out, " -b 460800 write_flash") |
-             append_option(out, "--flash_mode", p->flash_mode) | append_option(out, "--flash_freq", p->flash_freq) |
-             append_option(out, "--flash_size", p->flash_size);
+             append_option(out, "-p", a->port ? a->port : "PORT") | append_option(out, "-b", baud) |
+             append_str(out, " write_flash") | append_option(out, "--flash_mode", a->mode ? a->mode : p->flash_mode) |
+             append_option(out, "--flash_freq", a->freq ? a->freq : p->flash_freq) |
+             append_option(out, "--flash_size", a->size ? a->size : p->flash_size);
     for (unsigned i = 0; i < p->nregions; i++) {
         char addr[16], bin_name[PLAN_PATH_MAX];
         snprintf(addr, sizeof addr, " 0x%x ", p->regions[i].addr);

@@ -34,6 +34,7 @@ struct port {
     char name[256];        /* as the user gave it */
     uint32_t baud;
     bool has_lines;        /* DTR/RTS reach the board (serial, RFC 2217) */
+    bool has_rate;         /* bytes travel at `baud` (a UART, RFC 2217), not as fast as a socket or pty goes */
     bool lines_together;   /* DTR and RTS can change in one step (local tty) */
     char warning[512];     /* a non-fatal problem met (e.g. no modem lines on a pty), or "" */
 };

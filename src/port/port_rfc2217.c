@@ -235,6 +235,7 @@ int port_rfc2217_open(const char *host, const char *service, uint32_t baud, stru
     }
     r->base.ops = &rfc_ops;
     r->base.has_lines = true;
+    r->base.has_rate = true;
     r->fd = fd;
     snprintf(r->base.name, sizeof r->base.name, "rfc2217://%s:%s", host, service);
     if (negotiate(r, baud, err)) {

@@ -218,6 +218,7 @@ int port_serial_open(const char *path, uint32_t baud, struct port **out, eb_err 
     }
     s->base.ops = &serial_ops;
     s->base.has_lines = true;
+    s->base.has_rate = s->sp != NULL; /* libserialport opens UARTs; ptys fall back to termios */
     s->base.lines_together = true;
     *out = &s->base;
     return 0;

@@ -8,13 +8,32 @@
 
 #define ESP32_EFUSE(n) (0x3FF5A000u + 4u * (n))
 #define ESP32_APB_CTL_DATE 0x3FF6607Cu
-/* The ROM's crystal estimate, which esptool reads to correct CHANGE_BAUDRATE:
- * cali_val (RTCCALICFG1 >> 7) * 15625 * CK8M_FREQ (eFuse word 4 low byte) / 40
- * = 2048 * 15625 * 50 / 40 = 40 MHz exactly (no drift modelled). */
-#define ESP32_RTCCALICFG1 { 0x3FF5F06Cu, 2048u << 7 }
-#define ESP32_EFUSE4 { ESP32_EFUSE(4), 0x00000C00u | 50u } /* ADC vref calibrated, CK8M 50 */
+/* The ESP32 ROM's crystal estimate, which its CHANGE_BAUDRATE divides by and
+ * esptool reads back to correct for: cal (RTCCALICFG1 bits 7..31, the 8 MHz RC
+ * oscillator's calibration) * 15625 * CK8M (eFuse word 4 low byte) / 40.
+ * One number per board, `cal`, gives both the register and the estimate;
+ * cal 2048 with CK8M 50 is exactly 40 MHz. The drift per board is a chosen
+ * figure (docs/sim.md, assumptions). */
+#define ESP32_CK8M 50u
+#define ESP32_ROM_XTAL_HZ(cal) ((uint32_t)((uint64_t)(cal) * 15625u * ESP32_CK8M / 40u))
+#define ESP32_RTCCALICFG1(cal) { 0x3FF5F06Cu, (uint32_t)(cal) << 7 }
+#define ESP32_EFUSE4 { ESP32_EFUSE(4), 0x00000C00u | ESP32_CK8M } /* ADC vref calibrated, CK8M */
+#define FIRE_RC_CAL 2068u   /* 40.39 MHz: +1.0 % */
+#define CORE2_RC_CAL 2048u  /* 40.00 MHz: exact */
+#define ATOM_RC_CAL 2130u   /* 41.60 MHz: +4.0 %, beyond a UART's 3 % unless the host corrects */
 #define ESP32_STRAP_DOWNLOAD { 0x3FF44038u, 0x03 }          /* GPIO_STRAP in download mode */
 #define S3_EFUSE_BLK1(n) (0x60007044u + 4u * (n))
+#define S3_EFUSE_BLK2(n) (0x6000705Cu + 4u * (n))
+/* ESP32-S3 BLOCK1 word 3 (esptool esp32s3.py): minor revision bits 18..20,
+ * package 21..23 (0 = QFN56), block version minor 24..26, embedded flash
+ * 27..29; word 4: flash vendor 0..2, PSRAM capacity 3..4, PSRAM vendor 7..8;
+ * word 5: minor revision bit 3 at 23, major revision 24..25, PSRAM capacity
+ * bit 2 at 19. The CoreS3's 8 MB PSRAM runs in quad mode (its Arduino and
+ * CircuitPython board definitions: qio_qspi / PSRAM_MODE qio), and the only
+ * 8 MB in-package S3 PSRAM is octal (ESP32-S3R8): so it is outside the
+ * chip, and the capacity fields say 0, as they do for the 16 MB flash. */
+#define S3_W3_MINOR(n) ((uint32_t)(n) << 18)
+#define S3_W3_BLK_MINOR(n) ((uint32_t)(n) << 24)
 #define S3_UARTDEV_BUF_NO 0x3FCEF14Cu
 
 #define ESP32_BANNER_REV1 "ets Jun  8 2016 00:22:57"
@@ -45,10 +64,11 @@
             { ESP32_EFUSE(1), 0xC4A1B2C3 },            /* MAC 24:0a:c4:a1:b2:c3 */ \
             { ESP32_EFUSE(2), 0x0000240A }, \
             { ESP32_EFUSE(3), W3_REV0 | W3_240MHZ | W3_PKG(0) }, /* D0WDQ6 */ \
-            ESP32_EFUSE4, ESP32_RTCCALICFG1, ESP32_STRAP_DOWNLOAD, \
+            ESP32_EFUSE4, ESP32_RTCCALICFG1(FIRE_RC_CAL), ESP32_STRAP_DOWNLOAD, \
             { ESP32_APB_CTL_DATE, 0x16042000 }, __VA_ARGS__, \
         }, \
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200, \
+        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, \
+        .rom_xtal_hz = ESP32_ROM_XTAL_HZ(FIRE_RC_CAL), .rom_baud = 115200, \
         .bridge = "CP2104", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 2000000, \
         .en_delay_us = 14000, \
         .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x17"), \
@@ -62,8 +82,10 @@
         .regs = { \
             { S3_EFUSE_BLK1(0), 0x7E0D1E2F },          /* MAC f4:12:7e:0d:1e:2f */ \
             { S3_EFUSE_BLK1(1), 0x0000F412 }, \
-            { S3_EFUSE_BLK1(3), 2u << 18 },            /* minor revision 2, package 0 */ \
-            { S3_EFUSE_BLK1(4), 1u << 3 },             /* PSRAM capacity code 1 (8 MB) */ \
+            { S3_EFUSE_BLK1(3), S3_W3_MINOR(2) | S3_W3_BLK_MINOR(3) }, /* v0.2, QFN56, no embedded flash */ \
+            { S3_EFUSE_BLK1(4), 0 },                   /* no embedded PSRAM: the 8 MB are quad SPI (below) */ \
+            { S3_EFUSE_BLK1(5), 0 },                   /* major revision 0 */ \
+            { S3_EFUSE_BLK2(4), 1 },                   /* eFuse block version major 1 (v1.3) */ \
             { S3_UARTDEV_BUF_NO, 4 },                  /* console on USB-Serial/JTAG */ \
         }, \
         .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200, \
@@ -90,11 +112,12 @@ const struct sim_board sim_boards[] = {
             { ESP32_EFUSE(1), 0x7E0C1D2E },            /* MAC 94:b9:7e:0c:1d:2e */
             { ESP32_EFUSE(2), 0x000094B9 },
             { ESP32_EFUSE(3), W3_REV0 | W3_240MHZ | W3_PKG(0) },
-            ESP32_EFUSE4, ESP32_RTCCALICFG1, ESP32_STRAP_DOWNLOAD,
+            ESP32_EFUSE4, ESP32_RTCCALICFG1(CORE2_RC_CAL), ESP32_STRAP_DOWNLOAD,
             { ESP32_EFUSE(5), 1u << 20 },              /* rev bit 1 */
             { ESP32_APB_CTL_DATE, 0x80000000u | 0x16042000 }, /* rev bit 2 */
         },
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
+        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000,
+        .rom_xtal_hz = ESP32_ROM_XTAL_HZ(CORE2_RC_CAL), .rom_baud = 115200,
         .bridge = "CH9102", .usb_vid = 0x1A86, .usb_pid = 0x55D4, .bridge_max_baud = 2000000,
         .en_delay_us = 14000,
         .banner = ESP32_BANNER_REV3, ESP32_ROM_LINES("0x13"),
@@ -107,15 +130,16 @@ const struct sim_board sim_boards[] = {
             { ESP32_EFUSE(1), 0x91D4E5F6 },            /* MAC 50:02:91:d4:e5:f6 */
             { ESP32_EFUSE(2), 0x00005002 },
             { ESP32_EFUSE(3), W3_REV0 | W3_240MHZ | W3_PKG(5) }, /* PICO-D4 */
-            ESP32_EFUSE4, ESP32_RTCCALICFG1, ESP32_STRAP_DOWNLOAD,
+            ESP32_EFUSE4, ESP32_RTCCALICFG1(ATOM_RC_CAL), ESP32_STRAP_DOWNLOAD,
             { ESP32_APB_CTL_DATE, 0x16042000 },
         },
-        .jedec_id = 0x001640EF, .flash_size = 4u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
+        .jedec_id = 0x001640EF, .flash_size = 4u << 20, .xtal_hz = 40000000,
+        .rom_xtal_hz = ESP32_ROM_XTAL_HZ(ATOM_RC_CAL), .rom_baud = 115200,
         .bridge = "CH552 (USB-serial firmware)", .usb_vid = 0x0403, .usb_pid = 0x6001,
         .bridge_max_baud = 1500000, .en_delay_us = 14000,
         .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x13"),
     },
-    M5STACK_CORES3("m5stack-cores3", "M5Stack CoreS3: ESP32-S3 v0.2, 16 MB flash, 8 MB PSRAM, USB-Serial/JTAG", 0),
+    M5STACK_CORES3("m5stack-cores3", "M5Stack CoreS3: ESP32-S3 (QFN56) v0.2, 16 MB flash, 8 MB quad PSRAM, USB-Serial/JTAG", 0),
     M5STACK_CORES3("m5stack-cores3-secure-download",
                    "M5Stack CoreS3 in Secure Download Mode (ENABLE_SECURITY_DOWNLOAD burnt)", SIM_SEC_SECURE_DOWNLOAD),
     { 0 },

@@ -33,6 +33,9 @@ struct sim_board {
     uint32_t jedec_id;           /* RDID answer as W0 holds it: manufacturer in the low byte */
     uint32_t flash_size;         /* bytes */
     uint32_t xtal_hz;            /* crystal: UART_CLKDIV = xtal / baud in download mode */
+    uint32_t rom_xtal_hz;        /* the crystal the ROM believes in when CHANGE_BAUDRATE sets its divider
+                                  * (ESP32: from the RC-oscillator calibration it also shows in registers);
+                                  * it then runs at new_rate * xtal_hz / rom_xtal_hz. 0: exact */
     uint32_t rom_baud;           /* the rate the ROM starts at */
     /* USB bridge. */
     const char *bridge;          /* "CP2104" */

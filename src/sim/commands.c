@@ -359,6 +359,22 @@ static void cmd_attach(struct sim *s, const struct req *r, uint64_t t)
     answer(s, r, 0, t);
 }
 
+/* The ROM divides its crystal estimate by the rate asked for, while the UART
+ * runs from the real crystal: the rate set is new * xtal / estimate. */
+static uint32_t rom_new_rate(const struct sim_board *b, uint32_t new_rate)
+{
+    if (!b->rom_xtal_hz)
+        return new_rate;
+    return (uint32_t)(((uint64_t)new_rate * b->xtal_hz + b->rom_xtal_hz / 2) / b->rom_xtal_hz);
+}
+
+/* The stub scales the divider it finds by old/new: a wrong old rate gives a
+ * wrong new rate, 0 gives a divider of 0. */
+static uint32_t stub_new_rate(const struct sim *s, uint32_t new_rate, uint32_t old_rate)
+{
+    return old_rate ? (uint32_t)((uint64_t)s->baud * new_rate / old_rate) : 0;
+}
+
 static void cmd_change_baud(struct sim *s, const struct req *r, uint64_t t)
 {
     if (r->len != 8) {
@@ -367,14 +383,13 @@ static void cmd_change_baud(struct sim *s, const struct req *r, uint64_t t)
     }
     uint32_t new_rate = word(r, 0), old_rate = word(r, 1);
     answer(s, r, 0, t); /* answered at the old rate */
-    if (in_stub(s)) {
-        /* The stub scales the divider it finds by old/new: a wrong old
-         * rate gives a wrong new rate, 0 gives a divider of 0. */
-        s->baud = old_rate ? (uint32_t)((uint64_t)s->baud * new_rate / old_rate) : 0;
-    } else {
-        s->baud = new_rate;
-    }
+    s->baud = in_stub(s) ? stub_new_rate(s, new_rate, old_rate) : rom_new_rate(s->board, new_rate);
     s->baud_locked = true;
+    if (in_stub(s) || !s->board->rom_xtal_hz)
+        sim_tracef(s, "  baud: %u requested, %u effective", new_rate, s->baud);
+    else
+        sim_tracef(s, "  baud: %u requested, %u effective (the ROM's crystal estimate: %u Hz)", new_rate,
+                   s->baud, s->board->rom_xtal_hz);
 }
 
 static void cmd_security_info(struct sim *s, const struct req *r, uint64_t t)

@@ -89,3 +89,33 @@ def test_usb_serial_jtag_board_needs_its_own_reset(espburn, sim):
     env = dict(os.environ, ESPBURN_FAKE_PORTS=f"{board.url}|303a:1001|x|USB JTAG/serial debug unit")
     r = espburn("chip", "-p", board.url, env=env)
     assert r.rc == 0, r
+
+
+@pytest.mark.parametrize("transport", ["tcp", "rfc2217"])
+def test_cores3_facts_from_s3_efuses(espburn, sim, transport):
+    """ESP32-S3 eFuses decoded as esptool's esp32s3.py does: the CoreS3 is an
+    ESP32-S3 (QFN56) v0.2 whose 16 MB flash and 8 MB (quad) PSRAM sit outside
+    the chip, so no "Embedded ..." feature."""
+    board = sim(board="m5stack-cores3", transport=transport)
+    before = ["--before", "usb-jtag"] if transport == "rfc2217" else []
+    r = espburn("chip", "-p", board.url, *before, "--json")
+    assert r.rc == 0, r
+    d = json.loads(r.out)
+    assert d["chip"] == "ESP32-S3"
+    assert d["description"] == "ESP32-S3 (QFN56)"
+    assert d["revision"] == "v0.2"
+    assert d["features"] == ["Wi-Fi", "BT 5 (LE)", "Dual Core + LP Core", "240MHz"]
+    assert d["crystal_mhz"] == 40 and d["flash"]["size"] == 16 << 20
+    r = espburn("chip", "-p", board.url, *before)
+    assert r.rc == 0, r
+    assert "Chip:       ESP32-S3 (QFN56), revision v0.2\n" in r.out
+    assert "Features:   Wi-Fi, BT 5 (LE), Dual Core + LP Core, 240MHz\n" in r.out
+
+
+def test_secure_download_s3_has_no_efuse_facts(espburn, sim):
+    """Secure Download Mode refuses READ_REG: the S3 decoder is not asked."""
+    board = sim(board="m5stack-cores3-secure-download")
+    r = espburn("chip", "-p", board.url, "--json")
+    assert r.rc == 0, r
+    d = json.loads(r.out)
+    assert d["description"] == "ESP32-S3" and "revision" not in d and d["features"] == []

@@ -288,3 +288,34 @@ def test_firmware_for_another_chip_is_refused(espburn, sim, seed):
     assert r.rc == 1, r
     assert "the firmware is for ESP32 but the board" in r.err and "ESP32-S3" in r.err
     assert "nothing was written" in r.err
+
+
+@pytest.mark.parametrize("transport", ["tcp", "rfc2217", "pty"])
+def test_every_device_command_on_every_transport(espburn, sim, seed, tmp_path, transport):
+    """The issue's list, on each transport: chip; flash from a manifest
+    (ESP-IDF flasher_args.json) and from ADDR FILE; verify; read; erase; reset."""
+    build = tmp_path / "build"
+    shutil.copytree(seed, build)
+    (build / "flasher_args.json").write_text(json.dumps({
+        "flash_settings": {"flash_mode": "keep", "flash_freq": "keep", "flash_size": "keep"},
+        "flash_files": {hex(a): p for a, p in BUNDLE[:3]},
+        "extra_esptool_args": {"chip": "esp32"}}))
+    board = sim(transport=transport)
+    r = espburn("chip", "-p", board.url, "--json")
+    assert r.rc == 0, r
+    assert json.loads(r.out)["chip"] == "ESP32"
+    r = espburn("flash", build / "flasher_args.json", "-p", board.url, "--json", timeout=300)
+    assert r.rc == 0, r
+    assert [x["addr"] for x in json.loads(r.out)["boards"][0]["regions"]] == [a for a, _ in BUNDLE[:3]]
+    app = (seed / "MicroPython.bin").read_bytes()[:0x30000]
+    (tmp_path / "app.bin").write_bytes(app)
+    assert espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, *KEEP, timeout=300).rc == 0
+    assert espburn("verify", "0x10000", tmp_path / "app.bin", "-p", board.url).rc == 0
+    r = espburn("read", "-p", board.url, "0x8000", "0xc00", tmp_path / "table.bin")
+    assert r.rc == 0, r
+    assert (tmp_path / "table.bin").read_bytes() == (seed / "partitions_mpy.bin").read_bytes()
+    assert espburn("erase", "-p", board.url, "0xf000", "0x1000").rc == 0
+    assert espburn("reset", "-p", board.url).rc == 0
+    flash = flash_bytes(board)
+    assert_holds(flash, [(a, (seed / p).read_bytes()) for a, p in BUNDLE[:2]] + [(0x10000, app)])
+    assert flash[0xF000:0x10000] == b"\xff" * 0x1000

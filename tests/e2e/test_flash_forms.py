@@ -23,7 +23,21 @@ def test_file_at_addr_form_and_text_output(espburn, sim, seed):
     assert r.rc == 0, r
     assert "esptool equivalent:" in r.err
     assert "written and verified" in r.err
-    assert "on the wire" in r.err and "wire limit" in r.err
+    assert "on the wire" in r.err
+    # a socket has no line rate: no "% of the line's capacity" (which would exceed 100 %)
+    assert "no line rate" in r.err and "capacity used" not in r.err
+    assert " -b " not in r.err.split("esptool equivalent:")[1].splitlines()[0]  # flashed at 115200
+
+
+def test_rfc2217_summary_and_esptool_line_follow_the_options(espburn, sim, seed):
+    board = sim(transport="rfc2217")
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, "-b", "921600",
+                "--flash-size", "keep", timeout=120)
+    assert r.rc == 0, r
+    line = r.err.split("esptool equivalent:")[1].splitlines()[0]
+    assert f"-p {board.url} -b 921600 write_flash" in line
+    assert "--flash_size keep" in line
+    assert "wire limit at 921600 baud" in r.err and "of the line's capacity used" in r.err
 
 
 def test_quiet_prints_nothing_on_success(espburn, sim, seed):

@@ -401,7 +401,7 @@ static void deflated_write_lands_and_resends_a_refused_block(void **state)
     f->corrupt_next_data = 1;
     eb_err err = { 0 };
     size_t wire = 0;
-    assert_int_equal(loader_write_deflated(l, 0x10000, img, n, NULL, NULL, &wire, &err), 0);
+    assert_int_equal(loader_write_deflated(l, 0x10000, img, n, NULL, NULL, NULL, &wire, &err), 0);
     assert_memory_equal(f->flash + 0x10000, img, n);
     assert_true(wire < n);
     assert_int_equal(l->block_retries, 1);
@@ -435,7 +435,7 @@ static void block_refused_three_times_fails_clearly(void **state)
     memset(img, 0x42, sizeof img);
     f->corrupt_next_data = 3;
     eb_err err = { 0 };
-    assert_int_equal(loader_write_deflated(l, 0x20000, img, sizeof img, NULL, NULL, NULL, &err), -1);
+    assert_int_equal(loader_write_deflated(l, 0x20000, img, sizeof img, NULL, NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "bad data checksum"));
     assert_non_null(strstr(err.msg, "0x20000"));
     loader_free(l);

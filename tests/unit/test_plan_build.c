@@ -87,7 +87,7 @@ static void test_seed_folder(void **state)
     assert_string_equal(p.chip->name, "esp32");
     assert_true(p.has_table && p.table_offset == 0x8000);
     bytes cmd = { 0 };
-    assert_int_equal(plan_esptool_command(&p, "/dev/ttyUSB0", &cmd), 0);
+    assert_int_equal(plan_esptool_command(&p, &(struct esptool_args){ .port = "/dev/ttyUSB0", .baud = 460800 }, &cmd), 0);
     assert_non_null(strstr((const char *)cmd.data, "esptool.py --chip esp32 -p /dev/ttyUSB0 -b 460800 write_flash "
                                                    "--flash_mode dio --flash_freq 40m --flash_size detect 0x1000 "));
     bytes_free(&cmd);
@@ -158,7 +158,7 @@ static void test_command_quoting_and_merge(void **state)
     build(src, 4, &o, &p);
     assert_int_equal(p.regions[0].addr, 0x1000);
     bytes cmd = { 0 };
-    assert_int_equal(plan_esptool_command(&p, NULL, &cmd), 0);
+    assert_int_equal(plan_esptool_command(&p, &(struct esptool_args){ 0 }, &cmd), 0);
     assert_non_null(strstr((const char *)cmd.data, "--chip esp32s3 -p PORT "));
     assert_non_null(strstr((const char *)cmd.data, "/it'\\''s a.bin'"));
     bytes_free(&cmd);
