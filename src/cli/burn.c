@@ -113,7 +113,7 @@ void burn_regions_free(struct burn_region *r, unsigned n)
 
 int burn_check_fit(const struct plan *p, const struct device *d, bool force, eb_err *err)
 {
-    if (p->chip && p->chip != d->l->chip && !force)
+    if (p->chip && p->chip != d->l->chip && !p->chip_assumed && !force)
         return eb_fail(err, EB_PROBLEM, "the firmware is for %s but the board on %s is %s; nothing was written",
                        p->chip->display, d->port_name, d->l->chip->display);
     for (unsigned i = 0; d->flash_size && i < p->nregions; i++)

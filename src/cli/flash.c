@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/burn.h"
 #include "cli/device.h"
+#include "cli/flashed.h"
 #include "loader/deflate_cache.h"
 #include "loader/skip.h"
 
@@ -31,6 +32,8 @@ enum region_state { REG_PENDING, REG_UP_TO_DATE, REG_WRITTEN, REG_FAILED };
 
 struct region_result {
     enum region_state state;
+    struct skip_run *runs;       /* what to write: the changed sectors, merged */
+    unsigned nruns;
     size_t to_write, written, wire;
     unsigned md5_queries;
 };
@@ -39,7 +42,7 @@ struct region_result {
 struct board {
     const struct flash_opts *o;
     const struct plan *plan;
-    struct deflate_cache *zc;    /* the plan's regions, compressed ahead (shared) */
+    struct deflate_cache *zc;    /* the runs to write, compressed ahead while others are written */
     const char *port;
     struct device d;
     struct burn_region *regions;
@@ -48,7 +51,8 @@ struct board {
     unsigned current;
     size_t cur_done, cur_total;
     int64_t t_start, t_end, region_t0;
-    uint64_t wire_total;
+    uint64_t wire_total;         /* bytes both ways, the whole session (connect included) */
+    uint64_t wire_at_start;      /* ... when writing began (t_start) */
     int rc;
     eb_err err;
     char mac[18];
@@ -67,7 +71,8 @@ static void print_help(void)
            "a refused plan writes nothing. Sectors that already hold the right bytes are skipped\n"
            "(an unchanged re-flash writes nothing: \"up to date\"), the rest is sent compressed,\n"
            "and every region is verified by MD5 afterwards. Several -p (or -p all) flash boards in\n"
-           "parallel.\n\n"
+           "parallel. What each board got is remembered, so `espburn monitor` on its port can name\n"
+           "the files behind a boot failure.\n\n"
            "The board's security state is read first (see `espburn chip`): with flash encryption on,\n"
            "plaintext images would not boot, so nothing is written; with secure boot on, nothing\n"
            "below 0x8000 (the bootloader) is written; --force overrides both. A chip in Secure\n"
@@ -246,46 +251,81 @@ static int plan_runs(struct board *b, const struct burn_region *r, bool erased, 
     return rc;
 }
 
-static int write_region(struct board *b, unsigned i, bool erased)
+/* Which sectors of each region must be written: all checked before the
+ * first write, so the compression of every run can start at once. */
+static int check_regions(struct board *b, bool erased)
+{
+    for (unsigned i = 0; i < b->nregions; i++) {
+        const struct burn_region *r = &b->regions[i];
+        struct region_result *res = &b->res[i];
+        if (!(res->runs = calloc(skip_nsectors(r->len) + 1, sizeof *res->runs)))
+            return eb_fail(&b->err, EB_IO, "out of memory");
+        if (plan_runs(b, r, erased, res->runs, &res->nruns, res))
+            return -1;
+        for (unsigned k = 0; k < res->nruns; k++)
+            res->to_write += res->runs[k].len;
+        if (res->nruns == 0) {
+            res->state = REG_UP_TO_DATE;
+            say(b, "0x%06X %s: up to date", r->addr, r->path);
+        }
+    }
+    return 0;
+}
+
+/* Compress every run to write, in order, on a worker thread. */
+static void start_compressing(struct board *b)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < b->nregions; i++)
+        n += b->res[i].nruns;
+    const uint8_t **data = calloc(n + 1, sizeof *data);
+    size_t *len = calloc(n + 1, sizeof *len);
+    if (data && len) {
+        n = 0;
+        for (unsigned i = 0; i < b->nregions; i++)
+            for (unsigned k = 0; k < b->res[i].nruns; k++, n++) {
+                data[n] = b->regions[i].data + b->res[i].runs[k].off;
+                len[n] = b->res[i].runs[k].len;
+            }
+        b->zc = deflate_cache_start(data, len, n); /* NULL: each run is compressed when written */
+    }
+    free(data);
+    free(len);
+}
+
+static int write_region(struct board *b, unsigned i)
 {
     const struct burn_region *r = &b->regions[i];
     struct region_result *res = &b->res[i];
-    struct skip_run *runs = calloc(skip_nsectors(r->len) + 1, sizeof *runs);
-    unsigned nruns = 0;
-    if (!runs)
-        return eb_fail(&b->err, EB_IO, "out of memory");
-    int rc = plan_runs(b, r, erased, runs, &nruns, res);
-    for (unsigned k = 0; k < nruns; k++)
-        res->to_write += runs[k].len;
+    if (res->nruns == 0)
+        return 0;
     pthread_mutex_lock(&progress_lock);
     b->current = i;
     b->region_t0 = port_now_ms();
     b->cur_done = 0;
     b->cur_total = res->to_write;
     pthread_mutex_unlock(&progress_lock);
-    if (nruns) {
-        device_explain(&b->o->dev, "FLASH_DEFL_BEGIN", b->d.l->stub
-                       ? "announce a compressed write; the stub erases as the data arrives"
-                       : "announce a compressed write: size and packet count; the ROM erases the range first");
-        device_explain(&b->o->dev, "FLASH_DEFL_DATA", "the zlib stream in packets, each with a sequence number and an "
-                       "XOR checksum; a refused packet is sent again");
-    }
-    for (unsigned k = 0; rc == 0 && k < nruns; k++) {
+    device_explain(&b->o->dev, "FLASH_DEFL_BEGIN", b->d.l->stub
+                   ? "announce a compressed write; the stub erases as the data arrives"
+                   : "announce a compressed write: size and packet count; the ROM erases the range first");
+    device_explain(&b->o->dev, "FLASH_DEFL_DATA", "the zlib stream in packets, each with a sequence number and an "
+                   "XOR checksum; a refused packet is sent again");
+    int rc = 0;
+    for (unsigned k = 0; rc == 0 && k < res->nruns; k++) {
+        const struct skip_run *run = &res->runs[k];
         size_t wire = 0;
-        const bytes *z = deflate_cache_get(b->zc, r->data + runs[k].off, runs[k].len); /* whole, unpatched regions */
-        rc = loader_write_deflated(b->d.l, r->addr + runs[k].off, r->data + runs[k].off, runs[k].len, z, on_progress,
-                                   b, &wire, &b->err);
-        res->written += runs[k].len;
+        const bytes *z = deflate_cache_get(b->zc, r->data + run->off, run->len);
+        rc = loader_write_deflated(b->d.l, r->addr + run->off, r->data + run->off, run->len, z, on_progress, b,
+                                   &wire, &b->err);
+        res->written += run->len;
         res->wire += wire;
     }
-    if (nruns)
-        device_explain(&b->o->dev, "SPI_FLASH_MD5", "verify: the chip hashes what it wrote; it must equal our MD5");
-    for (unsigned k = 0; rc == 0 && k < nruns; k++)
-        rc = verify_run(b, r, &runs[k]);
-    free(runs);
-    res->state = rc ? REG_FAILED : res->to_write ? REG_WRITTEN : REG_UP_TO_DATE;
+    device_explain(&b->o->dev, "SPI_FLASH_MD5", "verify: the chip hashes what it wrote; it must equal our MD5");
+    for (unsigned k = 0; rc == 0 && k < res->nruns; k++)
+        rc = verify_run(b, r, &res->runs[k]);
+    res->state = rc ? REG_FAILED : REG_WRITTEN;
     if (rc == 0)
-        say(b, "0x%06X %s: %s", r->addr, r->path, res->to_write ? "written and verified" : "up to date");
+        say(b, "0x%06X %s: written and verified", r->addr, r->path);
     return rc;
 }
 
@@ -340,6 +380,7 @@ static int flash_board_steps(struct board *b)
         return -1;
     device_mac_text(&b->d, b->mac);
     b->t_start = port_now_ms();
+    b->wire_at_start = b->d.l->tx_bytes + b->d.l->rx_bytes;
     if (burn_check_fit(b->plan, &b->d, o->force, &b->err) ||
         burn_regions(b->plan, &b->d, &o->hdr, &b->regions, &b->nregions, &b->err))
         return -1;
@@ -356,13 +397,26 @@ static int flash_board_steps(struct board *b)
     if (o->erase_otadata && ota && loader_erase(b->d.l, ota->offset, ota->size, &b->err))
         return -1;
     explain_otadata(b);
+    if (check_regions(b, o->erase_all))
+        return -1;
+    start_compressing(b);
     for (unsigned i = 0; i < b->nregions; i++)
-        if (write_region(b, i, o->erase_all)) {
+        if (write_region(b, i)) {
             region_failure_message(b);
             return -1;
         }
     b->t_end = port_now_ms();
     return device_finish(&o->dev, &b->d, &b->err);
+}
+
+static void board_free(struct board *b)
+{
+    deflate_cache_free(b->zc);
+    for (unsigned i = 0; b->res && i < b->nregions; i++)
+        free(b->res[i].runs);
+    free(b->res);
+    burn_regions_free(b->regions, b->nregions);
+    device_close(&b->d);
 }
 
 static void *flash_board(void *arg)
@@ -384,18 +438,21 @@ static void summary_line(const struct board *b)
     for (unsigned i = 0; i < b->nregions; i++)
         written += b->res[i].written;
     double secs = (b->t_end - b->t_start) / 1000.0;
-    double limit = b->wire_total * 10.0 / b->d.baud;
+    uint64_t wire = b->wire_total - b->wire_at_start;   /* the bytes of the `secs` timed here */
+    double limit = wire * 10.0 / b->d.baud;
     if (written == 0) {
         fprintf(stderr, "%s: up to date, nothing written (checked in %.1f s)\n", b->port, secs);
         return;
     }
     fprintf(stderr, "%s: wrote %zu bytes as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective)", b->port,
-            written, b->wire_total, secs, secs > 0 ? written / secs / 1024 : 0);
-    if (b->d.port->has_rate)
+            written, wire, secs, secs > 0 ? written / secs / 1024 : 0);
+    double used = secs > 0 ? 100.0 * limit / secs : 0;
+    if (b->d.port->has_rate && used <= 100)
         fprintf(stderr, "; wire limit at %u baud %.1f s: %.0f%% of the line's capacity used\n", b->d.baud, limit,
-                secs > 0 ? 100.0 * limit / secs : 0);
+                used);
     else
-        fprintf(stderr, "; this port has no line rate (socket or pty), so no wire limit\n");
+        fprintf(stderr, "; this port does not pace bytes at a line rate (a socket, a pty, or a virtual board "
+                "without --realtime), so there is no wire limit to compare with\n");
 }
 
 static cJSON *board_json(const struct board *b)
@@ -500,23 +557,15 @@ static int report(const struct flash_opts *o, const struct plan *p)
     return worst;
 }
 
-/* Compress every region while the boards connect (a patched bootloader is
- * compressed again when written; it is small). */
-static struct deflate_cache *start_compressing(const struct plan *p)
+/* What each board that succeeded now holds, for `espburn monitor` on its port. */
+static void remember_flashed(const struct flash_opts *o)
 {
-    const uint8_t **data = calloc(p->nregions + 1, sizeof *data);
-    size_t *len = calloc(p->nregions + 1, sizeof *len);
-    struct deflate_cache *c = NULL;
-    if (data && len) {
-        for (unsigned i = 0; i < p->nregions; i++) {
-            data[i] = p->regions[i].data.data;
-            len[i] = p->regions[i].data.len;
-        }
-        c = deflate_cache_start(data, len, p->nregions);
+    for (unsigned i = 0; i < nboards; i++) {
+        eb_err err = { 0 };
+        if (all_boards[i].rc == 0 && flashed_record(all_boards[i].port, o->nsrc, o->src, o->chip_name, &err) &&
+            !o->dev.quiet && !o->dev.json)
+            fprintf(stderr, "note: %s (monitor will not know what was flashed; give it --plan)\n", err.msg);
     }
-    free(data);
-    free(len);
-    return c;
 }
 
 int cmd_flash(int argc, char **argv)
@@ -534,13 +583,12 @@ int cmd_flash(int argc, char **argv)
         return cli_fail(&err);
     }
     print_esptool(&o, &p);
-    struct deflate_cache *zc = start_compressing(&p);
     nboards = o.dev.nports;
     all_boards = calloc(nboards, sizeof *all_boards);
     show_progress = cli_is_tty() && !o.dev.quiet && !o.dev.json && !o.dev.explain;
     pthread_t *th = calloc(nboards, sizeof *th);
     for (unsigned i = 0; i < nboards; i++) {
-        all_boards[i] = (struct board){ .o = &o, .plan = &p, .zc = zc, .port = o.dev.ports[i] };
+        all_boards[i] = (struct board){ .o = &o, .plan = &p, .port = o.dev.ports[i] };
         if (nboards == 1)
             flash_board(&all_boards[i]);
         else
@@ -551,14 +599,11 @@ int cmd_flash(int argc, char **argv)
     if (show_progress)
         fprintf(stderr, "\r\033[K");
     rc = report(&o, &p);
-    for (unsigned i = 0; i < nboards; i++) {
-        burn_regions_free(all_boards[i].regions, all_boards[i].nregions);
-        free(all_boards[i].res);
-        device_close(&all_boards[i].d);
-    }
+    remember_flashed(&o);
+    for (unsigned i = 0; i < nboards; i++)
+        board_free(&all_boards[i]);
     free(th);
     free(all_boards);
-    deflate_cache_free(zc);
     plan_free(&p);
     free(o.src);
     return rc;

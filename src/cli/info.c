@@ -78,11 +78,11 @@ static const char *region_kind(const struct esp_segment *s)
 static void print_image(const struct esp_image *img)
 {
     const char *freq = img->chip ? chip_freq_name(img->chip, img->flash_freq_code) : NULL;
-    printf("  header     flash %s, %s, %s; entry 0x%08x; chip revision v%u.%u or later",
+    printf("  header     flash %s, %s, %s; entry 0x%08x; chip revision v%d.%d or later",
            esp_image_mode_name(img->flash_mode), esp_image_size_name(img->flash_size_code),
            freq ? freq : "?", img->entry, img->min_rev_full / 100, img->min_rev_full % 100);
     if (img->max_rev_full != 0 && img->max_rev_full != 0xFFFF)   /* 0: older images, unset */
-        printf(", up to v%u.%u", img->max_rev_full / 100, img->max_rev_full % 100);
+        printf(", up to v%d.%d", img->max_rev_full / 100, img->max_rev_full % 100);
     putchar('\n');
     printf("  segments   %u\n", img->nseg);
     printf("     #  load addr   size       file off   region\n");

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "boot/boot_plan.h"
+#include "cli/flashed.h"
 #include "boot/bootlog.h"
 #include "cli/bootreport.h"
 #include "cli/cli.h"
@@ -78,7 +79,8 @@ static const char usage[] =
     "  -b, --baud RATE     the application's rate (default 115200, the boot messages' rate)\n"
     "  --elf APP.elf       the application's ELF: names the functions of a backtrace\n"
     "  --plan SOURCE...    what was flashed (as for espburn plan): names the files behind a\n"
-    "                      failure; takes every argument up to the next option\n"
+    "                      failure; takes every argument up to the next option. Without it,\n"
+    "                      what `espburn flash` last wrote to this port, when it is known\n"
     "  --chip CHIP         the board's chip, when the output does not show the ROM banner\n"
     "  --no-reset          attach without resetting the board\n"
     "  --log FILE          also write the raw output to FILE\n"
@@ -677,6 +679,25 @@ static int open_inputs(const struct monitor_args *a, struct elf_syms *syms, stru
     return 0;
 }
 
+/* No --plan: the files `espburn flash` last wrote to this port, if known
+ * and still readable. */
+static void plan_from_last_flash(struct monitor *m, struct plan *plan)
+{
+    struct flashed f;
+    if (m->a->nplan || !flashed_lookup(m->a->port, &f))
+        return;
+    struct plan_opts po = { .chip = f.chip[0] ? chip_by_name(f.chip) : m->a->chip };
+    eb_err err = { 0 };
+    if (plan_build(f.nsrc, f.src, &po, plan, &err) == 0) {
+        m->plan = plan;
+        say(m, "plan", "findings name the files espburn flash wrote to this port on %s (--plan gives others)",
+            f.when);
+    } else {
+        say(m, "plan", "what espburn flash wrote to this port on %s cannot be read any more (%s)", f.when, err.msg);
+    }
+    flashed_free(&f);
+}
+
 int cmd_monitor(int argc, char **argv)
 {
     struct monitor_args a = { 0 };
@@ -693,6 +714,8 @@ int cmd_monitor(int argc, char **argv)
     };
     eb_err err = { 0 };
     rc = open_inputs(&a, &syms, &plan, &m.log);
+    if (!rc)
+        plan_from_last_flash(&m, &plan);
     if (!rc && port_open(a.port, a.baud, &m.port, &err))
         rc = cli_fail(&err);
     if (!rc && new_analysis(&m))
@@ -708,7 +731,7 @@ int cmd_monitor(int argc, char **argv)
     bootlog_free(m.bl);
     if (m.log)
         fclose(m.log);
-    if (a.nplan)
+    if (m.plan)
         plan_free(&plan);
     elf_syms_free(&syms);
     return rc;

@@ -115,7 +115,7 @@ static int list_boards(bool json)
     cJSON *arr = json ? cJSON_CreateArray() : NULL;
     for (const struct sim_board *b = sim_boards; b->name; b++) {
         if (!json) {
-            printf("%-16s %s\n", b->name, b->description);
+            printf("%-32s %s\n", b->name, b->description);
             continue;
         }
         cJSON *o = cJSON_CreateObject();

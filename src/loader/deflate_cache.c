@@ -1,5 +1,6 @@
-/* deflate_cache.c - regions compressed ahead of time on one worker thread;
- * readers wait on a condition variable for the entry they need. */
+/* deflate_cache.c - runs compressed ahead of time, in order, on one worker
+ * thread; readers wait on a condition variable for the entry they need, and
+ * freeing stops the worker after the entry it is on. */
 #include "loader/deflate_cache.h"
 
 #include <libdeflate.h>
@@ -33,6 +34,7 @@ struct deflate_cache {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t ready;
+    bool stop;                   /* set by deflate_cache_free: skip what is not started */
     unsigned n;
     struct entry e[];
 };
@@ -41,6 +43,11 @@ static void *compress_all(void *arg)
 {
     struct deflate_cache *c = arg;
     for (unsigned i = 0; i < c->n; i++) {
+        pthread_mutex_lock(&c->lock);
+        bool stop = c->stop;
+        pthread_mutex_unlock(&c->lock);
+        if (stop)
+            break;
         eb_err ignore;
         bytes z = { 0 };
         bool ok = deflate_zlib(c->e[i].data, c->e[i].len, &z, &ignore) == 0;
@@ -92,6 +99,9 @@ void deflate_cache_free(struct deflate_cache *c)
 {
     if (!c)
         return;
+    pthread_mutex_lock(&c->lock);
+    c->stop = true;
+    pthread_mutex_unlock(&c->lock);
     pthread_join(c->thread, NULL);
     for (unsigned i = 0; i < c->n; i++)
         bytes_free(&c->e[i].z);

@@ -1,5 +1,5 @@
-/* deflate_cache.h - zlib streams of whole regions, compressed ahead by a
- * background thread (while the board connects, and once for all boards). */
+/* deflate_cache.h - zlib streams of the runs a board will be written with,
+ * compressed ahead by a background thread while earlier runs are written. */
 #ifndef ESPBURN_DEFLATE_CACHE_H
 #define ESPBURN_DEFLATE_CACHE_H
 
@@ -20,7 +20,7 @@ struct deflate_cache *deflate_cache_start(const uint8_t *const *data, const size
 /* The stream of exactly (data, len), waiting for it if it is still being
  * compressed; NULL when the cache does not hold it (or c is NULL). */
 const bytes *deflate_cache_get(struct deflate_cache *c, const uint8_t *data, size_t len);
-/* Waits for the thread, then frees everything. */
+/* Stops the thread after the run it is compressing, then frees everything. */
 void deflate_cache_free(struct deflate_cache *c);
 
 #endif

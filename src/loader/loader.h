@@ -107,18 +107,15 @@ struct chip_facts {
 /* Read what the eFuses and ROM say about the detected chip. */
 int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err);
 
-/* ESP32-S3 eFuse fields (esptool targets/esp32s3.py), and the words of
- * BLOCK1 and BLOCK2 they live in. */
-enum s3_field {
-    S3_PKG_VERSION, S3_MINOR_LO, S3_MINOR_HI, S3_MAJOR, S3_BLK_MINOR, S3_BLK_MAJOR,
-    S3_FLASH_CAP, S3_FLASH_VENDOR, S3_PSRAM_CAP, S3_PSRAM_CAP_HI, S3_PSRAM_VENDOR, S3_FIELD_COUNT
+/* The eFuse words the table-driven decoders read (ESP32-S3, ESP32-C3: esptool
+ * targets/esp32s3.py, esp32c3.py): BLOCK1 and BLOCK2 words 0..5. */
+#define EFUSE_BLOCK_WORDS 6
+struct efuse_words {
+    uint32_t blk1[EFUSE_BLOCK_WORDS], blk2[EFUSE_BLOCK_WORDS];
 };
-#define S3_EFUSE_WORDS 6
-struct s3_efuses {
-    uint32_t blk1[S3_EFUSE_WORDS], blk2[S3_EFUSE_WORDS];
-};
-/* Revision, package (description) and features from those words; pure. */
-void esp32s3_decode(const struct s3_efuses *e, struct chip_facts *f);
+/* Revision, package (description) and features of `chip` ("esp32s3",
+ * "esp32c3") from those words; pure. -1 when the chip has no eFuse table. */
+int chip_efuse_decode(const char *chip, const struct efuse_words *e, struct chip_facts *f);
 
 int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err);
 /* JEDEC id through the SPI user-command registers (RDID 0x9F). */

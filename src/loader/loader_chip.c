@@ -2,8 +2,9 @@
  * magic register), eFuse facts per chip (a table of decoders, one row per
  * chip family that has one), security state, and the SPI flash: attach,
  * JEDEC id through the SPI user-command registers, size parameters.
- * ESP32 eFuse bit positions follow esptool's targets/esp32.py, ESP32-S3's
- * targets/esp32s3.py (a table of fields). */
+ * ESP32 eFuse bit positions follow esptool's targets/esp32.py; ESP32-S3 and
+ * ESP32-C3 are data rows (fields and names) of one table-driven decoder,
+ * from targets/esp32s3.py and esp32c3.py. */
 #include "loader/loader.h"
 
 #include <stdio.h>
@@ -192,46 +193,99 @@ static int mac_and_crystal(struct loader *l, const struct chip_decoder *d, struc
     return crystal_mhz(l, &f->xtal_mhz, err);
 }
 
-/* ---- ESP32-S3 (esptool targets/esp32s3.py) ---------------------------- */
+/* ---- eFuse tables: ESP32-S3, ESP32-C3 ------------------------------------
+ * One layout row per chip (esptool targets/esp32s3.py, esp32c3.py): where
+ * each fact sits and the names its codes stand for; one decoder runs them. */
 
-/* Where each fact sits: BLOCK1 (efuse_base + 0x44) or BLOCK2 (+ 0x5C), word, shift, mask. */
+enum efuse_fact {
+    EF_PKG_VERSION, EF_MINOR_LO, EF_MINOR_HI, EF_MAJOR, EF_BLK_MINOR, EF_BLK_MAJOR,
+    EF_FLASH_CAP, EF_FLASH_VENDOR, EF_PSRAM_CAP, EF_PSRAM_CAP_HI, EF_PSRAM_VENDOR, EF_COUNT
+};
+
+/* BLOCK1 or BLOCK2, word, shift, mask; mask 0: the chip has no such field (reads 0). */
 struct efuse_field {
     uint8_t block, word, shift, mask;
 };
 
-static const struct efuse_field s3_fields[S3_FIELD_COUNT] = {
-    [S3_PKG_VERSION] = { 1, 3, 21, 0x7 },
-    [S3_MINOR_LO] = { 1, 3, 18, 0x7 },
-    [S3_MINOR_HI] = { 1, 5, 23, 0x1 },
-    [S3_MAJOR] = { 1, 5, 24, 0x3 },
-    [S3_BLK_MINOR] = { 1, 3, 24, 0x7 },
-    [S3_BLK_MAJOR] = { 2, 4, 0, 0x3 },
-    [S3_FLASH_CAP] = { 1, 3, 27, 0x7 },
-    [S3_FLASH_VENDOR] = { 1, 4, 0, 0x7 },
-    [S3_PSRAM_CAP] = { 1, 4, 3, 0x3 },
-    [S3_PSRAM_CAP_HI] = { 1, 5, 19, 0x1 },
-    [S3_PSRAM_VENDOR] = { 1, 4, 7, 0x3 },
+/* Code -> text; NULL entries mean "nothing embedded"; codes past the end are unknown. */
+struct name_list {
+    const char *const *names;
+    unsigned n;
+};
+#define NAMES(array) { array, sizeof(array) / sizeof(array[0]) }
+
+struct efuse_layout {
+    const char *chip;
+    uint16_t block_offset[3];          /* [1] BLOCK1, [2] BLOCK2: from the chip's efuse_base */
+    struct efuse_field fields[EF_COUNT];
+    bool eco0_quirk;                   /* S3: v0.0 chips with block version v1.1 read as v0.0 */
+    const char *unknown_package;       /* "Unknown ESP32-S3" */
+    struct name_list packages, features, flash_caps, flash_vendors, psram_caps, psram_vendors;
 };
 
-#define S3_BLOCK1 0x44
-#define S3_BLOCK2 0x5C
-
-static unsigned s3_field(const struct s3_efuses *e, enum s3_field id)
-{
-    const struct efuse_field *f = &s3_fields[id];
-    const uint32_t *words = f->block == 1 ? e->blk1 : e->blk2;
-    return (words[f->word] >> f->shift) & f->mask;
-}
-
-/* Code -> text tables; NULL entries (code 0) mean "nothing embedded". */
 static const char *const s3_packages[] = { "ESP32-S3 (QFN56)", "ESP32-S3-PICO-1 (LGA56)" };
+static const char *const s3_features[] = { "Wi-Fi", "BT 5 (LE)", "Dual Core + LP Core", "240MHz" };
 static const char *const s3_flash_caps[] = { NULL, "Embedded Flash 8MB", "Embedded Flash 4MB" };
 static const char *const s3_flash_vendors[] = { "", "XMC", "GD", "FM", "TT", "BY" };
 static const char *const s3_psram_caps[] = { NULL, "Embedded PSRAM 8MB", "Embedded PSRAM 2MB",
                                              "Embedded PSRAM 16MB", "Embedded PSRAM 4MB" };
 static const char *const s3_psram_vendors[] = { "", "AP_3v3", "AP_1v8" };
 
-#define NAME_AT(table, i) ((i) < sizeof(table) / sizeof(table[0]) ? (table)[i] : NULL)
+static const char *const c3_packages[] = { "ESP32-C3 (QFN32)", "ESP8685 (QFN28)", "ESP32-C3 AZ (QFN32)",
+                                           "ESP8686 (QFN24)" };
+static const char *const c3_features[] = { "Wi-Fi", "BT 5 (LE)", "Single Core", "160MHz" };
+static const char *const c3_flash_caps[] = { NULL, "Embedded Flash 4MB", "Embedded Flash 2MB",
+                                             "Embedded Flash 1MB", "Embedded Flash 8MB" };
+static const char *const c3_flash_vendors[] = { "", "XMC", "GD", "FM", "TT", "ZBIT" };
+
+static const struct efuse_layout efuse_layouts[] = {
+    {
+        .chip = "esp32s3", .block_offset = { 0, 0x44, 0x5C },
+        .fields = {
+            [EF_PKG_VERSION] = { 1, 3, 21, 0x7 }, [EF_MINOR_LO] = { 1, 3, 18, 0x7 },
+            [EF_MINOR_HI] = { 1, 5, 23, 0x1 }, [EF_MAJOR] = { 1, 5, 24, 0x3 },
+            [EF_BLK_MINOR] = { 1, 3, 24, 0x7 }, [EF_BLK_MAJOR] = { 2, 4, 0, 0x3 },
+            [EF_FLASH_CAP] = { 1, 3, 27, 0x7 }, [EF_FLASH_VENDOR] = { 1, 4, 0, 0x7 },
+            [EF_PSRAM_CAP] = { 1, 4, 3, 0x3 }, [EF_PSRAM_CAP_HI] = { 1, 5, 19, 0x1 },
+            [EF_PSRAM_VENDOR] = { 1, 4, 7, 0x3 },
+        },
+        .eco0_quirk = true, .unknown_package = "Unknown ESP32-S3",
+        .packages = NAMES(s3_packages), .features = NAMES(s3_features),
+        .flash_caps = NAMES(s3_flash_caps), .flash_vendors = NAMES(s3_flash_vendors),
+        .psram_caps = NAMES(s3_psram_caps), .psram_vendors = NAMES(s3_psram_vendors),
+    },
+    {
+        .chip = "esp32c3", .block_offset = { 0, 0x44, 0x5C },
+        .fields = {
+            [EF_PKG_VERSION] = { 1, 3, 21, 0x7 }, [EF_MINOR_LO] = { 1, 3, 18, 0x7 },
+            [EF_MINOR_HI] = { 1, 5, 23, 0x1 }, [EF_MAJOR] = { 1, 5, 24, 0x3 },
+            [EF_FLASH_CAP] = { 1, 3, 27, 0x7 }, [EF_FLASH_VENDOR] = { 1, 4, 0, 0x7 },
+        },
+        .unknown_package = "Unknown ESP32-C3",
+        .packages = NAMES(c3_packages), .features = NAMES(c3_features),
+        .flash_caps = NAMES(c3_flash_caps), .flash_vendors = NAMES(c3_flash_vendors),
+    },
+};
+
+static const struct efuse_layout *efuse_layout_for(const char *chip)
+{
+    for (size_t i = 0; chip && i < sizeof efuse_layouts / sizeof efuse_layouts[0]; i++)
+        if (strcmp(efuse_layouts[i].chip, chip) == 0)
+            return &efuse_layouts[i];
+    return NULL;
+}
+
+static unsigned efuse_get(const struct efuse_layout *t, const struct efuse_words *e, enum efuse_fact id)
+{
+    const struct efuse_field *f = &t->fields[id];
+    const uint32_t *words = f->block == 2 ? e->blk2 : e->blk1;
+    return f->mask ? (words[f->word] >> f->shift) & f->mask : 0;
+}
+
+static const char *name_at(const struct name_list *l, unsigned code)
+{
+    return code < l->n ? l->names[code] : NULL;
+}
 
 /* "Embedded Flash 8MB (XMC)": the capacity, with its vendor when known. */
 static void add_embedded(struct chip_facts *f, const char *cap, const char *unknown, const char *vendor)
@@ -242,56 +296,65 @@ static void add_embedded(struct chip_facts *f, const char *cap, const char *unkn
     add_feature(f, text);
 }
 
-void esp32s3_decode(const struct s3_efuses *e, struct chip_facts *f)
+static void efuse_revision(const struct efuse_layout *t, const struct efuse_words *e, struct chip_facts *f)
 {
-    unsigned minor = s3_field(e, S3_MINOR_HI) << 3 | s3_field(e, S3_MINOR_LO);
-    /* Chips v0.0 with eFuse block version v1.1 used the major field for
+    unsigned minor = efuse_get(t, e, EF_MINOR_HI) << 3 | efuse_get(t, e, EF_MINOR_LO);
+    /* S3 chips v0.0 with eFuse block version v1.1 used the major field for
      * something else: esptool reads them as v0.0 (is_eco0). */
-    bool eco0 = (minor & 7) == 0 && s3_field(e, S3_BLK_MAJOR) == 1 && s3_field(e, S3_BLK_MINOR) == 1;
+    bool eco0 = t->eco0_quirk && (minor & 7) == 0 && efuse_get(t, e, EF_BLK_MAJOR) == 1 &&
+                efuse_get(t, e, EF_BLK_MINOR) == 1;
     f->rev_minor = eco0 ? 0 : (int)minor;
-    f->rev_major = eco0 ? 0 : (int)s3_field(e, S3_MAJOR);
-    f->pkg_version = s3_field(e, S3_PKG_VERSION);
-    const char *pkg = NAME_AT(s3_packages, f->pkg_version);
-    snprintf(f->description, sizeof f->description, "%s", pkg ? pkg : "Unknown ESP32-S3");
-    add_feature(f, "Wi-Fi");
-    add_feature(f, "BT 5 (LE)");
-    add_feature(f, "Dual Core + LP Core");
-    add_feature(f, "240MHz");
-    unsigned flash = s3_field(e, S3_FLASH_CAP);
-    if (flash)
-        add_embedded(f, NAME_AT(s3_flash_caps, flash), "Unknown Embedded Flash",
-                     NAME_AT(s3_flash_vendors, s3_field(e, S3_FLASH_VENDOR)));
-    unsigned psram = s3_field(e, S3_PSRAM_CAP_HI) << 2 | s3_field(e, S3_PSRAM_CAP);
-    if (psram)
-        add_embedded(f, NAME_AT(s3_psram_caps, psram), "Unknown Embedded PSRAM",
-                     NAME_AT(s3_psram_vendors, s3_field(e, S3_PSRAM_VENDOR)));
-    f->embedded_psram = psram != 0;
+    f->rev_major = eco0 ? 0 : (int)efuse_get(t, e, EF_MAJOR);
 }
 
-/* Read only the words the field table names, then decode. */
-static int esp32s3_facts(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
+int chip_efuse_decode(const char *chip, const struct efuse_words *e, struct chip_facts *f)
 {
-    struct s3_efuses e = { 0 };
-    bool have[3][S3_EFUSE_WORDS] = { { false } };
-    for (unsigned i = 0; i < S3_FIELD_COUNT; i++) {
-        const struct efuse_field *fld = &s3_fields[i];
-        if (have[fld->block][fld->word])
+    const struct efuse_layout *t = efuse_layout_for(chip);
+    if (!t)
+        return -1;
+    efuse_revision(t, e, f);
+    f->pkg_version = efuse_get(t, e, EF_PKG_VERSION);
+    const char *pkg = name_at(&t->packages, f->pkg_version);
+    snprintf(f->description, sizeof f->description, "%s", pkg ? pkg : t->unknown_package);
+    for (unsigned i = 0; i < t->features.n; i++)
+        add_feature(f, t->features.names[i]);
+    unsigned flash = efuse_get(t, e, EF_FLASH_CAP);
+    if (flash)
+        add_embedded(f, name_at(&t->flash_caps, flash), "Unknown Embedded Flash",
+                     name_at(&t->flash_vendors, efuse_get(t, e, EF_FLASH_VENDOR)));
+    unsigned psram = efuse_get(t, e, EF_PSRAM_CAP_HI) << 2 | efuse_get(t, e, EF_PSRAM_CAP);
+    if (psram)
+        add_embedded(f, name_at(&t->psram_caps, psram), "Unknown Embedded PSRAM",
+                     name_at(&t->psram_vendors, efuse_get(t, e, EF_PSRAM_VENDOR)));
+    f->embedded_psram = psram != 0;
+    return 0;
+}
+
+/* Read only the words the chip's field table names, then decode. */
+static int efuse_table_facts(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
+{
+    const struct efuse_layout *t = efuse_layout_for(l->chip->name);
+    struct efuse_words e = { { 0 }, { 0 } };
+    bool have[3][EFUSE_BLOCK_WORDS] = { { false } };
+    for (unsigned i = 0; t && i < EF_COUNT; i++) {
+        const struct efuse_field *fld = &t->fields[i];
+        if (!fld->mask || have[fld->block][fld->word])
             continue;
-        uint32_t *w = fld->block == 1 ? &e.blk1[fld->word] : &e.blk2[fld->word];
-        uint32_t base = l->chip->efuse_base + (fld->block == 1 ? S3_BLOCK1 : S3_BLOCK2);
-        if (loader_read_reg(l, base + 4u * fld->word, w, err))
+        uint32_t *w = fld->block == 2 ? &e.blk2[fld->word] : &e.blk1[fld->word];
+        uint32_t addr = l->chip->efuse_base + t->block_offset[fld->block] + 4u * fld->word;
+        if (loader_read_reg(l, addr, w, err))
             return eb_wrap(err, "reading eFuse BLOCK%u word %u", fld->block, fld->word);
         have[fld->block][fld->word] = true;
     }
-    esp32s3_decode(&e, f);
+    chip_efuse_decode(l->chip->name, &e, f);
     return mac_and_crystal(l, d, f, err);
 }
 
 static const struct chip_decoder decoders[] = {
     { "esp32", esp32_decoder, esp32_rom_baud, 0 },
     { "esp32s2", mac_and_crystal, NULL, 0x44 },
-    { "esp32s3", esp32s3_facts, NULL, 0x44 },
-    { "esp32c3", mac_and_crystal, NULL, 0x44 },
+    { "esp32s3", efuse_table_facts, NULL, 0x44 },
+    { "esp32c3", efuse_table_facts, NULL, 0x44 },
     { "esp32c2", mac_and_crystal, NULL, 0x40 },
     { "esp32c6", mac_and_crystal, NULL, 0x44 },
     { "esp32h2", mac_and_crystal, NULL, 0x44 },

@@ -77,6 +77,7 @@ static void decide_chip(struct plan *p, const struct plan_ctx *c)
         p->chip = chip_of_role(p, ROLE_UNKNOWN);
     if (!p->chip) {
         p->chip = chip_by_name("esp32");
+        p->chip_assumed = true;
         plan_add_finding(p, FIND_INFO, "chip-assumed", NULL,
                          "Nothing in the plan says which chip it is for; espburn assumes ESP32. "
                          "Pass --chip if the board is another one.");

@@ -49,6 +49,7 @@ struct plan_opts {
 
 struct plan {
     const struct chip *chip;   /* decided chip (option, images, manifest) */
+    bool chip_assumed;         /* nothing said which: ESP32 by default, the board may differ */
     char source_kind[32];      /* "folder", "flasher_args.json", "esp-web-tools manifest", ... */
     /* From the source or --flash-size; else mode and freq as the bootloader's
      * header says (esptool's "keep") and size "detect"; "" = keep. */

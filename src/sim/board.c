@@ -1,6 +1,7 @@
 /* board.c - the board table. Sources per figure are in docs/sim.md:
- * eFuse layouts from esptool's targets (esp32.py, esp32s3.py), banners from
- * the boards' boot logs, bridges from the M5Stack schematics. */
+ * eFuse layouts from esptool's targets (esp32.py, esp32s3.py, esp32c3.py),
+ * banners from the boards' boot logs, bridges from the M5Stack schematics
+ * and Espressif's DevKitM-1 user guide. */
 #include "sim/board.h"
 
 #include <string.h>
@@ -35,6 +36,14 @@
 #define S3_W3_MINOR(n) ((uint32_t)(n) << 18)
 #define S3_W3_BLK_MINOR(n) ((uint32_t)(n) << 24)
 #define S3_UARTDEV_BUF_NO 0x3FCEF14Cu
+/* ESP32-C3 BLOCK1 (esptool esp32c3.py, EFUSE_BLOCK1_ADDR = 0x60008800 + 0x44):
+ * words 0-1 MAC; word 3: minor revision bits 18..20, package 21..23
+ * (0 = QFN32), embedded flash 27..29 (1 = 4 MB); word 4: flash vendor 0..2
+ * (1 = XMC); word 5: minor revision bit 3 at 23, major revision 24..25. */
+#define C3_EFUSE_BLK1(n) (0x60008844u + 4u * (n))
+#define C3_W3_MINOR(n) ((uint32_t)(n) << 18)
+#define C3_W3_FLASH_CAP(n) ((uint32_t)(n) << 27)
+#define C3_W4_FLASH_VENDOR(n) ((uint32_t)(n))
 
 #define ESP32_BANNER_REV1 "ets Jun  8 2016 00:22:57"
 #define ESP32_BANNER_REV3 "ets Jul 29 2019 12:21:46"
@@ -142,6 +151,25 @@ const struct sim_board sim_boards[] = {
     M5STACK_CORES3("m5stack-cores3", "M5Stack CoreS3: ESP32-S3 (QFN56) v0.2, 16 MB flash, 8 MB quad PSRAM, USB-Serial/JTAG", 0),
     M5STACK_CORES3("m5stack-cores3-secure-download",
                    "M5Stack CoreS3 in Secure Download Mode (ENABLE_SECURITY_DOWNLOAD burnt)", SIM_SEC_SECURE_DOWNLOAD),
+    {
+        .name = "esp32-c3-devkitm-1",
+        .description = "Espressif ESP32-C3-DevKitM-1: ESP32-C3FN4 (QFN32) v0.4, 4 MB in-package flash, CP2102N bridge",
+        .chip_name = "esp32c3", .magic = 0x1B31506F, .security_chip_id = 5, .security_eco = 0,
+        .regs = {
+            { C3_EFUSE_BLK1(0), 0x18A1B2C3 },          /* MAC 34:85:18:a1:b2:c3 */
+            { C3_EFUSE_BLK1(1), 0x00003485 },
+            { C3_EFUSE_BLK1(3), C3_W3_MINOR(4) | C3_W3_FLASH_CAP(1) }, /* v0.4, QFN32, 4 MB in package */
+            { C3_EFUSE_BLK1(4), C3_W4_FLASH_VENDOR(1) }, /* XMC */
+            { C3_EFUSE_BLK1(5), 0 },                   /* major revision 0 */
+        },
+        .jedec_id = 0x00164020, .flash_size = 4u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
+        .bridge = "CP2102N", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 3000000,
+        .en_delay_us = 14000,
+        .banner = "ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021",
+        .rst_poweron = "0x1 (POWERON)", .rst_software = "0xc (RTC_SW_CPU_RST)",
+        .rst_brownout = "0xf (BROWN_OUT_RST)", .boot_download = "0x4 (DOWNLOAD(USB/UART0/1))",
+        .boot_flash = "0xc (SPI_FAST_FLASH_BOOT)",
+    },
     { 0 },
 };
 

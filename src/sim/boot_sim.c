@@ -67,7 +67,8 @@ void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us)
     if (bootchain_run(&in, &o, &err) != 0) {
         sim_tracef(s, "boot from flash not modelled: %s", err.msg);
         char text[256];
-        snprintf(text, sizeof text, "%s\r\n\r\nrst:%s,boot:%s\r\n", s->board->banner, rst, s->board->boot_flash);
+        snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n", s->board->banner,
+                 bootchain_banner_gap(s->chip, s->board->banner), rst, s->board->boot_flash);
         sim_emit_text(s, text, at_us);
         return;
     }

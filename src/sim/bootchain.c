@@ -5,7 +5,8 @@
  * loop (ESP32 rev 0/1), "invalid header: 0x........" eight times a round
  * (ESP32 rev 3), "csum err:0x..!=0x.." then "ets_main.c 371 " (rev 0/1) or
  * "ets_main.c 384" (rev 3), the ESP32-S3's "invalid header" and "Invalid image block,
- * can't boot." / "ets_main.c 329" with TG0WDT resets, and the rule behind
+ * can't boot." / "ets_main.c 329" with TG0WDT resets, the ESP32-C3's
+ * "ets_loader.c 78", and the rule behind
  * "ho 0 tail 12 room 4" (printed when a segment header starts 12 bytes into
  * a 16-byte block). */
 #include "sim/boot_internal.h"
@@ -37,6 +38,13 @@ static const struct boot_rom_model rom_models[] = {
       .wdt_rst = "0x7 (TG0WDT_SYS_RST)", .wdt_saved_pc_header = 0x40049b21,
       .wdt_saved_pc_block = 0x40043ac8, .wdt_period_us = 400000,
       .sys_rst = "0x3 (RTC_SW_SYS_RST)", .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
+    /* ESP32-C3: a segment it cannot load gets "ets_loader.c 78" right after
+     * its load line (no "Invalid image block" text), then TG0WDT resets. */
+    { .chip = "esp32c3", .banner = "ESP-ROM:esp32c3-api1-20210207", .after_banner = "\r\n",
+      .no_header_repeat = 8, .bad_block = "ets_loader.c 78\r\n", .gave_up = "",
+      .wdt_rst = "0x7 (TG0WDT_SYS_RST)", .wdt_saved_pc_header = 0x4004d1f8,
+      .wdt_saved_pc_block = 0x40049a42, .wdt_period_us = 400000,
+      .sys_rst = "0x3 (RTC_SW_SYS_RST)", .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
     { 0 },
 };
 
@@ -46,6 +54,12 @@ static const struct boot_rom_model *rom_model_for(const struct chip *chip, const
         if (strcmp(m->chip, chip->name) == 0 && strncmp(banner, m->banner, strlen(m->banner)) == 0)
             return m;
     return NULL;
+}
+
+const char *bootchain_banner_gap(const struct chip *chip, const char *banner)
+{
+    const struct boot_rom_model *m = rom_model_for(chip, banner);
+    return m ? m->after_banner : "\r\n\r\n";
 }
 
 /* ---- output cursor --------------------------------------------------- */

@@ -71,5 +71,8 @@ struct bootchain_out {
  * bootchain_out_free(). */
 int bootchain_run(const struct bootchain_in *in, struct bootchain_out *out, eb_err *err);
 void bootchain_out_free(struct bootchain_out *out);
+/* What the ROM prints between its banner and "rst:" ("\r\n\r\n" on the
+ * ESP32, "\r\n" on the newer ROMs); the ESP32's when the ROM has no model. */
+const char *bootchain_banner_gap(const struct chip *chip, const char *banner);
 
 #endif

@@ -4,6 +4,8 @@
  * banner, and the timestamped output queue. Commands are in commands.c. */
 #include "sim/engine.h"
 
+#include "sim/bootchain.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,7 +238,8 @@ void sim_reboot(struct sim *s, const char *reason, bool download, uint64_t at_us
         return;
     }
     char text[512];
-    snprintf(text, sizeof text, "%s\r\n\r\nrst:%s,boot:%s\r\n%s", s->board->banner, reason,
+    snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n%s", s->board->banner,
+             bootchain_banner_gap(s->chip, s->board->banner), reason,
              download ? s->board->boot_download : s->board->boot_flash,
              download ? "waiting for download\r\n" : "");
     sim_emit_text(s, text, at_us);

@@ -35,6 +35,13 @@ def run(*args, input=None, timeout=60, cwd=None, env=None):
     return Result(proc)
 
 
+@pytest.fixture(autouse=True)
+def own_state_folder(tmp_path, monkeypatch):
+    """Each test gets its own ESPBURN_STATE (where flash remembers what it wrote to
+    each port for monitor), so no test reads another's, nor the user's."""
+    monkeypatch.setenv("ESPBURN_STATE", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def espburn():
     return run

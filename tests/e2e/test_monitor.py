@@ -9,6 +9,7 @@ Two kinds of board:
 """
 import json
 import pathlib
+import shutil
 import socket
 import subprocess
 import threading
@@ -473,6 +474,25 @@ def test_seed_app_at_0x1000_on_the_virtual_board(sim, seed, tmp_path):
     assert loop["boots"] >= 4 and p.returncode == 1
     period = next(f for f in loop["findings"] if f["code"] == "boot-loop")["what"]
     assert "about every 0.3 s" in period or "about every 0.4 s" in period or "about every 0.5 s" in period
+
+
+def test_what_flash_wrote_names_the_files_without_plan(espburn, sim, seed, tmp_path):
+    """The seed mistake made with espburn itself (--force), then monitor on the same
+    port: the finding names the file flash wrote, with no --plan."""
+    app = tmp_path / "MicroPython.bin"
+    shutil.copy(seed / "MicroPython.bin", app)
+    s = sim(transport="rfc2217")
+    r = espburn("flash", f"{app}@0x1000", "-p", s.url, "--force", timeout=300)
+    assert r.rc == 0, r
+    lines = json_lines(monitor("-p", s.url, "--duration", "2", "--json"))
+    said = [o["text"] for o in lines if o["type"] == "event" and o["event"] == "plan"]
+    assert said and "files espburn flash wrote to this port" in said[0]
+    assert "MicroPython.bin, an application" in findings(lines)["app-at-bootloader-offset"]["plan"]
+    app.unlink()    # the files are gone: said, and the diagnosis goes on without them
+    lines = json_lines(monitor("-p", s.url, "--duration", "2", "--json"))
+    said = [o["text"] for o in lines if o["type"] == "event" and o["event"] == "plan"]
+    assert said and "cannot be read any more" in said[0]
+    assert not findings(lines)["app-at-bootloader-offset"].get("plan")
 
 
 def test_seed_bundle_boots_cleanly_on_the_virtual_board(sim, seed, tmp_path):
