@@ -12,7 +12,7 @@
 # ESPBURN_BIN selects the binary (default build/espburn).
 . "$(dirname "$0")/lib.sh" "$@"
 /usr/bin/python3 - "$bin" "$quick" <<'PY'
-import json, os, pathlib, re, subprocess, sys, tempfile, time
+import json, os, pathlib, re, subprocess, sys, tempfile, time, zlib
 
 binary, quick = sys.argv[1], sys.argv[2] == "1"
 seed = pathlib.Path(os.environ.get("ESPBURN_SHARED", "../shared")) / "firmware/m5stack-lobo-esp32-psram-all-bt"
@@ -112,6 +112,47 @@ print(f"    one changed 4 KB sector: {secs:.2f} s, {written} bytes written (targ
       f"{verdict(secs < 3 and written == 4096)}")
 s.stop()
 
+def stub_schedule_seconds(raw, addr, baud):
+    """A second model of esptool's stub (stub_write_flash.c) writing `raw` compressed at `addr`,
+    fed by a perfect client: each 16 KB packet sent the moment the previous one is acknowledged
+    (the stub acknowledges before working; one packet waits in its second buffer). Before each
+    inflate step the stub starts the next erase if the flash is idle; a full 32 KB output buffer
+    is written after erasing through its last sector. Same figures as the virtual board."""
+    sector_b, out_max = 4096, 32768
+    st = {"chip": 0.0, "erase": addr // sector_b, "end": -(-(addr + len(raw)) // sector_b), "at": addr}
+
+    def start_erase(t):
+        if st["erase"] >= st["end"] or t < st["chip"]:
+            return
+        block = st["erase"] % 16 == 0 and st["end"] - st["erase"] >= 16
+        st["chip"] = t + (0.150 if block else 0.045)
+        st["erase"] += 16 if block else 1
+
+    def write(t, n):
+        while st["erase"] < st["end"] and st["erase"] <= (st["at"] + n) // sector_b:
+            t = max(t, st["chip"])
+            start_erase(t)
+        st["chip"] = t = max(t, st["chip"]) + -(-n // 256) * 0.0004
+        st["at"] += n
+        return t
+
+    z = zlib.compress(raw, 9)
+    d, fill, cpu, arrive, acked = zlib.decompressobj(), 0, 0.0, 0.0, 0.0
+    for k in range(0, len(z), 16384):
+        data = z[k:k + 16384]
+        arrive = max(arrive, acked) + (len(data) + 24 + data.count(0xC0) + data.count(0xDB)) * 10 / baud
+        t = acked = max(arrive, cpu)
+        while data:
+            start_erase(t)
+            out = d.decompress(data, out_max - fill)
+            t += (len(data) - len(d.unconsumed_tail)) / 20e6
+            data, fill = d.unconsumed_tail, fill + len(out)
+            if fill == out_max or (d.eof and fill):
+                t, fill = write(t, fill), 0
+        cpu = t
+    return max(cpu, st["chip"])
+
+
 # --- -b auto on a fresh m5stack-fire -------------------------------------------
 if not quick:
     s = Sim(tmp / "auto.bin", "--realtime", transport="--rfc2217")
@@ -137,6 +178,10 @@ if not quick:
     print(f"    -b auto: {top} baud, {secs:.1f} s (wire {wire:.1f} s, modelled flash {flash_time:.1f} s = erase and "
           f"program {write_time:.1f} s + verify read {verify_time:.1f} s, connect {b['connect_seconds']:.1f} s; "
           f"target {target:.1f} s) {verdict(secs <= target)}; aim < 10 s: {'met' if secs < 10 else 'not met'}")
+    floor = sum(stub_schedule_seconds((seed / p).read_bytes(), a, top) for a, p in bundle) + verify_time
+    print(f"    -b auto floor: esptool's stub fed by a perfect client (no latency, same figures) needs "
+          f"{floor:.1f} s + connect {b['connect_seconds']:.1f} s = {floor + b['connect_seconds']:.1f} s: the erase "
+          f"it starts ahead of the data leaves the flash idle later (docs/sim.md, \"Flash work in the stub\")")
 
 print(f"    bench_flash: {missed} target(s) missed")
 sys.exit(1 if missed else 0)
