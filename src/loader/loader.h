@@ -95,7 +95,7 @@ struct chip_facts {
     int rev_major, rev_minor;    /* -1 when unknown */
     unsigned pkg_version;
     unsigned nfeatures;
-    char features[CHIP_FEATURES_MAX][32];
+    char features[CHIP_FEATURES_MAX][64]; /* "ADC and temperature sensor calibration in BLK2 of eFuse V1" */
     bool have_mac;
     uint8_t mac[6];
     int xtal_mhz;                /* 0 when unknown */
@@ -107,14 +107,15 @@ struct chip_facts {
 /* Read what the eFuses and ROM say about the detected chip. */
 int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err);
 
-/* The eFuse words the table-driven decoders read (ESP32-S3, ESP32-C3: esptool
- * targets/esp32s3.py, esp32c3.py): BLOCK1 and BLOCK2 words 0..5. */
-#define EFUSE_BLOCK_WORDS 6
+/* The eFuse words the table-driven decoders read (ESP32-S2, -S3, -C2, -C3,
+ * -C6, -H2: esptool targets/esp32s2.py ... esp32h2.py): BLOCK1 and BLOCK2
+ * words 0..7 (the ESP32-C2 keeps its flash capacity in BLOCK2 word 7). */
+#define EFUSE_BLOCK_WORDS 8
 struct efuse_words {
     uint32_t blk1[EFUSE_BLOCK_WORDS], blk2[EFUSE_BLOCK_WORDS];
 };
 /* Revision, package (description) and features of `chip` ("esp32s3",
- * "esp32c3") from those words; pure. -1 when the chip has no eFuse table. */
+ * "esp32c6", ...) from those words; pure. -1 when the chip has no eFuse table. */
 int chip_efuse_decode(const char *chip, const struct efuse_words *e, struct chip_facts *f);
 
 int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err);

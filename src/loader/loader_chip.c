@@ -2,9 +2,9 @@
  * magic register), eFuse facts per chip (a table of decoders, one row per
  * chip family that has one), security state, and the SPI flash: attach,
  * JEDEC id through the SPI user-command registers, size parameters.
- * ESP32 eFuse bit positions follow esptool's targets/esp32.py; ESP32-S3 and
- * ESP32-C3 are data rows (fields and names) of one table-driven decoder,
- * from targets/esp32s3.py and esp32c3.py. */
+ * ESP32 eFuse bit positions follow esptool's targets/esp32.py; ESP32-S2,
+ * -S3, -C2, -C3, -C6 and -H2 are data rows (fields and names) of one
+ * table-driven decoder, from targets/esp32s2.py ... esp32h2.py. */
 #include "loader/loader.h"
 
 #include <stdio.h>
@@ -66,7 +66,7 @@ static int crystal_mhz(struct loader *l, int *mhz, eb_err *err)
     if (loader_read_reg(l, l->chip->uart_clkdiv_reg, &div, err))
         return -1;
     double est = (double)l->port->baud * (div & 0xFFFFF) / 1e6;
-    *mhz = est > 45 ? 48 : est > 33 ? 40 : 26;
+    *mhz = est > 45 ? 48 : est > 36 ? 40 : est > 29 ? 32 : 26;   /* 32 MHz: ESP32-H2 */
     return 0;
 }
 
@@ -193,9 +193,12 @@ static int mac_and_crystal(struct loader *l, const struct chip_decoder *d, struc
     return crystal_mhz(l, &f->xtal_mhz, err);
 }
 
-/* ---- eFuse tables: ESP32-S3, ESP32-C3 ------------------------------------
- * One layout row per chip (esptool targets/esp32s3.py, esp32c3.py): where
- * each fact sits and the names its codes stand for; one decoder runs them. */
+/* ---- eFuse tables: ESP32-S2, -S3, -C2, -C3, -C6, -H2 ----------------------
+ * One layout row per chip (esptool targets/esp32s2.py, esp32s3.py,
+ * esp32c2.py, esp32c3.py, esp32c6.py, esp32h2.py): where each fact sits and
+ * the names its codes stand for; one decoder runs them.
+ * Minor revision = MINOR_HI << 3 | MINOR_LO (chips with one minor field
+ * have no MINOR_HI); PSRAM capacity = PSRAM_CAP_HI << 2 | PSRAM_CAP. */
 
 enum efuse_fact {
     EF_PKG_VERSION, EF_MINOR_LO, EF_MINOR_HI, EF_MAJOR, EF_BLK_MINOR, EF_BLK_MAJOR,
@@ -214,6 +217,19 @@ struct name_list {
 };
 #define NAMES(array) { array, sizeof(array) / sizeof(array[0]) }
 
+/* Where the model name depends on more than the package (S2: flash and PSRAM
+ * capacity; C6: package 1 split by flash capacity), rows matched in order;
+ * ANY matches every code. No match: the chip's "Unknown ..." name. */
+#define ANY 0xFF
+struct model_name {
+    uint8_t pkg, flash_cap, psram_cap;
+    const char *name;
+};
+struct model_list {
+    const struct model_name *rows;
+    unsigned n;
+};
+
 struct efuse_layout {
     const char *chip;
     uint16_t block_offset[3];          /* [1] BLOCK1, [2] BLOCK2: from the chip's efuse_base */
@@ -221,6 +237,8 @@ struct efuse_layout {
     bool eco0_quirk;                   /* S3: v0.0 chips with block version v1.1 read as v0.0 */
     const char *unknown_package;       /* "Unknown ESP32-S3" */
     struct name_list packages, features, flash_caps, flash_vendors, psram_caps, psram_vendors;
+    struct model_list models;          /* when set, names the chip instead of `packages` */
+    struct name_list calibrations;     /* S2: BLOCK2 version (EF_BLK_MINOR) named as a feature */
 };
 
 static const char *const s3_packages[] = { "ESP32-S3 (QFN56)", "ESP32-S3-PICO-1 (LGA56)" };
@@ -237,6 +255,39 @@ static const char *const c3_features[] = { "Wi-Fi", "BT 5 (LE)", "Single Core", 
 static const char *const c3_flash_caps[] = { NULL, "Embedded Flash 4MB", "Embedded Flash 2MB",
                                              "Embedded Flash 1MB", "Embedded Flash 8MB" };
 static const char *const c3_flash_vendors[] = { "", "XMC", "GD", "FM", "TT", "ZBIT" };
+
+/* esp32s2.py names the chip by flash_cap + 100 * psram_cap and always lists
+ * both memories (code 0 too) and the BLOCK2 calibration version. */
+static const struct model_name s2_models[] = {
+    { ANY, 0, 0, "ESP32-S2" }, { ANY, 1, 0, "ESP32-S2FH2" }, { ANY, 2, 0, "ESP32-S2FH4" },
+    { ANY, 2, 1, "ESP32-S2FNR2" }, { ANY, 0, 1, "ESP32-S2R2" },
+};
+static const char *const s2_features[] = { "Wi-Fi", "Single Core", "240MHz" };
+static const char *const s2_flash_caps[] = { "No Embedded Flash", "Embedded Flash 2MB", "Embedded Flash 4MB" };
+static const char *const s2_psram_caps[] = { "No Embedded PSRAM", "Embedded PSRAM 2MB", "Embedded PSRAM 4MB" };
+static const char *const s2_calibrations[] = {
+    "No calibration in BLK2 of efuse",
+    "ADC and temperature sensor calibration in BLK2 of eFuse V1",
+    "ADC and temperature sensor calibration in BLK2 of eFuse V2",
+};
+
+static const char *const c2_packages[] = { "ESP32-C2", "ESP8684H" };
+static const char *const c2_features[] = { "Wi-Fi", "BT 5 (LE)", "Single Core", "120MHz" };
+static const char *const c2_flash_caps[] = { NULL, "Embedded Flash 4MB", "Embedded Flash 2MB",
+                                             "Embedded Flash 1MB" };
+
+/* esp32c6.py: package 0 is the QFN40 whatever its flash; package 1 is named
+ * by its flash capacity. Its feature list always ends with the flash, and
+ * names no code 0: a C6 without embedded flash prints "Unknown Embedded Flash". */
+static const struct model_name c6_models[] = {
+    { 0, ANY, ANY, "ESP32-C6 (QFN40)" }, { 1, 1, ANY, "ESP32-C6FH4 (QFN32)" }, { 1, 2, ANY, "ESP32-C6FH8 (QFN32)" },
+};
+static const char *const c6_features[] = { "Wi-Fi 6", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core",
+                                           "160MHz" };
+static const char *const c6_flash_caps[] = { "Unknown Embedded Flash", "Embedded Flash 4MB", "Embedded Flash 8MB" };
+
+static const char *const h2_packages[] = { "ESP32-H2" };
+static const char *const h2_features[] = { "BT 5 (LE)", "IEEE802.15.4", "Single Core", "96MHz" };
 
 static const struct efuse_layout efuse_layouts[] = {
     {
@@ -265,6 +316,54 @@ static const struct efuse_layout efuse_layouts[] = {
         .packages = NAMES(c3_packages), .features = NAMES(c3_features),
         .flash_caps = NAMES(c3_flash_caps), .flash_vendors = NAMES(c3_flash_vendors),
     },
+    {
+        /* pkg, major and minor-hi in BLOCK1 word 3/4 other than the S3's;
+         * the calibration version is BLOCK2 word 4 bits 4..6. */
+        .chip = "esp32s2", .block_offset = { 0, 0x44, 0x5C },
+        .fields = {
+            [EF_PKG_VERSION] = { 1, 4, 0, 0xF }, [EF_MINOR_LO] = { 1, 4, 4, 0x7 },
+            [EF_MINOR_HI] = { 1, 3, 20, 0x1 }, [EF_MAJOR] = { 1, 3, 18, 0x3 },
+            [EF_BLK_MINOR] = { 2, 4, 4, 0x7 },
+            [EF_FLASH_CAP] = { 1, 3, 21, 0xF }, [EF_PSRAM_CAP] = { 1, 3, 28, 0xF },
+        },
+        .unknown_package = "Unknown ESP32-S2",
+        .models = NAMES(s2_models), .features = NAMES(s2_features),
+        .flash_caps = NAMES(s2_flash_caps), .psram_caps = NAMES(s2_psram_caps),
+        .calibrations = NAMES(s2_calibrations),
+    },
+    {
+        /* esp32c2.py has no BLOCK1: every field is in BLOCK2 at efuse_base + 0x40
+         * (the MAC's block: revision and package in word 1 above the MAC's 16 bits). */
+        .chip = "esp32c2", .block_offset = { 0, 0, 0x40 },
+        .fields = {
+            [EF_PKG_VERSION] = { 2, 1, 22, 0x7 }, [EF_MINOR_LO] = { 2, 1, 16, 0xF },
+            [EF_MAJOR] = { 2, 1, 20, 0x3 },
+            [EF_FLASH_CAP] = { 2, 7, 29, 0x7 }, [EF_FLASH_VENDOR] = { 2, 7, 24, 0x7 },
+        },
+        .unknown_package = "Unknown ESP32-C2",
+        .packages = NAMES(c2_packages), .features = NAMES(c2_features),
+        .flash_caps = NAMES(c2_flash_caps), .flash_vendors = NAMES(c3_flash_vendors),
+    },
+    {
+        .chip = "esp32c6", .block_offset = { 0, 0x44, 0x5C },
+        .fields = {
+            [EF_PKG_VERSION] = { 1, 3, 24, 0x7 }, [EF_MINOR_LO] = { 1, 3, 18, 0xF },
+            [EF_MAJOR] = { 1, 3, 22, 0x3 }, [EF_FLASH_CAP] = { 1, 4, 0, 0x7 },
+        },
+        .unknown_package = "Unknown ESP32-C6",
+        .models = NAMES(c6_models), .features = NAMES(c6_features), .flash_caps = NAMES(c6_flash_caps),
+    },
+    {
+        /* esp32h2.py (an ESP32C6ROM: same eFuse base and BLOCK1) decodes no
+         * embedded flash. */
+        .chip = "esp32h2", .block_offset = { 0, 0x44, 0x5C },
+        .fields = {
+            [EF_PKG_VERSION] = { 1, 4, 0, 0x7 }, [EF_MINOR_LO] = { 1, 3, 18, 0x7 },
+            [EF_MAJOR] = { 1, 3, 21, 0x3 },
+        },
+        .unknown_package = "Unknown ESP32-H2",
+        .packages = NAMES(h2_packages), .features = NAMES(h2_features),
+    },
 };
 
 static const struct efuse_layout *efuse_layout_for(const char *chip)
@@ -279,7 +378,7 @@ static unsigned efuse_get(const struct efuse_layout *t, const struct efuse_words
 {
     const struct efuse_field *f = &t->fields[id];
     const uint32_t *words = f->block == 2 ? e->blk2 : e->blk1;
-    return f->mask ? (words[f->word] >> f->shift) & f->mask : 0;
+    return f->mask && f->word < EFUSE_BLOCK_WORDS ? (words[f->word] >> f->shift) & f->mask : 0;
 }
 
 static const char *name_at(const struct name_list *l, unsigned code)
@@ -287,13 +386,32 @@ static const char *name_at(const struct name_list *l, unsigned code)
     return code < l->n ? l->names[code] : NULL;
 }
 
-/* "Embedded Flash 8MB (XMC)": the capacity, with its vendor when known. */
-static void add_embedded(struct chip_facts *f, const char *cap, const char *unknown, const char *vendor)
+/* "Embedded Flash 8MB (XMC)": the capacity, with its vendor when known.
+ * Nothing when the chip has no such list or the code's name is NULL
+ * (nothing embedded); codes past the list's end are `unknown`. */
+static void add_embedded(struct chip_facts *f, const struct name_list *caps, unsigned code, const char *unknown,
+                         const char *vendor)
 {
+    if (!caps->n || (code < caps->n && !caps->names[code]))
+        return;
+    const char *cap = name_at(caps, code);
     char text[sizeof f->features[0]];
     snprintf(text, sizeof text, "%s%s%s%s", cap ? cap : unknown, vendor && *vendor ? " (" : "",
              vendor ? vendor : "", vendor && *vendor ? ")" : "");
     add_feature(f, text);
+}
+
+static const char *model_name(const struct efuse_layout *t, unsigned pkg, unsigned flash, unsigned psram)
+{
+    if (!t->models.n)
+        return name_at(&t->packages, pkg);
+    for (unsigned i = 0; i < t->models.n; i++) {
+        const struct model_name *m = &t->models.rows[i];
+        if ((m->pkg == ANY || m->pkg == pkg) && (m->flash_cap == ANY || m->flash_cap == flash) &&
+            (m->psram_cap == ANY || m->psram_cap == psram))
+            return m->name;
+    }
+    return NULL;
 }
 
 static void efuse_revision(const struct efuse_layout *t, const struct efuse_words *e, struct chip_facts *f)
@@ -314,18 +432,20 @@ int chip_efuse_decode(const char *chip, const struct efuse_words *e, struct chip
         return -1;
     efuse_revision(t, e, f);
     f->pkg_version = efuse_get(t, e, EF_PKG_VERSION);
-    const char *pkg = name_at(&t->packages, f->pkg_version);
-    snprintf(f->description, sizeof f->description, "%s", pkg ? pkg : t->unknown_package);
+    unsigned flash = efuse_get(t, e, EF_FLASH_CAP);
+    unsigned psram = efuse_get(t, e, EF_PSRAM_CAP_HI) << 2 | efuse_get(t, e, EF_PSRAM_CAP);
+    const char *name = model_name(t, f->pkg_version, flash, psram);
+    snprintf(f->description, sizeof f->description, "%s", name ? name : t->unknown_package);
     for (unsigned i = 0; i < t->features.n; i++)
         add_feature(f, t->features.names[i]);
-    unsigned flash = efuse_get(t, e, EF_FLASH_CAP);
-    if (flash)
-        add_embedded(f, name_at(&t->flash_caps, flash), "Unknown Embedded Flash",
-                     name_at(&t->flash_vendors, efuse_get(t, e, EF_FLASH_VENDOR)));
-    unsigned psram = efuse_get(t, e, EF_PSRAM_CAP_HI) << 2 | efuse_get(t, e, EF_PSRAM_CAP);
-    if (psram)
-        add_embedded(f, name_at(&t->psram_caps, psram), "Unknown Embedded PSRAM",
-                     name_at(&t->psram_vendors, efuse_get(t, e, EF_PSRAM_VENDOR)));
+    add_embedded(f, &t->flash_caps, flash, "Unknown Embedded Flash",
+                 name_at(&t->flash_vendors, efuse_get(t, e, EF_FLASH_VENDOR)));
+    add_embedded(f, &t->psram_caps, psram, "Unknown Embedded PSRAM",
+                 name_at(&t->psram_vendors, efuse_get(t, e, EF_PSRAM_VENDOR)));
+    if (t->calibrations.n) {
+        const char *cal = name_at(&t->calibrations, efuse_get(t, e, EF_BLK_MINOR));
+        add_feature(f, cal ? cal : "Unknown calibration in BLK2");
+    }
     f->embedded_psram = psram != 0;
     return 0;
 }
@@ -352,12 +472,12 @@ static int efuse_table_facts(struct loader *l, const struct chip_decoder *d, str
 
 static const struct chip_decoder decoders[] = {
     { "esp32", esp32_decoder, esp32_rom_baud, 0 },
-    { "esp32s2", mac_and_crystal, NULL, 0x44 },
+    { "esp32s2", efuse_table_facts, NULL, 0x44 },
     { "esp32s3", efuse_table_facts, NULL, 0x44 },
     { "esp32c3", efuse_table_facts, NULL, 0x44 },
-    { "esp32c2", mac_and_crystal, NULL, 0x40 },
-    { "esp32c6", mac_and_crystal, NULL, 0x44 },
-    { "esp32h2", mac_and_crystal, NULL, 0x44 },
+    { "esp32c2", efuse_table_facts, NULL, 0x40 },
+    { "esp32c6", efuse_table_facts, NULL, 0x44 },
+    { "esp32h2", efuse_table_facts, NULL, 0x44 },
     { "esp32c5", mac_and_crystal, NULL, 0x44 },
     { "esp32p4", mac_and_crystal, NULL, 0x44 },
     { NULL, NULL, NULL, 0 },

@@ -1,7 +1,10 @@
 /* test_chip_efuse.c - the table-driven eFuse decoding (chip_efuse_decode):
  * ESP32-S3 revision with esptool's block-version quirk, package, embedded
- * flash / PSRAM features; ESP32-C3 package, revision and embedded flash.
- * Field positions from esptool's targets/esp32s3.py and esp32c3.py. */
+ * flash / PSRAM features; ESP32-C3 package, revision and embedded flash;
+ * ESP32-S2 (model from flash + PSRAM, BLOCK2 calibration), ESP32-C2 (all in
+ * BLOCK2, word 7 too), ESP32-C6 (model from package + flash), ESP32-H2.
+ * Field positions from esptool's targets/esp32s2.py ... esp32h2.py, written
+ * out here as bit positions independently of the decoder's table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +147,247 @@ static void c3_packages_revisions_and_codes(void **state)
     assert_int_equal(f.rev_major, 1);
 }
 
+/* Any BLOCK1 / BLOCK2 words. */
+static struct chip_facts decode_words(const char *chip, const uint32_t blk1[EFUSE_BLOCK_WORDS],
+                                      const uint32_t blk2[EFUSE_BLOCK_WORDS])
+{
+    struct efuse_words e;
+    memcpy(e.blk1, blk1, sizeof e.blk1);
+    memcpy(e.blk2, blk2, sizeof e.blk2);
+    struct chip_facts f;
+    memset(&f, 0, sizeof f);
+    assert_int_equal(chip_efuse_decode(chip, &e, &f), 0);
+    return f;
+}
+
+/* ---- ESP32-S2 (esp32s2.py) ----
+ * BLOCK1 word 3: major 18..19, minor high bit 20, flash cap 21..24, PSRAM cap 28..31;
+ * BLOCK1 word 4: package 0..3, minor low bits 4..6; BLOCK2 word 4: block version minor 4..6. */
+#define S2_W3(major, minor_hi, flash, psram) \
+    ((uint32_t)(major) << 18 | (uint32_t)(minor_hi) << 20 | (uint32_t)(flash) << 21 | (uint32_t)(psram) << 28)
+#define S2_W4(pkg, minor_lo) ((uint32_t)(pkg) | (uint32_t)(minor_lo) << 4)
+#define S2_BLK2_W4(cal) ((uint32_t)(cal) << 4)
+
+static struct chip_facts decode_s2(uint32_t w3, uint32_t w4, uint32_t blk2_w4)
+{
+    uint32_t b1[EFUSE_BLOCK_WORDS] = { 0 }, b2[EFUSE_BLOCK_WORDS] = { 0 };
+    b1[3] = w3;
+    b1[4] = w4;
+    b2[4] = blk2_w4;
+    return decode_words("esp32s2", b1, b2);
+}
+
+static void s2_plain_chip_lists_no_memory_and_its_calibration(void **state)
+{
+    (void)state;
+    /* an ESP32-S2 v0.0 (Saola-1 / WROVER module: memories outside the chip), calibration V2 */
+    struct chip_facts f = decode_s2(S2_W3(0, 0, 0, 0), S2_W4(0, 0), S2_BLK2_W4(2));
+    assert_string_equal(f.description, "ESP32-S2");
+    assert_int_equal(f.rev_major, 0);
+    assert_int_equal(f.rev_minor, 0);
+    const char *const want[] = { "Wi-Fi", "Single Core", "240MHz", "No Embedded Flash", "No Embedded PSRAM",
+                                 "ADC and temperature sensor calibration in BLK2 of eFuse V2" };
+    assert_features(&f, want, 6);
+    assert_false(f.embedded_psram);
+}
+
+static void s2_models_from_flash_and_psram(void **state)
+{
+    (void)state;
+    /* S2FNR2: 4 MB flash (code 2) and 2 MB PSRAM (code 1) in the package; v1.0 */
+    struct chip_facts f = decode_s2(S2_W3(1, 0, 2, 1), S2_W4(0, 0), S2_BLK2_W4(1));
+    assert_string_equal(f.description, "ESP32-S2FNR2");
+    assert_int_equal(f.rev_major, 1);
+    assert_int_equal(f.rev_minor, 0);
+    const char *const want[] = { "Wi-Fi", "Single Core", "240MHz", "Embedded Flash 4MB", "Embedded PSRAM 2MB",
+                                 "ADC and temperature sensor calibration in BLK2 of eFuse V1" };
+    assert_features(&f, want, 6);
+    assert_true(f.embedded_psram);
+    f = decode_s2(S2_W3(0, 0, 1, 0), 0, 0);
+    assert_string_equal(f.description, "ESP32-S2FH2");
+    assert_string_equal(f.features[3], "Embedded Flash 2MB");
+    assert_string_equal(f.features[5], "No calibration in BLK2 of efuse");
+    f = decode_s2(S2_W3(0, 0, 2, 0), 0, 0);
+    assert_string_equal(f.description, "ESP32-S2FH4");
+    f = decode_s2(S2_W3(0, 0, 0, 2), 0, 0);
+    assert_string_equal(f.description, "Unknown ESP32-S2"); /* esptool names code 200 nothing */
+    assert_string_equal(f.features[4], "Embedded PSRAM 4MB");
+    f = decode_s2(S2_W3(0, 0, 0, 1), 0, 0);
+    assert_string_equal(f.description, "ESP32-S2R2");
+    /* the package field (word 4 bits 0..3) is reported but does not name the chip */
+    f = decode_s2(S2_W3(0, 0, 0, 0), S2_W4(9, 0), 0);
+    assert_int_equal(f.pkg_version, 9);
+    assert_string_equal(f.description, "ESP32-S2");
+}
+
+static void s2_revision_bits_and_unknown_codes(void **state)
+{
+    (void)state;
+    /* minor = word 3 bit 20 << 3 | word 4 bits 4..6 */
+    struct chip_facts f = decode_s2(S2_W3(2, 1, 0, 0), S2_W4(0, 5), 0);
+    assert_int_equal(f.rev_major, 2);
+    assert_int_equal(f.rev_minor, 13);
+    f = decode_s2(S2_W3(0, 0, 3, 3), 0, S2_BLK2_W4(3));
+    assert_string_equal(f.description, "Unknown ESP32-S2");
+    const char *const want[] = { "Wi-Fi", "Single Core", "240MHz", "Unknown Embedded Flash", "Unknown Embedded PSRAM",
+                                 "Unknown calibration in BLK2" };
+    assert_features(&f, want, 6);
+    assert_true(f.embedded_psram);
+    /* flash code 15 (all four bits) and PSRAM code 15: still unknown, not wrapped into a known code */
+    f = decode_s2(S2_W3(0, 0, 0xF, 0xF), 0, 0);
+    assert_string_equal(f.features[3], "Unknown Embedded Flash");
+    assert_string_equal(f.features[4], "Unknown Embedded PSRAM");
+    assert_int_equal(f.rev_major, 0); /* flash bits 21..24 do not leak into the major field */
+    assert_int_equal(f.rev_minor, 0);
+}
+
+/* ---- ESP32-C2 (esp32c2.py): everything in BLOCK2 (efuse_base + 0x40) ----
+ * word 1: minor 16..19, major 20..21, package 22..24; word 7: flash vendor 24..26, flash cap 29..31. */
+#define C2_W1(minor, major, pkg) ((uint32_t)(minor) << 16 | (uint32_t)(major) << 20 | (uint32_t)(pkg) << 22)
+#define C2_W7(vendor, flash) ((uint32_t)(vendor) << 24 | (uint32_t)(flash) << 29)
+
+static struct chip_facts decode_c2(uint32_t w1, uint32_t w7)
+{
+    uint32_t b1[EFUSE_BLOCK_WORDS] = { 0 }, b2[EFUSE_BLOCK_WORDS] = { 0 };
+    b2[0] = 0xF7F95560;        /* MAC low word: no bearing on the facts */
+    b2[1] = w1 | 0x2CA2;       /* MAC high 16 bits under the revision */
+    b2[7] = w7;
+    return decode_words("esp32c2", b1, b2);
+}
+
+static void c2_package_revision_and_embedded_flash(void **state)
+{
+    (void)state;
+    struct chip_facts f = decode_c2(C2_W1(0, 1, 0), 0);
+    assert_string_equal(f.description, "ESP32-C2");
+    assert_int_equal(f.rev_major, 1);
+    assert_int_equal(f.rev_minor, 0);
+    const char *const base[] = { "Wi-Fi", "BT 5 (LE)", "Single Core", "120MHz" };
+    assert_features(&f, base, 4);
+    /* ESP8684H with 4 MB XMC flash in the package, v1.2 */
+    f = decode_c2(C2_W1(2, 1, 1), C2_W7(1, 1));
+    assert_string_equal(f.description, "ESP8684H");
+    assert_int_equal(f.pkg_version, 1);
+    assert_int_equal(f.rev_minor, 2);
+    const char *const want[] = { "Wi-Fi", "BT 5 (LE)", "Single Core", "120MHz", "Embedded Flash 4MB (XMC)" };
+    assert_features(&f, want, 5);
+    assert_false(f.embedded_psram);
+    f = decode_c2(C2_W1(0, 1, 1), C2_W7(5, 3));
+    assert_string_equal(f.features[4], "Embedded Flash 1MB (ZBIT)");
+    f = decode_c2(C2_W1(0, 1, 1), C2_W7(2, 2));
+    assert_string_equal(f.features[4], "Embedded Flash 2MB (GD)");
+}
+
+static void c2_four_bit_minor_unknown_codes_and_block1_ignored(void **state)
+{
+    (void)state;
+    /* minor is 4 bits (16..19): 12 */
+    struct chip_facts f = decode_c2(C2_W1(12, 2, 0), 0);
+    assert_int_equal(f.rev_major, 2);
+    assert_int_equal(f.rev_minor, 12);
+    f = decode_c2(C2_W1(0, 0, 2), C2_W7(6, 4));
+    assert_string_equal(f.description, "Unknown ESP32-C2");
+    const char *const want[] = { "Wi-Fi", "BT 5 (LE)", "Single Core", "120MHz", "Unknown Embedded Flash" };
+    assert_features(&f, want, 5);
+    /* BLOCK1 words where the C3 keeps these fields mean nothing on a C2 */
+    uint32_t b1[EFUSE_BLOCK_WORDS] = { 0 }, b2[EFUSE_BLOCK_WORDS] = { 0 };
+    b1[3] = W3(3, 1, 0, 1);
+    b1[4] = W4(1, 0, 0);
+    b1[5] = W5(1, 1, 0);
+    f = decode_words("esp32c2", b1, b2);
+    assert_string_equal(f.description, "ESP32-C2");
+    assert_int_equal(f.rev_major, 0);
+    assert_int_equal(f.rev_minor, 0);
+    assert_int_equal(f.nfeatures, 4);
+}
+
+/* ---- ESP32-C6 (esp32c6.py) ----
+ * BLOCK1 word 3: minor 18..21, major 22..23, package 24..26; word 4: flash cap 0..2. */
+#define C6_W3(minor, major, pkg) ((uint32_t)(minor) << 18 | (uint32_t)(major) << 22 | (uint32_t)(pkg) << 24)
+
+static struct chip_facts decode_b1(const char *chip, uint32_t w3, uint32_t w4)
+{
+    uint32_t b1[EFUSE_BLOCK_WORDS] = { 0 }, b2[EFUSE_BLOCK_WORDS] = { 0 };
+    b1[3] = w3;
+    b1[4] = w4;
+    return decode_words(chip, b1, b2);
+}
+
+static void c6_qfn40_and_the_flash_named_models(void **state)
+{
+    (void)state;
+    /* ESP32-C6-DevKitC-1 (C6-WROOM-1: QFN40, flash outside): v0.1. esptool has
+     * no name for flash code 0 and prints "Unknown Embedded Flash". */
+    struct chip_facts f = decode_b1("esp32c6", C6_W3(1, 0, 0), 0);
+    assert_string_equal(f.description, "ESP32-C6 (QFN40)");
+    assert_int_equal(f.rev_major, 0);
+    assert_int_equal(f.rev_minor, 1);
+    const char *const want[] = { "Wi-Fi 6", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core", "160MHz",
+                                 "Unknown Embedded Flash" };
+    assert_features(&f, want, 6);
+    assert_false(f.embedded_psram);
+    /* package 1 is named by its flash: FH4 / FH8 */
+    f = decode_b1("esp32c6", C6_W3(2, 0, 1), 1);
+    assert_string_equal(f.description, "ESP32-C6FH4 (QFN32)");
+    assert_int_equal(f.pkg_version, 1);
+    const char *const fh4[] = { "Wi-Fi 6", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core", "160MHz",
+                                "Embedded Flash 4MB" };
+    assert_features(&f, fh4, 6);
+    f = decode_b1("esp32c6", C6_W3(2, 0, 1), 2);
+    assert_string_equal(f.description, "ESP32-C6FH8 (QFN32)");
+    assert_string_equal(f.features[5], "Embedded Flash 8MB");
+    /* package 0 stays QFN40 whatever the flash code */
+    f = decode_b1("esp32c6", C6_W3(0, 0, 0), 2);
+    assert_string_equal(f.description, "ESP32-C6 (QFN40)");
+}
+
+static void c6_revision_bits_and_unknown_codes(void **state)
+{
+    (void)state;
+    /* minor is 4 bits (18..21), major 22..23 */
+    struct chip_facts f = decode_b1("esp32c6", C6_W3(10, 1, 0), 0);
+    assert_int_equal(f.rev_major, 1);
+    assert_int_equal(f.rev_minor, 10);
+    /* package 1 with no or an unknown flash code has no name; package 2 is unknown */
+    f = decode_b1("esp32c6", C6_W3(0, 0, 1), 0);
+    assert_string_equal(f.description, "Unknown ESP32-C6");
+    f = decode_b1("esp32c6", C6_W3(0, 0, 1), 3);
+    assert_string_equal(f.description, "Unknown ESP32-C6");
+    assert_string_equal(f.features[5], "Unknown Embedded Flash");
+    f = decode_b1("esp32c6", C6_W3(0, 0, 2), 1);
+    assert_string_equal(f.description, "Unknown ESP32-C6");
+    assert_string_equal(f.features[5], "Embedded Flash 4MB");
+    assert_int_equal(f.nfeatures, 6);
+}
+
+/* ---- ESP32-H2 (esp32h2.py) ----
+ * BLOCK1 word 3: minor 18..20, major 21..22; word 4: package 0..2. No flash / PSRAM fields. */
+#define H2_W3(minor, major) ((uint32_t)(minor) << 18 | (uint32_t)(major) << 21)
+
+static void h2_package_revision_and_features(void **state)
+{
+    (void)state;
+    const char *const want[] = { "BT 5 (LE)", "IEEE802.15.4", "Single Core", "96MHz" };
+    struct chip_facts f = decode_b1("esp32h2", H2_W3(1, 0), 0);
+    assert_string_equal(f.description, "ESP32-H2");
+    assert_int_equal(f.rev_major, 0);
+    assert_int_equal(f.rev_minor, 1);
+    assert_features(&f, want, 4);
+    f = decode_b1("esp32h2", H2_W3(2, 1), 0);
+    assert_int_equal(f.rev_major, 1);
+    assert_int_equal(f.rev_minor, 2);
+    /* bit 21 is the major's, not a 4th minor bit (the C6's minor is 4 bits; the H2's 3) */
+    f = decode_b1("esp32h2", H2_W3(7, 0) | 1u << 21, 0);
+    assert_int_equal(f.rev_major, 1);
+    assert_int_equal(f.rev_minor, 7);
+    /* unknown package; bits where the C6 keeps package and flash add nothing */
+    f = decode_b1("esp32h2", C6_W3(0, 0, 1), 1);
+    assert_string_equal(f.description, "Unknown ESP32-H2");
+    assert_int_equal(f.pkg_version, 1);
+    assert_features(&f, want, 4);
+    assert_false(f.embedded_psram);
+}
+
 static void chip_without_a_table(void **state)
 {
     (void)state;
@@ -153,6 +397,7 @@ static void chip_without_a_table(void **state)
     memset(&f, 0, sizeof f);
     assert_int_equal(chip_efuse_decode("esp32", &e, &f), -1);
     assert_int_equal(chip_efuse_decode(NULL, &e, &f), -1);
+    assert_int_equal(chip_efuse_decode("esp32c5", &e, &f), -1);
 }
 
 int main(void)
@@ -164,6 +409,14 @@ int main(void)
         cmocka_unit_test(revision_bits_and_the_eco0_quirk),
         cmocka_unit_test(c3_devkitm1_is_c3fn4_v0_4_with_4mb_xmc_flash),
         cmocka_unit_test(c3_packages_revisions_and_codes),
+        cmocka_unit_test(s2_plain_chip_lists_no_memory_and_its_calibration),
+        cmocka_unit_test(s2_models_from_flash_and_psram),
+        cmocka_unit_test(s2_revision_bits_and_unknown_codes),
+        cmocka_unit_test(c2_package_revision_and_embedded_flash),
+        cmocka_unit_test(c2_four_bit_minor_unknown_codes_and_block1_ignored),
+        cmocka_unit_test(c6_qfn40_and_the_flash_named_models),
+        cmocka_unit_test(c6_revision_bits_and_unknown_codes),
+        cmocka_unit_test(h2_package_revision_and_features),
         cmocka_unit_test(chip_without_a_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
