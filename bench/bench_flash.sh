@@ -112,6 +112,13 @@ print(f"    one changed 4 KB sector: {secs:.2f} s, {written} bytes written (targ
       f"{verdict(secs < 3 and written == 4096)}")
 s.stop()
 
+def stub_erase_step(sector, end):
+    """One erase command of esptool's stub (start_next_erase), as the model times it (docs/sim.md,
+    W25Q128JV typical): a 64 KB block (150 ms) where aligned with 16+ sectors left, else a 4 KB
+    sector (45 ms). Returns (seconds, sectors erased)."""
+    return (0.150, 16) if sector % 16 == 0 and end - sector >= 16 else (0.045, 1)
+
+
 def stub_schedule_seconds(raw, addr, baud):
     """A second model of esptool's stub (stub_write_flash.c) writing `raw` compressed at `addr`,
     fed by a perfect client: each 16 KB packet sent the moment the previous one is acknowledged
@@ -124,9 +131,9 @@ def stub_schedule_seconds(raw, addr, baud):
     def start_erase(t):
         if st["erase"] >= st["end"] or t < st["chip"]:
             return
-        block = st["erase"] % 16 == 0 and st["end"] - st["erase"] >= 16
-        st["chip"] = t + (0.150 if block else 0.045)
-        st["erase"] += 16 if block else 1
+        secs, sectors = stub_erase_step(st["erase"], st["end"])
+        st["chip"] = t + secs
+        st["erase"] += sectors
 
     def write(t, n):
         while st["erase"] < st["end"] and st["erase"] <= (st["at"] + n) // sector_b:
@@ -160,15 +167,13 @@ if not quick:
     s.stop()
     top = b["device"]["baud"]
     wire = b["wire_bytes"] * 10 / top
-    # the modelled flash (docs/sim.md, W25Q128JV datasheet): the stub erases each region as
-    # esptool's stub does (64 KB blocks, 150 ms, where aligned with 16+ sectors left; else
-    # 4 KB sectors, 45 ms) and programs 256-byte pages (0.4 ms each)
+    # the modelled flash work: the stub's erases of each region (stub_erase_step) and its
+    # 256-byte page programs (0.4 ms each)
     def stub_flash_seconds(addr, size):
         sector, end, secs = addr // 4096, -(-(addr + size) // 4096), -(-size // 256) * 0.0004
         while sector < end:
-            block = sector % 16 == 0 and end - sector >= 16
-            secs += 0.150 if block else 0.045
-            sector += 16 if block else 1
+            step, sectors = stub_erase_step(sector, end)
+            secs, sector = secs + step, sector + sectors
         return secs
     # "written and verified": the verification reads every byte back (SPI_FLASH_MD5, 5 MB/s in the model)
     write_time = sum(stub_flash_seconds(a, (seed / p).stat().st_size) for a, p in bundle)

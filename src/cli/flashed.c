@@ -16,8 +16,9 @@
 #define FLASHED_FILE_MAX (1u << 20)
 #define FLASHED_MAX_PORTS 50      /* the oldest entries go (virtual boards get a new port each run) */
 
-/* The state folder (created when `create`), or -1 when there is no home. */
-static int state_dir(char *out, size_t n, bool create)
+/* The record's path, flashed.json in the state folder (the folder created
+ * when `create`); -1 when there is no folder to use. */
+static int state_file(char *out, size_t n, bool create)
 {
     const char *dir = getenv("ESPBURN_STATE"), *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     if (dir && *dir)
@@ -28,17 +29,19 @@ static int state_dir(char *out, size_t n, bool create)
         snprintf(out, n, "%s/.local/state/espburn", home);
     else
         return -1;
-    if (!create)
-        return 0;
-    /* mkdir -p, one level at a time */
-    for (char *p = out + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        mkdir(out, 0755);
-        *p = '/';
+    if (create) { /* mkdir -p, one level at a time */
+        for (char *p = out + 1; *p; p++) {
+            if (*p != '/')
+                continue;
+            *p = '\0';
+            mkdir(out, 0755);
+            *p = '/';
+        }
+        if (mkdir(out, 0755) != 0 && errno != EEXIST)
+            return -1;
     }
-    return mkdir(out, 0755) == 0 || errno == EEXIST ? 0 : -1;
+    size_t len = strlen(out);
+    return snprintf(out + len, n - len, "/flashed.json") < (int)(n - len) ? 0 : -1;
 }
 
 static cJSON *load(const char *path)
@@ -90,10 +93,9 @@ static cJSON *entry_json(int nsrc, char *const *src, const char *chip)
 
 int flashed_record(const char *port, int nsrc, char *const *src, const char *chip, eb_err *err)
 {
-    char dir[PATH_MAX - 16], path[PATH_MAX];
-    if (state_dir(dir, sizeof dir, true))
+    char path[PATH_MAX];
+    if (state_file(path, sizeof path, true))
         return eb_fail(err, EB_IO, "no folder to remember the flash in (set ESPBURN_STATE or HOME)");
-    snprintf(path, sizeof path, "%s/flashed.json", dir);
     cJSON *doc = load(path);
     cJSON_DeleteItemFromObjectCaseSensitive(doc, port);
     while (cJSON_GetArraySize(doc) >= FLASHED_MAX_PORTS)
@@ -130,14 +132,10 @@ static bool fill(const cJSON *e, struct flashed *out)
 bool flashed_lookup(const char *port, struct flashed *out)
 {
     memset(out, 0, sizeof *out);
-    char dir[PATH_MAX - 16], path[PATH_MAX];
-    struct stat st;
-    if (state_dir(dir, sizeof dir, false))
+    char path[PATH_MAX];
+    if (state_file(path, sizeof path, false))
         return false;
-    snprintf(path, sizeof path, "%s/flashed.json", dir);
-    if (stat(path, &st) != 0)
-        return false;
-    cJSON *doc = load(path);
+    cJSON *doc = load(path);   /* no file: an empty record */
     bool found = fill(cJSON_GetObjectItemCaseSensitive(doc, port), out);
     cJSON_Delete(doc);
     return found;

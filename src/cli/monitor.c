@@ -15,11 +15,11 @@
 #include <time.h>
 
 #include "boot/boot_plan.h"
-#include "cli/flashed.h"
 #include "boot/bootlog.h"
 #include "cli/bootreport.h"
 #include "cli/cli.h"
 #include "cli/device.h"
+#include "cli/flashed.h"
 #include "cli/term.h"
 #include "plan/plan.h"
 

@@ -114,6 +114,12 @@ static void print_verdict(FILE *f, const struct plan *p, bool force)
             fprintf(f, "  - %s\n", p->findings[i].effect);
 }
 
+/* The esptool line `plan` shows: its port (or PORT) at a suggested fast rate. */
+static int suggested_esptool_command(const struct plan *p, const char *port, bytes *cmd)
+{
+    return plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD }, cmd);
+}
+
 void cli_print_plan(const struct plan *p, bool force, const char *port)
 {
     printf("Plan for %s (%s), %u region%s:\n", p->chip->display, p->source_kind, p->nregions,
@@ -128,7 +134,7 @@ void cli_print_plan(const struct plan *p, bool force, const char *port)
         print_findings(stdout, p, FIND_INFO);
     }
     bytes cmd = { 0 };
-    if (plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD }, &cmd) == 0)
+    if (suggested_esptool_command(p, port, &cmd) == 0)
         printf("\nThe equivalent esptool command:\n  %s\n", (const char *)cmd.data);
     bytes_free(&cmd);
     if (p->refused)
@@ -196,7 +202,7 @@ cJSON *cli_plan_json(const struct plan *p, bool force, const char *port)
     cJSON_AddBoolToObject(doc, "refused", p->refused);
     cJSON_AddBoolToObject(doc, "forced", p->refused && force);
     bytes cmd = { 0 };
-    if (plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD }, &cmd) == 0)
+    if (suggested_esptool_command(p, port, &cmd) == 0)
         cJSON_AddStringToObject(doc, "esptool_command", (const char *)cmd.data);
     bytes_free(&cmd);
     return doc;
