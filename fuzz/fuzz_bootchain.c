@@ -40,8 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(flash + chip->bootloader_offset, data + 3, n1 < 0x7000 ? n1 : 0x7000);
     memcpy(flash + 0x8000, data + 3 + n1, n2 < 0x8000 ? n2 : 0x8000);
     memcpy(flash + 0x10000, data + 3 + n1 + n2, n3);
-    struct bootchain_in in = { .chip = chip, .banner = b->banner, .rst = b->rst_poweron,
-                               .boot = b->boot_flash, .flash = flash, .flash_size = flash_size,
+    struct bootchain_in in = { .chip = chip,
+                               .banner = b->banner,
+                               .rst = b->rst_poweron,
+                               .boot = b->boot_flash,
+                               .flash = flash,
+                               .flash_size = flash_size,
                                .faults = (data[0] >> 2) & 3 };
     struct bootchain_out o;
     if (bootchain_run(&in, &o, NULL) == 0) {

@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned nchips = 0;
     while (chip_table[nchips].name)
         nchips++;
-    struct bootlog_opts o = { .chip = data[0] % (nchips + 1) ? &chip_table[data[0] % (nchips + 1) - 1] : NULL };
+    struct bootlog_opts o = { .chip =
+                                  data[0] % (nchips + 1) ? &chip_table[data[0] % (nchips + 1) - 1] : NULL };
     size_t chunk = data[1] % 64 + 1;
     bool timed = data[1] & 0x80;
     data += 2, size -= 2;

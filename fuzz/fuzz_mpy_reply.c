@@ -25,7 +25,8 @@ static void check_reply(const uint8_t *data, size_t size)
         step = step % 7 + 1;
     }
     if (mpy_reply_done(&whole) != mpy_reply_done(&parts) || whole.out.len != parts.out.len ||
-        whole.err.len != parts.err.len || (whole.out.len && memcmp(whole.out.data, parts.out.data, whole.out.len)))
+        whole.err.len != parts.err.len ||
+        (whole.out.len && memcmp(whole.out.data, parts.out.data, whole.out.len)))
         abort();
     mpy_reply_free(&whole);
     mpy_reply_free(&parts);

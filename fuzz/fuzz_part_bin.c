@@ -12,7 +12,7 @@ static void binary_round_trip(const struct part_table *t)
     bytes bin = { 0 };
     struct part_table back;
     if (pt_to_bin(t, &bin, NULL))
-        return;   /* too many partitions for the MD5 row */
+        return; /* too many partitions for the MD5 row */
     if (bin.len != PT_MAX_LEN || pt_parse_bin(bin.data, bin.len, &back, NULL) || !back.md5_ok ||
         !back.has_end || back.bad_row != -1)
         abort();

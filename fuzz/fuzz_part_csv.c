@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct pt_issue issues[PT_MAX_ISSUES];
     (void)pt_check(&t, offset, issues, PT_MAX_ISSUES);
     bytes bin = { 0 }, csv = { 0 };
-    if (pt_to_bin(&t, &bin, NULL) == 0 && t.n) {   /* an empty table is only an MD5 row */
+    if (pt_to_bin(&t, &bin, NULL) == 0 && t.n) { /* an empty table is only an MD5 row */
         if (pt_parse_bin(bin.data, bin.len, &back, NULL) || !back.md5_ok)
             abort();
         same_tables(&t, &back);

@@ -6,15 +6,23 @@
 
 #include "sim/rfc2217.h"
 
-struct count { size_t data; };
+struct count {
+    size_t data;
+};
 
 static void on_data(void *ctx, const uint8_t *p, size_t n)
 {
     (void)p;
     ((struct count *)ctx)->data += n;
 }
-static void on_baud(void *ctx, uint32_t baud) { (void)ctx, (void)baud; }
-static void on_lines(void *ctx, bool dtr, bool rts) { (void)ctx, (void)dtr, (void)rts; }
+static void on_baud(void *ctx, uint32_t baud)
+{
+    (void)ctx, (void)baud;
+}
+static void on_lines(void *ctx, bool dtr, bool rts)
+{
+    (void)ctx, (void)dtr, (void)rts;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,7 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     uint8_t mode = data[0];
     struct sim_options o = { .board = sim_board_by_name(mode & 4 ? "m5stack-cores3" : "m5stack-atom"),
-                             .flash = &flash, .boot_download = true, .realtime = (mode & 2) != 0,
+                             .flash = &flash,
+                             .boot_download = true,
+                             .realtime = (mode & 2) != 0,
                              .has_lines = (mode & 8) != 0 };
     uint8_t f = data[1];
     o.faults.brownout_write = f & 1 ? 1u + (f >> 4 & 3) : 0;

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-PACKAGES="build-essential cmake pkg-config clang libclang-rt-dev \
+PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
   libcjson-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
   libcmocka-dev python3 python3-pytest"
 missing=""

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - install dependencies, build, and run every test:
+#   0. the architecture rules (scripts/check_arch.py) and the code format
+#      (scripts/check_format.sh);
 #   1. unit tests (cmocka, via ctest) on a normal build;
 #   2. unit and end-to-end tests (pytest) on an ASan+UBSan build;
 #   3. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 15);
@@ -33,6 +35,8 @@ fuzz_all() {
 }
 
 PYTEST="/usr/bin/python3 -m pytest"
+step "architecture (layers, no output below the CLI)" /usr/bin/python3 scripts/check_arch.py
+step "format (.clang-format)" bash scripts/check_format.sh
 step "build" scripts/build.sh build
 step "unit tests" ctest --test-dir build --output-on-failure
 step "build (ASan+UBSan)" scripts/build.sh build-asan -DESPBURN_SANITIZE=ON

@@ -26,7 +26,10 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static enum role region_role(const struct plan_region *r) { return r->id ? r->id->role : ROLE_UNKNOWN; }
+static enum role region_role(const struct plan_region *r)
+{
+    return r->id ? r->id->role : ROLE_UNKNOWN;
+}
 
 static const struct plan_region *region_at(const struct plan *p, uint32_t off)
 {
@@ -79,17 +82,20 @@ static void place_role(const struct plan *p, const struct layout *l, enum role r
     if (!r)
         text_add(out, cap, " The plan has no %s: add the firmware's %s at 0x%x.", noun, noun, home);
     else if (r->addr != home)
-        text_add(out, cap, " Write %s (%s) at 0x%x, not 0x%x.", base_name(r->path), role_phrase(role), home, r->addr);
+        text_add(out, cap, " Write %s (%s) at 0x%x, not 0x%x.", base_name(r->path), role_phrase(role), home,
+                 r->addr);
 }
 
 /* " The right addresses: ...", then where each image of the plan belongs
  * (but `moved`, already told). */
-static void add_right_places(const struct plan *p, const struct layout *l, enum role moved, char *out, size_t cap)
+static void add_right_places(const struct plan *p, const struct layout *l, enum role moved, char *out,
+                             size_t cap)
 {
-    text_add(out, cap, " The right addresses: bootloader 0x%x, partition table 0x%x, application 0x%x.", l->boot, l->table, l->app);
+    text_add(out, cap, " The right addresses: bootloader 0x%x, partition table 0x%x, application 0x%x.",
+             l->boot, l->table, l->app);
     const enum role roles[] = { ROLE_BOOTLOADER, ROLE_PARTITION_TABLE, ROLE_APP };
     const char *const nouns[] = { "bootloader", "partition table", "application" };
-    for (int i = 0; i < 3 && !region_with_role(p, ROLE_MERGED); i++)   /* a merged image holds all three */
+    for (int i = 0; i < 3 && !region_with_role(p, ROLE_MERGED); i++) /* a merged image holds all three */
         if (roles[i] != moved)
             place_role(p, l, roles[i], nouns[i], out, cap);
 }
@@ -97,7 +103,8 @@ static void add_right_places(const struct plan *p, const struct layout *l, enum 
 static void tie_one(struct boot_finding *f, const struct plan *p, const struct layout *l)
 {
     enum role want = f->target == TARGET_BOOTLOADER ? ROLE_BOOTLOADER
-                   : f->target == TARGET_TABLE ? ROLE_PARTITION_TABLE : ROLE_APP;
+                     : f->target == TARGET_TABLE    ? ROLE_PARTITION_TABLE
+                                                    : ROLE_APP;
     uint32_t off = f->target == TARGET_APP ? f->target_off : home_of(l, want);
     const struct plan_region *r = region_at(p, off);
     enum role got = r ? region_role(r) : ROLE_UNKNOWN;
@@ -108,29 +115,39 @@ static void tie_one(struct boot_finding *f, const struct plan *p, const struct l
     f->version++;
     bool merged_home = r && got == ROLE_MERGED && r->addr == r->id->merged_base;
     if (merged_home) {
-        text_add(out, cap, "Your plan writes %s (%s) at 0x%x, the address it was built for, so it puts %s at 0x%x: the board's flash does not hold what the plan writes. Flash the plan and check it with espburn verify.",
-                 base_name(r->path), role_phrase(got), r->addr, role_phrase(want), off);
+        text_add(
+            out, cap,
+            "Your plan writes %s (%s) at 0x%x, the address it was built for, so it puts %s at 0x%x: the board's flash does not hold what the plan writes. Flash the plan and check it with espburn verify.",
+            base_name(r->path), role_phrase(got), r->addr, role_phrase(want), off);
         return;
     }
     if (starts_here && got == want) {
-        text_add(out, cap, "Your plan writes %s (%s) at 0x%x, which is right: the board's flash does not hold what the plan writes. Flash the plan and check it with espburn verify.",
+        text_add(
+            out, cap,
+            "Your plan writes %s (%s) at 0x%x, which is right: the board's flash does not hold what the plan writes. Flash the plan and check it with espburn verify.",
             base_name(r->path), role_phrase(want), off);
         return;
     }
     bool moved = starts_here && (got == ROLE_APP || got == ROLE_BOOTLOADER || got == ROLE_PARTITION_TABLE);
     if (starts_here)
-        text_add(out, cap, "The image at 0x%x is %s, %s, but the chip expects %s there.%s", off, base_name(r->path),
-            role_phrase(got), role_phrase(want), moved || got == ROLE_MERGED ? "" : " Leave it out or move it.");
+        text_add(out, cap, "The image at 0x%x is %s, %s, but the chip expects %s there.%s", off,
+                 base_name(r->path), role_phrase(got), role_phrase(want),
+                 moved || got == ROLE_MERGED ? "" : " Leave it out or move it.");
     else if (r)
-        text_add(out, cap, "Nothing in your plan starts at 0x%x, where the chip expects %s: %s (%s, at 0x%x) runs over it.",
+        text_add(
+            out, cap,
+            "Nothing in your plan starts at 0x%x, where the chip expects %s: %s (%s, at 0x%x) runs over it.",
             off, role_phrase(want), base_name(r->path), role_phrase(got), r->addr);
     else
-        text_add(out, cap, "Your plan writes nothing at 0x%x, where the chip expects %s.", off, role_phrase(want));
+        text_add(out, cap, "Your plan writes nothing at 0x%x, where the chip expects %s.", off,
+                 role_phrase(want));
     if (moved)
         text_add(out, cap, " Write it at 0x%x instead.", home_of(l, got));
     else if (starts_here && got == ROLE_MERGED && r->id->merged_base != off)
-        text_add(out, cap, " A merged image holds the bootloader, table and app at their own offsets: write it at 0x%x, the address it was built for.",
-                 r->id->merged_base);
+        text_add(
+            out, cap,
+            " A merged image holds the bootloader, table and app at their own offsets: write it at 0x%x, the address it was built for.",
+            r->id->merged_base);
     add_right_places(p, l, moved ? got : ROLE_UNKNOWN, out, cap);
 }
 
@@ -143,9 +160,10 @@ static void check_plan_chip(struct bootlog *bl, const struct chip *board, const 
              p->chip->display, board->display);
     text_put(fix, sizeof fix, "get the firmware built for %s; its bootloader goes at 0x%x", board->display,
              board->bootloader_offset);
-    bootlog_note(bl, BOOT_FAIL, "plan-wrong-chip", what,
-                 "each ESP32 variant runs only images built for it: another chip's bootloader and application do not boot",
-                 fix);
+    bootlog_note(
+        bl, BOOT_FAIL, "plan-wrong-chip", what,
+        "each ESP32 variant runs only images built for it: another chip's bootloader and application do not boot",
+        fix);
 }
 
 void boot_tie_plan(struct bootlog *bl, const struct plan *p)

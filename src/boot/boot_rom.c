@@ -8,28 +8,32 @@
 
 #include <string.h>
 
-#define ESP32_REASONS                                                          \
-    { 0x01, "POWERON_RESET", RESET_POWER_ON }, { 0x03, "SW_RESET", RESET_SOFTWARE }, \
-    { 0x04, "OWDT_RESET", RESET_WATCHDOG }, { 0x05, "DEEPSLEEP_RESET", RESET_DEEP_SLEEP }, \
-    { 0x06, "SDIO_RESET", RESET_HOST }, { 0x07, "TG0WDT_SYS_RESET", RESET_WATCHDOG }, \
-    { 0x08, "TG1WDT_SYS_RESET", RESET_WATCHDOG }, { 0x09, "RTCWDT_SYS_RESET", RESET_WATCHDOG }, \
-    { 0x0A, "INTRUSION_RESET", RESET_HOST }, { 0x0B, "TGWDT_CPU_RESET", RESET_WATCHDOG }, \
-    { 0x0C, "SW_CPU_RESET", RESET_SOFTWARE }, { 0x0D, "RTCWDT_CPU_RESET", RESET_WATCHDOG }, \
-    { 0x0E, "EXT_CPU_RESET", RESET_HOST }, { 0x0F, "RTCWDT_BROWN_OUT_RESET", RESET_BROWNOUT }, \
-    { 0x10, "RTCWDT_RTC_RESET", RESET_WATCHDOG }
+#define ESP32_REASONS                                                                               \
+    { 0x01, "POWERON_RESET", RESET_POWER_ON }, { 0x03, "SW_RESET", RESET_SOFTWARE },                \
+        { 0x04, "OWDT_RESET", RESET_WATCHDOG }, { 0x05, "DEEPSLEEP_RESET", RESET_DEEP_SLEEP },      \
+        { 0x06, "SDIO_RESET", RESET_HOST }, { 0x07, "TG0WDT_SYS_RESET", RESET_WATCHDOG },           \
+        { 0x08, "TG1WDT_SYS_RESET", RESET_WATCHDOG }, { 0x09, "RTCWDT_SYS_RESET", RESET_WATCHDOG }, \
+        { 0x0A, "INTRUSION_RESET", RESET_HOST }, { 0x0B, "TGWDT_CPU_RESET", RESET_WATCHDOG },       \
+        { 0x0C, "SW_CPU_RESET", RESET_SOFTWARE }, { 0x0D, "RTCWDT_CPU_RESET", RESET_WATCHDOG },     \
+        { 0x0E, "EXT_CPU_RESET", RESET_HOST }, { 0x0F, "RTCWDT_BROWN_OUT_RESET", RESET_BROWNOUT },  \
+    {                                                                                               \
+        0x10, "RTCWDT_RTC_RESET", RESET_WATCHDOG                                                    \
+    }
 
 /* ESP32-S2 and later share one numbering (soc/reset_reasons.h). */
-#define NEWER_REASONS                                                          \
-    { 0x01, "POWERON_RESET", RESET_POWER_ON }, { 0x03, "RTC_SW_SYS_RESET", RESET_SOFTWARE }, \
-    { 0x05, "DEEPSLEEP_RESET", RESET_DEEP_SLEEP }, { 0x07, "TG0WDT_SYS_RESET", RESET_WATCHDOG }, \
-    { 0x08, "TG1WDT_SYS_RESET", RESET_WATCHDOG }, { 0x09, "RTCWDT_SYS_RESET", RESET_WATCHDOG }, \
-    { 0x0A, "INTRUSION_RESET", RESET_HOST }, { 0x0B, "TG0WDT_CPU_RESET", RESET_WATCHDOG }, \
-    { 0x0C, "RTC_SW_CPU_RESET", RESET_SOFTWARE }, { 0x0D, "RTCWDT_CPU_RESET", RESET_WATCHDOG }, \
-    { 0x0F, "RTCWDT_BROWN_OUT_RESET", RESET_BROWNOUT }, { 0x10, "RTCWDT_RTC_RESET", RESET_WATCHDOG }, \
-    { 0x11, "TG1WDT_CPU_RESET", RESET_WATCHDOG }, { 0x12, "SUPER_WDT_RESET", RESET_WATCHDOG }, \
-    { 0x13, "GLITCH_RTC_RESET", RESET_GLITCH }, { 0x14, "EFUSE_RESET", RESET_HOST }, \
-    { 0x15, "USB_UART_CHIP_RESET", RESET_HOST }, { 0x16, "USB_JTAG_CHIP_RESET", RESET_HOST }, \
-    { 0x17, "POWER_GLITCH_RESET", RESET_GLITCH }
+#define NEWER_REASONS                                                                                     \
+    { 0x01, "POWERON_RESET", RESET_POWER_ON }, { 0x03, "RTC_SW_SYS_RESET", RESET_SOFTWARE },              \
+        { 0x05, "DEEPSLEEP_RESET", RESET_DEEP_SLEEP }, { 0x07, "TG0WDT_SYS_RESET", RESET_WATCHDOG },      \
+        { 0x08, "TG1WDT_SYS_RESET", RESET_WATCHDOG }, { 0x09, "RTCWDT_SYS_RESET", RESET_WATCHDOG },       \
+        { 0x0A, "INTRUSION_RESET", RESET_HOST }, { 0x0B, "TG0WDT_CPU_RESET", RESET_WATCHDOG },            \
+        { 0x0C, "RTC_SW_CPU_RESET", RESET_SOFTWARE }, { 0x0D, "RTCWDT_CPU_RESET", RESET_WATCHDOG },       \
+        { 0x0F, "RTCWDT_BROWN_OUT_RESET", RESET_BROWNOUT }, { 0x10, "RTCWDT_RTC_RESET", RESET_WATCHDOG }, \
+        { 0x11, "TG1WDT_CPU_RESET", RESET_WATCHDOG }, { 0x12, "SUPER_WDT_RESET", RESET_WATCHDOG },        \
+        { 0x13, "GLITCH_RTC_RESET", RESET_GLITCH }, { 0x14, "EFUSE_RESET", RESET_HOST },                  \
+        { 0x15, "USB_UART_CHIP_RESET", RESET_HOST }, { 0x16, "USB_JTAG_CHIP_RESET", RESET_HOST },         \
+    {                                                                                                     \
+        0x17, "POWER_GLITCH_RESET", RESET_GLITCH                                                          \
+    }
 
 #define NEWER_WATCHDOG "main system watchdog (TG0WDT)"
 
@@ -38,27 +42,51 @@ const struct boot_rom boot_rom_table[] = {
       .banners = { { "ets Jun  8 2016 00:22:57", "ESP32 ROM of chip revisions 0 and 1" },
                    { "ets Jul 29 2019 12:21:46", "ESP32 ROM of chip revision 3" } },
       .reasons = { ESP32_REASONS },
-      .boot_pin_bit = 0x10, .boot_pin = "GPIO0", .vdd18_bit = 0x20, .vdd18_pin = "MTDI (GPIO12)",
-      .watchdog = "RTC watchdog", .classic = true },
-    { .chip = "esp32s2", .banners = { { "ESP-ROM:esp32s2", "ESP32-S2 ROM" } },
+      .boot_pin_bit = 0x10,
+      .boot_pin = "GPIO0",
+      .vdd18_bit = 0x20,
+      .vdd18_pin = "MTDI (GPIO12)",
+      .watchdog = "RTC watchdog",
+      .classic = true },
+    { .chip = "esp32s2",
+      .banners = { { "ESP-ROM:esp32s2", "ESP32-S2 ROM" } },
       .reasons = { NEWER_REASONS },
-      .boot_pin_bit = 0x08, .boot_pin = "GPIO0", .vdd18_bit = 0x10, .vdd18_pin = "GPIO45",
+      .boot_pin_bit = 0x08,
+      .boot_pin = "GPIO0",
+      .vdd18_bit = 0x10,
+      .vdd18_pin = "GPIO45",
       .watchdog = NEWER_WATCHDOG },
-    { .chip = "esp32s3", .banners = { { "ESP-ROM:esp32s3", "ESP32-S3 ROM" } },
+    { .chip = "esp32s3",
+      .banners = { { "ESP-ROM:esp32s3", "ESP32-S3 ROM" } },
       .reasons = { NEWER_REASONS },
-      .boot_pin_bit = 0x08, .boot_pin = "GPIO0", .vdd18_bit = 0x10, .vdd18_pin = "GPIO45",
+      .boot_pin_bit = 0x08,
+      .boot_pin = "GPIO0",
+      .vdd18_bit = 0x10,
+      .vdd18_pin = "GPIO45",
       .watchdog = NEWER_WATCHDOG },
-    { .chip = "esp32c3", .banners = { { "ESP-ROM:esp32c3", "ESP32-C3 ROM" } },
-      .reasons = { NEWER_REASONS }, .boot_pin_bit = 0x08, .boot_pin = "GPIO9",
+    { .chip = "esp32c3",
+      .banners = { { "ESP-ROM:esp32c3", "ESP32-C3 ROM" } },
+      .reasons = { NEWER_REASONS },
+      .boot_pin_bit = 0x08,
+      .boot_pin = "GPIO9",
       .watchdog = NEWER_WATCHDOG },
-    { .chip = "esp32c2", .banners = { { "ESP-ROM:esp32c2", "ESP32-C2 ROM" } },
-      .reasons = { NEWER_REASONS }, .boot_pin_bit = 0x08, .boot_pin = "GPIO9",
+    { .chip = "esp32c2",
+      .banners = { { "ESP-ROM:esp32c2", "ESP32-C2 ROM" } },
+      .reasons = { NEWER_REASONS },
+      .boot_pin_bit = 0x08,
+      .boot_pin = "GPIO9",
       .watchdog = NEWER_WATCHDOG },
-    { .chip = "esp32c6", .banners = { { "ESP-ROM:esp32c6", "ESP32-C6 ROM" } },
-      .reasons = { NEWER_REASONS }, .boot_pin_bit = 0x08, .boot_pin = "GPIO9",
+    { .chip = "esp32c6",
+      .banners = { { "ESP-ROM:esp32c6", "ESP32-C6 ROM" } },
+      .reasons = { NEWER_REASONS },
+      .boot_pin_bit = 0x08,
+      .boot_pin = "GPIO9",
       .watchdog = NEWER_WATCHDOG },
-    { .chip = "esp32h2", .banners = { { "ESP-ROM:esp32h2", "ESP32-H2 ROM" } },
-      .reasons = { NEWER_REASONS }, .boot_pin_bit = 0x08, .boot_pin = "GPIO9",
+    { .chip = "esp32h2",
+      .banners = { { "ESP-ROM:esp32h2", "ESP32-H2 ROM" } },
+      .reasons = { NEWER_REASONS },
+      .boot_pin_bit = 0x08,
+      .boot_pin = "GPIO9",
       .watchdog = NEWER_WATCHDOG },
     { .chip = NULL },
 };
@@ -104,11 +132,22 @@ const struct reset_reason *boot_rom_reason(const struct boot_rom *rom, unsigned 
  * "USB_UART_HPSYS"): the words in them say the kind. */
 enum reset_kind reset_kind_from_name(const char *name)
 {
-    static const struct { const char *word; enum reset_kind kind; } words[] = {
-        { "BROWN", RESET_BROWNOUT }, { "WDT", RESET_WATCHDOG }, { "GLITCH", RESET_GLITCH },
-        { "POWERON", RESET_POWER_ON }, { "DEEPSLEEP", RESET_DEEP_SLEEP }, { "SW", RESET_SOFTWARE },
-        { "USB", RESET_HOST }, { "JTAG", RESET_HOST }, { "SDIO", RESET_HOST }, { "EXT", RESET_HOST },
-        { "EFUSE", RESET_HOST }, { "INTRUSION", RESET_HOST },
+    static const struct {
+        const char *word;
+        enum reset_kind kind;
+    } words[] = {
+        { "BROWN", RESET_BROWNOUT },
+        { "WDT", RESET_WATCHDOG },
+        { "GLITCH", RESET_GLITCH },
+        { "POWERON", RESET_POWER_ON },
+        { "DEEPSLEEP", RESET_DEEP_SLEEP },
+        { "SW", RESET_SOFTWARE },
+        { "USB", RESET_HOST },
+        { "JTAG", RESET_HOST },
+        { "SDIO", RESET_HOST },
+        { "EXT", RESET_HOST },
+        { "EFUSE", RESET_HOST },
+        { "INTRUSION", RESET_HOST },
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strstr(name, words[i].word))
@@ -127,14 +166,11 @@ const char *reset_kind_meaning(enum reset_kind kind)
         return "a watchdog fired because the code stopped making progress: a hang, a long loop without yielding, or a boot stage that never finished";
     case RESET_BROWNOUT:
         return "the supply voltage dropped too low: weak USB port or cable, or current peaks (Wi-Fi, motors, LEDs)";
-    case RESET_DEEP_SLEEP:
-        return "the chip woke from deep sleep, as the firmware asked";
+    case RESET_DEEP_SLEEP: return "the chip woke from deep sleep, as the firmware asked";
     case RESET_HOST:
         return "something outside the firmware reset the chip: the USB host, a debugger, the eFuse controller";
-    case RESET_GLITCH:
-        return "a glitch detector saw the clock or supply misbehave: check the power supply";
-    case RESET_UNKNOWN:
-        break;
+    case RESET_GLITCH: return "a glitch detector saw the clock or supply misbehave: check the power supply";
+    case RESET_UNKNOWN: break;
     }
     return "a reset this ROM does not name";
 }

@@ -23,31 +23,31 @@ enum reset_kind {
 
 struct reset_reason {
     uint8_t code;
-    const char *name;      /* as ESP-IDF's rom/rtc.h names it */
+    const char *name; /* as ESP-IDF's rom/rtc.h names it */
     enum reset_kind kind;
 };
 
 struct boot_banner {
-    const char *text;      /* start of the banner line */
-    const char *rom;       /* "ESP32 ROM for chip revisions 0 and 1" */
+    const char *text; /* start of the banner line */
+    const char *rom;  /* "ESP32 ROM for chip revisions 0 and 1" */
 };
 
 #define BOOT_MAX_BANNERS 3
 #define BOOT_MAX_REASONS 24
 
 struct boot_rom {
-    const char *chip;                /* chip table name */
+    const char *chip; /* chip table name */
     struct boot_banner banners[BOOT_MAX_BANNERS];
     struct reset_reason reasons[BOOT_MAX_REASONS];
-    uint8_t boot_pin_bit;            /* strapping bit of the boot-mode pin */
-    const char *boot_pin;            /* "GPIO0" */
-    uint8_t vdd18_bit;               /* strapping bit selecting 1.8 V flash, 0: none */
-    const char *vdd18_pin;           /* "MTDI (GPIO12)" */
-    const char *watchdog;            /* the one that resets a ROM that cannot boot */
-    bool classic;                    /* prints configsip/clk_drv and decimal lengths */
+    uint8_t boot_pin_bit;  /* strapping bit of the boot-mode pin */
+    const char *boot_pin;  /* "GPIO0" */
+    uint8_t vdd18_bit;     /* strapping bit selecting 1.8 V flash, 0: none */
+    const char *vdd18_pin; /* "MTDI (GPIO12)" */
+    const char *watchdog;  /* the one that resets a ROM that cannot boot */
+    bool classic;          /* prints configsip/clk_drv and decimal lengths */
 };
 
-extern const struct boot_rom boot_rom_table[];   /* ends with chip == NULL */
+extern const struct boot_rom boot_rom_table[]; /* ends with chip == NULL */
 
 const struct boot_rom *boot_rom_for_chip(const struct chip *chip);
 /* The row whose banner starts `line` (after leading spaces), or NULL; the

@@ -29,29 +29,29 @@ struct bootlog {
 
     char line[BOOT_LINE_MAX];
     size_t len;
-    int esc;                       /* 0 text, 1 after ESC, 2 inside ESC[ */
+    int esc; /* 0 text, 1 after ESC, 2 inside ESC[ */
     double feed_t;
     unsigned lines;
 
     struct attempt cur;
     unsigned boots;
-    double boot_t;                 /* when the current boot started, < 0: unknown */
-    double last_boot_t;            /* when the one before started, < 0: unknown */
+    double boot_t;      /* when the current boot started, < 0: unknown */
+    double last_boot_t; /* when the one before started, < 0: unknown */
     double intervals[MAX_INTERVALS];
     unsigned nintervals;
-    long restart_code;             /* reset code of the first restart, -1 none */
+    long restart_code; /* reset code of the first restart, -1 none */
     char restart_name[48];
     bool restarts_differ, restart_auto;
     enum boot_stage max_stage;
     char idf_version[40];
     char boot_mode[96];
-    int panic;                     /* finding index of the last crash, -1 */
+    int panic; /* finding index of the last crash, -1 */
     bool panic_addr_noted;
 
     struct boot_finding f[BOOT_MAX_FINDINGS];
     unsigned n;
-    const struct boot_msg *msg[BOOT_MAX_FINDINGS];   /* catalogue source, to re-word */
-    struct pat_caps caps[BOOT_MAX_FINDINGS];         /* once the chip is known */
+    const struct boot_msg *msg[BOOT_MAX_FINDINGS]; /* catalogue source, to re-word */
+    struct pat_caps caps[BOOT_MAX_FINDINGS];       /* once the chip is known */
 };
 
 /* ---- small text helpers ------------------------------------------------ */
@@ -72,12 +72,15 @@ static void thousands(char *out, size_t cap, unsigned long v)
 
 static const char *ordinal(unsigned i)
 {
-    static const char *const names[] = { "first", "second", "third", "fourth", "fifth",
-                                         "sixth", "seventh", "eighth" };
+    static const char *const names[] = { "first", "second", "third",   "fourth",
+                                         "fifth", "sixth",  "seventh", "eighth" };
     return i >= 1 && i <= 8 ? names[i - 1] : "next";
 }
 
-static bool starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
 
 /* ---- findings ---------------------------------------------------------- */
 
@@ -128,15 +131,17 @@ static int note(struct bootlog *bl, enum boot_level level, const char *code, con
 
 /* ---- templates --------------------------------------------------------- */
 
-static void expand(const struct bootlog *bl, const char *tmpl, const struct pat_caps *caps,
-                   char *out, size_t cap)
+static void expand(const struct bootlog *bl, const char *tmpl, const struct pat_caps *caps, char *out,
+                   size_t cap)
 {
     char bl_off[96];
     if (bl->chip)
         text_put(bl_off, sizeof bl_off, "0x%x", (unsigned)bl->chip->bootloader_offset);
     else
         text_put(bl_off, sizeof bl_off, "the bootloader offset (0x1000 on ESP32/S2, 0x0 on S3/C3)");
-    const struct { const char *name, *value; } vars[] = {
+    const struct {
+        const char *name, *value;
+    } vars[] = {
         { "{bl}", bl_off },
         { "{pin}", bl->rom ? bl->rom->boot_pin : "the boot pin (GPIO0; GPIO9 on C3/C6)" },
         { "{chip}", bl->chip ? bl->chip->display : "the chip" },
@@ -259,13 +264,15 @@ static void update_loop(struct bootlog *bl)
     char what[512], why[1024], fix[768];
     text_put(what, sizeof what, "boot loop: the chip started %u times in this log", bl->boots);
     if (bl->restart_code >= 0 && !bl->restarts_differ)
-        text_add(what, sizeof what, ", restarted each time by %s (rst:0x%lx)", bl->restart_name, bl->restart_code);
+        text_add(what, sizeof what, ", restarted each time by %s (rst:0x%lx)", bl->restart_name,
+                 bl->restart_code);
     if (bl->nintervals > 0)
         text_add(what, sizeof what, ", about every %.1f s", median_interval(bl));
     const struct boot_finding *cause = first_failure(bl);
     if (cause) {
         text_put(why, sizeof why, "each attempt ends with the failure explained here: %s", cause->what);
-        text_put(fix, sizeof fix, "fix that failure; the chip restarts until it can boot, then the loop stops by itself");
+        text_put(fix, sizeof fix,
+                 "fix that failure; the chip restarts until it can boot, then the loop stops by itself");
     } else {
         text_put(why, sizeof why, "each run ends in a reset; the lines just before each reset say why");
         text_put(fix, sizeof fix, "find what resets the chip (see the reset reason) and fix it");
@@ -352,7 +359,8 @@ static void note_reset(struct bootlog *bl, unsigned code, const char *name, enum
         return;
     }
     if (kind == RESET_WATCHDOG)
-        text_put(fix, sizeof fix, "if it repeats, the finding about the stage that hangs says what to change");
+        text_put(fix, sizeof fix,
+                 "if it repeats, the finding about the stage that hangs says what to change");
     note(bl, BOOT_INFO, "reset-reason", key, what, reset_kind_meaning(kind), fix);
 }
 
@@ -373,7 +381,7 @@ static void note_boot_mode(struct bootlog *bl, unsigned strap, const char *mode)
     text_put(bl->boot_mode, sizeof bl->boot_mode, "%s (boot:0x%x)", *mode ? mode : "unnamed", strap);
     bool download = strstr(mode, "DOWNLOAD") != NULL;
     bool flash = strstr(mode, "SPI_FAST_FLASH_BOOT") != NULL;
-    if (!*mode && bl->rom) {                      /* the name was cut: the pin decides */
+    if (!*mode && bl->rom) { /* the name was cut: the pin decides */
         download = !(strap & bl->rom->boot_pin_bit);
         flash = !download;
     }
@@ -381,18 +389,25 @@ static void note_boot_mode(struct bootlog *bl, unsigned strap, const char *mode)
         note_msg(bl, catalogue_entry("download-mode"), NULL);
     } else if (!flash && *mode) {
         char what[512], why[1024];
-        text_put(what, sizeof what, "the strapping pins selected %s (boot:0x%x), not the normal flash boot", mode, strap);
-        text_put(why, sizeof why, "an unsupported boot mode is selected when the second strapping pin is high while %s is low",
-            bl->rom ? bl->rom->boot_pin : "the boot pin");
+        text_put(what, sizeof what, "the strapping pins selected %s (boot:0x%x), not the normal flash boot",
+                 mode, strap);
+        text_put(why, sizeof why,
+                 "an unsupported boot mode is selected when the second strapping pin is high while %s is low",
+                 bl->rom ? bl->rom->boot_pin : "the boot pin");
         note(bl, BOOT_WARN, "odd-boot-mode", NULL, what, why,
              "check what drives the strapping pins at reset; leave them to their pull-ups/downs");
     }
     if (bl->rom && bl->rom->vdd18_bit && (strap & bl->rom->vdd18_bit) && !download) {
         char what[512], why[1024], fix[768];
-        text_put(what, sizeof what, "the strapping pins select 1.8 V for the flash (boot:0x%x: %s was high at reset)",
-            strap, bl->rom->vdd18_pin);
-        text_put(why, sizeof why, "most modules have 3.3 V flash; at 1.8 V it cannot be read and the boot fails (flash read err, garbage segments), unless the module's flash really is 1.8 V or an eFuse fixes the voltage");
-        text_put(fix, sizeof fix, "keep %s low at reset (remove what pulls it up), or, for 3.3 V flash, fix the voltage in eFuse (espefuse.py set_flash_voltage 3.3V)",
+        text_put(what, sizeof what,
+                 "the strapping pins select 1.8 V for the flash (boot:0x%x: %s was high at reset)", strap,
+                 bl->rom->vdd18_pin);
+        text_put(
+            why, sizeof why,
+            "most modules have 3.3 V flash; at 1.8 V it cannot be read and the boot fails (flash read err, garbage segments), unless the module's flash really is 1.8 V or an eFuse fixes the voltage");
+        text_put(
+            fix, sizeof fix,
+            "keep %s low at reset (remove what pulls it up), or, for 3.3 V flash, fix the voltage in eFuse (espefuse.py set_flash_voltage 3.3V)",
             bl->rom->vdd18_pin);
         note(bl, BOOT_WARN, "flash-1v8-strap", NULL, what, why, fix);
     }
@@ -413,20 +428,21 @@ static void on_reset(struct bootlog *bl, const char *text, double t)
     const char *mopen = boot ? strchr(boot, '(') : NULL;
     const char *mclose = mopen ? strrchr(mopen, ')') : NULL;
     if (mopen)
-        text_put(mode, sizeof mode, "%.*s", (int)((mclose ? mclose : mopen + strlen(mopen)) - mopen - 1), mopen + 1);
+        text_put(mode, sizeof mode, "%.*s", (int)((mclose ? mclose : mopen + strlen(mopen)) - mopen - 1),
+                 mopen + 1);
 
     if (bl->boots == 0 || bl->cur.has_rst || bl->cur.nload || bl->cur.stage > STAGE_ROM)
         start_boot(bl, t);
     bl->cur.has_rst = true;
     if (t >= 0)
-        bl->boot_t = t;          /* capture tools stamp the banner early; the reset line is exact */
+        bl->boot_t = t; /* capture tools stamp the banner early; the reset line is exact */
     if (!bl->chip && strlen(name) > 6 && strcmp(name + strlen(name) - 6, "_RESET") == 0)
-        guess_classic_rom(bl);   /* newer ROMs abbreviate: POWERON, TG0WDT_SYS_RST */
+        guess_classic_rom(bl); /* newer ROMs abbreviate: POWERON, TG0WDT_SYS_RST */
 
     const struct reset_reason *r = boot_rom_reason(bl->rom, code);
     enum reset_kind kind = reset_kind_from_name(name);
     if (kind == RESET_UNKNOWN && r)
-        kind = r->kind;                           /* the printed name wins; the number fills in */
+        kind = r->kind; /* the printed name wins; the number fills in */
     if (!*name && r)
         text_put(name, sizeof name, "%s", r->name);
     note_reset(bl, code, *name ? name : "unnamed", kind);
@@ -457,23 +473,30 @@ static void note_app_in_rom(struct bootlog *bl, uint32_t addr, unsigned long len
     thousands(size, sizeof size, len);
     const char *wdt = bl->rom ? bl->rom->watchdog : "watchdog";
     bool classic = bl->rom && bl->rom->classic;
-    text_put(what, sizeof what,
+    text_put(
+        what, sizeof what,
         "the ROM is loading an APPLICATION as the second-stage bootloader: its %s segment maps flash at 0x%x (%s, %s bytes), %s; the %s resets the chip, forever",
         ordinal(bl->cur.nload), addr, r->name, size,
-        classic ? "which the ROM cannot load" : "and the application cannot run without the second-stage bootloader",
+        classic ? "which the ROM cannot load"
+                : "and the application cannot run without the second-stage bootloader",
         classic ? wdt : "watchdog");
-    note_bootloader_failure(bl, "app-at-bootloader-offset", what,
-        classic ? "the ROM copies the image at flash offset {bl} into RAM and jumps to it. A second-stage bootloader has only RAM segments; an application starts with segments the flash cache maps (DROM/IROM), which only the second-stage bootloader sets up. So the ROM never reaches 'entry', nothing stops the {wdt}, and it resets the chip to try again"
-                       : "the ROM loads the image at flash offset {bl} and jumps to its entry. A second-stage bootloader has only RAM segments; an application has segments mapped from flash (DROM/IROM) and expects the second-stage bootloader to have set up the flash cache, clocks and watchdogs. Started directly by the ROM it fails, and a watchdog resets the chip to try again",
+    note_bootloader_failure(
+        bl, "app-at-bootloader-offset", what,
+        classic
+            ? "the ROM copies the image at flash offset {bl} into RAM and jumps to it. A second-stage bootloader has only RAM segments; an application starts with segments the flash cache maps (DROM/IROM), which only the second-stage bootloader sets up. So the ROM never reaches 'entry', nothing stops the {wdt}, and it resets the chip to try again"
+            : "the ROM loads the image at flash offset {bl} and jumps to its entry. A second-stage bootloader has only RAM segments; an application has segments mapped from flash (DROM/IROM) and expects the second-stage bootloader to have set up the flash cache, clocks and watchdogs. Started directly by the ROM it fails, and a watchdog resets the chip to try again",
         "write the second-stage bootloader (bootloader.bin) at {bl}, the partition table at 0x8000 and the application at 0x10000 (its partition's offset), e.g. espburn flash {bl} bootloader.bin 0x8000 partitions.bin 0x10000 app.bin");
 }
 
 static void note_garbage_segment(struct bootlog *bl, const char *addr, const char *len)
 {
     char what[512];
-    text_put(what, sizeof what, "the ROM read a nonsense segment from the bootloader header (load:0x%s,len:%s): the image at {bl} is not a valid bootloader",
+    text_put(
+        what, sizeof what,
+        "the ROM read a nonsense segment from the bootloader header (load:0x%s,len:%s): the image at {bl} is not a valid bootloader",
         addr, len);
-    note_bootloader_failure(bl, "bootloader-garbage", what,
+    note_bootloader_failure(
+        bl, "bootloader-garbage", what,
         "the data at {bl} starts like an image but the rest is garbage: a corrupt or partial write, an image for another chip, flash encryption that does not match the data, or a flash that is read unreliably (flash mode, 1.8 V strapping, power, wiring)",
         "write the bootloader for this chip at {bl} again and verify it; if it keeps happening, use --flash-mode dio and check the flash's power and strapping pins");
 }
@@ -493,9 +516,12 @@ static bool chips_with_ram_at(const struct chip *self, uint32_t addr, char *out,
 static void note_other_chip_segment(struct bootlog *bl, uint32_t addr, const char *others)
 {
     char what[512];
-    text_put(what, sizeof what, "the bootloader at {bl} was built for another chip (%s): its segment loads at 0x%x, which is RAM on that chip but not on {chip}",
+    text_put(
+        what, sizeof what,
+        "the bootloader at {bl} was built for another chip (%s): its segment loads at 0x%x, which is RAM on that chip but not on {chip}",
         others, addr);
-    note_bootloader_failure(bl, "bootloader-wrong-chip", what,
+    note_bootloader_failure(
+        bl, "bootloader-wrong-chip", what,
         "the firmware downloaded or built is for a different ESP32 variant than this board's chip; this ROM does not check the image's chip id, so it tries to load it and fails",
         "get the firmware built for {chip} (espburn info shows which chip a file is for) and write its bootloader at {bl}");
 }
@@ -520,11 +546,10 @@ static void on_load(struct bootlog *bl, const char *text)
     if (!bl->chip)
         return;
     if (r && mem_kind_is_flash_mapped(r->kind) && len > 0) {
-        if (!bl->cur.app_in_rom)               /* once per boot: the first such segment */
+        if (!bl->cur.app_in_rom) /* once per boot: the first such segment */
             note_app_in_rom(bl, addr, (unsigned long)len, r);
         bl->cur.app_in_rom = true;
-    }
-    else if (!r && len > 0 && len <= 0x100000 && chips_with_ram_at(bl->chip, addr, others, sizeof others))
+    } else if (!r && len > 0 && len <= 0x100000 && chips_with_ram_at(bl->chip, addr, others, sizeof others))
         note_other_chip_segment(bl, addr, others);
     else if (!r || len < 0 || len > 0x1000000)
         note_garbage_segment(bl, caps.cap[0], len_text);
@@ -535,12 +560,16 @@ static void on_load(struct bootlog *bl, const char *text)
 static void note_quad_header(struct bootlog *bl, const char *mode)
 {
     char what[512], fix[768];
-    text_put(what, sizeof what, "the bootloader's header asks the ROM for %.*s flash mode", (int)strcspn(mode, ", "), mode);
-    expand(bl, "write the bootloader again with --flash-mode dio (the second-stage bootloader switches the flash to QIO itself when it can)",
-           NULL, fix, sizeof fix);
-    note(bl, BOOT_WARN, "quad-mode-header", NULL, what,
-         "the ROM loads the second-stage bootloader in a dual mode (DIO or DOUT) only; with QIO or QOUT in the header many boards read garbage (load:0xffffffff,len:-1) or fail the checksum",
-         fix);
+    text_put(what, sizeof what, "the bootloader's header asks the ROM for %.*s flash mode",
+             (int)strcspn(mode, ", "), mode);
+    expand(
+        bl,
+        "write the bootloader again with --flash-mode dio (the second-stage bootloader switches the flash to QIO itself when it can)",
+        NULL, fix, sizeof fix);
+    note(
+        bl, BOOT_WARN, "quad-mode-header", NULL, what,
+        "the ROM loads the second-stage bootloader in a dual mode (DIO or DOUT) only; with QIO or QOUT in the header many boards read garbage (load:0xffffffff,len:-1) or fail the checksum",
+        fix);
 }
 
 static bool on_rom_line(struct bootlog *bl, const char *text, double t)
@@ -587,8 +616,9 @@ static bool idf_line(const char *s, char *tag, size_t cap, const char **text)
 
 static bool is_bootloader_tag(const char *tag)
 {
-    static const char *const tags[] = { "boot", "esp_image", "flash_parts", "qio_mode",
-                                        "bootloader_flash", "secure_boot", "flash_encrypt" };
+    static const char *const tags[] = { "boot",         "esp_image",        "flash_parts",
+                                        "qio_mode",     "bootloader_flash", "secure_boot",
+                                        "flash_encrypt" };
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
         if (starts(tag, tags[i]))
             return true;
@@ -619,11 +649,14 @@ static void on_panic(struct bootlog *bl, const char *text, const struct pat_caps
     }
     const char *meaning = panic_cause_meaning(cause);
     text_put(key, sizeof key, "panic:%s", cause);
-    text_put(what, sizeof what, "the application crashed: Guru Meditation Error on core %s (%s)", caps->cap[0], cause);
+    text_put(what, sizeof what, "the application crashed: Guru Meditation Error on core %s (%s)",
+             caps->cap[0], cause);
     text_put(why, sizeof why, "%s", meaning ? meaning : "the CPU raised an exception it could not handle");
-    text_put(fix, sizeof fix, "%s",
-        bl->opts.syms ? "the backtrace names the functions that led to the crash: fix the first one in your own code"
-                      : "give the application's ELF (espburn explain LOG --elf build/app.elf) to name the functions in the backtrace, then fix the first one in your own code");
+    text_put(
+        fix, sizeof fix, "%s",
+        bl->opts.syms
+            ? "the backtrace names the functions that led to the crash: fix the first one in your own code"
+            : "give the application's ELF (espburn explain LOG --elf build/app.elf) to name the functions in the backtrace, then fix the first one in your own code");
     reach(bl, STAGE_APP);
     bl->panic = note(bl, BOOT_FAIL, "panic", key, what, why, fix);
     bl->panic_addr_noted = false;
@@ -635,7 +668,8 @@ static void on_fault_address(struct bootlog *bl, const char *hex)
     if (bl->panic < 0 || bl->panic_addr_noted || addr >= 0x1000)
         return;
     struct boot_finding *f = &bl->f[bl->panic];
-    text_add(f->why, sizeof f->why, "; the faulting address 0x%08x is near 0: a NULL pointer (or a field of one)", addr);
+    text_add(f->why, sizeof f->why,
+             "; the faulting address 0x%08x is near 0: a NULL pointer (or a field of one)", addr);
     f->version++;
     bl->panic_addr_noted = true;
 }
@@ -662,8 +696,9 @@ static void on_backtrace(struct bootlog *bl, const char *text)
         if (end == p + 2 || end - p > 10 || *end != ':')
             break;
         p = end + 1;
-        if (starts(p, "0x"))                      /* skip the stack pointer (8 hex digits at most) */
-            for (p += 2; p - end < 11 && ((*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'f'));)
+        if (starts(p, "0x")) /* skip the stack pointer (8 hex digits at most) */
+            for (p += 2;
+                 p - end < 11 && ((*p >= '0' && *p <= '9') || ((*p | 32) >= 'a' && (*p | 32) <= 'f'));)
                 p++;
         if (frames == 0)
             first = pc;
@@ -674,13 +709,18 @@ static void on_backtrace(struct bootlog *bl, const char *text)
     }
     if (frames == 0)
         return;
-    text_put(why, sizeof why, "each address is a call on the way to the crash, from the crashing function outwards");
+    text_put(why, sizeof why,
+             "each address is a call on the way to the crash, from the crashing function outwards");
     if (strstr(text, "CORRUPTED"))
-        text_add(why, sizeof why, "; the backtrace ends in |<-CORRUPTED: the stack itself was damaged (a stack overflow or a buffer written past its end)");
+        text_add(
+            why, sizeof why,
+            "; the backtrace ends in |<-CORRUPTED: the stack itself was damaged (a stack overflow or a buffer written past its end)");
     text_put(key, sizeof key, "backtrace:%08x", first);
-    note(bl, BOOT_INFO, "backtrace", key, what, why,
-         bl->opts.syms ? "start with the first function of your own code in the list"
-                       : "give the application's ELF (--elf build/app.elf) to turn these addresses into function names");
+    note(
+        bl, BOOT_INFO, "backtrace", key, what, why,
+        bl->opts.syms
+            ? "start with the first function of your own code in the list"
+            : "give the application's ELF (--elf build/app.elf) to turn these addresses into function names");
 }
 
 static void on_micropython(struct bootlog *bl, const char *text)
@@ -788,7 +828,7 @@ static void analyse_text(struct bootlog *bl, const char *text, double t, bool cu
     if (!on_app_event(bl, text))
         match_catalogue(bl, text, cut);
     if (!idf && bl->cur.entry && bl->cur.stage == STAGE_SECOND)
-        reach(bl, STAGE_APP);               /* plain output after entry: the app is talking */
+        reach(bl, STAGE_APP); /* plain output after entry: the app is talking */
 }
 
 /* A colour code whose ESC a paste lost or spelt out: "[0;32m", "<0x1b>[0;32m",
@@ -806,14 +846,14 @@ static void analyse_line(struct bootlog *bl, char *text)
     bl->lines++;
     while (*text == ' ')
         text++;
-    if (starts(text, "> "))                 /* quoted in a forum post */
+    if (starts(text, "> ")) /* quoted in a forum post */
         text += 2;
     text = skip_pasted_colour(text);
     double t = strip_timestamp((const char **)&text);
     if (bl->feed_t >= 0)
         t = bl->feed_t;
     long at = banner_at(text);
-    if (at > 0) {                           /* a reset cut the previous output short */
+    if (at > 0) { /* a reset cut the previous output short */
         char before[BOOT_LINE_MAX];
         text_put(before, sizeof before, "%.*s", (int)at, text);
         analyse_text(bl, before, t, true);
@@ -836,7 +876,7 @@ void bootlog_feed(struct bootlog *bl, const char *data, size_t n, double t)
     bl->feed_t = t;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)data[i];
-        if (bl->esc == 1) {                 /* ESC [ ... final byte: colour codes */
+        if (bl->esc == 1) { /* ESC [ ... final byte: colour codes */
             bl->esc = c == '[' ? 2 : 0;
             continue;
         }
@@ -862,8 +902,8 @@ void bootlog_feed(struct bootlog *bl, const char *data, size_t n, double t)
 static void settle_flash_voltage(struct bootlog *bl)
 {
     int i = find_key(bl, "flash-1v8-strap");
-    static const char *const rom_failures[] = { "no-bootloader", "bad-bootloader-header", "bootloader-garbage",
-                                                "bootloader-checksum" };
+    static const char *const rom_failures[] = { "no-bootloader", "bad-bootloader-header",
+                                                "bootloader-garbage", "bootloader-checksum" };
     if (i < 0 || bl->f[i].level != BOOT_WARN || bl->max_stage < STAGE_SECOND)
         return;
     for (size_t k = 0; k < sizeof rom_failures / sizeof rom_failures[0]; k++)
@@ -871,8 +911,11 @@ static void settle_flash_voltage(struct bootlog *bl)
             return;
     struct boot_finding *f = &bl->f[i];
     f->level = BOOT_INFO;
-    text_put(f->why, sizeof f->why, "yet the ROM read the bootloader fine, so this module's flash runs at 1.8 V or an eFuse sets the flash voltage");
-    text_put(f->fix, sizeof f->fix, "nothing, unless boots fail now and then; then keep the pin low at reset");
+    text_put(
+        f->why, sizeof f->why,
+        "yet the ROM read the bootloader fine, so this module's flash runs at 1.8 V or an eFuse sets the flash voltage");
+    text_put(f->fix, sizeof f->fix,
+             "nothing, unless boots fail now and then; then keep the pin low at reset");
     f->version++;
 }
 
@@ -883,14 +926,15 @@ void bootlog_finish(struct bootlog *bl)
     update_loop(bl);
     settle_flash_voltage(bl);
     if (bl->boots == 0 && bl->n == 0)
-        note(bl, BOOT_INFO, "nothing-recognised", NULL, "no boot output was recognised in this log",
-             "it holds no ROM banner, reset line or known message: a wrong baud rate (boot messages are at 115200), the wrong port, or a capture that started after the boot",
-             "capture from a reset at 115200 baud (espburn monitor resets the board when it starts)");
+        note(
+            bl, BOOT_INFO, "nothing-recognised", NULL, "no boot output was recognised in this log",
+            "it holds no ROM banner, reset line or known message: a wrong baud rate (boot messages are at 115200), the wrong port, or a capture that started after the boot",
+            "capture from a reset at 115200 baud (espburn monitor resets the board when it starts)");
     if (!bootlog_failed(bl) && bl->cur.stage == STAGE_APP) {
         char what[512];
         text_put(what, sizeof what, "the chip booted through the ROM%s%s%s and into the application",
-            bl->cur.entry ? ", the second-stage bootloader" : "",
-            bl->idf_version[0] ? " of ESP-IDF " : "", bl->idf_version);
+                 bl->cur.entry ? ", the second-stage bootloader" : "",
+                 bl->idf_version[0] ? " of ESP-IDF " : "", bl->idf_version);
         note(bl, BOOT_INFO, "healthy", NULL, what, "no failure was recognised in the boot output", "");
     }
 }
@@ -914,7 +958,10 @@ struct bootlog *bootlog_new(const struct bootlog_opts *opts)
     return bl;
 }
 
-void bootlog_free(struct bootlog *bl) { free(bl); }
+void bootlog_free(struct bootlog *bl)
+{
+    free(bl);
+}
 
 int bootlog_note(struct bootlog *bl, enum boot_level level, const char *code, const char *what,
                  const char *why, const char *fix)
@@ -922,7 +969,10 @@ int bootlog_note(struct bootlog *bl, enum boot_level level, const char *code, co
     return note(bl, level, code, NULL, what, why, fix);
 }
 
-unsigned bootlog_count(const struct bootlog *bl) { return bl->n; }
+unsigned bootlog_count(const struct bootlog *bl)
+{
+    return bl->n;
+}
 
 const struct boot_finding *bootlog_finding(const struct bootlog *bl, unsigned i)
 {

@@ -18,9 +18,14 @@
 #include "chip/chips.h"
 
 #define BOOT_MAX_FINDINGS 48
-#define BOOT_LINE_MAX 512
+#define BOOT_LINE_MAX     512
 
-enum boot_stage { STAGE_NONE, STAGE_ROM, STAGE_SECOND, STAGE_APP };
+enum boot_stage {
+    STAGE_NONE,
+    STAGE_ROM,
+    STAGE_SECOND,
+    STAGE_APP
+};
 
 struct boot_finding {
     enum boot_level level;
@@ -38,13 +43,13 @@ struct boot_finding {
 };
 
 struct bootlog_opts {
-    const struct chip *chip;        /* known chip, or NULL: from the banner */
-    const struct elf_syms *syms;    /* application symbols, or NULL */
+    const struct chip *chip;     /* known chip, or NULL: from the banner */
+    const struct elf_syms *syms; /* application symbols, or NULL */
 };
 
 struct bootlog;
 
-struct bootlog *bootlog_new(const struct bootlog_opts *opts);   /* NULL: out of memory */
+struct bootlog *bootlog_new(const struct bootlog_opts *opts); /* NULL: out of memory */
 void bootlog_free(struct bootlog *bl);
 
 /* Feed bytes as they arrive. `t` is their arrival time in seconds when the
@@ -63,19 +68,19 @@ int bootlog_note(struct bootlog *bl, enum boot_level level, const char *code, co
 unsigned bootlog_count(const struct bootlog *bl);
 const struct boot_finding *bootlog_finding(const struct bootlog *bl, unsigned i);
 struct boot_finding *bootlog_finding_mut(struct bootlog *bl, unsigned i);
-bool bootlog_failed(const struct bootlog *bl);          /* some BOOT_FAIL finding */
+bool bootlog_failed(const struct bootlog *bl); /* some BOOT_FAIL finding */
 
 struct bootlog_summary {
-    const struct chip *chip;   /* NULL when the log does not say */
-    const char *rom;           /* "ESP32 ROM of chip revisions 0 and 1", or NULL */
+    const struct chip *chip; /* NULL when the log does not say */
+    const char *rom;         /* "ESP32 ROM of chip revisions 0 and 1", or NULL */
     unsigned lines, boots;
-    enum boot_stage stage;     /* furthest stage reached by any boot */
-    char idf_version[40];      /* second-stage bootloader's ESP-IDF version, or "" */
-    char boot_mode[96];        /* last "SPI_FAST_FLASH_BOOT (boot:0x13)", or "" */
+    enum boot_stage stage; /* furthest stage reached by any boot */
+    char idf_version[40];  /* second-stage bootloader's ESP-IDF version, or "" */
+    char boot_mode[96];    /* last "SPI_FAST_FLASH_BOOT (boot:0x13)", or "" */
 };
 void bootlog_summary(const struct bootlog *bl, struct bootlog_summary *out);
 
-const char *boot_level_name(enum boot_level level);   /* "info", "warn", "fail" */
-const char *boot_stage_name(enum boot_stage stage);   /* "none", "rom", ... */
+const char *boot_level_name(enum boot_level level); /* "info", "warn", "fail" */
+const char *boot_stage_name(enum boot_stage stage); /* "none", "rom", ... */
 
 #endif

@@ -7,17 +7,18 @@
 
 #include <string.h>
 
-#define REFLASH_ALL "write the bootloader at {bl}, the partition table at 0x8000 and the application at its partition's offset (0x10000 for most layouts)"
+#define REFLASH_ALL \
+    "write the bootloader at {bl}, the partition table at 0x8000 and the application at its partition's offset (0x10000 for most layouts)"
 
 /* what, why and fix shared by the two ways ROMs report a bad bootloader
  * checksum, and why and fix by the PSRAM failures (what quotes the line). */
-#define BOOTLOADER_CHECKSUM_EXPLAINED \
-    "the ROM loaded the bootloader but its checksum is wrong (0x$1 computed, 0x$2 stored)", \
-    "the bootloader at {bl} is corrupt, or the flash was read wrongly while loading it: a bad write, a flash mode or frequency the flash cannot do, or an unstable supply", \
-    "write the bootloader again and verify it (espburn verify); use --flash-mode dio and 40m if unsure, and check the power supply"
-#define PSRAM_MISSING_EXPLAINED \
+#define BOOTLOADER_CHECKSUM_EXPLAINED                                                                                                                                           \
+    "the ROM loaded the bootloader but its checksum is wrong (0x$1 computed, 0x$2 stored)",                                                                                     \
+        "the bootloader at {bl} is corrupt, or the flash was read wrongly while loading it: a bad write, a flash mode or frequency the flash cannot do, or an unstable supply", \
+        "write the bootloader again and verify it (espburn verify); use --flash-mode dio and 40m if unsure, and check the power supply"
+#define PSRAM_MISSING_EXPLAINED                                                                                                                                  \
     "the firmware was built for a board with PSRAM (SPIRAM enabled) and this board has none, or its PSRAM is faulty; the firmware aborts and the chip restarts", \
-    "flash a build without PSRAM (e.g. the generic ESP32 firmware instead of the SPIRAM one) or use a board with PSRAM (WROVER modules, M5Stack Fire)"
+        "flash a build without PSRAM (e.g. the generic ESP32 firmware instead of the SPIRAM one) or use a board with PSRAM (WROVER modules, M5Stack Fire)"
 
 const struct boot_msg boot_catalogue[] = {
     /* ROM stage */
@@ -35,8 +36,8 @@ const struct boot_msg boot_catalogue[] = {
       REFLASH_ALL "; if flash encryption is enabled, flash encrypted images" },
     { "bootloader-checksum", "csum err:0x%x!=0x%x", BOOT_FAIL, NULL, TARGET_BOOTLOADER,
       BOOTLOADER_CHECKSUM_EXPLAINED },
-    { "bootloader-checksum", "Checksum failure. Calculated 0x%x stored 0x%x", BOOT_FAIL, NULL, TARGET_BOOTLOADER,
-      BOOTLOADER_CHECKSUM_EXPLAINED },
+    { "bootloader-checksum", "Checksum failure. Calculated 0x%x stored 0x%x", BOOT_FAIL, NULL,
+      TARGET_BOOTLOADER, BOOTLOADER_CHECKSUM_EXPLAINED },
     { "bootloader-sha-mismatch", "SHA-256 comparison failed:", BOOT_WARN, NULL, TARGET_BOOTLOADER,
       "the ROM's SHA-256 check of the bootloader at {bl} failed, and it boots anyway",
       "the hash appended to the bootloader does not match its contents: a flashing tool patched its header (flash mode, size, frequency) without updating the hash, or the image is corrupt; the ROM only enforces the hash with secure boot",
@@ -47,8 +48,7 @@ const struct boot_msg boot_catalogue[] = {
       "release BOOT and press reset (EN) to run the firmware; if it keeps happening, check what pulls {pin} low at power-up. Flashing works in this mode" },
     { "rom-gave-up", "ets_main.c %d", BOOT_INFO, "", TARGET_NONE,
       "the ROM gave up booting (ets_main.c $1) and waits for the {wdt} to reset it",
-      "this line follows a ROM boot failure; the line before it says which",
-      "see the failure before it" },
+      "this line follows a ROM boot failure; the line before it says which", "see the failure before it" },
 
     /* Second stage (ESP-IDF bootloader) */
     { "app-missing", "image at 0x%x has invalid magic byte", BOOT_FAIL, NULL, TARGET_APP,
@@ -77,9 +77,9 @@ const struct boot_msg boot_catalogue[] = {
       "flash the bootloader that was built with this application" },
     { "wrong-chip", "mismatch chip ID, expected %d, found %d", BOOT_FAIL, NULL, TARGET_NONE,
       "the image was built for another chip (this chip has id $1, the image says $2)",
-      "firmware for a different ESP32 variant was flashed",
-      "download or build the firmware for this chip" },
-    { "table-exceeds-flash", "partition %d invalid - offset 0x%x size 0x%x exceeds flash chip size 0x%x", BOOT_FAIL, NULL, TARGET_TABLE,
+      "firmware for a different ESP32 variant was flashed", "download or build the firmware for this chip" },
+    { "table-exceeds-flash", "partition %d invalid - offset 0x%x size 0x%x exceeds flash chip size 0x%x",
+      BOOT_FAIL, NULL, TARGET_TABLE,
       "partition $1 (0x$2, 0x$3 bytes) ends past the flash size the bootloader was told (0x$4)",
       "the flash size in the bootloader's header is smaller than the partition table needs: the bootloader was flashed with the wrong --flash-size, or the table is for a larger flash than this board has",
       "flash again with the board's real flash size (espburn flash detects it), or use a partition table that fits this flash" },
@@ -107,11 +107,12 @@ const struct boot_msg boot_catalogue[] = {
       "the factory app partition holds no valid application",
       "the application was written elsewhere, is corrupt, or does not fit the partition",
       "write the application at the factory partition's offset" },
-    { "flash-size-header", "Detected size(%dk) smaller than the size in the binary image header(%dk)", BOOT_FAIL, NULL, TARGET_NONE,
-      "the flash is $1 KB but the image header says $2 KB",
+    { "flash-size-header", "Detected size(%dk) smaller than the size in the binary image header(%dk)",
+      BOOT_FAIL, NULL, TARGET_NONE, "the flash is $1 KB but the image header says $2 KB",
       "the firmware was flashed with a --flash-size larger than this board's flash",
       "flash again with the real flash size (espburn flash detects it)" },
-    { "flash-size-header-small", "Detected size(%dk) larger than the size in the binary image header(%dk)", BOOT_WARN, NULL, TARGET_NONE,
+    { "flash-size-header-small", "Detected size(%dk) larger than the size in the binary image header(%dk)",
+      BOOT_WARN, NULL, TARGET_NONE,
       "the flash is $1 KB but the image header says $2 KB, so only $2 KB is used",
       "the firmware was flashed with a --flash-size smaller than this board's flash",
       "harmless; flash with the real size (espburn flash detects it) to use the whole flash" },
@@ -122,8 +123,7 @@ const struct boot_msg boot_catalogue[] = {
       "the supply cannot deliver the current peaks (Wi-Fi or Bluetooth starting, motors, LEDs): a weak USB port or hub, a long or thin cable, a small regulator, or a battery that is low",
       "use a short, good USB cable on a port that gives 500 mA or a powered hub, add a capacitor (100 uF or more) near the module, or lower the Wi-Fi transmit power" },
     { "psram-missing", "PSRAM ID read error: 0x%x", BOOT_FAIL, NULL, TARGET_NONE,
-      "the firmware needs PSRAM but found none (PSRAM ID read error: 0x$1)",
-      PSRAM_MISSING_EXPLAINED },
+      "the firmware needs PSRAM but found none (PSRAM ID read error: 0x$1)", PSRAM_MISSING_EXPLAINED },
     { "psram-missing", "SPI RAM enabled but initialization failed", BOOT_FAIL, NULL, TARGET_NONE,
       "the firmware needs PSRAM but could not start it (SPI RAM enabled but initialization failed)",
       PSRAM_MISSING_EXPLAINED },
@@ -143,43 +143,54 @@ const struct boot_msg boot_catalogue[] = {
       "a call checked with ESP_ERROR_CHECK failed with error 0x$1 ($2), and the firmware aborted",
       "the firmware treats this error as fatal: a driver or peripheral that could not start, a missing NVS or partition, or a wrong configuration",
       "look up $2 for the call named on the next lines (file, line, expression) and fix its cause" },
-    { "assert", "assert failed: %s", BOOT_FAIL, NULL, TARGET_NONE,
-      "an assertion failed in $1",
-      "the code found a state it does not expect",
-      "read the assertion's file and line, and fix the caller" },
+    { "assert", "assert failed: %s", BOOT_FAIL, NULL, TARGET_NONE, "an assertion failed in $1",
+      "the code found a state it does not expect", "read the assertion's file and line, and fix the caller" },
     { "task-wdt", "Task watchdog got triggered", BOOT_FAIL, NULL, TARGET_NONE,
       "the task watchdog fired: a task did not yield for too long",
       "a loop that never calls delay()/vTaskDelay(), or code blocked waiting on something that never comes",
       "let the task yield (vTaskDelay) inside long loops, or find what it waits for" },
-    { "heap-corrupt", "CORRUPT HEAP", BOOT_FAIL, NULL, TARGET_NONE,
-      "the heap is corrupt",
+    { "heap-corrupt", "CORRUPT HEAP", BOOT_FAIL, NULL, TARGET_NONE, "the heap is corrupt",
       "code wrote past the end of an allocation, or used memory after freeing it",
       "enable heap poisoning (CONFIG_HEAP_POISONING_COMPREHENSIVE) to find the culprit" },
     { "stack-smash", "Stack smashing protect failure", BOOT_FAIL, NULL, TARGET_NONE,
-      "a function overwrote its own stack frame (stack smashing)",
-      "a local buffer was written past its end",
+      "a function overwrote its own stack frame (stack smashing)", "a local buffer was written past its end",
       "check the sizes of local arrays and the string functions that fill them" },
     { NULL, NULL, BOOT_INFO, NULL, TARGET_NONE, NULL, NULL, NULL },
 };
 
 /* Exception causes printed by ESP-IDF's panic handler (Xtensa names, then
  * RISC-V ones), and what they usually mean. */
-static const struct { const char *cause, *meaning; } panic_causes[] = {
-    { "LoadProhibited", "the code read from an address that is not readable: most often a NULL or dangling pointer (look at EXCVADDR)" },
-    { "StoreProhibited", "the code wrote to an address that is not writable: most often a NULL or dangling pointer (look at EXCVADDR)" },
-    { "InstrFetchProhibited", "the CPU jumped to an address that holds no code: a corrupt function pointer or return address (stack overflow or memory overwrite)" },
-    { "IllegalInstruction", "the CPU executed bytes that are not an instruction: a corrupt function pointer or stack, or code read from flash while the cache was off" },
-    { "LoadStoreAlignment", "the code accessed memory at a misaligned address (e.g. a packed struct or a cast byte pointer)" },
-    { "LoadStoreError", "the code read or wrote IRAM or ROM with a byte or half-word access, which only allows 32-bit words" },
+static const struct {
+    const char *cause, *meaning;
+} panic_causes[] = {
+    { "LoadProhibited",
+      "the code read from an address that is not readable: most often a NULL or dangling pointer (look at EXCVADDR)" },
+    { "StoreProhibited",
+      "the code wrote to an address that is not writable: most often a NULL or dangling pointer (look at EXCVADDR)" },
+    { "InstrFetchProhibited",
+      "the CPU jumped to an address that holds no code: a corrupt function pointer or return address (stack overflow or memory overwrite)" },
+    { "IllegalInstruction",
+      "the CPU executed bytes that are not an instruction: a corrupt function pointer or stack, or code read from flash while the cache was off" },
+    { "LoadStoreAlignment",
+      "the code accessed memory at a misaligned address (e.g. a packed struct or a cast byte pointer)" },
+    { "LoadStoreError",
+      "the code read or wrote IRAM or ROM with a byte or half-word access, which only allows 32-bit words" },
     { "IntegerDivideByZero", "the code divided an integer by zero" },
-    { "Unhandled debug exception", "a debug watchpoint fired: usually a task stack overflowed onto its guard" },
+    { "Unhandled debug exception",
+      "a debug watchpoint fired: usually a task stack overflowed onto its guard" },
     { "Double exception", "an exception happened while handling another: usually a stack overflow" },
-    { "Interrupt wdt timeout", "an interrupt handler or a critical section ran too long with interrupts off" },
-    { "Cache disabled but cached memory region accessed", "code or data in flash was used while the flash cache was off (an interrupt handler not in IRAM, during a flash write)" },
-    { "Load access fault", "the code read from an address that is not readable: most often a NULL or dangling pointer (look at MTVAL)" },
-    { "Store access fault", "the code wrote to an address that is not writable: most often a NULL or dangling pointer (look at MTVAL)" },
-    { "Instruction access fault", "the CPU jumped to an address that holds no code: a corrupt function pointer or return address" },
-    { "Illegal instruction", "the CPU executed bytes that are not an instruction: a corrupt function pointer or stack" },
+    { "Interrupt wdt timeout",
+      "an interrupt handler or a critical section ran too long with interrupts off" },
+    { "Cache disabled but cached memory region accessed",
+      "code or data in flash was used while the flash cache was off (an interrupt handler not in IRAM, during a flash write)" },
+    { "Load access fault",
+      "the code read from an address that is not readable: most often a NULL or dangling pointer (look at MTVAL)" },
+    { "Store access fault",
+      "the code wrote to an address that is not writable: most often a NULL or dangling pointer (look at MTVAL)" },
+    { "Instruction access fault",
+      "the CPU jumped to an address that holds no code: a corrupt function pointer or return address" },
+    { "Illegal instruction",
+      "the CPU executed bytes that are not an instruction: a corrupt function pointer or stack" },
     { "Stack protection fault", "a task overflowed its stack" },
 };
 

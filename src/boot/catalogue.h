@@ -7,26 +7,30 @@
 #ifndef ESPBURN_CATALOGUE_H
 #define ESPBURN_CATALOGUE_H
 
-enum boot_level { BOOT_INFO, BOOT_WARN, BOOT_FAIL };
+enum boot_level {
+    BOOT_INFO,
+    BOOT_WARN,
+    BOOT_FAIL
+};
 
 /* Which flash offset a finding is about, for tying it to a plan's files. */
 enum boot_target {
     TARGET_NONE,
-    TARGET_BOOTLOADER,     /* the chip's bootloader offset */
-    TARGET_TABLE,          /* the partition table (0x8000) */
-    TARGET_APP,            /* an app partition, offset in the first hole */
+    TARGET_BOOTLOADER, /* the chip's bootloader offset */
+    TARGET_TABLE,      /* the partition table (0x8000) */
+    TARGET_APP,        /* an app partition, offset in the first hole */
 };
 
 struct boot_msg {
-    const char *code;      /* stable id: tests, JSON, dedupe */
+    const char *code; /* stable id: tests, JSON, dedupe */
     const char *pattern;
     enum boot_level level;
-    const char *unless;    /* skip when a finding whose code starts so exists */
+    const char *unless; /* skip when a finding whose code starts so exists */
     enum boot_target target;
     const char *what, *why, *fix;
 };
 
-extern const struct boot_msg boot_catalogue[];   /* ends with code == NULL */
+extern const struct boot_msg boot_catalogue[]; /* ends with code == NULL */
 
 /* What a Guru Meditation cause ("LoadProhibited") means; NULL if unknown. */
 const char *panic_cause_meaning(const char *cause);

@@ -9,18 +9,23 @@
 #include "common/bytes.h"
 
 enum {
-    EHDR_LEN = 52, SHDR_LEN = 40, SYM_LEN = 16,
-    SHT_SYMTAB = 2, SHT_DYNSYM = 11,
-    STT_NOTYPE = 0, STT_FUNC = 2,
-    SHN_UNDEF = 0, SHN_LORESERVE = 0xff00,
+    EHDR_LEN = 52,
+    SHDR_LEN = 40,
+    SYM_LEN = 16,
+    SHT_SYMTAB = 2,
+    SHT_DYNSYM = 11,
+    STT_NOTYPE = 0,
+    STT_FUNC = 2,
+    SHN_UNDEF = 0,
+    SHN_LORESERVE = 0xff00,
 };
 
 struct section {
     uint32_t type, offset, size, link, entsize;
 };
 
-static int read_section(const uint8_t *data, size_t len, uint32_t shoff, uint16_t shentsize,
-                        unsigned i, struct section *out)
+static int read_section(const uint8_t *data, size_t len, uint32_t shoff, uint16_t shentsize, unsigned i,
+                        struct section *out)
 {
     size_t at = (size_t)shoff + (size_t)i * shentsize;
     if (!in_bounds(len, at, SHDR_LEN))
@@ -45,7 +50,7 @@ static bool wanted(const uint8_t *sym, const char *strtab, uint32_t strsize)
     if (name == 0 || name >= strsize || rd_le32(sym + 4) == 0)
         return false;
     if (!memchr(strtab + name, '\0', strsize - name))
-        return false;                        /* name runs off the table */
+        return false; /* name runs off the table */
     const char *s = strtab + name;
     return type == STT_FUNC || (s[0] != '$' && s[0] != '.');
 }
@@ -84,7 +89,10 @@ static int collect(const uint8_t *data, const struct section *symtab, const stru
 int elf_syms_load(const uint8_t *data, size_t len, struct elf_syms *out, eb_err *err)
 {
     memset(out, 0, sizeof *out);
-    if (len < EHDR_LEN || memcmp(data, "\x7f" "ELF", 4) != 0)
+    if (len < EHDR_LEN || memcmp(data,
+                                 "\x7f"
+                                 "ELF",
+                                 4) != 0)
         return eb_fail(err, EB_PROBLEM, "not an ELF file; give the application's .elf from the build folder");
     if (data[4] != 1 || data[5] != 1)
         return eb_fail(err, EB_PROBLEM, "not a 32-bit little-endian ELF file, so not an ESP32 application");
@@ -103,12 +111,13 @@ int elf_syms_load(const uint8_t *data, size_t len, struct elf_syms *out, eb_err 
             return eb_fail(err, EB_PROBLEM, "the ELF symbol table is corrupt");
         return collect(data, &sec, &strs, out, err);
     }
-    return eb_fail(err, EB_PROBLEM, "the ELF file has no symbol table (stripped?); use the .elf from the build folder");
+    return eb_fail(err, EB_PROBLEM,
+                   "the ELF file has no symbol table (stripped?); use the .elf from the build folder");
 }
 
 const struct elf_sym *elf_syms_find(const struct elf_syms *s, uint32_t addr, uint32_t *offset)
 {
-    size_t lo = 0, hi = s->n;            /* first symbol with addr > target */
+    size_t lo = 0, hi = s->n; /* first symbol with addr > target */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->v[mid].addr <= addr)
@@ -116,7 +125,7 @@ const struct elf_sym *elf_syms_find(const struct elf_syms *s, uint32_t addr, uin
         else
             hi = mid;
     }
-    for (size_t i = lo; i-- > 0;) {      /* prefer a sized symbol that covers addr */
+    for (size_t i = lo; i-- > 0;) { /* prefer a sized symbol that covers addr */
         const struct elf_sym *e = &s->v[i];
         if (e->addr != s->v[lo - 1].addr)
             break;

@@ -12,13 +12,13 @@
 
 struct elf_sym {
     uint32_t addr, size;
-    const char *name;      /* points into elf_syms.names */
+    const char *name; /* points into elf_syms.names */
 };
 
 struct elf_syms {
-    struct elf_sym *v;     /* sorted by addr */
+    struct elf_sym *v; /* sorted by addr */
     size_t n;
-    char *names;           /* copy of the string table */
+    char *names; /* copy of the string table */
 };
 
 /* Collect the function symbols of the ELF32 file in data[0..len). Fails

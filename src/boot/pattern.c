@@ -4,7 +4,10 @@
 #include <ctype.h>
 #include <string.h>
 
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* Length of the hole `kind` at s (0: no match). */
 static size_t hole_len(char kind, const char *s)
@@ -27,8 +30,7 @@ static size_t hole_len(char kind, const char *s)
         while (s[n] && !is_blank(s[n]) && s[n] != ')' && s[n] != ',')
             n++;
         return n;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -61,7 +63,7 @@ static bool match_here(const char *p, const char *s, struct pat_caps *caps)
             p++;
         } else {
             if (*p == '%')
-                p++;                  /* "%%" */
+                p++; /* "%%" */
             if (*p != *s)
                 return false;
             p++, s++;
@@ -75,7 +77,7 @@ bool pat_find(const char *pat, const char *line, struct pat_caps *caps)
     bool literal = pat[0] != '%' && pat[0] != ' ';
     for (const char *s = line; *s; s++) {
         if (literal && !(s = strchr(s, pat[0])))
-            return false;                     /* no start left: jump between candidates */
+            return false; /* no start left: jump between candidates */
         if (caps)
             caps->n = 0;
         if (match_here(pat, s, caps))

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #define PAT_MAX_CAPS 4
-#define PAT_CAP_LEN 48
+#define PAT_CAP_LEN  48
 
 struct pat_caps {
     int n;

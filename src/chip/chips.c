@@ -8,7 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define R(n, s, e, k) { n, s, e, k }
+#define R(n, s, e, k) \
+    {                 \
+        n, s, e, k    \
+    }
 
 const struct chip chip_table[] = {
     {
@@ -230,7 +233,10 @@ const struct mem_region *chip_region(const struct chip *chip, uint32_t addr)
     return NULL;
 }
 
-bool mem_kind_is_flash_mapped(enum mem_kind kind) { return kind == MEM_DROM || kind == MEM_IROM; }
+bool mem_kind_is_flash_mapped(enum mem_kind kind)
+{
+    return kind == MEM_DROM || kind == MEM_IROM;
+}
 
 int flash_size_code(uint32_t bytes)
 {

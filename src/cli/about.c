@@ -6,16 +6,16 @@
 #include "cli/cli.h"
 #include "cli/mpy_common.h"
 
-static const char ABOUT_CODE[] =
-    "import sys,gc\n"
-    "gc.collect()\n"
-    "print(sys.platform)\n"
-    "print(gc.mem_free())\n";
+static const char ABOUT_CODE[] = "import sys,gc\n"
+                                 "gc.collect()\n"
+                                 "print(sys.platform)\n"
+                                 "print(gc.mem_free())\n";
 
 int cmd_about(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "about", .usage = "about [-p PORT] [--json]",
+        .cmd = "about",
+        .usage = "about [-p PORT] [--json]",
         .help = "Show the board's MicroPython banner, platform, free memory and filesystems.",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);

@@ -32,10 +32,13 @@ void bootreport_block(FILE *out, const struct boot_finding *f, bool colour)
 
 void bootreport_line(FILE *out, const struct boot_finding *f, bool colour)
 {
-    const char *on = colour ? (f->level == BOOT_FAIL ? "\033[31m" : f->level == BOOT_WARN ? "\033[33m" : "\033[36m")
+    const char *on = colour ? (f->level == BOOT_FAIL   ? "\033[31m"
+                               : f->level == BOOT_WARN ? "\033[33m"
+                                                       : "\033[36m")
                             : "";
     const char *off = colour ? "\033[0m" : "";
-    fprintf(out, "%sespburn%s %s %s%s: %s.", on, off, bootreport_label(f->level, colour), on, f->code, f->what);
+    fprintf(out, "%sespburn%s %s %s%s: %s.", on, off, bootreport_label(f->level, colour), on, f->code,
+            f->what);
     if (f->why[0])
         fprintf(out, " Why: %s.", f->why);
     if (f->fix[0])
@@ -71,7 +74,7 @@ int bootreport_load_elf(const char *path, struct elf_syms *syms)
     bytes_free(&raw);
     if (rc) {
         eb_wrap(&err, "%s", path);
-        err.code = EB_USAGE;                 /* the wrong file was given */
+        err.code = EB_USAGE; /* the wrong file was given */
         return cli_fail(&err);
     }
     return 0;

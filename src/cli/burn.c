@@ -22,21 +22,24 @@ int burn_plan_load(int nsrc, char **src, const struct plan_opts *po, bool quiet,
             fprintf(stderr, "%s [%s]: %s\n", level_names[p->findings[i].level], p->findings[i].code,
                     p->findings[i].text);
     if (p->refused && !po->force)
-        return eb_fail(err, EB_PROBLEM, "the plan was refused (see the errors above); nothing was written. "
+        return eb_fail(err, EB_PROBLEM,
+                       "the plan was refused (see the errors above); nothing was written. "
                        "Fix the layout, or use --force if you are sure");
     return 0;
 }
 
 /* The header value for a field: the option, else the plan's, else keep (-1). */
-static int header_code(const char *opt, const char *from_plan, int (*code)(const struct device *, const char *),
-                       const struct device *d, const char *what, eb_err *err)
+static int header_code(const char *opt, const char *from_plan,
+                       int (*code)(const struct device *, const char *), const struct device *d,
+                       const char *what, eb_err *err)
 {
     const char *v = opt ? opt : (from_plan && *from_plan ? from_plan : "keep");
     if (!strcmp(v, "keep"))
         return -1;
-    int c = code(d, v);   /* -1 keep (size unknown for detect), -2 invalid */
+    int c = code(d, v); /* -1 keep (size unknown for detect), -2 invalid */
     if (c < -1)
-        return eb_fail(err, EB_USAGE, "--flash-%s '%s' is not valid for %s", what, v, d->l->chip->display) - 1;
+        return eb_fail(err, EB_USAGE, "--flash-%s '%s' is not valid for %s", what, v, d->l->chip->display) -
+               1;
     return c;
 }
 
@@ -114,35 +117,47 @@ void burn_regions_free(struct burn_region *r, unsigned n)
 int burn_check_fit(const struct plan *p, const struct device *d, bool force, eb_err *err)
 {
     if (p->chip && p->chip != d->l->chip && !p->chip_assumed && !force)
-        return eb_fail(err, EB_PROBLEM, "the firmware is for %s but the board on %s is %s; nothing was written",
+        return eb_fail(err, EB_PROBLEM,
+                       "the firmware is for %s but the board on %s is %s; nothing was written",
                        p->chip->display, d->port_name, d->l->chip->display);
     for (unsigned i = 0; d->flash_size && i < p->nregions; i++)
         if ((uint64_t)p->regions[i].addr + p->regions[i].data.len > d->flash_size)
-            return eb_fail(err, EB_PROBLEM, "%s ends at 0x%llX, beyond the board's %u MB flash; nothing was written",
-                           p->regions[i].path, (unsigned long long)p->regions[i].addr + p->regions[i].data.len,
-                           d->flash_size >> 20);
+            return eb_fail(
+                err, EB_PROBLEM, "%s ends at 0x%llX, beyond the board's %u MB flash; nothing was written",
+                p->regions[i].path, (unsigned long long)p->regions[i].addr + p->regions[i].data.len,
+                d->flash_size >> 20);
     if (d->flash_size && p->has_table && pt_end(&p->table) > d->flash_size && !force)
-        return eb_fail(err, EB_PROBLEM, "the partition table needs %u MB of flash but the board has %u MB; "
+        return eb_fail(err, EB_PROBLEM,
+                       "the partition table needs %u MB of flash but the board has %u MB; "
                        "nothing was written (use a table for this flash size)",
                        (pt_end(&p->table) + 0xFFFFF) >> 20, d->flash_size >> 20);
     const struct security_info *s = &d->facts.security;
     if (s->flash_encryption && !force)
-        return eb_fail(err, EB_PROBLEM, "flash encryption is on for the board on %s (FLASH_CRYPT_CNT 0x%02X): "
-                       "plaintext images written now would leave it unbootable; nothing was written (write "
-                       "encrypted with `idf.py encrypted-flash` or `esptool.py write_flash --encrypt`, or --force)",
-                       d->port_name, s->flash_crypt_cnt);
+        return eb_fail(
+            err, EB_PROBLEM,
+            "flash encryption is on for the board on %s (FLASH_CRYPT_CNT 0x%02X): "
+            "plaintext images written now would leave it unbootable; nothing was written (write "
+            "encrypted with `idf.py encrypted-flash` or `esptool.py write_flash --encrypt`, or --force)",
+            d->port_name, s->flash_crypt_cnt);
     /* esptool's rule: with secure boot on, nothing below 0x8000 (the bootloader) without --force. */
     for (unsigned i = 0; s->secure_boot && !force && i < p->nregions; i++)
         if (p->regions[i].addr < BURN_SECURE_BOOT_LIMIT)
-            return eb_fail(err, EB_PROBLEM, "secure boot %s is on for the board on %s: %s at 0x%X would replace the "
-                           "bootloader, %s; nothing was written (write only the signed app and partitions, or "
-                           "--force)", s->secure_boot_version == 1 ? "V1" : "V2", d->port_name, p->regions[i].path,
-                           p->regions[i].addr, s->secure_boot_version == 1 ? "which secure boot V1 never allows"
-                                                                          : "which must be signed with the board's key");
+            return eb_fail(
+                err, EB_PROBLEM,
+                "secure boot %s is on for the board on %s: %s at 0x%X would replace the "
+                "bootloader, %s; nothing was written (write only the signed app and partitions, or "
+                "--force)",
+                s->secure_boot_version == 1 ? "V1" : "V2", d->port_name, p->regions[i].path,
+                p->regions[i].addr,
+                s->secure_boot_version == 1 ? "which secure boot V1 never allows"
+                                            : "which must be signed with the board's key");
     if (s->secure_download)
-        return eb_fail(err, EB_PROBLEM, "the board on %s is in Secure Download Mode: its ROM refuses reads and "
-                       "MD5 checks, so espburn cannot write and verify it; nothing was written (the mode is a permanent "
-                       "eFuse: update through the firmware (OTA), or write unverified with `esptool.py --no-stub "
-                       "write_flash`)", d->port_name);
+        return eb_fail(
+            err, EB_PROBLEM,
+            "the board on %s is in Secure Download Mode: its ROM refuses reads and "
+            "MD5 checks, so espburn cannot write and verify it; nothing was written (the mode is a permanent "
+            "eFuse: update through the firmware (OTA), or write unverified with `esptool.py --no-stub "
+            "write_flash`)",
+            d->port_name);
     return 0;
 }

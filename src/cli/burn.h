@@ -26,7 +26,7 @@ struct burn_region {
     size_t len;
     const char *path, *role;
     bool header_patched;
-    bytes patched;               /* owns data when patched */
+    bytes patched; /* owns data when patched */
 };
 int burn_regions(const struct plan *p, const struct device *d, const struct header_opts *h,
                  struct burn_region **out, unsigned *n, eb_err *err);

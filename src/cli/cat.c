@@ -8,10 +8,13 @@
 int cmd_cat(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "cat", .usage = "cat :PATH... [-p PORT] [--json]",
+        .cmd = "cat",
+        .usage = "cat :PATH... [-p PORT] [--json]",
         .help = "Print files from the board, byte for byte (checked against the board's SHA-256).\n"
                 "With --json: [{\"path\", \"size\", \"base64\"}].",
-        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give a board file (:PATH)",
+        .min_args = 1,
+        .max_args = MPY_ANY_ARGS,
+        .args_hint = "give a board file (:PATH)",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)

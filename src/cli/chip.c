@@ -25,21 +25,26 @@ static void print_security(const struct security_info *s)
         printf("Security:   unknown (this ROM does not report it)\n");
         return;
     }
-    printf("Security:   flash encryption %s, secure boot %s%s (from %s)\n", s->flash_encryption ? "ON" : "off",
-           s->secure_boot_version == 1 ? "V1 ON" : s->secure_boot ? "V2 ON" : "off",
+    printf("Security:   flash encryption %s, secure boot %s%s (from %s)\n",
+           s->flash_encryption ? "ON" : "off",
+           s->secure_boot_version == 1 ? "V1 ON"
+           : s->secure_boot            ? "V2 ON"
+                                       : "off",
            s->secure_download ? ", Secure Download Mode ON" : "", s->source);
     if (s->flash_encryption)
-        printf("            flash encryption: `espburn flash` refuses plaintext images (they would not boot)\n");
+        printf(
+            "            flash encryption: `espburn flash` refuses plaintext images (they would not boot)\n");
     if (s->secure_boot_version == 1)
-        printf("            secure boot V1: the bootloader at 0x1000 cannot be replaced; write only the signed app\n");
+        printf(
+            "            secure boot V1: the bootloader at 0x1000 cannot be replaced; write only the signed app\n");
     else if (s->secure_boot)
         printf("            secure boot V2: only images signed with the board's key boot\n");
 }
 
 static void print_flash(const struct device *d)
 {
-    printf("Flash:      %s (0x%02X), device 0x%04X, ", flash_manufacturer_name(d->jedec & 0xFF), d->jedec & 0xFF,
-           flash_device_id(d->jedec));
+    printf("Flash:      %s (0x%02X), device 0x%04X, ", flash_manufacturer_name(d->jedec & 0xFF),
+           d->jedec & 0xFF, flash_device_id(d->jedec));
     if (d->flash_size)
         printf("%u MB (JEDEC id 0x%06X)\n", d->flash_size >> 20, d->jedec);
     else
@@ -74,7 +79,8 @@ static void print_text(const struct device *d)
     else
         print_flash(d);
     print_security(&d->facts.security);
-    printf("Port:       %s at %u baud%s\n", d->port_name, d->baud, d->l->stub ? ", flasher stub running" : "");
+    printf("Port:       %s at %u baud%s\n", d->port_name, d->baud,
+           d->l->stub ? ", flasher stub running" : "");
 }
 
 int cmd_chip(int argc, char **argv)

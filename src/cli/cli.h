@@ -11,8 +11,8 @@
 
 struct command {
     const char *name;
-    const char *summary;   /* one line for `espburn help` */
-    int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+    const char *summary;               /* one line for `espburn help` */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
 /* One line per command; add yours to the table in main.c. */

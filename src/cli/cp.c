@@ -6,10 +6,13 @@
 int cmd_cp(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "cp", .usage = "cp :FROM :TO | LOCAL :REMOTE | :REMOTE LOCAL [-p PORT] [--json]",
+        .cmd = "cp",
+        .usage = "cp :FROM :TO | LOCAL :REMOTE | :REMOTE LOCAL [-p PORT] [--json]",
         .help = "Copy a file: on the board when both paths start with ':', else to or from the board\n"
                 "exactly as put and get do (atomic, verified).",
-        .min_args = 2, .max_args = 2, .args_hint = "give a source and a destination",
+        .min_args = 2,
+        .max_args = 2,
+        .args_hint = "give a source and a destination",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)

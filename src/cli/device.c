@@ -1,6 +1,7 @@
 /* device.c - shared device options and connecting to a board: port,
  * reset, SYNC, chip and flash identification, baud switch (fixed or
  * `auto`, climbing and falling back), leaving the board, and reporting. */
+#include "common/clock.h"
 #include "cli/device.h"
 
 #include <errno.h>
@@ -41,10 +42,14 @@ void device_opts_init(struct device_opts *o, enum after_mode after)
 
 static int parse_before(const char *cmd, const char *s, struct device_opts *o)
 {
-    static const struct { const char *name; enum before_mode mode; } names[] = {
-        { "default", BEFORE_DEFAULT }, { "default-reset", BEFORE_DEFAULT }, { "default_reset", BEFORE_DEFAULT },
-        { "usb-jtag", BEFORE_USB_JTAG }, { "usb-reset", BEFORE_USB_JTAG },
-        { "no-reset", BEFORE_NO_RESET }, { "no_reset", BEFORE_NO_RESET },
+    static const struct {
+        const char *name;
+        enum before_mode mode;
+    } names[] = {
+        { "default", BEFORE_DEFAULT },       { "default-reset", BEFORE_DEFAULT },
+        { "default_reset", BEFORE_DEFAULT }, { "usb-jtag", BEFORE_USB_JTAG },
+        { "usb-reset", BEFORE_USB_JTAG },    { "no-reset", BEFORE_NO_RESET },
+        { "no_reset", BEFORE_NO_RESET },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i].name)) {
@@ -56,9 +61,15 @@ static int parse_before(const char *cmd, const char *s, struct device_opts *o)
 
 static int parse_after(const char *cmd, const char *s, struct device_opts *o)
 {
-    static const struct { const char *name; enum after_mode mode; } names[] = {
-        { "hard-reset", AFTER_HARD_RESET }, { "hard_reset", AFTER_HARD_RESET },
-        { "no-reset", AFTER_NO_RESET }, { "no_reset", AFTER_NO_RESET }, { "stay", AFTER_STAY },
+    static const struct {
+        const char *name;
+        enum after_mode mode;
+    } names[] = {
+        { "hard-reset", AFTER_HARD_RESET },
+        { "hard_reset", AFTER_HARD_RESET },
+        { "no-reset", AFTER_NO_RESET },
+        { "no_reset", AFTER_NO_RESET },
+        { "stay", AFTER_STAY },
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(s, names[i].name)) {
@@ -116,8 +127,10 @@ static int expand_auto(struct device_opts *o, const char *cmd, unsigned idx)
     if (n < 0)
         return cli_fail(&err);
     if (n == 0) {
-        fprintf(stderr, "espburn %s: no ESP board found on any serial port; plug one in or give -p PORT "
-                "(see 'espburn ports')\n", cmd);
+        fprintf(stderr,
+                "espburn %s: no ESP board found on any serial port; plug one in or give -p PORT "
+                "(see 'espburn ports')\n",
+                cmd);
         return EB_IO;
     }
     if (!all && n > 1) {
@@ -198,7 +211,8 @@ static int try_rate(const struct device_opts *o, struct device *d, uint32_t rate
         d->l->stub = false;
         d->l->status_len = ESP_ROM_STATUS_LEN;
         d->l->flash_block = ESP_ROM_FLASH_BLOCK;
-        if (port_set_baud(d->port, DEVICE_CONNECT_BAUD, &ignore) || loader_connect(d->l, o->before, 0, &ignore))
+        if (port_set_baud(d->port, DEVICE_CONNECT_BAUD, &ignore) ||
+            loader_connect(d->l, o->before, 0, &ignore))
             return -1;
         d->baud = DEVICE_CONNECT_BAUD;
         if (good == DEVICE_CONNECT_BAUD)
@@ -225,7 +239,8 @@ static int climb_baud(const struct device_opts *o, struct device *d, eb_err *err
         if (r > 0)
             break;
         if (r < 0)
-            return eb_wrap(err, "the link failed at %u baud and could not return to %u", auto_rates[i], d->baud);
+            return eb_wrap(err, "the link failed at %u baud and could not return to %u", auto_rates[i],
+                           d->baud);
     }
     return 0;
 }
@@ -239,7 +254,8 @@ static int switch_baud(const struct device_opts *o, struct device *d, eb_err *er
     device_explain(o, "CHANGE_BAUDRATE", "the ROM listens at 115200 after reset; both sides then switch");
     int r = try_rate(o, d, o->baud, d->baud, err);
     if (r)
-        return r > 0 ? eb_fail(err, EB_IO, "%s: the link does not work at %u baud; use a lower -b (still at %u)",
+        return r > 0 ? eb_fail(err, EB_IO,
+                               "%s: the link does not work at %u baud; use a lower -b (still at %u)",
                                d->port_name, o->baud, d->baud)
                      : eb_wrap(err, "switching to %u baud", o->baud);
     return 0;
@@ -252,7 +268,8 @@ static int attach_flash(const struct device_opts *o, struct device *d, eb_err *e
         return -1;
     if (d->facts.security.secure_download)
         return 0; /* RDID needs READ_REG/WRITE_REG, which Secure Download Mode refuses */
-    device_explain(o, "RDID (0x9F)", "read the flash chip's JEDEC id through the SPI controller's "
+    device_explain(o, "RDID (0x9F)",
+                   "read the flash chip's JEDEC id through the SPI controller's "
                    "user-command registers: manufacturer and size");
     if (loader_flash_id(d->l, &d->jedec, err))
         return -1;
@@ -268,7 +285,7 @@ int device_connect(const struct device_opts *o, const char *port, struct device 
 {
     memset(d, 0, sizeof *d);
     snprintf(d->port_name, sizeof d->port_name, "%s", port);
-    int64_t t0 = port_now_ms();
+    int64_t t0 = eb_now_ms();
     if (port_open(port, DEVICE_CONNECT_BAUD, &d->port, err))
         return -1;
     d->baud = DEVICE_CONNECT_BAUD;
@@ -284,11 +301,13 @@ int device_connect(const struct device_opts *o, const char *port, struct device 
         before = BEFORE_USB_JTAG;
     if (loader_connect(d->l, before, 0, err))
         return -1;
-    device_explain(o, "GET_SECURITY_INFO", "newer ROMs report the chip id here; the ESP32 ROM refuses it, so "
+    device_explain(o, "GET_SECURITY_INFO",
+                   "newer ROMs report the chip id here; the ESP32 ROM refuses it, so "
                    "read the magic value at 0x40001000 instead");
     if (loader_detect_chip(d->l, err))
         return -1;
-    device_explain(o, "READ_REG (eFuses)", "package, revision, features and the factory MAC are burnt into eFuses");
+    device_explain(o, "READ_REG (eFuses)",
+                   "package, revision, features and the factory MAC are burnt into eFuses");
     if (loader_chip_facts(d->l, &d->facts, err))
         return -1;
     if (switch_baud(o, d, err))
@@ -298,14 +317,15 @@ int device_connect(const struct device_opts *o, const char *port, struct device 
     if (!stub && !o->no_stub && o->stub_auto && stub_find(d->l->chip, found, sizeof found) == 0)
         stub = found;
     if (stub && !d->l->stub && !d->facts.security.secure_download) { /* the ROM refuses MEM_* */
-        device_explain(o, "MEM_BEGIN/DATA/END", "upload the flasher stub to RAM and jump to it: 16 KB blocks "
+        device_explain(o, "MEM_BEGIN/DATA/END",
+                       "upload the flasher stub to RAM and jump to it: 16 KB blocks "
                        "acknowledged before writing, erase as it goes, fast reads");
         if (stub_load_file(d->l, stub, err))
             return -1;
     }
     if (attach_flash(o, d, err))
         return -1;
-    d->connect_ms = port_now_ms() - t0;
+    d->connect_ms = eb_now_ms() - t0;
     return 0;
 }
 
@@ -318,9 +338,11 @@ int device_finish(const struct device_opts *o, struct device *d, eb_err *err)
         return loader_run_user_code(d->l, err);
     }
     if (!d->port->has_lines && !o->after_given)
-        return 0;   /* without modem lines, reboot through the loader only when asked to */
-    device_explain(o, "hard reset", d->port->has_lines ? "pulse EN low through RTS so the chip boots the new firmware"
-                   : "no modem lines on this port: ask the loader to reboot the chip (FLASH_END)");
+        return 0; /* without modem lines, reboot through the loader only when asked to */
+    device_explain(o, "hard reset",
+                   d->port->has_lines
+                       ? "pulse EN low through RTS so the chip boots the new firmware"
+                       : "no modem lines on this port: ask the loader to reboot the chip (FLASH_END)");
     return loader_hard_reset(d->l, err);
 }
 

@@ -13,23 +13,27 @@
 #include "loader/loader.h"
 #include "port/port.h"
 
-#define DEVICE_MAX_PORTS 32
+#define DEVICE_MAX_PORTS    32
 #define DEVICE_CONNECT_BAUD 115200
 
-enum after_mode { AFTER_HARD_RESET, AFTER_NO_RESET, AFTER_STAY };
+enum after_mode {
+    AFTER_HARD_RESET,
+    AFTER_NO_RESET,
+    AFTER_STAY
+};
 
 struct device_opts {
     const char *ports[DEVICE_MAX_PORTS];
     unsigned nports;
-    uint32_t baud;               /* 0: stay at the connect rate */
+    uint32_t baud; /* 0: stay at the connect rate */
     bool baud_auto;
     enum before_mode before;
     enum after_mode after;
     bool after_given;
     bool json, explain, quiet;
-    const char *stub_path;       /* --stub FILE.json */
-    bool stub_auto;              /* look for an installed stub (the command's default) */
-    bool no_stub;                /* --no-stub: the ROM loader only */
+    const char *stub_path; /* --stub FILE.json */
+    bool stub_auto;        /* look for an installed stub (the command's default) */
+    bool no_stub;          /* --no-stub: the ROM loader only */
 };
 
 /* Defaults from the environment (ESPBURN_PORT, ESPBURN_BAUD). `after` is
@@ -52,8 +56,8 @@ struct device {
     struct loader *l;
     struct chip_facts facts;
     uint32_t jedec;
-    uint32_t flash_size;         /* from RDID, 0 if unknown */
-    uint32_t baud;               /* the rate in use */
+    uint32_t flash_size; /* from RDID, 0 if unknown */
+    uint32_t baud;       /* the rate in use */
     int64_t connect_ms;
 };
 

@@ -7,9 +7,11 @@
 int cmd_df(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "df", .usage = "df [:PATH] [-p PORT] [--json]",
+        .cmd = "df",
+        .usage = "df [:PATH] [-p PORT] [--json]",
         .help = "Show the size, used and free bytes of the board's filesystem (default: the main one).",
-        .max_args = 1, .args_hint = "give at most one board path",
+        .max_args = 1,
+        .args_hint = "give at most one board path",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)

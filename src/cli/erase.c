@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/device.h"
 
@@ -32,8 +33,10 @@ static int check_erased(struct device *d, uint32_t addr, uint32_t size, eb_err *
     if (loader_flash_md5(d->l, addr, size, got, err))
         return -1;
     if (memcmp(want, got, 16))
-        return eb_fail(err, EB_PROBLEM, "0x%X+0x%X does not read back erased; the flash may be write-protected "
-                       "or failing", addr, size);
+        return eb_fail(err, EB_PROBLEM,
+                       "0x%X+0x%X does not read back erased; the flash may be write-protected "
+                       "or failing",
+                       addr, size);
     return 0;
 }
 
@@ -57,14 +60,14 @@ int cmd_erase(int argc, char **argv)
         return cli_usage("erase", "ADDR and SIZE must be non-zero multiples of 4 KB (0x1000)");
     struct device d;
     eb_err err = { 0 };
-    int64_t t0 = port_now_ms();
+    int64_t t0 = eb_now_ms();
     if (device_connect(&o, o.ports[0], &d, &err) || loader_erase(d.l, addr, size, &err) ||
         check_erased(&d, addr, size ? size : d.flash_size, &err) || device_finish(&o, &d, &err)) {
         device_close(&d);
         return device_fail(&o, &err);
     }
     uint32_t n = size ? size : d.flash_size;
-    double secs = (port_now_ms() - t0) / 1000.0;
+    double secs = (eb_now_ms() - t0) / 1000.0;
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", d.port_name);

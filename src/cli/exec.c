@@ -7,10 +7,13 @@
 int cmd_exec(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "exec", .usage = "exec 'CODE' [-p PORT]",
+        .cmd = "exec",
+        .usage = "exec 'CODE' [-p PORT]",
         .help = "Run CODE on the board at its raw REPL and print what it prints (a traceback goes to\n"
                 "stderr and the exit code is 1). Ctrl-C stops it.",
-        .min_args = 1, .max_args = 1, .args_hint = "give the code to run as one argument",
+        .min_args = 1,
+        .max_args = 1,
+        .args_hint = "give the code to run as one argument",
     };
     int rc = mpy_cli_start(&c, argc, argv, false);
     if (rc >= 0)

@@ -13,7 +13,7 @@
 #include "common/file.h"
 #include "plan/plan.h"
 
-#define MAX_LOG (64u << 20)
+#define MAX_LOG          (64u << 20)
 #define MAX_PLAN_SOURCES 32
 
 static const char usage[] =
@@ -34,7 +34,7 @@ static const char usage[] =
 struct explain_args {
     const char *log;
     const char *elf;
-    struct plan_opts plan_opts;   /* --chip, for the log and the plan */
+    struct plan_opts plan_opts; /* --chip, for the log and the plan */
     bool json;
     int nplan;
     char *plan[MAX_PLAN_SOURCES];
@@ -75,7 +75,7 @@ static int parse_args(int argc, char **argv, struct explain_args *a)
     }
     if (!a->log)
         return cli_usage("explain", "give the log file to explain (before --plan, which takes every "
-                         "argument after it), or - for standard input");
+                                    "argument after it), or - for standard input");
     return 0;
 }
 
@@ -105,8 +105,9 @@ static void print_text(const char *log, const struct bootlog *bl, const struct p
                    p->findings[i].text);
         printf("\n");
     }
-    printf("%s\n", bootlog_failed(bl) ? "Result: the boot failed; the FAIL blocks above say why and what to do."
-                                      : "Result: no boot failure found.");
+    printf("%s\n", bootlog_failed(bl)
+                       ? "Result: the boot failed; the FAIL blocks above say why and what to do."
+                       : "Result: no boot failure found.");
 }
 
 static void print_json(const char *log, const struct bootlog *bl, const struct plan *p)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/burn.h"
 #include "cli/device.h"
@@ -28,11 +29,16 @@ struct flash_opts {
     char **src;
 };
 
-enum region_state { REG_PENDING, REG_UP_TO_DATE, REG_WRITTEN, REG_FAILED };
+enum region_state {
+    REG_PENDING,
+    REG_UP_TO_DATE,
+    REG_WRITTEN,
+    REG_FAILED
+};
 
 struct region_result {
     enum region_state state;
-    struct skip_run *runs;       /* what to write: the changed sectors, merged */
+    struct skip_run *runs; /* what to write: the changed sectors, merged */
     unsigned nruns;
     size_t to_write, written, wire;
     unsigned md5_queries;
@@ -42,7 +48,7 @@ struct region_result {
 struct board {
     const struct flash_opts *o;
     const struct plan *plan;
-    struct deflate_cache *zc;    /* the runs to write, compressed ahead while others are written */
+    struct deflate_cache *zc; /* the runs to write, compressed ahead while others are written */
     const char *port;
     struct device d;
     struct burn_region *regions;
@@ -51,8 +57,8 @@ struct board {
     unsigned current;
     size_t cur_done, cur_total;
     int64_t t_start, t_end, region_t0;
-    uint64_t wire_total;         /* bytes both ways, the whole session (connect included) */
-    uint64_t wire_at_start;      /* ... when writing began (t_start) */
+    uint64_t wire_total;    /* bytes both ways, the whole session (connect included) */
+    uint64_t wire_at_start; /* ... when writing began (t_start) */
     int rc;
     eb_err err;
     char mac[18];
@@ -65,26 +71,27 @@ static bool show_progress;
 
 static void print_help(void)
 {
-    printf("usage: espburn flash SOURCE... -p PORT [options]\n\n"
-           "Writes firmware to a board: SOURCE is anything `espburn plan` accepts (a folder, a\n"
-           "manifest or flash script, ADDR FILE pairs, FILE@ADDR). The plan's checks run first and\n"
-           "a refused plan writes nothing. Sectors that already hold the right bytes are skipped\n"
-           "(an unchanged re-flash writes nothing: \"up to date\"), the rest is sent compressed,\n"
-           "and every region is verified by MD5 afterwards. Several -p (or -p all) flash boards in\n"
-           "parallel. What each board got is remembered, so `espburn monitor` on its port can name\n"
-           "the files behind a boot failure.\n\n"
-           "The board's security state is read first (see `espburn chip`): with flash encryption on,\n"
-           "plaintext images would not boot, so nothing is written; with secure boot on, nothing\n"
-           "below 0x8000 (the bootloader) is written; --force overrides both. A chip in Secure\n"
-           "Download Mode cannot be verified and is always refused.\n\n"
-           "  --flash-mode MODE  keep, qio, qout, dio, dout (bootloader header; default: the plan's, else keep)\n"
-           "  --flash-freq FREQ  keep, 80m, 40m, 26m, 20m\n"
-           "  --flash-size SIZE  keep, detect, 4MB, 16MB...\n"
-           "  --no-skip          write every sector even when it already matches\n"
-           "  --erase            erase the whole flash first\n"
-           "  --erase-otadata    erase the otadata partition so the first app boots\n"
-           "  --chip NAME        the chip the firmware is for, when the files do not say\n"
-           "  --force            write even when the plan or the board check refuses\n");
+    printf(
+        "usage: espburn flash SOURCE... -p PORT [options]\n\n"
+        "Writes firmware to a board: SOURCE is anything `espburn plan` accepts (a folder, a\n"
+        "manifest or flash script, ADDR FILE pairs, FILE@ADDR). The plan's checks run first and\n"
+        "a refused plan writes nothing. Sectors that already hold the right bytes are skipped\n"
+        "(an unchanged re-flash writes nothing: \"up to date\"), the rest is sent compressed,\n"
+        "and every region is verified by MD5 afterwards. Several -p (or -p all) flash boards in\n"
+        "parallel. What each board got is remembered, so `espburn monitor` on its port can name\n"
+        "the files behind a boot failure.\n\n"
+        "The board's security state is read first (see `espburn chip`): with flash encryption on,\n"
+        "plaintext images would not boot, so nothing is written; with secure boot on, nothing\n"
+        "below 0x8000 (the bootloader) is written; --force overrides both. A chip in Secure\n"
+        "Download Mode cannot be verified and is always refused.\n\n"
+        "  --flash-mode MODE  keep, qio, qout, dio, dout (bootloader header; default: the plan's, else keep)\n"
+        "  --flash-freq FREQ  keep, 80m, 40m, 26m, 20m\n"
+        "  --flash-size SIZE  keep, detect, 4MB, 16MB...\n"
+        "  --no-skip          write every sector even when it already matches\n"
+        "  --erase            erase the whole flash first\n"
+        "  --erase-otadata    erase the otadata partition so the first app boots\n"
+        "  --chip NAME        the chip the firmware is for, when the files do not say\n"
+        "  --force            write even when the plan or the board check refuses\n");
     device_print_help();
     printf("\nexit codes: 0 written and verified, 1 refused or verification failed, 2 usage error,\n"
            "3 the board stopped answering (re-run to resume)\n");
@@ -153,13 +160,14 @@ static void draw_progress(void)
         if (b->current >= b->nregions || !b->regions)
             continue;
         int pct = b->cur_total ? (int)(100.0 * b->cur_done / b->cur_total) : 0;
-        double secs = (port_now_ms() - b->region_t0) / 1000.0;
+        double secs = (eb_now_ms() - b->region_t0) / 1000.0;
         if (nboards == 1) {
             int bar = pct / 5;
             double rate = secs > 0 ? b->cur_done / secs : 0;
             double eta = rate > 0 ? (b->cur_total - b->cur_done) / rate : 0;
             const char *path = b->regions[b->current].path, *base = strrchr(path, '/');
-            k += (size_t)snprintf(line + k, sizeof line - k, "  0x%06X %-24.24s [%.*s%*s] %3d%% %zu/%zu B  %.0f KB/s  ETA %.0fs",
+            k += (size_t)snprintf(line + k, sizeof line - k,
+                                  "  0x%06X %-24.24s [%.*s%*s] %3d%% %zu/%zu B  %.0f KB/s  ETA %.0fs",
                                   b->regions[b->current].addr, base ? base + 1 : path, bar,
                                   "####################", 20 - bar, "", pct, b->cur_done, b->cur_total,
                                   rate / 1024, eta);
@@ -223,8 +231,10 @@ static int verify_run(struct board *b, const struct burn_region *r, const struct
     if (loader_flash_md5(b->d.l, r->addr + run->off, run->len, got, &b->err))
         return -1;
     if (memcmp(want, got, 16))
-        return eb_fail(&b->err, EB_PROBLEM, "verification failed for %s at 0x%X: the flash holds other bytes than "
-                       "were sent (bad flash, or a power problem while writing)", r->path, r->addr + run->off);
+        return eb_fail(&b->err, EB_PROBLEM,
+                       "verification failed for %s at 0x%X: the flash holds other bytes than "
+                       "were sent (bad flash, or a power problem while writing)",
+                       r->path, r->addr + run->off);
     return 0;
 }
 
@@ -238,7 +248,8 @@ static int plan_runs(struct board *b, const struct burn_region *r, bool erased, 
         runs[0] = (struct skip_run){ 0, (uint32_t)r->len };
         return 0;
     }
-    device_explain(&b->o->dev, "SPI_FLASH_MD5", "the chip hashes flash ranges; comparing them with the image's "
+    device_explain(&b->o->dev, "SPI_FLASH_MD5",
+                   "the chip hashes flash ranges; comparing them with the image's "
                    "MD5s (bisecting ranges that differ) finds the 4 KB sectors that need writing");
     bool *changed = calloc(nsec ? nsec : 1, sizeof *changed);
     if (!changed)
@@ -301,26 +312,29 @@ static int write_region(struct board *b, unsigned i)
         return 0;
     pthread_mutex_lock(&progress_lock);
     b->current = i;
-    b->region_t0 = port_now_ms();
+    b->region_t0 = eb_now_ms();
     b->cur_done = 0;
     b->cur_total = res->to_write;
     pthread_mutex_unlock(&progress_lock);
-    device_explain(&b->o->dev, "FLASH_DEFL_BEGIN", b->d.l->stub
-                   ? "announce a compressed write; the stub erases as the data arrives"
-                   : "announce a compressed write: size and packet count; the ROM erases the range first");
-    device_explain(&b->o->dev, "FLASH_DEFL_DATA", "the zlib stream in packets, each with a sequence number and an "
+    device_explain(
+        &b->o->dev, "FLASH_DEFL_BEGIN",
+        b->d.l->stub ? "announce a compressed write; the stub erases as the data arrives"
+                     : "announce a compressed write: size and packet count; the ROM erases the range first");
+    device_explain(&b->o->dev, "FLASH_DEFL_DATA",
+                   "the zlib stream in packets, each with a sequence number and an "
                    "XOR checksum; a refused packet is sent again");
     int rc = 0;
     for (unsigned k = 0; rc == 0 && k < res->nruns; k++) {
         const struct skip_run *run = &res->runs[k];
         size_t wire = 0;
         const bytes *z = deflate_cache_get(b->zc, r->data + run->off, run->len);
-        rc = loader_write_deflated(b->d.l, r->addr + run->off, r->data + run->off, run->len, z, on_progress, b,
-                                   &wire, &b->err);
+        rc = loader_write_deflated(b->d.l, r->addr + run->off, r->data + run->off, run->len, z, on_progress,
+                                   b, &wire, &b->err);
         res->written += run->len;
         res->wire += wire;
     }
-    device_explain(&b->o->dev, "SPI_FLASH_MD5", "verify: the chip hashes what it wrote; it must equal our MD5");
+    device_explain(&b->o->dev, "SPI_FLASH_MD5",
+                   "verify: the chip hashes what it wrote; it must equal our MD5");
     for (unsigned k = 0; rc == 0 && k < res->nruns; k++)
         rc = verify_run(b, r, &res->runs[k]);
     res->state = rc ? REG_FAILED : REG_WRITTEN;
@@ -339,9 +353,11 @@ static void explain_otadata(struct board *b)
         if (p->regions[i].addr == ota->offset)
             return;
     const struct partition *app = pt_boot_app(&p->table);
-    say(b, "note (0x%06X): the table has an otadata partition and nothing is written to it: the bootloader "
+    say(b,
+        "note (0x%06X): the table has an otadata partition and nothing is written to it: the bootloader "
         "boots the app otadata selects (on a used board perhaps an old one; without otadata, %s); "
-        "--erase-otadata makes it boot that one", ota->offset, app ? app->label : "the factory app");
+        "--erase-otadata makes it boot that one",
+        ota->offset, app ? app->label : "the factory app");
 }
 
 /* The bootloader header's flash size against the flash found (RDID). */
@@ -355,8 +371,9 @@ static void compare_header_size(struct board *b)
         if (!said || said == b->d.flash_size)
             continue;
         say(b, "note (0x%06X): the bootloader header says %u MB of flash but the chip has %u MB%s", r->addr,
-            said >> 20, b->d.flash_size >> 20, said > b->d.flash_size ? "; it will fail to read beyond the end"
-            : "; --flash-size detect writes the real size into the header");
+            said >> 20, b->d.flash_size >> 20,
+            said > b->d.flash_size ? "; it will fail to read beyond the end"
+                                   : "; --flash-size detect writes the real size into the header");
     }
 }
 
@@ -368,8 +385,10 @@ static void region_failure_message(struct board *b)
         if (b->res[i].state == REG_WRITTEN || b->res[i].state == REG_UP_TO_DATE)
             k += (size_t)snprintf(done + k, sizeof done - k, "%s0x%X", k ? ", " : "", b->regions[i].addr);
     char msg[sizeof b->err.msg];
-    snprintf(msg, sizeof msg, "%.250s; complete and verified: %.150s; re-run the same command to resume (finished "
-             "sectors are skipped)", b->err.msg, k ? done : "none");
+    snprintf(msg, sizeof msg,
+             "%.250s; complete and verified: %.150s; re-run the same command to resume (finished "
+             "sectors are skipped)",
+             b->err.msg, k ? done : "none");
     snprintf(b->err.msg, sizeof b->err.msg, "%s", msg);
 }
 
@@ -379,7 +398,7 @@ static int flash_board_steps(struct board *b)
     if (device_connect(&o->dev, b->port, &b->d, &b->err))
         return -1;
     device_mac_text(&b->d, b->mac);
-    b->t_start = port_now_ms();
+    b->t_start = eb_now_ms();
     b->wire_at_start = b->d.l->tx_bytes + b->d.l->rx_bytes;
     if (burn_check_fit(b->plan, &b->d, o->force, &b->err) ||
         burn_regions(b->plan, &b->d, &o->hdr, &b->regions, &b->nregions, &b->err))
@@ -393,7 +412,8 @@ static int flash_board_steps(struct board *b)
         if (loader_erase(b->d.l, 0, 0, &b->err))
             return -1;
     }
-    const struct partition *ota = b->plan->has_table ? pt_find(&b->plan->table, PT_TYPE_DATA, PT_SUB_OTADATA) : NULL;
+    const struct partition *ota =
+        b->plan->has_table ? pt_find(&b->plan->table, PT_TYPE_DATA, PT_SUB_OTADATA) : NULL;
     if (o->erase_otadata && ota && loader_erase(b->d.l, ota->offset, ota->size, &b->err))
         return -1;
     explain_otadata(b);
@@ -405,7 +425,7 @@ static int flash_board_steps(struct board *b)
             region_failure_message(b);
             return -1;
         }
-    b->t_end = port_now_ms();
+    b->t_end = eb_now_ms();
     return device_finish(&o->dev, &b->d, &b->err);
 }
 
@@ -424,7 +444,7 @@ static void *flash_board(void *arg)
     struct board *b = arg;
     b->rc = flash_board_steps(b) ? (b->err.code ? b->err.code : EB_IO) : EB_OK;
     if (!b->t_end)
-        b->t_end = port_now_ms();
+        b->t_end = eb_now_ms();
     if (b->d.l)
         b->wire_total = b->d.l->tx_bytes + b->d.l->rx_bytes;
     return NULL;
@@ -438,21 +458,21 @@ static void summary_line(const struct board *b)
     for (unsigned i = 0; i < b->nregions; i++)
         written += b->res[i].written;
     double secs = (b->t_end - b->t_start) / 1000.0;
-    uint64_t wire = b->wire_total - b->wire_at_start;   /* the bytes of the `secs` timed here */
+    uint64_t wire = b->wire_total - b->wire_at_start; /* the bytes of the `secs` timed here */
     double limit = wire * 10.0 / b->d.baud;
     if (written == 0) {
         fprintf(stderr, "%s: up to date, nothing written (checked in %.1f s)\n", b->port, secs);
         return;
     }
-    fprintf(stderr, "%s: wrote %zu bytes as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective)", b->port,
-            written, wire, secs, secs > 0 ? written / secs / 1024 : 0);
+    fprintf(stderr, "%s: wrote %zu bytes as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective)",
+            b->port, written, wire, secs, secs > 0 ? written / secs / 1024 : 0);
     double used = secs > 0 ? 100.0 * limit / secs : 0;
     if (b->d.port->has_rate && used <= 100)
-        fprintf(stderr, "; wire limit at %u baud %.1f s: %.0f%% of the line's capacity used\n", b->d.baud, limit,
-                used);
+        fprintf(stderr, "; wire limit at %u baud %.1f s: %.0f%% of the line's capacity used\n", b->d.baud,
+                limit, used);
     else
         fprintf(stderr, "; this port does not pace bytes at a line rate (a socket, a pty, or a virtual board "
-                "without --realtime), so there is no wire limit to compare with\n");
+                        "without --realtime), so there is no wire limit to compare with\n");
 }
 
 static cJSON *board_json(const struct board *b)
@@ -473,7 +493,8 @@ static cJSON *board_json(const struct board *b)
         cJSON_AddStringToObject(r, "role", b->regions[i].role);
         cJSON_AddNumberToObject(r, "size", (double)b->regions[i].len);
         cJSON_AddStringToObject(r, "state", states[b->res[i].state]);
-        cJSON_AddBoolToObject(r, "verified", b->res[i].state == REG_WRITTEN || b->res[i].state == REG_UP_TO_DATE);
+        cJSON_AddBoolToObject(r, "verified",
+                              b->res[i].state == REG_WRITTEN || b->res[i].state == REG_UP_TO_DATE);
         cJSON_AddBoolToObject(r, "header_patched", b->regions[i].header_patched);
         cJSON_AddNumberToObject(r, "written", (double)b->res[i].written);
         cJSON_AddNumberToObject(r, "compressed", (double)b->res[i].wire);
@@ -500,8 +521,11 @@ static void print_table(void)
  * (esptool has no `auto` rate: -b auto is shown as a fast common one). */
 static int esptool_line(const struct flash_opts *o, const struct plan *p, bytes *cmd)
 {
-    struct esptool_args a = { .port = o->dev.ports[0], .baud = o->dev.baud_auto ? 921600 : o->dev.baud,
-                              .mode = o->hdr.mode, .freq = o->hdr.freq, .size = o->hdr.size };
+    struct esptool_args a = { .port = o->dev.ports[0],
+                              .baud = o->dev.baud_auto ? 921600 : o->dev.baud,
+                              .mode = o->hdr.mode,
+                              .freq = o->hdr.freq,
+                              .size = o->hdr.size };
     return plan_esptool_command(p, &a, cmd);
 }
 
@@ -548,7 +572,8 @@ static int report(const struct flash_opts *o, const struct plan *p)
         if (b->d.port && b->d.port->warning[0])
             fprintf(stderr, "%s: note: %s\n", b->port, b->d.port->warning);
         if (b->rc)
-            fprintf(stderr, "espburn: %s%s%s\n", nboards > 1 ? b->port : "", nboards > 1 ? ": " : "", b->err.msg);
+            fprintf(stderr, "espburn: %s%s%s\n", nboards > 1 ? b->port : "", nboards > 1 ? ": " : "",
+                    b->err.msg);
         else if (!o->dev.quiet)
             summary_line(b);
     }
@@ -562,8 +587,9 @@ static void remember_flashed(const struct flash_opts *o)
 {
     for (unsigned i = 0; i < nboards; i++) {
         eb_err err = { 0 };
-        if (all_boards[i].rc == 0 && flashed_record(all_boards[i].port, o->nsrc, o->src, o->chip_name, &err) &&
-            !o->dev.quiet && !o->dev.json)
+        if (all_boards[i].rc == 0 &&
+            flashed_record(all_boards[i].port, o->nsrc, o->src, o->chip_name, &err) && !o->dev.quiet &&
+            !o->dev.json)
             fprintf(stderr, "note: %s (monitor will not know what was flashed; give it --plan)\n", err.msg);
     }
 }

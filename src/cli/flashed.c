@@ -13,8 +13,8 @@
 
 #include "common/file.h"
 
-#define FLASHED_FILE_MAX (1u << 20)
-#define FLASHED_MAX_PORTS 50      /* the oldest entries go (virtual boards get a new port each run) */
+#define FLASHED_FILE_MAX  (1u << 20)
+#define FLASHED_MAX_PORTS 50 /* the oldest entries go (virtual boards get a new port each run) */
 
 /* The record's path, flashed.json in the state folder (the folder created
  * when `create`); -1 when there is no folder to use. */
@@ -99,7 +99,7 @@ int flashed_record(const char *port, int nsrc, char *const *src, const char *chi
     cJSON *doc = load(path);
     cJSON_DeleteItemFromObjectCaseSensitive(doc, port);
     while (cJSON_GetArraySize(doc) >= FLASHED_MAX_PORTS)
-        cJSON_DeleteItemFromArray(doc, 0);       /* entries are kept oldest first */
+        cJSON_DeleteItemFromArray(doc, 0); /* entries are kept oldest first */
     cJSON_AddItemToObject(doc, port, entry_json(nsrc, src, chip));
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
@@ -119,7 +119,8 @@ static bool fill(const cJSON *e, struct flashed *out)
         return false;
     snprintf(out->when, sizeof out->when, "%s", when->valuestring);
     snprintf(out->chip, sizeof out->chip, "%s", cJSON_IsString(chip) ? chip->valuestring : "");
-    cJSON_ArrayForEach(s, srcs) {
+    cJSON_ArrayForEach(s, srcs)
+    {
         if (!cJSON_IsString(s) || out->nsrc == FLASHED_MAX_SOURCES)
             continue;
         out->src[out->nsrc] = strdup(s->valuestring);
@@ -135,7 +136,7 @@ bool flashed_lookup(const char *port, struct flashed *out)
     char path[PATH_MAX];
     if (state_file(path, sizeof path, false))
         return false;
-    cJSON *doc = load(path);   /* no file: an empty record */
+    cJSON *doc = load(path); /* no file: an empty record */
     bool found = fill(cJSON_GetObjectItemCaseSensitive(doc, port), out);
     cJSON_Delete(doc);
     return found;

@@ -12,10 +12,10 @@
 #define FLASHED_MAX_SOURCES 64
 
 struct flashed {
-    char when[32];                 /* local time of the flash, "2026-11-25 12:31" */
-    char chip[24];                 /* --chip given to flash, or "" */
+    char when[32]; /* local time of the flash, "2026-11-25 12:31" */
+    char chip[24]; /* --chip given to flash, or "" */
     int nsrc;
-    char *src[FLASHED_MAX_SOURCES];/* the sources as `plan` takes them, files made absolute */
+    char *src[FLASHED_MAX_SOURCES]; /* the sources as `plan` takes them, files made absolute */
 };
 
 /* Remember that `nsrc` sources (as given to flash) were written to `port`. */

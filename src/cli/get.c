@@ -9,10 +9,13 @@
 int cmd_get(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "get", .usage = "get :REMOTE [LOCAL] [-p PORT] [--json]",
+        .cmd = "get",
+        .usage = "get :REMOTE [LOCAL] [-p PORT] [--json]",
         .help = "Copy a file from the board (checked against the board's SHA-256). LOCAL defaults to\n"
                 "the file's name in the current folder; a folder puts it inside.",
-        .min_args = 1, .max_args = 2, .args_hint = "give a board file (:PATH) and optionally a local name",
+        .min_args = 1,
+        .max_args = 2,
+        .args_hint = "give a board file (:PATH) and optionally a local name",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)

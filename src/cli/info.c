@@ -15,7 +15,7 @@
 #include "common/file.h"
 #include "image/identify.h"
 
-#define INFO_MAX_FILE (256u << 20)   /* larger than any ESP flash */
+#define INFO_MAX_FILE (256u << 20) /* larger than any ESP flash */
 
 static const char usage[] =
     "usage: espburn info FILE... [--json]\n\n"
@@ -46,7 +46,7 @@ static const char usage[] =
 static bool has_image(const struct fw_ident *id)
 {
     return id->role == ROLE_BOOTLOADER || id->role == ROLE_APP ||
-           (id->role == ROLE_UNKNOWN && id->image.nseg);   /* an image for an unknown chip */
+           (id->role == ROLE_UNKNOWN && id->image.nseg); /* an image for an unknown chip */
 }
 
 static bool has_table(const struct fw_ident *id)
@@ -79,9 +79,9 @@ static void print_image(const struct esp_image *img)
 {
     const char *freq = img->chip ? chip_freq_name(img->chip, img->flash_freq_code) : NULL;
     printf("  header     flash %s, %s, %s; entry 0x%08x; chip revision v%d.%d or later",
-           esp_image_mode_name(img->flash_mode), esp_image_size_name(img->flash_size_code),
-           freq ? freq : "?", img->entry, img->min_rev_full / 100, img->min_rev_full % 100);
-    if (img->max_rev_full != 0 && img->max_rev_full != 0xFFFF)   /* 0: older images, unset */
+           esp_image_mode_name(img->flash_mode), esp_image_size_name(img->flash_size_code), freq ? freq : "?",
+           img->entry, img->min_rev_full / 100, img->min_rev_full % 100);
+    if (img->max_rev_full != 0 && img->max_rev_full != 0xFFFF) /* 0: older images, unset */
         printf(", up to v%d.%d", img->max_rev_full / 100, img->max_rev_full % 100);
     putchar('\n');
     printf("  segments   %u\n", img->nseg);
@@ -95,12 +95,12 @@ static void print_image(const struct esp_image *img)
     }
     if (img->checksum_off == 0)
         return;
-    printf("  checksum   %s (stored 0x%02x, computed 0x%02x, at 0x%zx)\n",
-           img->checksum_ok ? "ok" : "wrong", img->checksum_stored, img->checksum_calc, img->checksum_off);
+    printf("  checksum   %s (stored 0x%02x, computed 0x%02x, at 0x%zx)\n", img->checksum_ok ? "ok" : "wrong",
+           img->checksum_stored, img->checksum_calc, img->checksum_off);
     printf("  sha256     %s\n", !img->hash_appended ? "none appended"
-                                : img->sha_missing ? "appended, but missing (the file is truncated)"
-                                : img->sha_ok      ? "appended, ok"
-                                                   : "appended, wrong");
+                                : img->sha_missing  ? "appended, but missing (the file is truncated)"
+                                : img->sha_ok       ? "appended, ok"
+                                                    : "appended, wrong");
     if (img->role == ROLE_APP)
         printf("  alignment  %u KB (MMU page size%s)\n", img->flash_align / 1024,
                img->flash_align_assumed ? ", assumed: no descriptor says" : "");
@@ -223,7 +223,8 @@ static cJSON *json_image(const struct esp_image *img)
     cJSON_AddNumberToObject(o, "chip_id", img->chip_id);
     cJSON_AddStringToObject(o, "flash_mode", esp_image_mode_name(img->flash_mode));
     cJSON_AddStringToObject(o, "flash_size", esp_image_size_name(img->flash_size_code));
-    json_add_string_or_null(o, "flash_freq", img->chip ? chip_freq_name(img->chip, img->flash_freq_code) : NULL);
+    json_add_string_or_null(o, "flash_freq",
+                            img->chip ? chip_freq_name(img->chip, img->flash_freq_code) : NULL);
     cJSON_AddNumberToObject(o, "flash_mode_code", img->flash_mode);
     cJSON_AddNumberToObject(o, "flash_size_code", img->flash_size_code);
     cJSON_AddNumberToObject(o, "flash_freq_code", img->flash_freq_code);

@@ -20,12 +20,16 @@ int cmd_ls(int argc, char **argv)
 {
     static const char *const flags[] = { "-r", NULL };
     struct mpy_cli c = {
-        .cmd = "ls", .usage = "ls [:PATH] [-r] [-p PORT] [--json]", .flags = flags,
+        .cmd = "ls",
+        .usage = "ls [:PATH] [-r] [-p PORT] [--json]",
+        .flags = flags,
         .help = "List a folder on the board (default: its working folder); -r lists the whole tree.",
-        .max_args = 1, .args_hint = "give at most one board path",
+        .max_args = 1,
+        .args_hint = "give at most one board path",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)
         return rc;
-    return mpy_cli_show_listing(&c, c.npos ? mpy_remote(c.pos[0]) : ".", mpy_cli_flag(&c, "-r"), print_entries);
+    return mpy_cli_show_listing(&c, c.npos ? mpy_remote(c.pos[0]) : ".", mpy_cli_flag(&c, "-r"),
+                                print_entries);
 }

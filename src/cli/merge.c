@@ -52,10 +52,11 @@ static void report(const char *out, enum plan_format fmt, uint32_t base, size_t 
     char count[32];
     cli_format_size(count, sizeof count, size);
     if (fmt == PLAN_RAW)
-        printf("wrote %s: %s bytes, %u regions merged from 0x%x (write it at 0x%x)\n", out, count, p->nregions,
-               base, base);
+        printf("wrote %s: %s bytes, %u regions merged from 0x%x (write it at 0x%x)\n", out, count,
+               p->nregions, base, base);
     else
-        printf("wrote %s: %s bytes, %u regions as %s for %s\n", out, count, p->nregions, format, p->chip->display);
+        printf("wrote %s: %s bytes, %u regions as %s for %s\n", out, count, p->nregions, format,
+               p->chip->display);
 }
 
 struct merge_opts {
@@ -69,10 +70,14 @@ struct merge_opts {
 static int parse_args(int argc, char **argv, struct merge_opts *m)
 {
     static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'F' },
-        { "base", required_argument, NULL, 'b' },   { "chip", required_argument, NULL, 'c' },
-        { "flash-size", required_argument, NULL, 's' }, { "force", no_argument, NULL, 'f' },
-        { "json", no_argument, NULL, 'j' },          { "help", no_argument, NULL, 'h' },
+        { "output", required_argument, NULL, 'o' },
+        { "format", required_argument, NULL, 'F' },
+        { "base", required_argument, NULL, 'b' },
+        { "chip", required_argument, NULL, 'c' },
+        { "flash-size", required_argument, NULL, 's' },
+        { "force", no_argument, NULL, 'f' },
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     *m = (struct merge_opts){ .fmt = PLAN_RAW };

@@ -5,9 +5,12 @@
 int cmd_mkdir(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "mkdir", .usage = "mkdir :PATH... [-p PORT] [--json]",
+        .cmd = "mkdir",
+        .usage = "mkdir :PATH... [-p PORT] [--json]",
         .help = "Make folders on the board (the parent must exist).",
-        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give the folders to make (:PATH)",
+        .min_args = 1,
+        .max_args = MPY_ANY_ARGS,
+        .args_hint = "give the folders to make (:PATH)",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)

@@ -7,7 +7,8 @@ static const char MODULES_CODE[] = "help('modules')\n";
 int cmd_modules(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "modules", .usage = "modules [-p PORT] [--json]",
+        .cmd = "modules",
+        .usage = "modules [-p PORT] [--json]",
         .help = "List the modules built into the board's firmware (help('modules')).",
     };
     int rc = mpy_cli_start(&c, argc, argv, false);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "boot/boot_plan.h"
 #include "boot/bootlog.h"
 #include "cli/bootreport.h"
@@ -24,16 +25,16 @@
 #include "plan/plan.h"
 
 #define MAX_PLAN_SOURCES 32
-#define MONITOR_BAUD 115200
-#define READ_SLICE_MS 20            /* how long one wait for board output lasts */
-#define RECONNECT_MS 500            /* esp-idf-monitor's RECONNECT_DELAY */
+#define MONITOR_BAUD     115200
+#define READ_SLICE_MS    20  /* how long one wait for board output lasts */
+#define RECONNECT_MS     500 /* esp-idf-monitor's RECONNECT_DELAY */
 
 struct monitor_args {
     const char *port, *elf, *log;
     const struct chip *chip;
     uint32_t baud;
     bool json, no_reset, until_finding;
-    double duration;                /* seconds, 0 = until stopped */
+    double duration; /* seconds, 0 = until stopped */
     int nplan;
     char *plan[MAX_PLAN_SOURCES];
 };
@@ -46,19 +47,22 @@ struct monitor {
     const struct plan *plan;
     FILE *log;
     bool colour, timestamps, at_line_start, menu, keys_open, quit, failed, lost;
-    bool app_reached;               /* said that this analysis reached the application */
-    unsigned nshown;                /* findings of `bl` already shown */
-    unsigned analyses;              /* 1 + resets and reconnections */
-    struct shown {                  /* per shown finding: when to say more */
-        unsigned next_count;        /* show again (short) when its count reaches this... */
-        uint32_t what_hash;         /* ...and its text changed (a boot loop's count and period) */
+    bool app_reached;        /* said that this analysis reached the application */
+    unsigned nshown;         /* findings of `bl` already shown */
+    unsigned analyses;       /* 1 + resets and reconnections */
+    struct shown {           /* per shown finding: when to say more */
+        unsigned next_count; /* show again (short) when its count reaches this... */
+        uint32_t what_hash;  /* ...and its text changed (a boot loop's count and period) */
     } shown[BOOT_MAX_FINDINGS];
     int64_t t0_ms, next_try_ms;
 };
 
 static volatile sig_atomic_t stop_signal;
 
-static void on_signal(int sig) { stop_signal = sig; }
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
 
 /* ---- arguments --------------------------------------------------------- */
 
@@ -130,7 +134,7 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
     static const char *const valued[] = { "--elf", "--log", "--chip", "--duration", NULL };
     struct device_opts o;
     device_opts_init(&o, AFTER_NO_RESET);
-    o.baud = 0;                     /* ESPBURN_BAUD is the flashing rate, not the application's */
+    o.baud = 0; /* ESPBURN_BAUD is the flashing rate, not the application's */
     o.baud_auto = false;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -171,7 +175,10 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
 
 /* ---- what espburn itself says ------------------------------------------ */
 
-static double elapsed(const struct monitor *m) { return (double)(port_now_ms() - m->t0_ms) / 1000.0; }
+static double elapsed(const struct monitor *m)
+{
+    return (double)(eb_now_ms() - m->t0_ms) / 1000.0;
+}
 
 /* Bytes as JSON text: each byte is a Latin-1 character (so a reader gets
  * the bytes back with .encode('latin-1')); NUL, which JSON strings from
@@ -213,7 +220,8 @@ static void end_board_line(struct monitor *m)
 
 /* An event of the monitor's own ("reset", "port-lost", ...): a JSON line,
  * or a "--- " line on stderr as idf.py monitor writes them. */
-static void say(struct monitor *m, const char *event, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(struct monitor *m, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void say(struct monitor *m, const char *event, const char *fmt, ...)
 {
     char text[768];
@@ -230,14 +238,14 @@ static void say(struct monitor *m, const char *event, const char *fmt, ...)
         return;
     }
     if (m->colour)
-        end_board_line(m);                /* on one screen: not in the middle of a board line */
+        end_board_line(m); /* on one screen: not in the middle of a board line */
     fflush(stdout);
     fprintf(stderr, "%s--- %s ---%s\n", m->colour ? "\033[2m" : "", text, m->colour ? "\033[0m" : "");
 }
 
 static uint32_t text_hash(const char *s)
 {
-    uint32_t h = 2166136261u;                 /* FNV-1a */
+    uint32_t h = 2166136261u; /* FNV-1a */
     while (*s)
         h = (h ^ (uint8_t)*s++) * 16777619u;
     return h;
@@ -269,8 +277,8 @@ static void show_update(struct monitor *m, unsigned i, const struct boot_finding
         return;
     }
     end_board_line(m);
-    printf("%sespburn %s %s (x%u): %s%s\n", m->colour ? "\033[2m" : "", bootreport_label(f->level, false), f->code,
-           f->count, f->what, m->colour ? "\033[0m" : "");
+    printf("%sespburn %s %s (x%u): %s%s\n", m->colour ? "\033[2m" : "", bootreport_label(f->level, false),
+           f->code, f->count, f->what, m->colour ? "\033[0m" : "");
 }
 
 static void show_finding(struct monitor *m, const struct boot_finding *f)
@@ -314,7 +322,8 @@ static void show_app_reached(struct monitor *m)
     if (s.stage != STAGE_APP)
         return;
     m->app_reached = true;
-    say(m, "app-reached", "the board reached its application%s%s%s", bootlog_failed(m->bl) ? "" : ", no failure so far",
+    say(m, "app-reached", "the board reached its application%s%s%s",
+        bootlog_failed(m->bl) ? "" : ", no failure so far",
         s.idf_version[0] ? "; bootloader of ESP-IDF " : "", s.idf_version);
 }
 
@@ -411,16 +420,20 @@ struct reset_seq {
     unsigned nhold, nrelease;
 };
 
-static const struct reset_seq to_firmware = {   /* esp-idf-monitor's hard reset: EN low 5 ms */
-    "reset", "reset: EN pulsed through RTS, IO0 released",
-    { { 0, 1, 5 } }, { { 0, 0, 0 } }, 1, 1,
+static const struct reset_seq to_firmware = {
+    /* esp-idf-monitor's hard reset: EN low 5 ms */
+    "reset", "reset: EN pulsed through RTS, IO0 released", { { 0, 1, 5 } }, { { 0, 0, 0 } }, 1, 1,
 };
 /* esptool's classic sequence (EN low 100 ms, then EN released with IO0 low
  * for 50 ms), entered through (1,1) as esptool's USB-Serial/JTAG sequence
  * does, so that one sequence serves both kinds of board. */
 static const struct reset_seq to_download = {
-    "download-reset", "reset into download mode (IO0 held low through DTR)",
-    { { 0, 0, 0 }, { 1, 0, 0 }, { 1, 1, 0 }, { 0, 1, 100 } }, { { 1, 0, 50 }, { 0, 0, 0 } }, 4, 2,
+    "download-reset",
+    "reset into download mode (IO0 held low through DTR)",
+    { { 0, 0, 0 }, { 1, 0, 0 }, { 1, 1, 0 }, { 0, 1, 100 } },
+    { { 1, 0, 50 }, { 0, 0, 0 } },
+    4,
+    2,
 };
 
 static int run_steps(struct port *p, const struct line_step *s, unsigned n, eb_err *err)
@@ -428,7 +441,7 @@ static int run_steps(struct port *p, const struct line_step *s, unsigned n, eb_e
     for (unsigned i = 0; i < n; i++) {
         if (port_set_lines(p, s[i].dtr, s[i].rts, err))
             return -1;
-        port_sleep_ms(s[i].wait_ms);
+        eb_sleep_ms(s[i].wait_ms);
     }
     return 0;
 }
@@ -459,8 +472,10 @@ static bool reset_board(struct monitor *m, const struct reset_seq *seq, bool dis
         if (err.msg[0])
             say(m, "error", "reset failed: %s", err.msg);
         else
-            say(m, "no-lines", "%s has no modem lines: espburn cannot reset the board; press its reset (EN) "
-                "button%s", m->a->port, seq == &to_download ? " while holding BOOT (IO0)" : "");
+            say(m, "no-lines",
+                "%s has no modem lines: espburn cannot reset the board; press its reset (EN) "
+                "button%s",
+                m->a->port, seq == &to_download ? " while holding BOOT (IO0)" : "");
         return false;
     }
     settle_before_release(m, discard);
@@ -478,7 +493,8 @@ static bool reset_board(struct monitor *m, const struct reset_seq *seq, bool dis
 
 static void show_keys(struct monitor *m)
 {
-    say(m, "help", "Ctrl-] leaves; Ctrl-T then: R reset, P download mode, T timestamps, H help, X leave, "
+    say(m, "help",
+        "Ctrl-] leaves; Ctrl-T then: R reset, P download mode, T timestamps, H help, X leave, "
         "Ctrl-T/Ctrl-] send that key");
 }
 
@@ -496,7 +512,8 @@ static int menu_key(struct monitor *m, uint8_t c)
         say(m, "timestamps", "timestamps %s", m->timestamps ? "on" : "off");
         break;
     case 'x': m->quit = true; break;
-    case 'h': case '?': show_keys(m); break;
+    case 'h':
+    case '?': show_keys(m); break;
     default: say(m, "unknown-key", "Ctrl-T then 0x%02x does nothing (Ctrl-T H lists the keys)", c);
     }
     return -1;
@@ -542,16 +559,16 @@ static void lose_port(struct monitor *m, const eb_err *err)
     port_close(m->port);
     m->port = NULL;
     m->lost = true;
-    m->next_try_ms = port_now_ms() + RECONNECT_MS;
+    m->next_try_ms = eb_now_ms() + RECONNECT_MS;
     end_board_line(m);
     say(m, "port-lost", "port lost (%s); waiting for it to come back, Ctrl-] leaves", err->msg);
 }
 
 static void try_reconnect(struct monitor *m)
 {
-    if (port_now_ms() < m->next_try_ms)
+    if (eb_now_ms() < m->next_try_ms)
         return;
-    m->next_try_ms = port_now_ms() + RECONNECT_MS;
+    m->next_try_ms = eb_now_ms() + RECONNECT_MS;
     eb_err err = { 0 };
     if (port_open(m->a->port, m->a->baud, &m->port, &err)) {
         m->port = NULL;
@@ -574,12 +591,12 @@ static void pump(struct monitor *m)
     while (!time_is_up(m)) {
         int k = m->keys_open ? term_read_keys(buf, sizeof buf, 0) : 0;
         if (k < 0)
-            m->keys_open = false;     /* piped input ended: keep monitoring */
+            m->keys_open = false; /* piped input ended: keep monitoring */
         else if (k > 0)
             on_keys(m, buf, (size_t)k);
         if (!m->port) {
             try_reconnect(m);
-            port_sleep_ms(READ_SLICE_MS);
+            eb_sleep_ms(READ_SLICE_MS);
             continue;
         }
         eb_err err = { 0 };
@@ -610,11 +627,13 @@ static void start(struct monitor *m)
     if (a->no_reset)
         return;
     if (!m->port->has_lines) {
-        say(m, "no-lines", "%s has no modem lines: attached without a reset (press the board's reset "
-            "button to see its boot)", a->port);
+        say(m, "no-lines",
+            "%s has no modem lines: attached without a reset (press the board's reset "
+            "button to see its boot)",
+            a->port);
         return;
     }
-    reset_board(m, &to_firmware, true);   /* what came before the reset is not this boot */
+    reset_board(m, &to_firmware, true); /* what came before the reset is not this boot */
 }
 
 static void show_summary(struct monitor *m, int rc)
@@ -693,7 +712,8 @@ static void plan_from_last_flash(struct monitor *m, struct plan *plan)
         say(m, "plan", "findings name the files espburn flash wrote to this port on %s (--plan gives others)",
             f.when);
     } else {
-        say(m, "plan", "what espburn flash wrote to this port on %s cannot be read any more (%s)", f.when, err.msg);
+        say(m, "plan", "what espburn flash wrote to this port on %s cannot be read any more (%s)", f.when,
+            err.msg);
     }
     flashed_free(&f);
 }
@@ -708,9 +728,13 @@ int cmd_monitor(int argc, char **argv)
     struct plan plan;
     memset(&plan, 0, sizeof plan);
     struct monitor m = {
-        .a = &a, .colour = cli_is_tty() && !a.json, .at_line_start = true, .keys_open = true,
-        .bopts = { .chip = a.chip, .syms = a.elf ? &syms : NULL }, .plan = a.nplan ? &plan : NULL,
-        .t0_ms = port_now_ms(),
+        .a = &a,
+        .colour = cli_is_tty() && !a.json,
+        .at_line_start = true,
+        .keys_open = true,
+        .bopts = { .chip = a.chip, .syms = a.elf ? &syms : NULL },
+        .plan = a.nplan ? &plan : NULL,
+        .t0_ms = eb_now_ms(),
     };
     eb_err err = { 0 };
     rc = open_inputs(&a, &syms, &plan, &m.log);
@@ -723,7 +747,7 @@ int cmd_monitor(int argc, char **argv)
     if (!rc) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
-        signal(SIGPIPE, on_signal);   /* a reader that went away: stop, and give the terminal back */
+        signal(SIGPIPE, on_signal); /* a reader that went away: stop, and give the terminal back */
         rc = run(&m);
     }
     if (m.port)

@@ -176,7 +176,10 @@ int mpy_cli_done_paths(struct mpy_cli *c)
     return mpy_cli_end(c, EB_OK);
 }
 
-bool mpy_is_remote(const char *arg) { return arg[0] == ':'; }
+bool mpy_is_remote(const char *arg)
+{
+    return arg[0] == ':';
+}
 
 const char *mpy_remote(const char *arg)
 {

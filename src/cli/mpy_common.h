@@ -16,12 +16,12 @@
 struct mpy_cli {
     /* filled by the command before parsing */
     const char *cmd;
-    const char *usage;              /* "ls [:PATH] [-r]" */
-    const char *help;               /* what the command does, its own options */
-    const char *const *flags;       /* boolean options it accepts, NULL-terminated */
-    const char *const *valued;      /* options taking a value, NULL-terminated */
-    int min_args, max_args;         /* how many positional arguments it takes */
-    const char *args_hint;          /* the usage message when that count is off
+    const char *usage;         /* "ls [:PATH] [-r]" */
+    const char *help;          /* what the command does, its own options */
+    const char *const *flags;  /* boolean options it accepts, NULL-terminated */
+    const char *const *valued; /* options taking a value, NULL-terminated */
+    int min_args, max_args;    /* how many positional arguments it takes */
+    const char *args_hint;     /* the usage message when that count is off
                                      * (NULL: "takes no arguments") */
     /* filled by mpy_cli_parse */
     const char *port;
@@ -30,7 +30,7 @@ struct mpy_cli {
     int timeout_s;
     bool no_deflate;
     bool no_binary;
-    unsigned flag_set;              /* bit i: flags[i] was given */
+    unsigned flag_set; /* bit i: flags[i] was given */
     const char *val_name[MPY_MAX_ARGS], *val[MPY_MAX_ARGS];
     int nval;
     char *pos[MPY_MAX_ARGS];
@@ -70,7 +70,8 @@ const char *mpy_basename(const char *path);
  * with --json a [{path, type, size}] array, else through print_text.
  * Closes the session; returns the exit code. */
 typedef void mpy_listing_printer(const char *path, const struct mpy_entries *e);
-int mpy_cli_show_listing(struct mpy_cli *c, const char *path, bool recursive, mpy_listing_printer *print_text);
+int mpy_cli_show_listing(struct mpy_cli *c, const char *path, bool recursive,
+                         mpy_listing_printer *print_text);
 
 /* The end of a command that only acts on paths (rm, mkdir, mv...): with
  * --json, print {"command": ..., "paths": [...]}; close; return 0. */

@@ -5,9 +5,12 @@
 int cmd_mv(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "mv", .usage = "mv :FROM :TO [-p PORT] [--json]",
+        .cmd = "mv",
+        .usage = "mv :FROM :TO [-p PORT] [--json]",
         .help = "Rename a file or folder on the board.",
-        .min_args = 2, .max_args = 2, .args_hint = "give two board paths (:FROM :TO)",
+        .min_args = 2,
+        .max_args = 2,
+        .args_hint = "give two board paths (:FROM :TO)",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)

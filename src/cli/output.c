@@ -33,4 +33,7 @@ void cli_print_json(cJSON *doc)
     cJSON_Delete(doc);
 }
 
-bool cli_is_tty(void) { return isatty(STDOUT_FILENO) == 1; }
+bool cli_is_tty(void)
+{
+    return isatty(STDOUT_FILENO) == 1;
+}

@@ -117,7 +117,8 @@ static void print_verdict(FILE *f, const struct plan *p, bool force)
 /* The esptool line `plan` shows: its port (or PORT) at a suggested fast rate. */
 static int suggested_esptool_command(const struct plan *p, const char *port, bytes *cmd)
 {
-    return plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD }, cmd);
+    return plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD },
+                                cmd);
 }
 
 void cli_print_plan(const struct plan *p, bool force, const char *port)
@@ -219,9 +220,12 @@ struct plan_args {
 static int parse_args(int argc, char **argv, struct plan_args *a)
 {
     static const struct option longopts[] = {
-        { "chip", required_argument, NULL, 'c' }, { "flash-size", required_argument, NULL, 's' },
-        { "port", required_argument, NULL, 'p' }, { "force", no_argument, NULL, 'f' },
-        { "json", no_argument, NULL, 'j' },       { "help", no_argument, NULL, 'h' },
+        { "chip", required_argument, NULL, 'c' },
+        { "flash-size", required_argument, NULL, 's' },
+        { "port", required_argument, NULL, 'p' },
+        { "force", no_argument, NULL, 'f' },
+        { "json", no_argument, NULL, 'j' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     *a = (struct plan_args){ 0 };

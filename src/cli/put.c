@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/mpy_common.h"
 #include "common/file.h"
@@ -14,7 +15,8 @@ static int remote_name(struct mpy_cli *c, char *remote, size_t cap)
     const char *r = c->npos == 2 ? mpy_remote(c->pos[1]) : mpy_basename(c->pos[0]);
     char type = '-';
     eb_err ignored = { 0 };
-    if (c->npos == 2 && (r[strlen(r) - 1] == '/' || (mpy_fs_type(&c->fs, r, &type, &ignored) == 0 && type == 'd')))
+    if (c->npos == 2 &&
+        (r[strlen(r) - 1] == '/' || (mpy_fs_type(&c->fs, r, &type, &ignored) == 0 && type == 'd')))
         return mpy_path_join(remote, cap, r, mpy_basename(c->pos[0]));
     return snprintf(remote, cap, "%s", r) >= (int)cap ? -1 : 0;
 }
@@ -22,11 +24,14 @@ static int remote_name(struct mpy_cli *c, char *remote, size_t cap)
 int cmd_put(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "put", .usage = "put LOCAL [:REMOTE] [-p PORT] [--no-binary] [--no-deflate] [--json]",
+        .cmd = "put",
+        .usage = "put LOCAL [:REMOTE] [-p PORT] [--no-binary] [--no-deflate] [--json]",
         .help = "Copy a file to the board: written under a temporary name, checked (size and SHA-256\n"
                 "on the board), then renamed over the old file, which is kept if anything fails.\n"
                 "REMOTE defaults to the file's name in the board's working folder; a folder puts it inside.",
-        .min_args = 1, .max_args = 2, .args_hint = "give a local file and optionally a board path (:PATH)",
+        .min_args = 1,
+        .max_args = 2,
+        .args_hint = "give a local file and optionally a board path (:PATH)",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
@@ -47,12 +52,12 @@ int cmd_put(int argc, char **argv)
         return mpy_cli_end(&c, cli_usage(c.cmd, "board path too long"));
     }
     struct mpy_put_stats st = { 0 };
-    int64_t t0 = port_now_ms();
+    int64_t t0 = eb_now_ms();
     if (mpy_fs_put(&c.fs, remote, data.data, data.len, &st, &err)) {
         bytes_free(&data);
         return mpy_cli_fail(&c, &err);
     }
-    double secs = (double)(port_now_ms() - t0) / 1000.0;
+    double secs = (double)(eb_now_ms() - t0) / 1000.0;
     if (c.json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "local", c.pos[0]);
@@ -65,7 +70,10 @@ int cmd_put(int argc, char **argv)
         cli_print_json(o);
     } else {
         printf("put %s -> :%s (%zu bytes%s, %.1f s)\n", c.pos[0], remote, data.len,
-               st.binary ? ", raw over stdin" : st.deflated ? ", deflated" : ", base64", secs);
+               st.binary     ? ", raw over stdin"
+               : st.deflated ? ", deflated"
+                             : ", base64",
+               secs);
     }
     bytes_free(&data);
     return mpy_cli_end(&c, EB_OK);

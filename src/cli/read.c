@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/device.h"
 #include "common/file.h"
@@ -25,7 +26,8 @@ static void on_progress(void *ctx, size_t done, size_t total)
     (void)ctx;
 }
 
-static int read_and_check(struct device *d, uint32_t addr, uint32_t size, bytes *out, bool progress, eb_err *err)
+static int read_and_check(struct device *d, uint32_t addr, uint32_t size, bytes *out, bool progress,
+                          eb_err *err)
 {
     if (loader_read_flash(d->l, addr, size, out, progress ? on_progress : NULL, NULL, err))
         return -1;
@@ -39,8 +41,10 @@ static int read_and_check(struct device *d, uint32_t addr, uint32_t size, bytes 
     if (loader_flash_md5(d->l, addr, size, want, err))
         return -1;
     if (memcmp(want, got, 16))
-        return eb_fail(err, EB_PROBLEM, "the bytes read differ from the chip's MD5 of 0x%X+0x%X; the link damaged "
-                       "them: try a lower baud", addr, size);
+        return eb_fail(err, EB_PROBLEM,
+                       "the bytes read differ from the chip's MD5 of 0x%X+0x%X; the link damaged "
+                       "them: try a lower baud",
+                       addr, size);
     return 0;
 }
 
@@ -65,18 +69,19 @@ int cmd_read(int argc, char **argv)
     struct device d;
     bytes data = { 0 };
     eb_err err = { 0 };
-    int64_t t0 = port_now_ms();
+    int64_t t0 = eb_now_ms();
     bool progress = cli_is_tty() && !o.quiet && !o.json;
     if (device_connect(&o, o.ports[0], &d, &err) ||
         (d.flash_size && (uint64_t)addr + size > d.flash_size &&
-         eb_fail(&err, EB_USAGE, "0x%X+0x%X goes beyond the board's %u MB flash", addr, size, d.flash_size >> 20)) ||
+         eb_fail(&err, EB_USAGE, "0x%X+0x%X goes beyond the board's %u MB flash", addr, size,
+                 d.flash_size >> 20)) ||
         read_and_check(&d, addr, size, &data, progress, &err) ||
         file_write_atomic(pos[2], data.data, data.len, &err) || device_finish(&o, &d, &err)) {
         bytes_free(&data);
         device_close(&d);
         return device_fail(&o, &err);
     }
-    double secs = (port_now_ms() - t0) / 1000.0;
+    double secs = (eb_now_ms() - t0) / 1000.0;
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", d.port_name);

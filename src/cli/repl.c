@@ -50,7 +50,9 @@ int cmd_repl(int argc, char **argv)
 {
     static const char *const valued[] = { "--log", NULL };
     struct mpy_cli c = {
-        .cmd = "repl", .usage = "repl [-p PORT] [--log FILE]", .valued = valued,
+        .cmd = "repl",
+        .usage = "repl [-p PORT] [--log FILE]",
+        .valued = valued,
         .help = "A terminal to the board's REPL. The board is not reset when the port opens.\n"
                 "Keys go to the board (Ctrl-C interrupts, Ctrl-D soft-reboots); Ctrl-] leaves.\n"
                 "  --log FILE   also write everything the board prints to FILE",

@@ -46,7 +46,7 @@ int cmd_reset(int argc, char **argv)
         struct loader *l = loader_new(p);
         rc = l ? loader_hard_reset(l, &err) : eb_fail(&err, EB_IO, "out of memory");
         loader_free(l);
-        lines = p->has_lines;   /* a pty may turn out to have none */
+        lines = p->has_lines; /* a pty may turn out to have none */
     }
     port_close(p);
     if (rc == 0 && !lines) {
@@ -62,7 +62,8 @@ int cmd_reset(int argc, char **argv)
         cJSON_AddStringToObject(j, "method", lines ? "rts" : "rom-reboot");
         cli_print_json(j);
     } else if (!o.quiet) {
-        printf("%s: reset (%s)\n", o.ports[0], lines ? "EN pulsed through RTS" : "the ROM was asked to reboot");
+        printf("%s: reset (%s)\n", o.ports[0],
+               lines ? "EN pulsed through RTS" : "the ROM was asked to reboot");
     }
     return EB_OK;
 }

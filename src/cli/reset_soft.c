@@ -10,7 +10,9 @@ int cmd_reset_soft(int argc, char **argv)
 {
     static const char *const flags[] = { "--soft", "--raw", NULL };
     struct mpy_cli c = {
-        .cmd = "reset", .usage = "reset --soft [--raw] [-p PORT] [--json]", .flags = flags,
+        .cmd = "reset",
+        .usage = "reset --soft [--raw] [-p PORT] [--json]",
+        .flags = flags,
         .help = "Soft-reset MicroPython (Ctrl-D): its heap is cleared, boot.py then main.py run again.\n"
                 "  --raw   reset from the raw REPL: boot.py runs, main.py does not",
     };
@@ -28,7 +30,8 @@ int cmd_reset_soft(int argc, char **argv)
         cJSON_AddBoolToObject(o, "main_py", run_main);
         cli_print_json(o);
     } else {
-        printf("%s: soft reset (%s)\n", c.port, run_main ? "boot.py and main.py run" : "boot.py ran, raw REPL");
+        printf("%s: soft reset (%s)\n", c.port,
+               run_main ? "boot.py and main.py run" : "boot.py ran, raw REPL");
     }
     return mpy_cli_end(&c, EB_OK);
 }

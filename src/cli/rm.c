@@ -6,9 +6,13 @@ int cmd_rm(int argc, char **argv)
 {
     static const char *const flags[] = { "-r", NULL };
     struct mpy_cli c = {
-        .cmd = "rm", .usage = "rm [-r] :PATH... [-p PORT] [--json]", .flags = flags,
+        .cmd = "rm",
+        .usage = "rm [-r] :PATH... [-p PORT] [--json]",
+        .flags = flags,
         .help = "Remove files from the board; -r also removes folders with everything in them.",
-        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give the board paths to remove (:PATH)",
+        .min_args = 1,
+        .max_args = MPY_ANY_ARGS,
+        .args_hint = "give the board paths to remove (:PATH)",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)

@@ -5,9 +5,12 @@
 int cmd_rmdir(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "rmdir", .usage = "rmdir :PATH... [-p PORT] [--json]",
+        .cmd = "rmdir",
+        .usage = "rmdir :PATH... [-p PORT] [--json]",
         .help = "Remove empty folders from the board (rm -r removes full ones).",
-        .min_args = 1, .max_args = MPY_ANY_ARGS, .args_hint = "give the folders to remove (:PATH)",
+        .min_args = 1,
+        .max_args = MPY_ANY_ARGS,
+        .args_hint = "give the folders to remove (:PATH)",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)

@@ -7,10 +7,13 @@
 int cmd_run(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "run", .usage = "run FILE.py [-p PORT] [--timeout S]",
+        .cmd = "run",
+        .usage = "run FILE.py [-p PORT] [--timeout S]",
         .help = "Run a local script on the board without copying it; its output is streamed.\n"
                 "Ctrl-C interrupts it. A traceback goes to stderr and the exit code is 1.",
-        .min_args = 1, .max_args = 1, .args_hint = "give one script to run",
+        .min_args = 1,
+        .max_args = 1,
+        .args_hint = "give one script to run",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)

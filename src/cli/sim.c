@@ -54,19 +54,31 @@ struct sim_cli {
 };
 
 static volatile sig_atomic_t stop_requested;
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
 
 static int parse_options(int argc, char **argv, struct sim_cli *o)
 {
     static const struct option longopts[] = {
-        { "help", no_argument, NULL, 'h' },       { "board", required_argument, NULL, 'b' },
-        { "flash-file", required_argument, NULL, 'f' }, { "tcp", required_argument, NULL, 't' },
-        { "rfc2217", required_argument, NULL, 'r' }, { "pty", required_argument, NULL, 'p' },
-        { "boot", required_argument, NULL, 'B' }, { "realtime", no_argument, NULL, 'R' },
-        { "fault", required_argument, NULL, 'F' }, { "json", no_argument, NULL, 'j' },
-        { "list", no_argument, NULL, 'l' },       { "trace", no_argument, NULL, 'T' },
-        { "micropython", no_argument, NULL, 'M' }, { "fs", required_argument, NULL, 'S' },
-        { "personality", required_argument, NULL, 'P' }, { "fs-size", required_argument, NULL, 'Z' },
+        { "help", no_argument, NULL, 'h' },
+        { "board", required_argument, NULL, 'b' },
+        { "flash-file", required_argument, NULL, 'f' },
+        { "tcp", required_argument, NULL, 't' },
+        { "rfc2217", required_argument, NULL, 'r' },
+        { "pty", required_argument, NULL, 'p' },
+        { "boot", required_argument, NULL, 'B' },
+        { "realtime", no_argument, NULL, 'R' },
+        { "fault", required_argument, NULL, 'F' },
+        { "json", no_argument, NULL, 'j' },
+        { "list", no_argument, NULL, 'l' },
+        { "trace", no_argument, NULL, 'T' },
+        { "micropython", no_argument, NULL, 'M' },
+        { "fs", required_argument, NULL, 'S' },
+        { "personality", required_argument, NULL, 'P' },
+        { "fs-size", required_argument, NULL, 'Z' },
         { NULL, 0, NULL, 0 },
     };
     *o = (struct sim_cli){ .board = "m5stack-fire", .boot_download = true };
@@ -79,9 +91,21 @@ static int parse_options(int argc, char **argv, struct sim_cli *o)
         case 'h': printf(sim_usage, sim_fault_help); exit(EB_OK);
         case 'b': o->board = optarg; break;
         case 'f': o->flash_file = optarg; break;
-        case 't': o->transport = SIM_TCP; o->where = optarg; o->transports++; break;
-        case 'r': o->transport = SIM_RFC2217; o->where = optarg; o->transports++; break;
-        case 'p': o->transport = SIM_PTY; o->where = optarg; o->transports++; break;
+        case 't':
+            o->transport = SIM_TCP;
+            o->where = optarg;
+            o->transports++;
+            break;
+        case 'r':
+            o->transport = SIM_RFC2217;
+            o->where = optarg;
+            o->transports++;
+            break;
+        case 'p':
+            o->transport = SIM_PTY;
+            o->where = optarg;
+            o->transports++;
+            break;
         case 'R': o->realtime = true; break;
         case 'j': o->json = true; break;
         case 'l': o->list = true; break;
@@ -99,8 +123,7 @@ static int parse_options(int argc, char **argv, struct sim_cli *o)
             if (sim_fault_parse(&o->faults, optarg, &err))
                 return cli_usage("sim", "%s", err.msg);
             break;
-        default:
-            return cli_usage("sim", "unknown option or missing value: '%s'", argv[optind - 1]);
+        default: return cli_usage("sim", "unknown option or missing value: '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -185,8 +208,11 @@ static int run_board(const struct sim_cli *o, const struct sim_board *b)
     struct sim_flash flash;
     if (sim_flash_open(&flash, o->flash_file, b->flash_size, &err))
         return cli_fail(&err);
-    struct sim_options so = { .board = b, .flash = &flash, .boot_download = o->boot_download,
-                              .has_lines = o->transport == SIM_RFC2217, .realtime = o->realtime,
+    struct sim_options so = { .board = b,
+                              .flash = &flash,
+                              .boot_download = o->boot_download,
+                              .has_lines = o->transport == SIM_RFC2217,
+                              .realtime = o->realtime,
                               .faults = o->faults };
     struct sim s;
     struct sim_server srv;
@@ -224,8 +250,11 @@ static int run_micropython(const struct sim_cli *o)
         return cli_usage("sim", "--micropython needs --tcp PORT");
     if (!o->fs_dir)
         return cli_usage("sim", "--micropython needs --fs DIR (the board's files)");
-    struct sim_mpy_opts mo = { .fs_dir = o->fs_dir, .personality = o->personality, .tcp_port = o->where,
-                               .baud = o->realtime ? 115200 : 0, .fs_size = o->fs_size };
+    struct sim_mpy_opts mo = { .fs_dir = o->fs_dir,
+                               .personality = o->personality,
+                               .tcp_port = o->where,
+                               .baud = o->realtime ? 115200 : 0,
+                               .fs_size = o->fs_size };
     eb_err err = { 0 };
     return sim_micropython_run(&mo, &err) ? cli_fail(&err) : EB_OK;
 }

@@ -2,6 +2,7 @@
  * local folder (see src/mpy/sync.h), printing what it does. */
 #include <stdio.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/mpy_common.h"
 #include "mpy/sync.h"
@@ -22,8 +23,7 @@ static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_
         cJSON_AddNumberToObject(o, "bytes", (double)bytes);
         cJSON_AddItemToArray(r->actions, o);
     } else if (a != MPY_SYNC_SAME) {
-        printf("%s%-9s :%s%s\n", r->dry ? "would be " : "", names[a], path,
-               a == MPY_SYNC_MKDIR ? "/" : "");
+        printf("%s%-9s :%s%s\n", r->dry ? "would be " : "", names[a], path, a == MPY_SYNC_MKDIR ? "/" : "");
     }
 }
 
@@ -55,15 +55,19 @@ int cmd_sync(int argc, char **argv)
     static const char *const flags[] = { "--delete", "-n", "--dry-run", NULL };
     static const char *const valued[] = { "--exclude", NULL };
     struct mpy_cli c = {
-        .cmd = "sync", .usage = "sync LOCAL [:REMOTE] [--delete] [-n|--dry-run] [--exclude PATTERN]... [-p PORT]",
-        .flags = flags, .valued = valued,
+        .cmd = "sync",
+        .usage = "sync LOCAL [:REMOTE] [--delete] [-n|--dry-run] [--exclude PATTERN]... [-p PORT]",
+        .flags = flags,
+        .valued = valued,
         .help = "Make the board folder REMOTE (default: the main filesystem, /flash or /) equal to the\n"
                 "local folder: unchanged files (same size and SHA-256, computed on the board) are skipped,\n"
                 "others written atomically.\n"
                 "  --delete            also remove board files the local folder does not have\n"
                 "  -n, --dry-run       only say what would be done\n"
                 "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)",
-        .min_args = 1, .max_args = 2, .args_hint = "give a local folder and optionally a board folder (:PATH)",
+        .min_args = 1,
+        .max_args = 2,
+        .args_hint = "give a local folder and optionally a board folder (:PATH)",
     };
     int rc = mpy_cli_parse(&c, argc, argv);
     if (rc >= 0)
@@ -77,14 +81,15 @@ int cmd_sync(int argc, char **argv)
         .remote = c.npos == 2 && c.pos[1][1] ? mpy_remote(c.pos[1]) : c.fs.root,
         .delete_extra = mpy_cli_flag(&c, "--delete"),
         .dry_run = mpy_cli_flag(&c, "-n") || mpy_cli_flag(&c, "--dry-run"),
-        .exclude = c.val, .nexclude = (size_t)c.nval,
+        .exclude = c.val,
+        .nexclude = (size_t)c.nval,
     };
     struct report rep = { .json = c.json, .dry = o.dry_run, .actions = c.json ? cJSON_CreateArray() : NULL };
     struct mpy_sync_stats st;
     eb_err err = { 0 };
-    int64_t t0 = port_now_ms();
+    int64_t t0 = eb_now_ms();
     rc = mpy_sync(&c.fs, &o, on_action, &rep, &st, &err);
-    double secs = (double)(port_now_ms() - t0) / 1000.0;
+    double secs = (double)(eb_now_ms() - t0) / 1000.0;
     if (rc) {
         cJSON_Delete(rep.actions);
         return mpy_cli_fail(&c, &err);

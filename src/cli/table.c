@@ -13,12 +13,12 @@
 #include "common/file.h"
 #include "image/part_table.h"
 
-#define TABLE_MAX_FILE (1u << 20)   /* a CSV or a table sector is far smaller */
+#define TABLE_MAX_FILE (1u << 20) /* a CSV or a table sector is far smaller */
 
 struct table_opts {
-    const char *sub;        /* csv2bin, bin2csv, show */
+    const char *sub; /* csv2bin, bin2csv, show */
     const char *in, *out;
-    uint32_t offset;        /* where the table sits in flash */
+    uint32_t offset; /* where the table sits in flash */
     bool json, no_verify, help;
 };
 
@@ -107,7 +107,8 @@ static int parse_args(int argc, char **argv, struct table_opts *o)
     if (!convert && strcmp(o->sub, "show"))
         return cli_usage("table", "unknown action '%s' (csv2bin, bin2csv or show)", o->sub);
     if (!o->in || (convert && !o->out))
-        return cli_usage("table", convert ? "%s needs an input and an output file" : "%s needs a file", o->sub);
+        return cli_usage("table", convert ? "%s needs an input and an output file" : "%s needs a file",
+                         o->sub);
     if (!convert && o->out)
         return cli_usage("table", "show takes one file");
     return EB_OK;
@@ -146,7 +147,10 @@ static const char *display_label(const char *label, char out[16 * 4 + 1])
     return out;
 }
 
-static bool is_binary_table(const bytes *b) { return b->len >= 2 && pt_row_is_entry(b->data); }
+static bool is_binary_table(const bytes *b)
+{
+    return b->len >= 2 && pt_row_is_entry(b->data);
+}
 
 /* Read `path` and parse it by content (binary when it starts with 0xAA50,
  * else CSV, as gen_esp32part.py decides), then check it. */
@@ -264,7 +268,8 @@ static void flags_text(char *buf, size_t cap, uint32_t flags)
 
 static void print_partitions(const struct part_table *t)
 {
-    printf("  %-16s %-5s %-9s %-10s %-10s %-9s %s\n", "name", "type", "subtype", "offset", "size", "", "flags");
+    printf("  %-16s %-5s %-9s %-10s %-10s %-9s %s\n", "name", "type", "subtype", "offset", "size", "",
+           "flags");
     for (unsigned i = 0; i < t->n; i++) {
         const struct partition *p = &t->p[i];
         char label[65], type[8], sub[8], size[16], flags[40];
@@ -312,7 +317,8 @@ static int convert(const struct table_opts *o, const struct checked_table *l, bo
     if (l->n_errors && !o->no_verify)
         return eb_fail(err, EB_PROBLEM,
                        "%s has %u error%s, so %s was not written; fix %s, or pass --no-verify to write "
-                       "it anyway", o->in, l->n_errors, l->n_errors == 1 ? "" : "s", o->out,
+                       "it anyway",
+                       o->in, l->n_errors, l->n_errors == 1 ? "" : "s", o->out,
                        l->n_errors == 1 ? "it" : "them");
     bytes out = { 0 };
     int rc = to_bin ? pt_to_bin(&l->t, &out, err) : pt_to_csv(&l->t, &out, err);

@@ -38,7 +38,7 @@ int term_read_keys(uint8_t *buf, size_t n, int timeout_ms)
     if (r == 0)
         return 0;
     if (!(pfd.revents & (POLLIN | POLLHUP)))
-        return -1;                     /* POLLNVAL/POLLERR: no usable input */
+        return -1; /* POLLNVAL/POLLERR: no usable input */
     ssize_t got = read(STDIN_FILENO, buf, n);
     if (got < 0)
         return errno == EINTR || errno == EAGAIN ? 0 : -1;

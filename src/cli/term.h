@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TERM_EXIT_KEY 0x1d   /* Ctrl-] leaves, as in espburn repl and idf.py monitor */
-#define TERM_MENU_KEY 0x14   /* Ctrl-T, then a letter: a command to the terminal */
+#define TERM_EXIT_KEY 0x1d /* Ctrl-] leaves, as in espburn repl and idf.py monitor */
+#define TERM_MENU_KEY 0x14 /* Ctrl-T, then a letter: a command to the terminal */
 
 /* Raw mode on a terminal (output processing kept, so "\n" still returns
  * the carriage). Returns true when standard input is a terminal. */

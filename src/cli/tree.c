@@ -33,9 +33,11 @@ static void print_tree(const char *root, const struct mpy_entries *e)
 int cmd_tree(int argc, char **argv)
 {
     struct mpy_cli c = {
-        .cmd = "tree", .usage = "tree [:PATH] [-p PORT] [--json]",
+        .cmd = "tree",
+        .usage = "tree [:PATH] [-p PORT] [--json]",
         .help = "Show a folder of the board and everything below it (default: the main filesystem).",
-        .max_args = 1, .args_hint = "give at most one board path",
+        .max_args = 1,
+        .args_hint = "give at most one board path",
     };
     int rc = mpy_cli_start(&c, argc, argv, true);
     if (rc >= 0)

@@ -58,7 +58,7 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
         return cli_usage("verify", "unknown chip '%s'", chip);
     if (o->nsrc == 0)
         return cli_usage("verify", "nothing to compare: give a folder, a manifest or ADDR FILE pairs");
-    o->plan.force = true;   /* verifying a refused plan is harmless */
+    o->plan.force = true; /* verifying a refused plan is harmless */
     return device_opts_finish(&o->dev, "verify");
 }
 

@@ -30,7 +30,10 @@ int bytes_append(bytes *b, const void *p, size_t n)
     return 0;
 }
 
-int bytes_append_byte(bytes *b, uint8_t c) { return bytes_append(b, &c, 1); }
+int bytes_append_byte(bytes *b, uint8_t c)
+{
+    return bytes_append(b, &c, 1);
+}
 
 void hex_encode(const uint8_t *p, size_t n, char *out)
 {

@@ -10,12 +10,12 @@
 
 #include "common/bytes.h"
 
-#define CHECKSUM_SEED 0xEF
-#define SHA256_LEN 32
-#define APP_DESC_OFF 0x20
-#define APP_DESC_LEN 256
+#define CHECKSUM_SEED   0xEF
+#define SHA256_LEN      32
+#define APP_DESC_OFF    0x20
+#define APP_DESC_LEN    256
 #define BOOT_DESC_MAGIC 0x50
-#define BOOT_DESC_LEN 80
+#define BOOT_DESC_LEN   80
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -75,8 +75,7 @@ static uint8_t xor_bytes(const uint8_t *p, size_t n, uint8_t acc)
     return acc;
 }
 
-static int walk_segments(const uint8_t *data, size_t len, struct esp_image *img, unsigned count,
-                         eb_err *err)
+static int walk_segments(const uint8_t *data, size_t len, struct esp_image *img, unsigned count, eb_err *err)
 {
     size_t off = ESP_IMAGE_HEADER_LEN;
     uint8_t sum = CHECKSUM_SEED;
@@ -84,7 +83,8 @@ static int walk_segments(const uint8_t *data, size_t len, struct esp_image *img,
         if (!in_bounds(len, off, 8))
             return eb_fail(err, EB_PROBLEM,
                            "the image is truncated in the header of segment %u of %u; "
-                           "get a complete copy of the file", i + 1, count);
+                           "get a complete copy of the file",
+                           i + 1, count);
         struct esp_segment *s = &img->seg[i];
         s->load_addr = rd_le32(data + off);
         s->len = rd_le32(data + off + 4);
@@ -99,7 +99,7 @@ static int walk_segments(const uint8_t *data, size_t len, struct esp_image *img,
         sum = xor_bytes(data + s->data_off, s->len, sum);
         off = s->data_off + s->len;
     }
-    img->checksum_off = off | 0x0F;   /* the last byte of the 16-byte block the data ends in */
+    img->checksum_off = off | 0x0F; /* the last byte of the 16-byte block the data ends in */
     img->checksum_calc = sum;
     return 0;
 }
@@ -145,7 +145,7 @@ static void read_app_desc(const uint8_t *data, size_t len, struct esp_image *img
     memcpy(a->elf_sha256, d + 144, 32);
     a->min_efuse_blk_rev_full = rd_le16(d + 176);
     a->max_efuse_blk_rev_full = rd_le16(d + 178);
-    uint8_t log2_page = d[180];       /* log2 of the MMU page size; 0 on older IDF */
+    uint8_t log2_page = d[180]; /* log2 of the MMU page size; 0 on older IDF */
     a->mmu_page_size = (log2_page >= 10 && log2_page <= 24) ? 1u << log2_page : 0;
 }
 
@@ -215,13 +215,17 @@ int esp_image_parse(const uint8_t *data, size_t len, struct esp_image *out, eb_e
     if (len < 1 || data[0] != ESP_IMAGE_MAGIC)
         return eb_fail(err, EB_PROBLEM, "not an ESP image (its first byte is not 0xE9)");
     if (len < ESP_IMAGE_HEADER_LEN)
-        return eb_fail(err, EB_PROBLEM, "the image is truncated in its 24-byte header (%zu bytes); "
-                       "get a complete copy of the file", len);
+        return eb_fail(err, EB_PROBLEM,
+                       "the image is truncated in its 24-byte header (%zu bytes); "
+                       "get a complete copy of the file",
+                       len);
     read_header(data, out);
     unsigned count = data[1];
     if (count == 0 || count > ESP_IMAGE_MAX_SEGMENTS)
-        return eb_fail(err, EB_PROBLEM, "the image header claims %u segments (1 to %d are possible): "
-                       "the file is not an ESP image or is corrupt", count, ESP_IMAGE_MAX_SEGMENTS);
+        return eb_fail(err, EB_PROBLEM,
+                       "the image header claims %u segments (1 to %d are possible): "
+                       "the file is not an ESP image or is corrupt",
+                       count, ESP_IMAGE_MAX_SEGMENTS);
     int rc = walk_segments(data, len, out, count, err);
     decide_role(out);
     read_app_desc(data, len, out);
@@ -229,8 +233,10 @@ int esp_image_parse(const uint8_t *data, size_t len, struct esp_image *out, eb_e
     if (rc)
         return rc;
     if (out->checksum_off >= len)
-        return eb_fail(err, EB_PROBLEM, "the image is truncated before its checksum byte "
-                       "(offset 0x%zx); get a complete copy of the file", out->checksum_off);
+        return eb_fail(err, EB_PROBLEM,
+                       "the image is truncated before its checksum byte "
+                       "(offset 0x%zx); get a complete copy of the file",
+                       out->checksum_off);
     out->checksum_stored = data[out->checksum_off];
     out->checksum_ok = out->checksum_stored == out->checksum_calc;
     check_hash(data, len, out);
@@ -248,8 +254,7 @@ static int check_patch_args(int mode, int size_code, int freq_code, eb_err *err)
     return 0;
 }
 
-int esp_image_patch_header(uint8_t *data, size_t len, int mode, int size_code, int freq_code,
-                           eb_err *err)
+int esp_image_patch_header(uint8_t *data, size_t len, int mode, int size_code, int freq_code, eb_err *err)
 {
     if (check_patch_args(mode, size_code, freq_code, err))
         return -1;

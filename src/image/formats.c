@@ -10,7 +10,7 @@
 #include "image/formats.h"
 #include "image/uf2.h"
 
-#define FF_CHUNK 4096   /* all_ff stops at the first 4 KB with a byte that is not 0xFF */
+#define FF_CHUNK 4096 /* all_ff stops at the first 4 KB with a byte that is not 0xFF */
 
 /* Erased space is often megabytes: AND a chunk's words, then test once. */
 bool all_ff(const uint8_t *data, size_t len)
@@ -47,7 +47,7 @@ static bool power_of_two_between(uint32_t v, uint32_t lo, uint32_t hi)
 /* ---- PHY init data: "PHYINIT\0", 128 bytes, "PHYINIT\0" ---- */
 
 #define PHY_MAGIC "PHYINIT"
-#define PHY_LEN 144
+#define PHY_LEN   144
 
 bool fmt_phy_init(const uint8_t *data, size_t len, struct fw_ident *out)
 {
@@ -55,10 +55,11 @@ bool fmt_phy_init(const uint8_t *data, size_t len, struct fw_ident *out)
         return false;
     fw_say(out, ROLE_PHY_INIT, NULL,
            "PHY init data (radio calibration settings, %zu bytes); it goes in the 'phy' data "
-           "partition (0xf000 in ESP-IDF's default tables)", len);
+           "partition (0xf000 in ESP-IDF's default tables)",
+           len);
     if (len < PHY_LEN || memcmp(data + PHY_LEN - 8, PHY_MAGIC, 8) != 0)
         fw_problem(out, "the closing PHYINIT marker at offset 136 is missing: the file is truncated "
-                   "or corrupt; use the phy_init_data.bin from your firmware's build");
+                        "or corrupt; use the phy_init_data.bin from your firmware's build");
     return true;
 }
 
@@ -66,16 +67,25 @@ bool fmt_phy_init(const uint8_t *data, size_t len, struct fw_ident *out)
  * esp_ota_select_entry_t: ota_seq at 0, ota_state at 24, crc at 28 (the
  * CRC of ota_seq alone). */
 
-#define OTADATA_LEN 0x2000
-#define OTA_SECTOR 0x1000
+#define OTADATA_LEN   0x2000
+#define OTA_SECTOR    0x1000
 #define OTA_ENTRY_LEN 32
 #define OTA_STATE_OFF 24
-#define OTA_CRC_OFF 28
+#define OTA_CRC_OFF   28
 #define OTA_SEQ_BLANK 0xFFFFFFFFu
-enum { OTA_STATE_INVALID = 3, OTA_STATE_ABORTED = 4 };
+enum {
+    OTA_STATE_INVALID = 3,
+    OTA_STATE_ABORTED = 4
+};
 
-static bool ota_entry_blank(const uint8_t *e) { return all_ff(e, OTA_ENTRY_LEN); }
-static uint32_t ota_seq_crc(const uint8_t *e) { return esp_crc32(e, sizeof(uint32_t)); }
+static bool ota_entry_blank(const uint8_t *e)
+{
+    return all_ff(e, OTA_ENTRY_LEN);
+}
+static uint32_t ota_seq_crc(const uint8_t *e)
+{
+    return esp_crc32(e, sizeof(uint32_t));
+}
 
 static void read_ota_entry(const uint8_t *e, struct fw_ota_entry *o)
 {
@@ -107,7 +117,7 @@ bool fmt_otadata(const uint8_t *data, size_t len, struct fw_ident *out)
         struct fw_ota_entry *e = &o->entry[i];
         read_ota_entry(data + i * OTA_SECTOR, e);
         if (e->seq != 0 && e->seq != OTA_SEQ_BLANK && !e->crc_ok)
-            bad++;   /* seq 0 is how boot_app0.bin leaves its unused entry */
+            bad++; /* seq 0 is how boot_app0.bin leaves its unused entry */
         if (e->valid && (o->active < 0 || e->seq > o->entry[o->active].seq))
             o->active = i;
     }
@@ -130,14 +140,19 @@ bool fmt_otadata(const uint8_t *data, size_t len, struct fw_ident *out)
  * Page state at 0, version byte at 8 (0xFE: format v2, 0xFF: v1), CRC of
  * bytes 4-27 at 28. */
 
-#define NVS_PAGE 4096
+#define NVS_PAGE        4096
 #define NVS_VERSION_OFF 8
-#define NVS_VERSION_2 0xFE
-#define NVS_VERSION_1 0xFF
-#define NVS_CRC_FROM 4
-#define NVS_CRC_OFF 28
-enum { NVS_EMPTY = 0xFFFFFFFFu, NVS_ACTIVE = 0xFFFFFFFEu, NVS_FULL = 0xFFFFFFFCu,
-       NVS_FREEING = 0xFFFFFFF8u, NVS_CORRUPT = 0xFFFFFFF0u };
+#define NVS_VERSION_2   0xFE
+#define NVS_VERSION_1   0xFF
+#define NVS_CRC_FROM    4
+#define NVS_CRC_OFF     28
+enum {
+    NVS_EMPTY = 0xFFFFFFFFu,
+    NVS_ACTIVE = 0xFFFFFFFEu,
+    NVS_FULL = 0xFFFFFFFCu,
+    NVS_FREEING = 0xFFFFFFF8u,
+    NVS_CORRUPT = 0xFFFFFFF0u
+};
 
 static bool nvs_header_ok(const uint8_t *p)
 {
@@ -170,11 +185,11 @@ bool fmt_nvs(const uint8_t *data, size_t len, struct fw_ident *out)
         return false;
     out->kind = version == NVS_VERSION_2 ? "v2" : "v1";
     fw_say(out, ROLE_NVS, NULL,
-           "NVS data (format %s): %zu pages, %u in use, %u empty; it goes in the 'nvs' partition",
-           out->kind, len / NVS_PAGE, used, empty);
+           "NVS data (format %s): %zu pages, %u in use, %u empty; it goes in the 'nvs' partition", out->kind,
+           len / NVS_PAGE, used, empty);
     if (bad)
-        fw_problem(out, "%u NVS page header%s a bad CRC: those pages will be erased by the firmware",
-                   bad, bad == 1 ? " has" : "s have");
+        fw_problem(out, "%u NVS page header%s a bad CRC: those pages will be erased by the firmware", bad,
+                   bad == 1 ? " has" : "s have");
     return true;
 }
 
@@ -223,12 +238,12 @@ bool fmt_littlefs(const uint8_t *data, size_t len, struct fw_ident *out)
  * 16-bit sector count at 19 (else the 32-bit one at 32), 16-bit FAT size
  * at 22 (0 on FAT32). */
 
-#define FAT_BOOT_SECTOR 512
+#define FAT_BOOT_SECTOR   512
 #define FAT_SIGNATURE_OFF 510
 
 static bool fat_boot_sector(const uint8_t *d)
 {
-    bool jump = (d[0] == 0xEB && d[2] == 0x90) || d[0] == 0xE9;   /* short or near jump */
+    bool jump = (d[0] == 0xEB && d[2] == 0x90) || d[0] == 0xE9; /* short or near jump */
     return jump && d[FAT_SIGNATURE_OFF] == 0x55 && d[FAT_SIGNATURE_OFF + 1] == 0xAA;
 }
 
@@ -240,11 +255,11 @@ bool fmt_fat(const uint8_t *data, size_t len, struct fw_ident *out)
     if (!power_of_two_between(bps, 512, 4096) || !power_of_two_between(spc, 1, 128))
         return false;
     uint32_t sectors = rd_le16(data + 19) ? rd_le16(data + 19) : rd_le32(data + 32);
-    bool fat32 = rd_le16(data + 22) == 0;   /* FAT32 keeps its FAT size elsewhere */
+    bool fat32 = rd_le16(data + 22) == 0; /* FAT32 keeps its FAT size elsewhere */
     fw_say(out, ROLE_FATFS, NULL,
            "FAT%s filesystem image (%u-byte sectors, %u sectors = %llu KB); it goes in a data "
-           "partition of subtype fat", fat32 ? "32" : "12/16", bps, sectors,
-           (unsigned long long)sectors * bps / 1024);
+           "partition of subtype fat",
+           fat32 ? "32" : "12/16", bps, sectors, (unsigned long long)sectors * bps / 1024);
     if ((uint64_t)sectors * bps > len)
         fw_problem(out, "the filesystem claims %llu bytes but the file has %zu: it is truncated",
                    (unsigned long long)sectors * bps, len);
@@ -257,10 +272,10 @@ bool fmt_fat(const uint8_t *data, size_t len, struct fw_ident *out)
  * erase count at 254. With SPIFFS_USE_MAGIC_LENGTH (ESP-IDF's default) the
  * magic also mixes in the number of blocks left. */
 
-#define SPIFFS_BLOCK 4096
-#define SPIFFS_PAGE 256
+#define SPIFFS_BLOCK      4096
+#define SPIFFS_PAGE       256
 #define SPIFFS_LU_ENTRIES 15
-#define SPIFFS_MAGIC_OFF 252
+#define SPIFFS_MAGIC_OFF  252
 #define SPIFFS_MAGIC_SEED 0x20140529u
 
 static uint16_t spiffs_magic(uint32_t blocks_left, bool with_length)
@@ -289,8 +304,10 @@ bool fmt_spiffs(const uint8_t *data, size_t len, struct fw_ident *out)
         return false;
     fw_say(out, ROLE_SPIFFS, NULL,
            "%s (%zu blocks of 4 KB, 256-byte pages); it goes in a data partition of subtype spiffs",
-           magic ? "SPIFFS filesystem image" : "probably a SPIFFS filesystem image (no block magic; "
-           "recognised by its page layout)", blocks);
+           magic ? "SPIFFS filesystem image"
+                 : "probably a SPIFFS filesystem image (no block magic; "
+                   "recognised by its page layout)",
+           blocks);
     return true;
 }
 
@@ -303,7 +320,7 @@ static bool uf2_block_ok(const uint8_t *b)
 }
 
 struct uf2_scan {
-    uint32_t bad, mixed;   /* blocks with a bad magic; blocks naming another family */
+    uint32_t bad, mixed; /* blocks with a bad magic; blocks naming another family */
 };
 
 /* Walk every block: count them, note the family and the address range. */
@@ -348,8 +365,10 @@ bool fmt_uf2(const uint8_t *data, size_t len, struct fw_ident *out)
            out->uf2_addr_max);
     uint32_t broken = scan.bad + (len % UF2_BLOCK_LEN != 0);
     if (broken)
-        fw_problem(out, "%u UF2 block%s a bad magic or the file ends mid-block: it is corrupt or "
-                   "truncated", broken, broken == 1 ? " has" : "s have");
+        fw_problem(out,
+                   "%u UF2 block%s a bad magic or the file ends mid-block: it is corrupt or "
+                   "truncated",
+                   broken, broken == 1 ? " has" : "s have");
     else if (rd_le32(data + UF2_OFF_NUM_BLOCKS) != out->uf2_blocks)
         fw_problem(out, "the file has %u UF2 blocks but its blocks say %u: it is truncated or mixed",
                    out->uf2_blocks, rd_le32(data + UF2_OFF_NUM_BLOCKS));
@@ -361,17 +380,22 @@ bool fmt_uf2(const uint8_t *data, size_t len, struct fw_ident *out)
 /* ---- ELF: must be converted to an image first ---- */
 
 #define EM_XTENSA 94
-#define EM_RISCV 243
+#define EM_RISCV  243
 
 bool fmt_elf(const uint8_t *data, size_t len, struct fw_ident *out)
 {
-    if (len < 20 || memcmp(data, "\x7f" "ELF", 4) != 0)
+    if (len < 20 || memcmp(data,
+                           "\x7f"
+                           "ELF",
+                           4) != 0)
         return false;
     uint16_t machine = rd_le16(data + 18);
     out->kind = machine == EM_XTENSA ? "xtensa" : machine == EM_RISCV ? "riscv" : NULL;
     if (!out->kind)
-        fw_say(out, ROLE_ELF, NULL, "an ELF file for another architecture (machine %u): not ESP "
-               "firmware", machine);
+        fw_say(out, ROLE_ELF, NULL,
+               "an ELF file for another architecture (machine %u): not ESP "
+               "firmware",
+               machine);
     else
         fw_say(out, ROLE_ELF, NULL,
                "an ELF file (%s): it is not flashable as it is; it must be converted with "

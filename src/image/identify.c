@@ -12,8 +12,8 @@
 #include "common/bytes.h"
 #include "image/formats.h"
 
-#define SECTOR 0x1000u
-#define TABLE_SEARCH_END 0x20000u   /* non-default table offsets live below this */
+#define SECTOR           0x1000u
+#define TABLE_SEARCH_END 0x20000u /* non-default table offsets live below this */
 
 void fw_say(struct fw_ident *out, enum role role, const struct chip *chip, const char *fmt, ...)
 {
@@ -62,24 +62,27 @@ static void say_image(const struct esp_image *img, struct fw_ident *out)
                c->bootloader_offset);
     else
         fw_say(out, ROLE_BOOTLOADER, c,
-               "%s bootloader, %u segments, %s; write it at 0x%x (%s's bootloader offset)",
-               c->display, img->nseg, header, c->bootloader_offset, c->display);
+               "%s bootloader, %u segments, %s; write it at 0x%x (%s's bootloader offset)", c->display,
+               img->nseg, header, c->bootloader_offset, c->display);
 }
 
 static void image_problems(const struct esp_image *img, struct fw_ident *out)
 {
     if (!img->checksum_ok)
-        fw_problem(out, "bad checksum (stored 0x%02x, computed 0x%02x): the image is corrupt; get a "
-                   "fresh copy", img->checksum_stored, img->checksum_calc);
+        fw_problem(out,
+                   "bad checksum (stored 0x%02x, computed 0x%02x): the image is corrupt; get a "
+                   "fresh copy",
+                   img->checksum_stored, img->checksum_calc);
     if (img->sha_missing)
         fw_problem(out, "the header says a SHA-256 is appended but the file ends before it: the "
-                   "image is truncated; get a complete copy");
+                        "image is truncated; get a complete copy");
     else if (img->hash_appended && !img->sha_ok)
         fw_problem(out, "the appended SHA-256 does not match the image: it is corrupt, or its header "
-                   "was patched without updating the hash");
+                        "was patched without updating the hash");
     if (img->bad_mapping_seg >= 0) {
         const struct esp_segment *s = &img->seg[img->bad_mapping_seg];
-        fw_problem(out, "segment %d (0x%08x) sits at file offset 0x%zx, which differs from its address "
+        fw_problem(out,
+                   "segment %d (0x%08x) sits at file offset 0x%zx, which differs from its address "
                    "modulo %u KB: the cache would map it wrong; rebuild the image with esptool.py elf2image",
                    img->bad_mapping_seg + 1, s->load_addr, s->data_off, img->flash_align / 1024);
     }
@@ -100,8 +103,8 @@ static void identify_broken_image(const struct esp_image *img, const eb_err *err
                        : img->role == ROLE_BOOTLOADER ? "bootloader"
                                                       : "image";
     if (img->chip)
-        fw_say(out, img->role, img->chip, "%s %s (damaged: %u segment%s readable)",
-               img->chip->display, what, img->nseg, img->nseg == 1 ? "" : "s");
+        fw_say(out, img->role, img->chip, "%s %s (damaged: %u segment%s readable)", img->chip->display, what,
+               img->nseg, img->nseg == 1 ? "" : "s");
     else
         fw_say(out, ROLE_UNKNOWN, NULL,
                "a file starting like an ESP image (0xE9), for no chip espburn knows");
@@ -124,8 +127,11 @@ static bool fmt_table(const uint8_t *data, size_t len, struct fw_ident *out)
         return false;
     fw_say(out, ROLE_PARTITION_TABLE, NULL,
            "a partition table (binary): %u partitions, %s; write it at 0x%x (the default table "
-           "offset, CONFIG_PARTITION_TABLE_OFFSET)", out->table.n,
-           !out->table.has_md5 ? "no MD5 row" : out->table.md5_ok ? "MD5 ok" : "MD5 wrong",
+           "offset, CONFIG_PARTITION_TABLE_OFFSET)",
+           out->table.n,
+           !out->table.has_md5 ? "no MD5 row"
+           : out->table.md5_ok ? "MD5 ok"
+                               : "MD5 wrong",
            PT_DEFAULT_OFFSET);
     fw_table_issues(out, PT_DEFAULT_OFFSET);
     return true;
@@ -156,8 +162,7 @@ static bool table_at(const uint8_t *data, size_t len, size_t off, struct part_ta
 
 /* A binary table in a 4 KB sector after the bootloader: 0x8000 - base
  * first (the default), then the other sectors below TABLE_SEARCH_END. */
-static long find_table(const uint8_t *data, size_t len, uint32_t base, size_t boot_end,
-                       struct part_table *t)
+static long find_table(const uint8_t *data, size_t len, uint32_t base, size_t boot_end, struct part_table *t)
 {
     size_t want = PT_DEFAULT_OFFSET - base;
     if (table_at(data, len, want, t))
@@ -170,7 +175,8 @@ static long find_table(const uint8_t *data, size_t len, uint32_t base, size_t bo
 }
 
 /* Record what is wrong with the contents `sub` of partition `p`, if anything. */
-static void note_partition_problem(const struct partition *p, const struct fw_ident *sub, struct fw_ident *out)
+static void note_partition_problem(const struct partition *p, const struct fw_ident *sub,
+                                   struct fw_ident *out)
 {
     char name[64];
     if (p->label[0])
@@ -181,16 +187,17 @@ static void note_partition_problem(const struct partition *p, const struct fw_id
         fw_problem(out, "%s does not hold an application: %s", name,
                    sub->problem[0] ? sub->problem : sub->summary);
     else if (sub->chip && sub->chip != out->image.chip)
-        fw_problem(out, "%s holds an image for %s but the bootloader is for %s: the board would "
-                   "not run it; use parts built for one chip", name, sub->chip->display,
-                   out->image.chip->display);
+        fw_problem(out,
+                   "%s holds an image for %s but the bootloader is for %s: the board would "
+                   "not run it; use parts built for one chip",
+                   name, sub->chip->display, out->image.chip->display);
     else if (sub->problem[0])
         fw_problem(out, "%s: %s", name, sub->problem);
 }
 
 /* What partition `p` holds in the file (skipped when absent or erased). */
-static void add_partition_part(const uint8_t *data, size_t len, uint32_t base,
-                               const struct partition *p, struct fw_ident *out)
+static void add_partition_part(const uint8_t *data, size_t len, uint32_t base, const struct partition *p,
+                               struct fw_ident *out)
 {
     if (p->offset < base || p->offset - base >= len)
         return;
@@ -203,7 +210,8 @@ static void add_partition_part(const uint8_t *data, size_t len, uint32_t base,
         return;
     identify_content(data + off, n, sub, false);
     bool image = sub->role == ROLE_APP || sub->role == ROLE_BOOTLOADER;
-    size_t used = image && sub->image.image_len ? sub->image.image_len : n;   /* an image ends before its partition */
+    size_t used =
+        image && sub->image.image_len ? sub->image.image_len : n; /* an image ends before its partition */
     add_part(out, off, used, sub->role, p->label, sub->summary);
     note_partition_problem(p, sub, out);
     free(sub);
@@ -239,8 +247,8 @@ static void describe_merged(struct fw_ident *out, bool has_table)
                                  p->label[0] ? "'" : "", p->file_off + out->merged_base);
     }
     fw_say(out, ROLE_MERGED, out->image.chip,
-           "a merged image for %s: write the whole file at 0x%x; it holds %s%s",
-           out->image.chip->display, out->merged_base, list,
+           "a merged image for %s: write the whole file at 0x%x; it holds %s%s", out->image.chip->display,
+           out->merged_base, list,
            has_table ? "" : " (no partition table: one must be flashed at 0x8000 separately)");
 }
 
@@ -263,7 +271,7 @@ static bool try_merged_at(const uint8_t *data, size_t len, size_t off, struct fw
     size_t app_off = PT_DEFAULT_APP_OFFSET - base;
     bool app_there = in_bounds(len, app_off, 1) && data[app_off] == ESP_IMAGE_MAGIC;
     if (t < 0 && !app_there && off == 0)
-        return false;   /* a bootloader on its own, perhaps padded */
+        return false; /* a bootloader on its own, perhaps padded */
     out->image = boot;
     out->merged_base = base;
     add_part(out, off, boot.image_len, ROLE_BOOTLOADER, "", "bootloader");
@@ -281,7 +289,7 @@ static bool fmt_merged(const uint8_t *data, size_t len, struct fw_ident *out)
     if (try_merged_at(data, len, 0, out))
         return true;
     for (const struct chip *c = chip_table; c->name; c++) {
-        bool seen = false;   /* each distinct bootloader offset once */
+        bool seen = false; /* each distinct bootloader offset once */
         for (const struct chip *d = chip_table; d != c; d++)
             seen |= d->bootloader_offset == c->bootloader_offset;
         if (!seen && c->bootloader_offset && try_merged_at(data, len, c->bootloader_offset, out))
@@ -296,8 +304,8 @@ static bool fmt_merged(const uint8_t *data, size_t len, struct fw_ident *out)
 typedef bool (*detector)(const uint8_t *data, size_t len, struct fw_ident *out);
 
 static const detector detectors[] = {
-    fmt_table, fmt_phy_init, fmt_uf2, fmt_elf, fmt_otadata, fmt_nvs,
-    fmt_littlefs, fmt_fat, fmt_spiffs, fmt_erased, fmt_text,
+    fmt_table,    fmt_phy_init, fmt_uf2,    fmt_elf,    fmt_otadata, fmt_nvs,
+    fmt_littlefs, fmt_fat,      fmt_spiffs, fmt_erased, fmt_text,
 };
 
 static void identify_content(const uint8_t *data, size_t len, struct fw_ident *out, bool merged_ok)
@@ -324,13 +332,17 @@ static void identify_content(const uint8_t *data, size_t len, struct fw_ident *o
     }
     if (esp && (rc == 0 || plausible_image_header(data, len))) {
         if (rc == 0)
-            eb_fail(&err, EB_PROBLEM, "the image is for chip id %u, which espburn does not know "
-                    "(an ESP8266 image, or a newer chip)", img.chip_id);
+            eb_fail(&err, EB_PROBLEM,
+                    "the image is for chip id %u, which espburn does not know "
+                    "(an ESP8266 image, or a newer chip)",
+                    img.chip_id);
         identify_broken_image(&img, &err, out);
         return;
     }
-    fw_say(out, ROLE_UNKNOWN, NULL, "unknown content: not a firmware image, table or filesystem "
-           "espburn recognises (%zu bytes)", len);
+    fw_say(out, ROLE_UNKNOWN, NULL,
+           "unknown content: not a firmware image, table or filesystem "
+           "espburn recognises (%zu bytes)",
+           len);
 }
 
 void fw_identify(const uint8_t *data, size_t len, struct fw_ident *out)
@@ -340,8 +352,9 @@ void fw_identify(const uint8_t *data, size_t len, struct fw_ident *out)
 
 /* ---- where it must go ---- */
 
-#define FS_WHERE "write it at the offset of the data partition it was built for (its size must " \
-                 "match that partition)"
+#define FS_WHERE                                                                    \
+    "write it at the offset of the data partition it was built for (its size must " \
+    "match that partition)"
 
 static const char *const fixed_where[ROLE_COUNT] = {
     [ROLE_UNKNOWN] = "espburn cannot tell where it goes",
@@ -369,10 +382,11 @@ void fw_where(const struct fw_ident *id, char *buf, size_t n)
         snprintf(buf, n, "write it at 0x%x (%s's bootloader offset)", id->chip->bootloader_offset,
                  id->chip->display);
     else if (r == ROLE_APP)
-        snprintf(buf, n, "belongs in an app partition (factory or ota_N), usually 0x%x; must be "
+        snprintf(buf, n,
+                 "belongs in an app partition (factory or ota_N), usually 0x%x; must be "
                  "%u KB aligned; never at the bootloader offset 0x%x: the ROM would load it as a "
-                 "bootloader and reset forever", PT_DEFAULT_APP_OFFSET, id->image.flash_align / 1024,
-                 id->chip->bootloader_offset);
+                 "bootloader and reset forever",
+                 PT_DEFAULT_APP_OFFSET, id->image.flash_align / 1024, id->chip->bootloader_offset);
     else if (r == ROLE_MERGED)
         snprintf(buf, n, "write the whole file at 0x%x; its parts then land at their own addresses",
                  id->merged_base);

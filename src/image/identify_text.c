@@ -12,7 +12,7 @@
 
 #include "image/formats.h"
 
-#define TEXT_MAX (1u << 20)   /* manifests, scripts and CSVs are small */
+#define TEXT_MAX (1u << 20) /* manifests, scripts and CSVs are small */
 
 static bool looks_like_text(const uint8_t *data, size_t len)
 {
@@ -86,7 +86,8 @@ static void say_web_tools(const cJSON *doc, struct fw_ident *out)
     char chips[128] = "";
     size_t used = 0;
     const cJSON *b;
-    cJSON_ArrayForEach(b, builds) {
+    cJSON_ArrayForEach(b, builds)
+    {
         const cJSON *fam = cJSON_GetObjectItemCaseSensitive(b, "chipFamily");
         if (cJSON_IsString(fam) && used + strlen(fam->valuestring) + 3 < sizeof chips)
             used += (size_t)snprintf(chips + used, sizeof chips - used, "%s%s", used ? ", " : "",
@@ -119,8 +120,8 @@ static bool fmt_json(const char *text, size_t len, struct fw_ident *out)
     else if ((pairs = count_file_address_pairs(doc, 0)) > 0) {
         out->kind = "file-address-list";
         fw_say(out, ROLE_MANIFEST, NULL,
-               "a JSON manifest listing %u file%s with flash addresses; 'espburn plan' reads it",
-               pairs, pairs == 1 ? "" : "s");
+               "a JSON manifest listing %u file%s with flash addresses; 'espburn plan' reads it", pairs,
+               pairs == 1 ? "" : "s");
     } else
         fw_say(out, ROLE_UNKNOWN, NULL, "a JSON document that names no firmware files and addresses");
     cJSON_Delete(doc);
@@ -177,8 +178,8 @@ static bool fmt_addr_file_list(const char *text, size_t len, struct fw_ident *ou
         return false;
     out->kind = "addr-file-pairs";
     fw_say(out, ROLE_MANIFEST, NULL,
-           "a list of %u ADDR FILE pair%s (like ESP-IDF's flash_project_args); 'espburn plan' reads it",
-           n, n == 1 ? "" : "s");
+           "a list of %u ADDR FILE pair%s (like ESP-IDF's flash_project_args); 'espburn plan' reads it", n,
+           n == 1 ? "" : "s");
     return true;
 }
 
@@ -231,7 +232,8 @@ static bool is_partition_row(struct text_line line)
     static const char label_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
     struct text_line type = csv_field(line, 1);
     return commas >= 4 && field_matches(csv_field(line, 0), label_chars) &&
-           (field_is(type, "app") || field_is(type, "data") || field_matches(type, "0123456789xXabcdefABCDEF"));
+           (field_is(type, "app") || field_is(type, "data") ||
+            field_matches(type, "0123456789xXabcdefABCDEF"));
 }
 
 /* Every non-comment line has a comma, and one is a partition row. */
@@ -267,7 +269,8 @@ static bool fmt_partition_csv(const char *text, size_t len, struct fw_ident *out
     }
     fw_say(out, ROLE_PARTITION_CSV, NULL,
            "a partition table CSV with %u partitions (ends at 0x%x); convert it with "
-           "'espburn table csv2bin' and write the binary at 0x8000", out->table.n, pt_end(&out->table));
+           "'espburn table csv2bin' and write the binary at 0x8000",
+           out->table.n, pt_end(&out->table));
     fw_table_issues(out, PT_DEFAULT_OFFSET);
     return true;
 }

@@ -3,10 +3,10 @@
 
 #include <stdio.h>
 
-#define RECORD_DATA 0x00
-#define RECORD_EXT_LINEAR_ADDR 0x04   /* the upper 16 bits of the addresses that follow */
-#define SEGMENT_LEN 0x10000u          /* what a data record's 16-bit address spans */
-#define EOF_RECORD ":00000001FF\n"
+#define RECORD_DATA            0x00
+#define RECORD_EXT_LINEAR_ADDR 0x04     /* the upper 16 bits of the addresses that follow */
+#define SEGMENT_LEN            0x10000u /* what a data record's 16-bit address spans */
+#define EOF_RECORD             ":00000001FF\n"
 
 /* One record; the checksum is the two's complement of the byte sum. */
 static int put_record(bytes *out, uint8_t type, uint16_t addr, const uint8_t *data, size_t len)
@@ -34,7 +34,8 @@ int ihex_encode(const struct flash_chunk *chunks, unsigned n, bytes *out, eb_err
     for (unsigned i = 0; i < n; i++) {
         const struct flash_chunk *c = &chunks[i];
         if ((uint64_t)c->addr + c->len > 0x100000000ull)
-            return eb_fail(err, EB_PROBLEM, "data at 0x%x runs past the 4 GB Intel HEX address space", c->addr);
+            return eb_fail(err, EB_PROBLEM, "data at 0x%x runs past the 4 GB Intel HEX address space",
+                           c->addr);
         size_t off = 0;
         while (off < c->len) {
             uint32_t addr = c->addr + (uint32_t)off;

@@ -11,13 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PT_NVS_RW_MIN 0x3000u                      /* smallest read/write NVS partition */
-#define PT_OTADATA_LEN 0x2000u
-#define MD5_ROW_MAGIC 0xEB                         /* the MD5 row starts EB EB */
-#define MD5_ROW_DIGEST_OFF 16                      /* ... and holds the digest from byte 16 */
+#define PT_NVS_RW_MIN      0x3000u /* smallest read/write NVS partition */
+#define PT_OTADATA_LEN     0x2000u
+#define MD5_ROW_MAGIC      0xEB /* the MD5 row starts EB EB */
+#define MD5_ROW_DIGEST_OFF 16   /* ... and holds the digest from byte 16 */
 /* gen_esp32part.py refuses when entries + MD5 row reach PT_MAX_LEN bytes. */
 #define PT_MAX_WRITABLE (PT_MAX_LEN / PT_ENTRY_LEN - 2)
-#define SHOWN_MAX 40                               /* longest bit of CSV quoted in an error */
+#define SHOWN_MAX       40 /* longest bit of CSV quoted in an error */
 
 /* ---- names of types and subtypes (gen_esp32part.py's keywords, in its order) ---- */
 
@@ -31,26 +31,52 @@ struct pt_names {
 };
 
 static const struct pt_name type_names[] = {
-    { "bootloader", PT_TYPE_BOOTLOADER }, { "partition_table", PT_TYPE_PARTITION_TABLE },
-    { "app", PT_TYPE_APP }, { "data", PT_TYPE_DATA },
+    { "bootloader", PT_TYPE_BOOTLOADER },
+    { "partition_table", PT_TYPE_PARTITION_TABLE },
+    { "app", PT_TYPE_APP },
+    { "data", PT_TYPE_DATA },
 };
 static const struct pt_name bootloader_subtypes[] = {
-    { "primary", 0x00 }, { "ota", 0x01 }, { "recovery", 0x02 },
+    { "primary", 0x00 },
+    { "ota", 0x01 },
+    { "recovery", 0x02 },
 };
 static const struct pt_name table_subtypes[] = { { "primary", 0x00 }, { "ota", 0x01 } };
 static const struct pt_name app_subtypes[] = {
-    { "factory", PT_SUB_FACTORY }, { "test", PT_SUB_TEST },
-    { "ota_0", 0x10 }, { "ota_1", 0x11 }, { "ota_2", 0x12 }, { "ota_3", 0x13 },
-    { "ota_4", 0x14 }, { "ota_5", 0x15 }, { "ota_6", 0x16 }, { "ota_7", 0x17 },
-    { "ota_8", 0x18 }, { "ota_9", 0x19 }, { "ota_10", 0x1A }, { "ota_11", 0x1B },
-    { "ota_12", 0x1C }, { "ota_13", 0x1D }, { "ota_14", 0x1E }, { "ota_15", 0x1F },
-    { "tee_0", 0x30 }, { "tee_1", 0x31 },
+    { "factory", PT_SUB_FACTORY },
+    { "test", PT_SUB_TEST },
+    { "ota_0", 0x10 },
+    { "ota_1", 0x11 },
+    { "ota_2", 0x12 },
+    { "ota_3", 0x13 },
+    { "ota_4", 0x14 },
+    { "ota_5", 0x15 },
+    { "ota_6", 0x16 },
+    { "ota_7", 0x17 },
+    { "ota_8", 0x18 },
+    { "ota_9", 0x19 },
+    { "ota_10", 0x1A },
+    { "ota_11", 0x1B },
+    { "ota_12", 0x1C },
+    { "ota_13", 0x1D },
+    { "ota_14", 0x1E },
+    { "ota_15", 0x1F },
+    { "tee_0", 0x30 },
+    { "tee_1", 0x31 },
 };
 static const struct pt_name data_subtypes[] = {
-    { "ota", PT_SUB_OTADATA }, { "phy", PT_SUB_PHY }, { "nvs", PT_SUB_NVS },
-    { "coredump", PT_SUB_COREDUMP }, { "nvs_keys", PT_SUB_NVS_KEYS }, { "efuse", PT_SUB_EFUSE },
-    { "undefined", PT_SUB_UNDEFINED }, { "esphttpd", 0x80 }, { "fat", PT_SUB_FAT },
-    { "spiffs", PT_SUB_SPIFFS }, { "littlefs", PT_SUB_LITTLEFS }, { "tee_ota", PT_SUB_TEE_OTA },
+    { "ota", PT_SUB_OTADATA },
+    { "phy", PT_SUB_PHY },
+    { "nvs", PT_SUB_NVS },
+    { "coredump", PT_SUB_COREDUMP },
+    { "nvs_keys", PT_SUB_NVS_KEYS },
+    { "efuse", PT_SUB_EFUSE },
+    { "undefined", PT_SUB_UNDEFINED },
+    { "esphttpd", 0x80 },
+    { "fat", PT_SUB_FAT },
+    { "spiffs", PT_SUB_SPIFFS },
+    { "littlefs", PT_SUB_LITTLEFS },
+    { "tee_ota", PT_SUB_TEE_OTA },
 };
 
 #define NAMES(a) ((struct pt_names){ a, sizeof a / sizeof a[0] })
@@ -74,14 +100,20 @@ static const char *name_of(struct pt_names names, uint8_t value)
     return NULL;
 }
 
-const char *pt_type_name(uint8_t type) { return name_of(NAMES(type_names), type); }
+const char *pt_type_name(uint8_t type)
+{
+    return name_of(NAMES(type_names), type);
+}
 
 const char *pt_subtype_name(uint8_t type, uint8_t subtype)
 {
     return name_of(subtype_names_of(type), subtype);
 }
 
-uint32_t pt_offset_align(uint8_t type) { return type == PT_TYPE_APP ? PT_APP_ALIGN : PT_SECTOR_LEN; }
+uint32_t pt_offset_align(uint8_t type)
+{
+    return type == PT_TYPE_APP ? PT_APP_ALIGN : PT_SECTOR_LEN;
+}
 
 /* Primary bootloader and primary table rows describe fixed regions below the
  * first partition; offset rules skip them. */
@@ -90,7 +122,10 @@ static bool is_fixed_region(const struct partition *p)
     return (p->type == PT_TYPE_BOOTLOADER || p->type == PT_TYPE_PARTITION_TABLE) && p->subtype == 0;
 }
 
-static uint64_t part_end(const struct partition *p) { return (uint64_t)p->offset + p->size; }
+static uint64_t part_end(const struct partition *p)
+{
+    return (uint64_t)p->offset + p->size;
+}
 
 /* ---- lookups ---- */
 
@@ -134,7 +169,7 @@ static void decode_entry(const uint8_t *row, struct partition *p)
     p->subtype = row[3];
     p->offset = rd_le32(row + 4);
     p->size = rd_le32(row + 8);
-    memcpy(p->label, row + 12, strnlen((const char *)row + 12, 16));   /* label[16] stays NUL */
+    memcpy(p->label, row + 12, strnlen((const char *)row + 12, 16)); /* label[16] stays NUL */
     p->flags = rd_le32(row + 28);
 }
 
@@ -158,17 +193,27 @@ static void md5_of(const uint8_t *data, size_t n, uint8_t digest[MD5_DIGEST_SIZE
 }
 
 /* Row kinds as the bootloader's esp_partition_table_verify() sees them. */
-bool pt_row_is_entry(const uint8_t *r) { return r[0] == PT_ENTRY_MAGIC0 && r[1] == PT_ENTRY_MAGIC1; }
-static bool is_md5_row(const uint8_t *r) { return r[0] == MD5_ROW_MAGIC && r[1] == MD5_ROW_MAGIC; }
-static bool is_end_row(const uint8_t *r) { return rd_le32(r) == 0xFFFFFFFFu; }
+bool pt_row_is_entry(const uint8_t *r)
+{
+    return r[0] == PT_ENTRY_MAGIC0 && r[1] == PT_ENTRY_MAGIC1;
+}
+static bool is_md5_row(const uint8_t *r)
+{
+    return r[0] == MD5_ROW_MAGIC && r[1] == MD5_ROW_MAGIC;
+}
+static bool is_end_row(const uint8_t *r)
+{
+    return rd_le32(r) == 0xFFFFFFFFu;
+}
 
 int pt_parse_bin(const uint8_t *data, size_t len, struct part_table *out, eb_err *err)
 {
     memset(out, 0, sizeof *out);
     out->bad_row = -1;
     if (len < PT_ENTRY_LEN || !pt_row_is_entry(data))
-        return eb_fail(err, EB_PROBLEM, "not a partition table: it does not start with a 32-byte "
-                                        "0xAA50 partition entry");
+        return eb_fail(err, EB_PROBLEM,
+                       "not a partition table: it does not start with a 32-byte "
+                       "0xAA50 partition entry");
     size_t limit = len < PT_MAX_LEN ? len : PT_MAX_LEN;
     for (size_t off = 0; in_bounds(limit, off, PT_ENTRY_LEN); off += PT_ENTRY_LEN) {
         const uint8_t *row = data + off;
@@ -194,9 +239,10 @@ int pt_parse_bin(const uint8_t *data, size_t len, struct part_table *out, eb_err
 int pt_to_bin(const struct part_table *t, bytes *out, eb_err *err)
 {
     if (t->n > PT_MAX_WRITABLE)
-        return eb_fail(err, EB_PROBLEM, "the table has %u partitions; at most %u fit in a partition "
-                       "table with its MD5 row: merge some partitions", t->n,
-                       PT_MAX_WRITABLE);
+        return eb_fail(err, EB_PROBLEM,
+                       "the table has %u partitions; at most %u fit in a partition "
+                       "table with its MD5 row: merge some partitions",
+                       t->n, PT_MAX_WRITABLE);
     uint8_t buf[PT_MAX_LEN];
     memset(buf, 0xFF, sizeof buf);
     size_t off = 0;
@@ -268,13 +314,16 @@ static int check_csv_writable(const struct partition *p, unsigned i, eb_err *err
 {
     const char *why = label_csv_problem(p->label);
     if (why)
-        return eb_fail(err, EB_PROBLEM, "partition %u's name %s, so it cannot be written as CSV; "
-                       "rename it in a binary editor or keep the binary table", i + 1, why);
+        return eb_fail(err, EB_PROBLEM,
+                       "partition %u's name %s, so it cannot be written as CSV; "
+                       "rename it in a binary editor or keep the binary table",
+                       i + 1, why);
     uint32_t unknown = p->flags & ~(uint32_t)(PT_FLAG_ENCRYPTED | PT_FLAG_READONLY);
     if (unknown)
-        return eb_fail(err, EB_PROBLEM, "partition '%s' has flag bits 0x%" PRIx32 " that CSV cannot "
-                       "express (only encrypted and readonly); keep the binary table", p->label,
-                       unknown);
+        return eb_fail(err, EB_PROBLEM,
+                       "partition '%s' has flag bits 0x%" PRIx32 " that CSV cannot "
+                       "express (only encrypted and readonly); keep the binary table",
+                       p->label, unknown);
     return 0;
 }
 
@@ -293,8 +342,8 @@ int pt_to_csv(const struct part_table *t, bytes *out, eb_err *err)
         csv_keyword(sub, sizeof sub, subtype_names_of(p->type), p->subtype);
         csv_size(size, sizeof size, p->size);
         csv_flags(flags, sizeof flags, p->flags);
-        int n = snprintf(line, sizeof line, "%s,%s,%s,0x%" PRIx32 ",%s,%s\n", p->label, type, sub,
-                         p->offset, size, flags);
+        int n = snprintf(line, sizeof line, "%s,%s,%s,0x%" PRIx32 ",%s,%s\n", p->label, type, sub, p->offset,
+                         size, flags);
         if (bytes_append(out, line, (size_t)n))
             return eb_fail(err, EB_IO, "out of memory while writing the CSV");
     }
@@ -343,21 +392,29 @@ static void split_fields(struct slice line, struct slice f[6])
         size_t end = start;
         while (end < line.n && line.s[end] != ',')
             end++;
-        f[k] = start <= line.n ? trim((struct slice){ line.s + start, end - start }) : (struct slice){ "", 0 };
+        f[k] =
+            start <= line.n ? trim((struct slice){ line.s + start, end - start }) : (struct slice){ "", 0 };
         start = end + 1;
     }
 }
 
 /* How much of a field to quote in an error message. */
-static int shown_len(struct slice x) { return (int)(x.n > SHOWN_MAX ? SHOWN_MAX : x.n); }
+static int shown_len(struct slice x)
+{
+    return (int)(x.n > SHOWN_MAX ? SHOWN_MAX : x.n);
+}
 
 static bool slice_is(struct slice x, const char *word)
 {
     return x.n == strlen(word) && memcmp(x.s, word, x.n) == 0;
 }
 
-enum num_result { NUM_OK, NUM_BAD, NUM_RANGE };
-#define NUM_CAP (1LL << 40)   /* far beyond 32 bits, far below overflow */
+enum num_result {
+    NUM_OK,
+    NUM_BAD,
+    NUM_RANGE
+};
+#define NUM_CAP (1LL << 40) /* far beyond 32 bits, far below overflow */
 
 static int digit_value(char c)
 {
@@ -388,7 +445,7 @@ static enum num_result parse_py_int(struct slice v, int64_t *out)
     if (i < v.n && (v.s[i] == '+' || v.s[i] == '-'))
         neg = v.s[i++] == '-';
     unsigned base = base_of_prefix(v, i);
-    bool underscore_ok = base != 10;   /* Python allows 0x_1F */
+    bool underscore_ok = base != 10; /* Python allows 0x_1F */
     if (base != 10)
         i += 2;
     size_t first = i;
@@ -442,7 +499,7 @@ static bool is_size_suffix(char c)
 static int parse_plain_value(struct slice v, struct pt_names names, int64_t *out, eb_err *err)
 {
     int shown = shown_len(v);
-    switch (parse_py_int(trim(v), out)) {   /* int() ignores surrounding space */
+    switch (parse_py_int(trim(v), out)) { /* int() ignores surrounding space */
     case NUM_OK: return 0;
     case NUM_RANGE:
         return eb_fail(err, EB_PROBLEM, "Value '%.*s' is far too large for a 32-bit field", shown, v.s);
@@ -467,10 +524,10 @@ static int parse_value(struct slice v, struct pt_names names, int64_t *out, eb_e
     if (parse_plain_value(core, names, out, err))
         return -1;
     for (size_t i = core.n; i < v.n; i++) {
-        *out *= tolower((unsigned char)v.s[i]) == 'k' ? 1024 : 1024 * 1024;   /* |*out| <= 2^40 */
+        *out *= tolower((unsigned char)v.s[i]) == 'k' ? 1024 : 1024 * 1024; /* |*out| <= 2^40 */
         if (*out > NUM_CAP || *out < -NUM_CAP)
-            return eb_fail(err, EB_PROBLEM, "Value '%.*s' is far too large for a 32-bit field",
-                           shown_len(v), v.s);
+            return eb_fail(err, EB_PROBLEM, "Value '%.*s' is far too large for a 32-bit field", shown_len(v),
+                           v.s);
     }
     return 0;
 }
@@ -489,7 +546,7 @@ static int parse_ranged(struct slice v, struct pt_names names, int64_t lo, int64
 struct csv_row {
     struct partition p;
     bool has_offset;
-    int64_t size;   /* negative: "ends at -size" */
+    int64_t size; /* negative: "ends at -size" */
     unsigned line;
 };
 
@@ -498,7 +555,7 @@ static int parse_name(struct slice f, struct partition *p, eb_err *err)
     for (size_t i = 0; i < f.n; i++)
         if ((unsigned char)f.s[i] < 0x20 || f.s[i] == 0x7F)
             return eb_fail(err, EB_PROBLEM, "the name contains a control character; use plain text");
-    memcpy(p->label, f.s, f.n < 16 ? f.n : 16);   /* like gen_esp32part: longer names are cut at 16 bytes */
+    memcpy(p->label, f.s, f.n < 16 ? f.n : 16); /* like gen_esp32part: longer names are cut at 16 bytes */
     return 0;
 }
 
@@ -515,8 +572,8 @@ static int parse_flags(struct slice f, uint32_t *flags, eb_err *err)
         else if (slice_is(flag, "readonly"))
             *flags |= PT_FLAG_READONLY;
         else if (flag.n)
-            return eb_fail(err, EB_PROBLEM, "CSV flag column contains unknown flag '%.*s'",
-                           shown_len(flag), flag.s);
+            return eb_fail(err, EB_PROBLEM, "CSV flag column contains unknown flag '%.*s'", shown_len(flag),
+                           flag.s);
         start = end + 1;
     }
     return 0;
@@ -531,7 +588,8 @@ static int parse_type_fields(struct slice f[6], struct partition *p, eb_err *err
         return -1;
     p->type = (uint8_t)v;
     if (p->type == PT_TYPE_BOOTLOADER)
-        return eb_fail(err, EB_PROBLEM, "bootloader partitions need the bootloader's offset, which "
+        return eb_fail(err, EB_PROBLEM,
+                       "bootloader partitions need the bootloader's offset, which "
                        "espburn does not take; use gen_esp32part.py --primary-bootloader-offset");
     if (f[2].n == 0) {
         if (p->type == PT_TYPE_APP)
@@ -548,7 +606,7 @@ static int parse_type_fields(struct slice f[6], struct partition *p, eb_err *err
 static int parse_place_fields(struct slice f[6], uint32_t table_offset, struct csv_row *row, eb_err *err)
 {
     int64_t v;
-    if (row->p.type == PT_TYPE_PARTITION_TABLE) {   /* its size is always one sector */
+    if (row->p.type == PT_TYPE_PARTITION_TABLE) { /* its size is always one sector */
         row->size = PT_SECTOR_LEN;
         if (row->p.subtype == 0) {
             row->p.offset = table_offset;
@@ -591,8 +649,10 @@ static int check_no_variables(struct slice line, unsigned line_no, eb_err *err)
         char c = line.s[i + 1];
         bool escaped = i > 0 && line.s[i - 1] == '\\';
         if (line.s[i] == '$' && !escaped && (isalpha((unsigned char)c) || c == '_' || c == '{'))
-            return eb_fail(err, EB_PROBLEM, "Error at line %u: environment variable references ($NAME) "
-                           "are not expanded by espburn; write the value itself", line_no);
+            return eb_fail(err, EB_PROBLEM,
+                           "Error at line %u: environment variable references ($NAME) "
+                           "are not expanded by espburn; write the value itself",
+                           line_no);
     }
     return 0;
 }
@@ -611,12 +671,15 @@ static int place_rows(struct csv_row *rows, unsigned n, uint32_t table_offset, e
         if (r->has_offset && r->p.offset < last_end) {
             if (i == 0)
                 return eb_fail(err, EB_PROBLEM,
-                               "CSV Error at line %u: Partitions overlap. Partition sets offset 0x%" PRIx32 ". "
+                               "CSV Error at line %u: Partitions overlap. Partition sets offset 0x%" PRIx32
+                               ". "
                                "But partition table occupies the whole sector 0x%" PRIx32 ". "
                                "Use a free offset 0x%" PRIx64 " or higher.",
                                r->line, r->p.offset, table_offset, last_end);
-            return eb_fail(err, EB_PROBLEM, "CSV Error at line %u: Partitions overlap. Partition sets offset "
-                           "0x%" PRIx32 ". Previous partition ends 0x%" PRIx64, r->line, r->p.offset, last_end);
+            return eb_fail(err, EB_PROBLEM,
+                           "CSV Error at line %u: Partitions overlap. Partition sets offset "
+                           "0x%" PRIx32 ". Previous partition ends 0x%" PRIx64,
+                           r->line, r->p.offset, last_end);
         }
         if (!r->has_offset) {
             uint32_t align = pt_offset_align(r->p.type);
@@ -624,7 +687,8 @@ static int place_rows(struct csv_row *rows, unsigned n, uint32_t table_offset, e
             if (last_end > UINT32_MAX)
                 return eb_fail(err, EB_PROBLEM,
                                "CSV Error at line %u: the implied offset 0x%" PRIx64 " lies beyond 4 GB; "
-                               "give the partitions before it smaller sizes", r->line, last_end);
+                               "give the partitions before it smaller sizes",
+                               r->line, last_end);
             r->p.offset = (uint32_t)last_end;
         }
         if (r->size < 0)
@@ -632,7 +696,8 @@ static int place_rows(struct csv_row *rows, unsigned n, uint32_t table_offset, e
         if (r->size < 0)
             return eb_fail(err, EB_PROBLEM,
                            "CSV Error at line %u: the size is a negative end address below the partition's "
-                           "offset 0x%" PRIx32 "; give an end after the offset", r->line, r->p.offset);
+                           "offset 0x%" PRIx32 "; give an end after the offset",
+                           r->line, r->p.offset);
         r->p.size = (uint32_t)r->size;
         last_end = (uint64_t)r->p.offset + r->p.size;
     }
@@ -649,8 +714,10 @@ int pt_parse_csv(const char *text, size_t len, uint32_t table_offset, struct par
         text += 3, len -= 3;
     const char *zero = memchr(text, 0, len);
     if (zero)
-        return eb_fail(err, EB_PROBLEM, "not a partition table: neither binary (no 0xAA50 entry at the start) "
-                       "nor CSV text (a zero byte at offset 0x%zx)", (size_t)(zero - text));
+        return eb_fail(err, EB_PROBLEM,
+                       "not a partition table: neither binary (no 0xAA50 entry at the start) "
+                       "nor CSV text (a zero byte at offset 0x%zx)",
+                       (size_t)(zero - text));
     struct csv_row rows[PT_MAX_ENTRIES];
     unsigned n = 0, line_no = 0;
     size_t pos = 0;
@@ -663,8 +730,10 @@ int pt_parse_csv(const char *text, size_t len, uint32_t table_offset, struct par
         if (line.n == 0 || line.s[0] == '#')
             continue;
         if (n == PT_MAX_ENTRIES)
-            return eb_fail(err, EB_PROBLEM, "Error at line %u: too many partitions; a partition table "
-                           "holds at most %u", line_no, PT_MAX_WRITABLE);
+            return eb_fail(err, EB_PROBLEM,
+                           "Error at line %u: too many partitions; a partition table "
+                           "holds at most %u",
+                           line_no, PT_MAX_WRITABLE);
         if (parse_csv_row(line, line_no, table_offset, &rows[n++], err))
             return -1;
     }
@@ -709,14 +778,17 @@ static const char *shown_label(const struct partition *p, char buf[17])
 static void check_rows(const struct part_table *t, struct issues *is)
 {
     if (t->bad_row >= 0)
-        add_issue(is, false, "Row %d (byte 0x%x) is neither a partition entry, the MD5 row nor the end marker, "
-                  "so the bootloader rejects the whole table; regenerate it from its CSV.", t->bad_row,
-                  t->bad_row * PT_ENTRY_LEN);
+        add_issue(is, false,
+                  "Row %d (byte 0x%x) is neither a partition entry, the MD5 row nor the end marker, "
+                  "so the bootloader rejects the whole table; regenerate it from its CSV.",
+                  t->bad_row, t->bad_row * PT_ENTRY_LEN);
     else if (!t->has_end)
-        add_issue(is, false, "The table has no end marker (a row starting FF FF FF FF) within 0xC00 bytes, "
+        add_issue(is, false,
+                  "The table has no end marker (a row starting FF FF FF FF) within 0xC00 bytes, "
                   "so the bootloader rejects it; the file may be truncated: regenerate it from its CSV.");
     if (t->has_md5 && !t->md5_ok)
-        add_issue(is, false, "The MD5 row does not match the entries, so the bootloader rejects the table; "
+        add_issue(is, false,
+                  "The MD5 row does not match the entries, so the bootloader rejects the table; "
                   "regenerate it from its CSV.");
 }
 
@@ -724,12 +796,16 @@ static void check_alignment(const struct partition *p, const char *name, struct 
 {
     uint32_t align = pt_offset_align(p->type);
     if (p->offset % align)
-        add_issue(is, false, "'%s' starts at 0x%" PRIx32 ", which is not a multiple of 0x%" PRIx32 " as %s "
-                  "partitions must be; move it to 0x%" PRIx64 ".", name, p->offset, align,
-                  p->type == PT_TYPE_APP ? "app" : "data", ((uint64_t)p->offset + align - 1) / align * align);
+        add_issue(is, false,
+                  "'%s' starts at 0x%" PRIx32 ", which is not a multiple of 0x%" PRIx32 " as %s "
+                  "partitions must be; move it to 0x%" PRIx64 ".",
+                  name, p->offset, align, p->type == PT_TYPE_APP ? "app" : "data",
+                  ((uint64_t)p->offset + align - 1) / align * align);
     if (p->type == PT_TYPE_APP && p->size % 0x1000)
-        add_issue(is, false, "'%s' has size 0x%" PRIx32 ", which is not a multiple of 0x1000 (4 KB) as app "
-                  "partitions must be; make it 0x%" PRIx32 ".", name, p->size, p->size / 0x1000 * 0x1000);
+        add_issue(is, false,
+                  "'%s' has size 0x%" PRIx32 ", which is not a multiple of 0x1000 (4 KB) as app "
+                  "partitions must be; make it 0x%" PRIx32 ".",
+                  name, p->size, p->size / 0x1000 * 0x1000);
 }
 
 static void check_partition(const struct partition *p, uint32_t table_offset, struct issues *is)
@@ -739,26 +815,36 @@ static void check_partition(const struct partition *p, uint32_t table_offset, st
     uint64_t table_end = (uint64_t)table_offset + PT_SECTOR_LEN;
     check_alignment(p, name, is);
     if (part_end(p) > 0x100000000ull)
-        add_issue(is, false, "'%s' ends beyond the 4 GB address space (0x%" PRIx32 " + 0x%" PRIx32 "); fix "
-                  "its offset or size.", name, p->offset, p->size);
+        add_issue(is, false,
+                  "'%s' ends beyond the 4 GB address space (0x%" PRIx32 " + 0x%" PRIx32 "); fix "
+                  "its offset or size.",
+                  name, p->offset, p->size);
     if (p->offset < table_end && !is_fixed_region(p))
-        add_issue(is, false, "'%s' starts at 0x%" PRIx32 ", below the end of the partition table's sector "
+        add_issue(is, false,
+                  "'%s' starts at 0x%" PRIx32 ", below the end of the partition table's sector "
                   "(0x%" PRIx64 "), over the bootloader or the table; move it to 0x%" PRIx64 " or higher.",
                   name, p->offset, table_end, table_end);
-    bool always_rw = p->type == PT_TYPE_DATA && (p->subtype == PT_SUB_OTADATA || p->subtype == PT_SUB_COREDUMP);
+    bool always_rw =
+        p->type == PT_TYPE_DATA && (p->subtype == PT_SUB_OTADATA || p->subtype == PT_SUB_COREDUMP);
     if (always_rw && (p->flags & PT_FLAG_READONLY))
-        add_issue(is, false, "'%s' is flagged readonly, but %s partitions are always written by the system; "
-                  "remove the flag.", name, pt_subtype_name(p->type, p->subtype));
+        add_issue(is, false,
+                  "'%s' is flagged readonly, but %s partitions are always written by the system; "
+                  "remove the flag.",
+                  name, pt_subtype_name(p->type, p->subtype));
     bool nvs = p->type == PT_TYPE_DATA && p->subtype == PT_SUB_NVS;
     if (nvs && p->size < PT_NVS_RW_MIN && !(p->flags & PT_FLAG_READONLY))
-        add_issue(is, false, "'%s' is a read/write NVS partition of only 0x%" PRIx32 " bytes; make it at least "
-                  "0x3000 (12 KB) or flag it readonly.", name, p->size);
+        add_issue(is, false,
+                  "'%s' is a read/write NVS partition of only 0x%" PRIx32 " bytes; make it at least "
+                  "0x3000 (12 KB) or flag it readonly.",
+                  name, p->size);
     if (p->size == 0)
         add_issue(is, true, "'%s' has size 0.", name);
     uint32_t unknown = p->flags & ~(uint32_t)(PT_FLAG_ENCRYPTED | PT_FLAG_READONLY);
     if (unknown)
-        add_issue(is, true, "'%s' has unknown flag bits 0x%" PRIx32 " (ESP-IDF knows encrypted 0x1 and "
-                  "readonly 0x2).", name, unknown);
+        add_issue(is, true,
+                  "'%s' has unknown flag bits 0x%" PRIx32 " (ESP-IDF knows encrypted 0x1 and "
+                  "readonly 0x2).",
+                  name, unknown);
 }
 
 static void check_duplicate_names(const struct part_table *t, struct issues *is)
@@ -784,15 +870,16 @@ static void check_overlaps(const struct part_table *t, struct issues *is)
             order[k] = order[k - 1];
         order[k] = i;
     }
-    const struct partition *reach = NULL;   /* the partition with the highest end so far */
+    const struct partition *reach = NULL; /* the partition with the highest end so far */
     for (unsigned k = 0; k < t->n; k++) {
         const struct partition *p = &t->p[order[k]];
         char a[17], b[17];
         if (reach && p->offset < part_end(reach))
             add_issue(is, false,
                       "'%s' (0x%" PRIx32 "-0x%" PRIx64 ") overlaps '%s' (0x%" PRIx32 "-0x%" PRIx64 "); "
-                      "move one of them.", shown_label(p, a), p->offset, part_end(p), shown_label(reach, b),
-                      reach->offset, part_end(reach));
+                      "move one of them.",
+                      shown_label(p, a), p->offset, part_end(p), shown_label(reach, b), reach->offset,
+                      part_end(reach));
         if (!reach || part_end(p) > part_end(reach))
             reach = p;
     }
@@ -837,9 +924,10 @@ static void check_apps(const struct part_table *t, struct issues *is)
                        t->p[i].subtype < PT_SUB_OTA_0 + 16;
     const struct partition *boot = pt_boot_app(t);
     if (has_ota_app && !pt_find(t, PT_TYPE_DATA, PT_SUB_OTADATA))
-        add_issue(is, true, "There are OTA app partitions but no otadata partition, so OTA updates cannot "
-                  "change which app boots%s%s%s.", boot ? " (always '" : "", boot ? shown_label(boot, buf) : "",
-                  boot ? "')" : "");
+        add_issue(is, true,
+                  "There are OTA app partitions but no otadata partition, so OTA updates cannot "
+                  "change which app boots%s%s%s.",
+                  boot ? " (always '" : "", boot ? shown_label(boot, buf) : "", boot ? "')" : "");
 }
 
 unsigned pt_check(const struct part_table *t, uint32_t table_offset, struct pt_issue *issues, unsigned max)

@@ -12,24 +12,43 @@
 #include "common/bytes.h"
 #include "common/err.h"
 
-#define PT_DEFAULT_OFFSET 0x8000
-#define PT_DEFAULT_APP_OFFSET 0x10000  /* ESP-IDF's default factory app partition */
-#define PT_MAX_LEN 0xC00          /* entries + MD5 row fit in this */
-#define PT_ENTRY_LEN 32
-#define PT_ENTRY_MAGIC0 0xAA      /* every entry row starts AA 50 */
-#define PT_ENTRY_MAGIC1 0x50
-#define PT_MAX_ENTRIES 95
-#define PT_FLAG_ENCRYPTED 0x1
-#define PT_FLAG_READONLY 0x2
+#define PT_DEFAULT_OFFSET     0x8000
+#define PT_DEFAULT_APP_OFFSET 0x10000 /* ESP-IDF's default factory app partition */
+#define PT_MAX_LEN            0xC00   /* entries + MD5 row fit in this */
+#define PT_ENTRY_LEN          32
+#define PT_ENTRY_MAGIC0       0xAA /* every entry row starts AA 50 */
+#define PT_ENTRY_MAGIC1       0x50
+#define PT_MAX_ENTRIES        95
+#define PT_FLAG_ENCRYPTED     0x1
+#define PT_FLAG_READONLY      0x2
 
-#define PT_SECTOR_LEN 0x1000     /* the table occupies this whole flash sector */
-#define PT_APP_ALIGN 0x10000     /* app partitions start on a 64 KB boundary */
+#define PT_SECTOR_LEN 0x1000  /* the table occupies this whole flash sector */
+#define PT_APP_ALIGN  0x10000 /* app partitions start on a 64 KB boundary */
 
-enum { PT_TYPE_APP = 0x00, PT_TYPE_DATA = 0x01, PT_TYPE_BOOTLOADER = 0x02, PT_TYPE_PARTITION_TABLE = 0x03 };
-enum { PT_SUB_FACTORY = 0x00, PT_SUB_OTA_0 = 0x10, PT_SUB_TEST = 0x20 };
-enum { PT_SUB_OTADATA = 0x00, PT_SUB_PHY = 0x01, PT_SUB_NVS = 0x02, PT_SUB_COREDUMP = 0x03,
-       PT_SUB_NVS_KEYS = 0x04, PT_SUB_EFUSE = 0x05, PT_SUB_UNDEFINED = 0x06,
-       PT_SUB_FAT = 0x81, PT_SUB_SPIFFS = 0x82, PT_SUB_LITTLEFS = 0x83, PT_SUB_TEE_OTA = 0x90 };
+enum {
+    PT_TYPE_APP = 0x00,
+    PT_TYPE_DATA = 0x01,
+    PT_TYPE_BOOTLOADER = 0x02,
+    PT_TYPE_PARTITION_TABLE = 0x03
+};
+enum {
+    PT_SUB_FACTORY = 0x00,
+    PT_SUB_OTA_0 = 0x10,
+    PT_SUB_TEST = 0x20
+};
+enum {
+    PT_SUB_OTADATA = 0x00,
+    PT_SUB_PHY = 0x01,
+    PT_SUB_NVS = 0x02,
+    PT_SUB_COREDUMP = 0x03,
+    PT_SUB_NVS_KEYS = 0x04,
+    PT_SUB_EFUSE = 0x05,
+    PT_SUB_UNDEFINED = 0x06,
+    PT_SUB_FAT = 0x81,
+    PT_SUB_SPIFFS = 0x82,
+    PT_SUB_LITTLEFS = 0x83,
+    PT_SUB_TEE_OTA = 0x90
+};
 
 struct partition {
     char label[17];
@@ -40,16 +59,16 @@ struct partition {
 struct part_table {
     unsigned n;
     struct partition p[PT_MAX_ENTRIES];
-    bool has_md5;        /* binary: an 0xEBEB row was present */
-    bool md5_ok;         /* binary: and it matched the entries */
-    bool has_end;        /* binary: a 0xFFFFFFFF end row was found (the bootloader needs it) */
-    int bad_row;         /* binary: first row that is neither entry, MD5 row nor end; else -1 */
+    bool has_md5; /* binary: an 0xEBEB row was present */
+    bool md5_ok;  /* binary: and it matched the entries */
+    bool has_end; /* binary: a 0xFFFFFFFF end row was found (the bootloader needs it) */
+    int bad_row;  /* binary: first row that is neither entry, MD5 row nor end; else -1 */
 };
 
 /* Problems a table can have that do not stop it from being read. */
 struct pt_issue {
-    char text[200];      /* one sentence, e.g. "nvs overlaps phy_init (0x9000-0xf000 and 0xe000-...)" */
-    bool warning;        /* true: legal but suspicious; false: ESP-IDF or the bootloader refuses it */
+    char text[200]; /* one sentence, e.g. "nvs overlaps phy_init (0x9000-0xf000 and 0xe000-...)" */
+    bool warning;   /* true: legal but suspicious; false: ESP-IDF or the bootloader refuses it */
 };
 #define PT_MAX_ISSUES 16
 
@@ -63,8 +82,7 @@ int pt_parse_bin(const uint8_t *data, size_t len, struct part_table *out, eb_err
 /* CSV text with gen_esp32part.py's rules (implied offsets from
  * table_offset + 0x1000, K/M sizes, names or numbers for types and
  * subtypes, flags). Errors name the line. */
-int pt_parse_csv(const char *text, size_t len, uint32_t table_offset, struct part_table *out,
-                 eb_err *err);
+int pt_parse_csv(const char *text, size_t len, uint32_t table_offset, struct part_table *out, eb_err *err);
 
 /* The binary form (PT_MAX_LEN bytes, 0xFF padded, with the MD5 row), and
  * the CSV form, appended to `out`. */
@@ -76,8 +94,7 @@ int pt_to_csv(const struct part_table *t, bytes *out, eb_err *err);
  * broken row; returns how many issues were written (at most max). The
  * errors (warning == false) are what gen_esp32part.py or the bootloader
  * refuse. */
-unsigned pt_check(const struct part_table *t, uint32_t table_offset, struct pt_issue *issues,
-                  unsigned max);
+unsigned pt_check(const struct part_table *t, uint32_t table_offset, struct pt_issue *issues, unsigned max);
 
 /* The partition that holds address `addr`, or NULL. */
 const struct partition *pt_find_addr(const struct part_table *t, uint32_t addr);
@@ -91,7 +108,7 @@ uint32_t pt_end(const struct part_table *t);
 /* Required offset alignment: 0x10000 for apps, 0x1000 for everything else. */
 uint32_t pt_offset_align(uint8_t type);
 
-const char *pt_type_name(uint8_t type);                    /* "app", "data", "bootloader", "partition_table", or NULL */
+const char *pt_type_name(uint8_t type); /* "app", "data", "bootloader", "partition_table", or NULL */
 const char *pt_subtype_name(uint8_t type, uint8_t subtype); /* "factory", "ota_3", "spiffs"... or NULL */
 
 #endif

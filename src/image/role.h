@@ -13,12 +13,12 @@ enum role {
     ROLE_NVS,             /* NVS pages */
     ROLE_LITTLEFS,
     ROLE_FATFS,
-    ROLE_SPIFFS,          /* heuristic: SPIFFS has no fixed magic */
-    ROLE_MERGED,          /* bootloader + table + app(s) in one image */
+    ROLE_SPIFFS, /* heuristic: SPIFFS has no fixed magic */
+    ROLE_MERGED, /* bootloader + table + app(s) in one image */
     ROLE_UF2,
-    ROLE_ELF,             /* must be converted with elf2image first */
-    ROLE_MANIFEST,        /* flasher_args.json, manifest.json, fw.json, ... */
-    ROLE_ERASED,          /* all 0xFF */
+    ROLE_ELF,      /* must be converted with elf2image first */
+    ROLE_MANIFEST, /* flasher_args.json, manifest.json, fw.json, ... */
+    ROLE_ERASED,   /* all 0xFF */
     ROLE_COUNT
 };
 

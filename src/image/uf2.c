@@ -4,7 +4,10 @@
 
 #include <string.h>
 
-static size_t blocks_for(size_t len) { return (len + UF2_PAYLOAD_LEN - 1) / UF2_PAYLOAD_LEN; }
+static size_t blocks_for(size_t len)
+{
+    return (len + UF2_PAYLOAD_LEN - 1) / UF2_PAYLOAD_LEN;
+}
 
 static void fill_block(uint8_t *blk, uint32_t addr, const uint8_t *data, uint32_t len, uint32_t no,
                        uint32_t total, uint32_t family)

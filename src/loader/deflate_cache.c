@@ -34,7 +34,7 @@ struct deflate_cache {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t ready;
-    bool stop;                   /* set by deflate_cache_free: skip what is not started */
+    bool stop; /* set by deflate_cache_free: skip what is not started */
     unsigned n;
     struct entry e[];
 };

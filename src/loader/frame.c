@@ -89,7 +89,7 @@ enum boot_mode_seen boot_mode_from_text(const char *text, size_t n, char *line, 
     if (line && linecap)
         line[0] = '\0';
     const char *end = text + n;
-    const char *b = find_last(text, n, "boot:0x");   /* not the 2nd stage's "I (29) boot: ..." */
+    const char *b = find_last(text, n, "boot:0x"); /* not the 2nd stage's "I (29) boot: ..." */
     if (!b)
         return find_last(text, n, "waiting for download") ? BOOT_SEEN_DOWNLOAD : BOOT_SEEN_NOTHING;
     copy_line(b, end, line, linecap);

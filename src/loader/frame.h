@@ -14,11 +14,11 @@
 /* A decoded response. `data` points into the frame it was parsed from. */
 struct esp_response {
     uint8_t op;
-    uint32_t value;          /* READ_REG result, SYNC marker */
-    const uint8_t *data;     /* payload before the status bytes */
+    uint32_t value;      /* READ_REG result, SYNC marker */
+    const uint8_t *data; /* payload before the status bytes */
     size_t data_len;
-    uint8_t failed;          /* status byte 0: non-zero = the command failed */
-    uint8_t error;           /* status byte 1: ROM/stub error code */
+    uint8_t failed; /* status byte 0: non-zero = the command failed */
+    uint8_t error;  /* status byte 1: ROM/stub error code */
 };
 
 /* Append the SLIP-encoded request (op, payload, checksum word) to out. */
@@ -34,9 +34,9 @@ int esp_response_parse(const uint8_t *frame, size_t n, unsigned status_len, int 
 
 /* What the boot text printed while connecting says about the boot mode. */
 enum boot_mode_seen {
-    BOOT_SEEN_NOTHING,       /* no "boot:0x.." line */
-    BOOT_SEEN_DOWNLOAD,      /* download mode ("DOWNLOAD_BOOT", "waiting for download") */
-    BOOT_SEEN_FLASH,         /* booted from flash: GPIO0 was high */
+    BOOT_SEEN_NOTHING,  /* no "boot:0x.." line */
+    BOOT_SEEN_DOWNLOAD, /* download mode ("DOWNLOAD_BOOT", "waiting for download") */
+    BOOT_SEEN_FLASH,    /* booted from flash: GPIO0 was high */
 };
 
 /* Find the last "boot:0xNN (NAME)" line in text[0..n) and classify it by

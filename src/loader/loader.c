@@ -1,6 +1,7 @@
 /* loader.c - the protocol core: sending requests, reading responses
  * through SLIP while keeping boot text, register access, reset into
  * download mode, SYNC, and leaving the loader. */
+#include "common/clock.h"
 #include "loader/loader.h"
 
 #include <stdlib.h>
@@ -54,7 +55,7 @@ static void keep_noise(struct loader *l, uint8_t c)
 static int next_byte(struct loader *l, int64_t deadline, uint8_t *c, eb_err *err)
 {
     if (l->rx_pos == l->rx_len) {
-        int64_t left = deadline - port_now_ms();
+        int64_t left = deadline - eb_now_ms();
         if (left < 0)
             left = 0;
         int r = port_read(l->port, l->rx, sizeof l->rx, (int)left, err);
@@ -102,8 +103,7 @@ static int await_response(struct loader *l, uint8_t op, int expect_len, int64_t 
         int r = read_frame(l, deadline, err);
         if (r <= 0)
             return r;
-        if (esp_response_parse(l->frame, l->dec.len, l->status_len, expect_len, resp) == 0 &&
-            resp->op == op)
+        if (esp_response_parse(l->frame, l->dec.len, l->status_len, expect_len, resp) == 0 && resp->op == op)
             return 1;
     }
 }
@@ -114,7 +114,8 @@ static void notice_running_stub(struct loader *l)
 {
     struct esp_response r;
     if (l->stub || l->dec.len != ESP_HEADER_LEN + ESP_STUB_STATUS_LEN ||
-        esp_response_parse(l->frame, l->dec.len, ESP_STUB_STATUS_LEN, 0, &r) || r.op != OP_SYNC || r.value != 0)
+        esp_response_parse(l->frame, l->dec.len, ESP_STUB_STATUS_LEN, 0, &r) || r.op != OP_SYNC ||
+        r.value != 0)
         return;
     l->stub = true;
     l->status_len = ESP_STUB_STATUS_LEN;
@@ -132,7 +133,7 @@ int loader_send_raw(struct loader *l, const uint8_t *p, size_t n, eb_err *err)
 
 int loader_next_frame(struct loader *l, int timeout_ms, const uint8_t **p, size_t *n, eb_err *err)
 {
-    int r = read_frame(l, port_now_ms() + timeout_ms, err);
+    int r = read_frame(l, eb_now_ms() + timeout_ms, err);
     if (r > 0) {
         *p = l->frame;
         *n = l->dec.len;
@@ -143,8 +144,9 @@ int loader_next_frame(struct loader *l, int timeout_ms, const uint8_t **p, size_
 /* Commands that may simply be sent again when their answer is lost. */
 static bool resendable(uint8_t op)
 {
-    static const uint8_t ops[] = { OP_READ_REG, OP_WRITE_REG, OP_SPI_ATTACH, OP_SPI_SET_PARAMS, OP_SPI_FLASH_MD5,
-                                   OP_READ_FLASH_SLOW, OP_GET_SECURITY_INFO };
+    static const uint8_t ops[] = { OP_READ_REG,         OP_WRITE_REG,     OP_SPI_ATTACH,
+                                   OP_SPI_SET_PARAMS,   OP_SPI_FLASH_MD5, OP_READ_FLASH_SLOW,
+                                   OP_GET_SECURITY_INFO };
     for (size_t i = 0; i < sizeof ops; i++)
         if (ops[i] == op)
             return true;
@@ -153,7 +155,8 @@ static bool resendable(uint8_t op)
 
 /* Send a request up to `attempts` times until an answer comes. */
 static int command_attempts(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
-                            int expect_len, int timeout_ms, int attempts, struct esp_response *resp, eb_err *err)
+                            int expect_len, int timeout_ms, int attempts, struct esp_response *resp,
+                            eb_err *err)
 {
     struct esp_response local;
     if (!resp)
@@ -162,7 +165,7 @@ static int command_attempts(struct loader *l, uint8_t op, const uint8_t *payload
     for (int attempt = 0; r == 0 && attempt < attempts; attempt++) {
         if (loader_send_request(l, op, payload, n, checksum, err))
             return -1;
-        r = await_response(l, op, expect_len, port_now_ms() + timeout_ms, resp, err);
+        r = await_response(l, op, expect_len, eb_now_ms() + timeout_ms, resp, err);
     }
     if (r < 0)
         return -1;
@@ -178,7 +181,8 @@ static int command_attempts(struct loader *l, uint8_t op, const uint8_t *payload
 int loader_command(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
                    int expect_len, int timeout_ms, struct esp_response *resp, eb_err *err)
 {
-    return command_attempts(l, op, payload, n, checksum, expect_len, timeout_ms, resendable(op) ? 3 : 1, resp, err);
+    return command_attempts(l, op, payload, n, checksum, expect_len, timeout_ms, resendable(op) ? 3 : 1, resp,
+                            err);
 }
 
 int loader_ping(struct loader *l, int timeout_ms, eb_err *err)
@@ -216,9 +220,9 @@ int loader_write_reg(struct loader *l, uint32_t addr, uint32_t value, eb_err *er
 /* One step of a reset sequence (esptool's, written as its custom-reset
  * language would: D = DTR, R = RTS, B = both in one operation, W = wait). */
 struct reset_op {
-    char kind;           /* 'D', 'R', 'B' or 'W' */
-    signed char a, b;    /* D/R: the level (1 = asserted); B: DTR, RTS; W: unused */
-    short ms;            /* W: milliseconds, or -1 for the strategy's reset delay */
+    char kind;        /* 'D', 'R', 'B' or 'W' */
+    signed char a, b; /* D/R: the level (1 = asserted); B: DTR, RTS; W: unused */
+    short ms;         /* W: milliseconds, or -1 for the strategy's reset delay */
 };
 
 struct reset_strategy {
@@ -227,12 +231,30 @@ struct reset_strategy {
     struct reset_op ops[14];
 };
 
-#define D(x) { 'D', x, 0, 0 }
-#define RT(x) { 'R', x, 0, 0 }
-#define B(d, r) { 'B', d, r, 0 }
-#define W(ms) { 'W', 0, 0, ms }
-#define TIGHT_OPS { B(0, 0), B(1, 1), B(0, 1), W(100), B(1, 0), W(-1), B(0, 0), D(0) }
-#define CLASSIC_OPS { D(0), RT(1), W(100), D(1), RT(0), W(-1), D(0) }
+#define D(x)         \
+    {                \
+        'D', x, 0, 0 \
+    }
+#define RT(x)        \
+    {                \
+        'R', x, 0, 0 \
+    }
+#define B(d, r)      \
+    {                \
+        'B', d, r, 0 \
+    }
+#define W(ms)         \
+    {                 \
+        'W', 0, 0, ms \
+    }
+#define TIGHT_OPS                                                        \
+    {                                                                    \
+        B(0, 0), B(1, 1), B(0, 1), W(100), B(1, 0), W(-1), B(0, 0), D(0) \
+    }
+#define CLASSIC_OPS                                   \
+    {                                                 \
+        D(0), RT(1), W(100), D(1), RT(0), W(-1), D(0) \
+    }
 
 /* DTR drives IO0 and RTS drives EN through the auto-reset transistors
  * (asserted = low); the USB-Serial/JTAG peripheral reads the lines itself
@@ -242,16 +264,22 @@ static const struct reset_strategy strategies[] = {
     { "tight (slow)", 550, TIGHT_OPS },
     { "classic", 50, CLASSIC_OPS },
     { "classic (slow)", 550, CLASSIC_OPS },
-    { "usb-jtag", 100, { RT(0), D(0), W(100), D(1), RT(0), W(100), RT(1), D(0), RT(1), W(100), D(0), RT(0) } },
+    { "usb-jtag",
+      100,
+      { RT(0), D(0), W(100), D(1), RT(0), W(100), RT(1), D(0), RT(1), W(100), D(0), RT(0) } },
 };
-enum { STRAT_TIGHT = 0, STRAT_CLASSIC = 2, STRAT_USB_JTAG = 4 };
+enum {
+    STRAT_TIGHT = 0,
+    STRAT_CLASSIC = 2,
+    STRAT_USB_JTAG = 4
+};
 
 static int run_reset(struct loader *l, const struct reset_strategy *s, eb_err *err)
 {
     for (const struct reset_op *op = s->ops; op < s->ops + 14 && op->kind; op++) {
         int rc = 0;
         if (op->kind == 'W')
-            port_sleep_ms(op->ms < 0 ? s->delay_ms : op->ms);
+            eb_sleep_ms(op->ms < 0 ? s->delay_ms : op->ms);
         else if (op->kind == 'D')
             rc = port_set_lines(l->port, op->a, -1, err);
         else if (op->kind == 'R')
@@ -279,7 +307,7 @@ static const struct reset_strategy *strategy_for(struct loader *l, enum before_m
 /* Read whatever arrives for `ms` (boot text), keeping it as noise. */
 static void collect_boot_text(struct loader *l, int ms)
 {
-    int64_t deadline = port_now_ms() + ms;
+    int64_t deadline = eb_now_ms() + ms;
     eb_err ignore;
     while (read_frame(l, deadline, &ignore) > 0)
         ;
@@ -292,7 +320,7 @@ static int sync_once(struct loader *l, eb_err *err)
     struct esp_response r;
     if (loader_send_request(l, OP_SYNC, p, sizeof p, 0, err))
         return -1;
-    int64_t deadline = port_now_ms() + LOADER_SYNC_TIMEOUT;
+    int64_t deadline = eb_now_ms() + LOADER_SYNC_TIMEOUT;
     int got = 0;
     while (got == 0) {
         int f = read_frame(l, deadline, err);
@@ -302,7 +330,7 @@ static int sync_once(struct loader *l, eb_err *err)
         got = esp_response_parse(l->frame, l->dec.len, l->status_len, 0, &r) == 0 && r.op == OP_SYNC;
     }
     /* the ROM answers SYNC several times: drain the rest */
-    for (int i = 0; i < 16 && await_response(l, OP_SYNC, 0, port_now_ms() + 30, &r, err) > 0; i++)
+    for (int i = 0; i < 16 && await_response(l, OP_SYNC, 0, eb_now_ms() + 30, &r, err) > 0; i++)
         ;
     return 1;
 }
@@ -312,10 +340,11 @@ static int connect_failure(struct loader *l, int attempts, eb_err *err)
     char line[96];
     enum boot_mode_seen seen = boot_mode_from_text(l->noise, l->noise_len, line, sizeof line);
     if (seen == BOOT_SEEN_FLASH)
-        return eb_fail(err, EB_IO,
-                       "%s: the chip booted its firmware instead of entering download mode (it printed "
-                       "\"%s\"); hold BOOT/GPIO0 while pressing reset, or check the USB bridge's DTR/RTS wiring",
-                       l->port->name, line);
+        return eb_fail(
+            err, EB_IO,
+            "%s: the chip booted its firmware instead of entering download mode (it printed "
+            "\"%s\"); hold BOOT/GPIO0 while pressing reset, or check the USB bridge's DTR/RTS wiring",
+            l->port->name, line);
     if (l->noise_len)
         return eb_fail(err, EB_IO,
                        "%s: no answer to SYNC after %d attempts, but the port printed text (\"%.60s\"); "
@@ -323,7 +352,8 @@ static int connect_failure(struct loader *l, int attempts, eb_err *err)
                        l->port->name, attempts, l->noise);
     return eb_fail(err, EB_IO,
                    "%s: no answer to SYNC after %d attempts; is this the board's port, is it powered, "
-                   "and is it in download mode (hold BOOT, press reset)?", l->port->name, attempts);
+                   "and is it in download mode (hold BOOT, press reset)?",
+                   l->port->name, attempts);
 }
 
 int loader_connect(struct loader *l, enum before_mode before, int attempts, eb_err *err)
@@ -342,7 +372,8 @@ int loader_connect(struct loader *l, enum before_mode before, int attempts, eb_e
             if (boot_mode_from_text(l->noise, l->noise_len, NULL, 0) == BOOT_SEEN_FLASH)
                 continue;
         }
-        note(l, "SYNC", "the ROM measures our baud rate from the 0x55 bytes and answers once it has locked on");
+        note(l, "SYNC",
+             "the ROM measures our baud rate from the 0x55 bytes and answers once it has locked on");
         for (int k = 0; k < 5; k++) {
             int r = sync_once(l, err);
             if (r < 0)

@@ -26,12 +26,16 @@ typedef void (*loader_note_fn)(void *ctx, const char *step, const char *why);
 /* Progress of a long operation: bytes done of total. */
 typedef void (*loader_progress_fn)(void *ctx, size_t done, size_t total);
 
-enum before_mode { BEFORE_DEFAULT, BEFORE_USB_JTAG, BEFORE_NO_RESET };
+enum before_mode {
+    BEFORE_DEFAULT,
+    BEFORE_USB_JTAG,
+    BEFORE_NO_RESET
+};
 
 struct loader {
     struct port *port;
-    const struct chip *chip;     /* after loader_detect_chip */
-    bool stub;                   /* a flasher stub answers (2 status bytes, big blocks) */
+    const struct chip *chip; /* after loader_detect_chip */
+    bool stub;               /* a flasher stub answers (2 status bytes, big blocks) */
     unsigned status_len;
     uint32_t flash_block;        /* compressed bytes per *_DATA packet */
     uint32_t flash_size;         /* detected, 0 = unknown */
@@ -85,21 +89,21 @@ struct security_info {
     uint32_t flags;
     uint8_t flash_crypt_cnt;
     bool flash_encryption, secure_boot, secure_download;
-    int secure_boot_version;     /* 1: ESP32 V1 (bootloader digest, not replaceable), 2: signed (V2); 0 off */
-    char source[32];             /* "GET_SECURITY_INFO" or "eFuse" */
+    int secure_boot_version; /* 1: ESP32 V1 (bootloader digest, not replaceable), 2: signed (V2); 0 off */
+    char source[32];         /* "GET_SECURITY_INFO" or "eFuse" */
 };
 
 #define CHIP_FEATURES_MAX 8
 struct chip_facts {
-    char description[48];        /* "ESP32-D0WDQ6" */
-    int rev_major, rev_minor;    /* -1 when unknown */
+    char description[48];     /* "ESP32-D0WDQ6" */
+    int rev_major, rev_minor; /* -1 when unknown */
     unsigned pkg_version;
     unsigned nfeatures;
     char features[CHIP_FEATURES_MAX][64]; /* "ADC and temperature sensor calibration in BLK2 of eFuse V1" */
     bool have_mac;
     uint8_t mac[6];
-    int xtal_mhz;                /* 0 when unknown */
-    uint32_t spi_pads;           /* SPI_ATTACH pin word from the eFuses (0 = default pins) */
+    int xtal_mhz;      /* 0 when unknown */
+    uint32_t spi_pads; /* SPI_ATTACH pin word from the eFuses (0 = default pins) */
     bool embedded_psram;
     struct security_info security;
 };
@@ -137,11 +141,12 @@ int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5
 /* Write data[0..len) at addr with FLASH_DEFL_*, as the zlib stream `ready`
  * when given (see deflate_cache.h), else compressed now (libdeflate level 12);
  * blocks that fail are resent. `wire` (may be NULL) receives the compressed size. */
-int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len, const bytes *ready,
-                          loader_progress_fn progress, void *pctx, size_t *wire, eb_err *err);
+int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
+                          const bytes *ready, loader_progress_fn progress, void *pctx, size_t *wire,
+                          eb_err *err);
 
-int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out,
-                      loader_progress_fn progress, void *pctx, eb_err *err);
+int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out, loader_progress_fn progress,
+                      void *pctx, eb_err *err);
 
 /* Erase [addr, addr+size) (4 KB aligned), or the whole chip when size == 0. */
 int loader_erase(struct loader *l, uint32_t addr, uint32_t size, eb_err *err);
@@ -169,10 +174,10 @@ int loader_rom_baud_arg(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *
 /* Timeout for an operation over `size` bytes at `ms_per_mb` (never below the default). */
 int loader_timeout_for(uint32_t size, int ms_per_mb);
 
-#define LOADER_DEFAULT_TIMEOUT 3000
-#define LOADER_SYNC_TIMEOUT 100
-#define LOADER_MD5_MS_PER_MB 8000
-#define LOADER_ERASE_MS_PER_MB 40000
+#define LOADER_DEFAULT_TIMEOUT    3000
+#define LOADER_SYNC_TIMEOUT       100
+#define LOADER_MD5_MS_PER_MB      8000
+#define LOADER_ERASE_MS_PER_MB    40000
 #define LOADER_CHIP_ERASE_TIMEOUT 120000
 
 #endif

@@ -12,9 +12,9 @@
 
 #include "loader/protocol.h"
 
-#define SECURITY_INFO_LEN 20      /* flags, crypt cnt, 7 key purposes, chip id, api version */
-#define SECURITY_INFO_SHORT 12    /* ESP32-S2: no chip id */
-#define SEC_SECURE_BOOT_EN (1u << 0)
+#define SECURITY_INFO_LEN   20 /* flags, crypt cnt, 7 key purposes, chip id, api version */
+#define SECURITY_INFO_SHORT 12 /* ESP32-S2: no chip id */
+#define SEC_SECURE_BOOT_EN  (1u << 0)
 #define SEC_SECURE_DOWNLOAD (1u << 2)
 
 static int get_security_info(struct loader *l, struct esp_response *r, eb_err *err)
@@ -31,16 +31,20 @@ int loader_detect_chip(struct loader *l, eb_err *err)
         l->chip = chip_by_image_id((uint16_t)id);
         if (l->chip)
             return 0;
-        return eb_fail(err, EB_PROBLEM, "the chip reports chip id %u, which espburn does not know; "
-                       "is espburn up to date?", id);
+        return eb_fail(err, EB_PROBLEM,
+                       "the chip reports chip id %u, which espburn does not know; "
+                       "is espburn up to date?",
+                       id);
     }
     uint32_t magic;
     if (loader_read_reg(l, ESP_MAGIC_REG, &magic, err))
         return eb_wrap(err, "detecting the chip");
     l->chip = chip_by_magic(magic);
     if (!l->chip)
-        return eb_fail(err, EB_PROBLEM, "unknown chip magic value 0x%08X at 0x%08X; is this an ESP32-family "
-                       "chip in download mode?", magic, ESP_MAGIC_REG);
+        return eb_fail(err, EB_PROBLEM,
+                       "unknown chip magic value 0x%08X at 0x%08X; is this an ESP32-family "
+                       "chip in download mode?",
+                       magic, ESP_MAGIC_REG);
     return 0;
 }
 
@@ -66,12 +70,12 @@ static int crystal_mhz(struct loader *l, int *mhz, eb_err *err)
     if (loader_read_reg(l, l->chip->uart_clkdiv_reg, &div, err))
         return -1;
     double est = (double)l->port->baud * (div & 0xFFFFF) / 1e6;
-    *mhz = est > 45 ? 48 : est > 36 ? 40 : est > 29 ? 32 : 26;   /* 32 MHz: ESP32-H2 */
+    *mhz = est > 45 ? 48 : est > 36 ? 40 : est > 29 ? 32 : 26; /* 32 MHz: ESP32-H2 */
     return 0;
 }
 
 #define ESP32_APB_CTL_DATE 0x3FF6607C
-#define ESP32_RTCCALICFG1 0x3FF5F06C
+#define ESP32_RTCCALICFG1  0x3FF5F06C
 
 static const char *esp32_package_name(unsigned pkg, bool single_core, bool rev3)
 {
@@ -141,8 +145,8 @@ static int esp32_facts(struct loader *l, struct chip_facts *f, eb_err *err)
              esp32_package_name(f->pkg_version, w[3] & 1, f->rev_major == 3));
     esp32_features(w, f->pkg_version, f);
     f->have_mac = true;
-    uint8_t mac[6] = { (uint8_t)(w[2] >> 8), (uint8_t)w[2], (uint8_t)(w[1] >> 24), (uint8_t)(w[1] >> 16),
-                       (uint8_t)(w[1] >> 8), (uint8_t)w[1] };
+    uint8_t mac[6] = { (uint8_t)(w[2] >> 8),  (uint8_t)w[2],        (uint8_t)(w[1] >> 24),
+                       (uint8_t)(w[1] >> 16), (uint8_t)(w[1] >> 8), (uint8_t)w[1] };
     memcpy(f->mac, mac, 6);
     unsigned clk = w[5] & 0x1F, q = (w[5] >> 5) & 0x1F, d = (w[5] >> 10) & 0x1F, cs = (w[5] >> 15) & 0x1F,
              hd = (w[3] >> 4) & 0x1F;
@@ -169,7 +173,7 @@ struct chip_decoder {
     const char *chip;
     int (*facts)(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err);
     int (*rom_baud)(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *err);
-    uint32_t mac_offset;         /* newer chips: MAC words at efuse_base + this (esptool MAC_EFUSE_REG) */
+    uint32_t mac_offset; /* newer chips: MAC words at efuse_base + this (esptool MAC_EFUSE_REG) */
 };
 
 static int esp32_decoder(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
@@ -186,8 +190,8 @@ static int mac_and_crystal(struct loader *l, const struct chip_decoder *d, struc
     uint32_t reg = l->chip->efuse_base + d->mac_offset;
     if (loader_read_reg(l, reg, &w0, err) || loader_read_reg(l, reg + 4, &w1, err))
         return -1;
-    uint8_t mac[6] = { (uint8_t)(w1 >> 8), (uint8_t)w1, (uint8_t)(w0 >> 24), (uint8_t)(w0 >> 16),
-                       (uint8_t)(w0 >> 8), (uint8_t)w0 };
+    uint8_t mac[6] = { (uint8_t)(w1 >> 8),  (uint8_t)w1,        (uint8_t)(w0 >> 24),
+                       (uint8_t)(w0 >> 16), (uint8_t)(w0 >> 8), (uint8_t)w0 };
     memcpy(f->mac, mac, 6);
     f->have_mac = true;
     return crystal_mhz(l, &f->xtal_mhz, err);
@@ -201,8 +205,18 @@ static int mac_and_crystal(struct loader *l, const struct chip_decoder *d, struc
  * have no MINOR_HI); PSRAM capacity = PSRAM_CAP_HI << 2 | PSRAM_CAP. */
 
 enum efuse_fact {
-    EF_PKG_VERSION, EF_MINOR_LO, EF_MINOR_HI, EF_MAJOR, EF_BLK_MINOR, EF_BLK_MAJOR,
-    EF_FLASH_CAP, EF_FLASH_VENDOR, EF_PSRAM_CAP, EF_PSRAM_CAP_HI, EF_PSRAM_VENDOR, EF_COUNT
+    EF_PKG_VERSION,
+    EF_MINOR_LO,
+    EF_MINOR_HI,
+    EF_MAJOR,
+    EF_BLK_MINOR,
+    EF_BLK_MAJOR,
+    EF_FLASH_CAP,
+    EF_FLASH_VENDOR,
+    EF_PSRAM_CAP,
+    EF_PSRAM_CAP_HI,
+    EF_PSRAM_VENDOR,
+    EF_COUNT
 };
 
 /* BLOCK1 or BLOCK2, word, shift, mask; mask 0: the chip has no such field (reads 0). */
@@ -215,7 +229,10 @@ struct name_list {
     const char *const *names;
     unsigned n;
 };
-#define NAMES(array) { array, sizeof(array) / sizeof(array[0]) }
+#define NAMES(array)                            \
+    {                                           \
+        array, sizeof(array) / sizeof(array[0]) \
+    }
 
 /* Where the model name depends on more than the package (S2: flash and PSRAM
  * capacity; C6: package 1 split by flash capacity), rows matched in order;
@@ -232,13 +249,13 @@ struct model_list {
 
 struct efuse_layout {
     const char *chip;
-    uint16_t block_offset[3];          /* [1] BLOCK1, [2] BLOCK2: from the chip's efuse_base */
+    uint16_t block_offset[3]; /* [1] BLOCK1, [2] BLOCK2: from the chip's efuse_base */
     struct efuse_field fields[EF_COUNT];
-    bool eco0_quirk;                   /* S3: v0.0 chips with block version v1.1 read as v0.0 */
-    const char *unknown_package;       /* "Unknown ESP32-S3" */
+    bool eco0_quirk;             /* S3: v0.0 chips with block version v1.1 read as v0.0 */
+    const char *unknown_package; /* "Unknown ESP32-S3" */
     struct name_list packages, features, flash_caps, flash_vendors, psram_caps, psram_vendors;
-    struct model_list models;          /* when set, names the chip instead of `packages` */
-    struct name_list calibrations;     /* S2: BLOCK2 version (EF_BLK_MINOR) named as a feature */
+    struct model_list models;      /* when set, names the chip instead of `packages` */
+    struct name_list calibrations; /* S2: BLOCK2 version (EF_BLK_MINOR) named as a feature */
 };
 
 static const char *const s3_packages[] = { "ESP32-S3 (QFN56)", "ESP32-S3-PICO-1 (LGA56)" };
@@ -259,12 +276,14 @@ static const char *const c3_flash_vendors[] = { "", "XMC", "GD", "FM", "TT", "ZB
 /* esp32s2.py names the chip by flash_cap + 100 * psram_cap and always lists
  * both memories (code 0 too) and the BLOCK2 calibration version. */
 static const struct model_name s2_models[] = {
-    { ANY, 0, 0, "ESP32-S2" }, { ANY, 1, 0, "ESP32-S2FH2" }, { ANY, 2, 0, "ESP32-S2FH4" },
+    { ANY, 0, 0, "ESP32-S2" },     { ANY, 1, 0, "ESP32-S2FH2" }, { ANY, 2, 0, "ESP32-S2FH4" },
     { ANY, 2, 1, "ESP32-S2FNR2" }, { ANY, 0, 1, "ESP32-S2R2" },
 };
 static const char *const s2_features[] = { "Wi-Fi", "Single Core", "240MHz" };
-static const char *const s2_flash_caps[] = { "No Embedded Flash", "Embedded Flash 2MB", "Embedded Flash 4MB" };
-static const char *const s2_psram_caps[] = { "No Embedded PSRAM", "Embedded PSRAM 2MB", "Embedded PSRAM 4MB" };
+static const char *const s2_flash_caps[] = { "No Embedded Flash", "Embedded Flash 2MB",
+                                             "Embedded Flash 4MB" };
+static const char *const s2_psram_caps[] = { "No Embedded PSRAM", "Embedded PSRAM 2MB",
+                                             "Embedded PSRAM 4MB" };
 static const char *const s2_calibrations[] = {
     "No calibration in BLK2 of efuse",
     "ADC and temperature sensor calibration in BLK2 of eFuse V1",
@@ -280,11 +299,14 @@ static const char *const c2_flash_caps[] = { NULL, "Embedded Flash 4MB", "Embedd
  * by its flash capacity. Its feature list always ends with the flash, and
  * names no code 0: a C6 without embedded flash prints "Unknown Embedded Flash". */
 static const struct model_name c6_models[] = {
-    { 0, ANY, ANY, "ESP32-C6 (QFN40)" }, { 1, 1, ANY, "ESP32-C6FH4 (QFN32)" }, { 1, 2, ANY, "ESP32-C6FH8 (QFN32)" },
+    { 0, ANY, ANY, "ESP32-C6 (QFN40)" },
+    { 1, 1, ANY, "ESP32-C6FH4 (QFN32)" },
+    { 1, 2, ANY, "ESP32-C6FH8 (QFN32)" },
 };
 static const char *const c6_features[] = { "Wi-Fi 6", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core",
                                            "160MHz" };
-static const char *const c6_flash_caps[] = { "Unknown Embedded Flash", "Embedded Flash 4MB", "Embedded Flash 8MB" };
+static const char *const c6_flash_caps[] = { "Unknown Embedded Flash", "Embedded Flash 4MB",
+                                             "Embedded Flash 8MB" };
 
 static const char *const h2_packages[] = { "ESP32-H2" };
 static const char *const h2_features[] = { "BT 5 (LE)", "IEEE802.15.4", "Single Core", "96MHz" };
@@ -389,8 +411,8 @@ static const char *name_at(const struct name_list *l, unsigned code)
 /* "Embedded Flash 8MB (XMC)": the capacity, with its vendor when known.
  * Nothing when the chip has no such list or the code's name is NULL
  * (nothing embedded); codes past the list's end are `unknown`. */
-static void add_embedded(struct chip_facts *f, const struct name_list *caps, unsigned code, const char *unknown,
-                         const char *vendor)
+static void add_embedded(struct chip_facts *f, const struct name_list *caps, unsigned code,
+                         const char *unknown, const char *vendor)
 {
     if (!caps->n || (code < caps->n && !caps->names[code]))
         return;
@@ -451,7 +473,8 @@ int chip_efuse_decode(const char *chip, const struct efuse_words *e, struct chip
 }
 
 /* Read only the words the chip's field table names, then decode. */
-static int efuse_table_facts(struct loader *l, const struct chip_decoder *d, struct chip_facts *f, eb_err *err)
+static int efuse_table_facts(struct loader *l, const struct chip_decoder *d, struct chip_facts *f,
+                             eb_err *err)
 {
     const struct efuse_layout *t = efuse_layout_for(l->chip->name);
     struct efuse_words e = { { 0 }, { 0 } };
@@ -471,16 +494,11 @@ static int efuse_table_facts(struct loader *l, const struct chip_decoder *d, str
 }
 
 static const struct chip_decoder decoders[] = {
-    { "esp32", esp32_decoder, esp32_rom_baud, 0 },
-    { "esp32s2", efuse_table_facts, NULL, 0x44 },
-    { "esp32s3", efuse_table_facts, NULL, 0x44 },
-    { "esp32c3", efuse_table_facts, NULL, 0x44 },
-    { "esp32c2", efuse_table_facts, NULL, 0x40 },
-    { "esp32c6", efuse_table_facts, NULL, 0x44 },
-    { "esp32h2", efuse_table_facts, NULL, 0x44 },
-    { "esp32c5", mac_and_crystal, NULL, 0x44 },
-    { "esp32p4", mac_and_crystal, NULL, 0x44 },
-    { NULL, NULL, NULL, 0 },
+    { "esp32", esp32_decoder, esp32_rom_baud, 0 }, { "esp32s2", efuse_table_facts, NULL, 0x44 },
+    { "esp32s3", efuse_table_facts, NULL, 0x44 },  { "esp32c3", efuse_table_facts, NULL, 0x44 },
+    { "esp32c2", efuse_table_facts, NULL, 0x40 },  { "esp32c6", efuse_table_facts, NULL, 0x44 },
+    { "esp32h2", efuse_table_facts, NULL, 0x44 },  { "esp32c5", mac_and_crystal, NULL, 0x44 },
+    { "esp32p4", mac_and_crystal, NULL, 0x44 },    { NULL, NULL, NULL, 0 },
 };
 
 static const struct chip_decoder *decoder_for(const struct chip *c)
@@ -540,12 +558,13 @@ int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err)
     return 0;
 }
 
-#define SPI_CMD_USR (1u << 18)
+#define SPI_CMD_USR     (1u << 18)
 #define SPI_USR_COMMAND (1u << 31)
-#define SPI_USR_MISO (1u << 28)
+#define SPI_USR_MISO    (1u << 28)
 
 /* Run a flash command that sends one opcode and reads back read_bits. */
-static int spiflash_read_command(struct loader *l, uint8_t cmd, unsigned read_bits, uint32_t *out, eb_err *err)
+static int spiflash_read_command(struct loader *l, uint8_t cmd, unsigned read_bits, uint32_t *out,
+                                 eb_err *err)
 {
     const struct chip *c = l->chip;
     uint32_t base = c->spi_base, old_usr, old_usr2, v = 0;
@@ -554,8 +573,7 @@ static int spiflash_read_command(struct loader *l, uint8_t cmd, unsigned read_bi
         loader_write_reg(l, base + c->spi_miso_dlen, read_bits - 1, err) ||
         loader_write_reg(l, base + c->spi_usr, SPI_USR_COMMAND | SPI_USR_MISO, err) ||
         loader_write_reg(l, base + c->spi_usr2, (7u << 28) | cmd, err) ||
-        loader_write_reg(l, base + c->spi_w0, 0, err) ||
-        loader_write_reg(l, base, SPI_CMD_USR, err))
+        loader_write_reg(l, base + c->spi_w0, 0, err) || loader_write_reg(l, base, SPI_CMD_USR, err))
         return -1;
     int tries = 0;
     do {
@@ -563,7 +581,8 @@ static int spiflash_read_command(struct loader *l, uint8_t cmd, unsigned read_bi
             return -1;
     } while ((v & SPI_CMD_USR) && ++tries < 10);
     if (v & SPI_CMD_USR)
-        return eb_fail(err, EB_IO, "the SPI flash command 0x%02X did not complete; is the flash attached?", cmd);
+        return eb_fail(err, EB_IO, "the SPI flash command 0x%02X did not complete; is the flash attached?",
+                       cmd);
     if (loader_read_reg(l, base + c->spi_w0, out, err) ||
         loader_write_reg(l, base + c->spi_usr, old_usr, err) ||
         loader_write_reg(l, base + c->spi_usr2, old_usr2, err))
@@ -584,17 +603,21 @@ uint32_t flash_size_from_jedec(uint32_t jedec)
     unsigned cap = (jedec >> 16) & 0xFF;
     if (cap >= 0x12 && cap <= 0x1C)
         return 1u << cap;
-    if (cap >= 0x32 && cap <= 0x3C)   /* some vendors count from 0x32 */
+    if (cap >= 0x32 && cap <= 0x3C) /* some vendors count from 0x32 */
         return 1u << (cap - 0x20);
     return 0;
 }
 
 const char *flash_manufacturer_name(uint8_t id)
 {
-    static const struct { uint8_t id; const char *name; } makers[] = {
+    static const struct {
+        uint8_t id;
+        const char *name;
+    } makers[] = {
         { 0xC8, "GigaDevice" }, { 0xEF, "Winbond" }, { 0x20, "XMC / Micron" }, { 0x68, "Boya" },
-        { 0xC2, "Macronix" }, { 0x1C, "EON" }, { 0x5E, "Zbit" }, { 0x85, "Puya" }, { 0x0B, "XTX" },
-        { 0x9D, "ISSI" }, { 0xA1, "Fudan" }, { 0x46, "FMD" }, { 0xBA, "Zetta" },
+        { 0xC2, "Macronix" },   { 0x1C, "EON" },     { 0x5E, "Zbit" },         { 0x85, "Puya" },
+        { 0x0B, "XTX" },        { 0x9D, "ISSI" },    { 0xA1, "Fudan" },        { 0x46, "FMD" },
+        { 0xBA, "Zetta" },
     };
     for (size_t i = 0; i < sizeof makers / sizeof makers[0]; i++)
         if (makers[i].id == id)

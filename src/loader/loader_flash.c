@@ -2,6 +2,7 @@
  * compressed writes (one zlib stream per region, cut into packets, each
  * resent on failure), slow reads, erases, baud changes and leaving the
  * loader. */
+#include "common/clock.h"
 #include "loader/loader.h"
 
 #include <nettle/md5.h>
@@ -12,7 +13,7 @@
 #include "loader/deflate_cache.h"
 #include "loader/protocol.h"
 
-#define BLOCK_TRIES 3
+#define BLOCK_TRIES   3
 #define LINK_CHECK_MS 200 /* a READ_REG round trip, with a USB bridge's latency to spare */
 
 size_t loader_begin_payload(const struct loader *l, uint8_t p[20], uint32_t size, uint32_t npackets,
@@ -103,7 +104,8 @@ static int send_data_block(struct loader *l, uint8_t op, const uint8_t *chunk, u
     for (int attempt = 0; attempt < BLOCK_TRIES && rc; attempt++) {
         if (attempt)
             l->block_retries++;
-        rc = loader_command(l, op, p, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(chunk, n), 0, timeout_ms, NULL, err);
+        rc = loader_command(l, op, p, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(chunk, n), 0, timeout_ms, NULL,
+                            err);
     }
     free(p);
     return rc;
@@ -114,7 +116,9 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
 {
     uint32_t block = l->flash_block;
     uint32_t npackets = (uint32_t)((z->len + block - 1) / block);
-    uint32_t erase = l->stub ? (uint32_t)len : (uint32_t)((len + ESP_ROM_FLASH_BLOCK - 1) / ESP_ROM_FLASH_BLOCK * ESP_ROM_FLASH_BLOCK);
+    uint32_t erase =
+        l->stub ? (uint32_t)len
+                : (uint32_t)((len + ESP_ROM_FLASH_BLOCK - 1) / ESP_ROM_FLASH_BLOCK * ESP_ROM_FLASH_BLOCK);
     uint8_t begin[20];
     size_t bn = loader_begin_payload(l, begin, erase, npackets, block, addr);
     int t = l->stub ? LOADER_DEFAULT_TIMEOUT : loader_timeout_for(erase, LOADER_ERASE_MS_PER_MB);
@@ -142,8 +146,9 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
     return rc;
 }
 
-int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len, const bytes *ready,
-                          loader_progress_fn progress, void *pctx, size_t *wire, eb_err *err)
+int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
+                          const bytes *ready, loader_progress_fn progress, void *pctx, size_t *wire,
+                          eb_err *err)
 {
     bytes own = { 0 };
     if (!ready && deflate_zlib(data, len, &own, err))
@@ -157,8 +162,10 @@ int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, 
     bytes_free(&own);
     char line[96];
     if (rc && reset_line_in_text(l->noise, l->noise_len, line, sizeof line))
-        return eb_fail(err, EB_IO, "writing 0x%X+0x%zX: the chip reset during the write (it printed \"%s\"); "
-                       "check the power supply and USB cable (brown-out?)", addr, len, line);
+        return eb_fail(err, EB_IO,
+                       "writing 0x%X+0x%zX: the chip reset during the write (it printed \"%s\"); "
+                       "check the power supply and USB cable (brown-out?)",
+                       addr, len, line);
     if (rc)
         return eb_wrap(err, "writing 0x%X+0x%zX", addr, len);
     if (l->stub) { /* the stub acknowledges before writing: wait for the last block */
@@ -188,8 +195,9 @@ static int read_flash_stub(struct loader *l, uint32_t addr, uint32_t size, bytes
         size_t n;
         int r = loader_next_frame(l, LOADER_DEFAULT_TIMEOUT, &f, &n, err);
         if (r <= 0)
-            return r < 0 ? -1 : eb_fail(err, EB_IO, "the stub stopped sending after %zu of %u bytes",
-                                        out->len - start, size);
+            return r < 0 ? -1
+                         : eb_fail(err, EB_IO, "the stub stopped sending after %zu of %u bytes",
+                                   out->len - start, size);
         if (n > size - (out->len - start))
             return eb_fail(err, EB_IO, "the stub sent more than the %u bytes asked for", size);
         md5_update(&m, n, f);
@@ -209,13 +217,14 @@ static int read_flash_stub(struct loader *l, uint32_t addr, uint32_t size, bytes
     if (r <= 0 || n != 16)
         return r < 0 ? -1 : eb_fail(err, EB_IO, "the stub did not send the MD5 of the data it read");
     if (memcmp(f, want, 16) != 0)
-        return eb_fail(err, EB_IO, "the data read from 0x%X was damaged on the way (MD5 differs); try a lower baud",
+        return eb_fail(err, EB_IO,
+                       "the data read from 0x%X was damaged on the way (MD5 differs); try a lower baud",
                        addr);
     return 0;
 }
 
-int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out,
-                      loader_progress_fn progress, void *pctx, eb_err *err)
+int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out, loader_progress_fn progress,
+                      void *pctx, eb_err *err)
 {
     if (bytes_reserve(out, out->len + size))
         return eb_fail(err, EB_IO, "out of memory for %u bytes", size);
@@ -246,7 +255,8 @@ int loader_erase(struct loader *l, uint32_t addr, uint32_t size, eb_err *err)
         if (l->stub)
             return loader_command(l, OP_ERASE_FLASH, NULL, 0, 0, 0, LOADER_CHIP_ERASE_TIMEOUT, NULL, err);
         if (!l->flash_size)
-            return eb_fail(err, EB_IO, "the flash size is unknown, so the ROM cannot erase it all; give ADDR SIZE");
+            return eb_fail(err, EB_IO,
+                           "the flash size is unknown, so the ROM cannot erase it all; give ADDR SIZE");
         addr = 0;
         size = l->flash_size;
     }
@@ -282,7 +292,7 @@ static int follow_baud(struct loader *l, uint32_t baud, eb_err *err)
 {
     if (port_set_baud(l->port, baud, err))
         return -1;
-    port_sleep_ms(50);
+    eb_sleep_ms(50);
     l->rx_pos = l->rx_len = 0;
     if (port_flush_input(l->port, err))
         return -1;
@@ -309,7 +319,8 @@ int loader_return_to_baud(struct loader *l, uint32_t baud, eb_err *err)
     eb_err ignore;
     if (baud_payload(l, baud, p, err))
         return -1;
-    loader_command(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, 0, 300, NULL, &ignore); /* the answer may be garbled */
+    loader_command(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, 0, 300, NULL,
+                   &ignore); /* the answer may be garbled */
     return follow_baud(l, baud, err);
 }
 
@@ -330,10 +341,10 @@ static int leave_with_flash_end(struct loader *l, uint32_t how, eb_err *err)
 int loader_hard_reset(struct loader *l, eb_err *err)
 {
     if (!l->port->has_lines)
-        return leave_with_flash_end(l, 0, err);   /* no EN line: the ROM reboots itself */
+        return leave_with_flash_end(l, 0, err); /* no EN line: the ROM reboots itself */
     if (port_set_lines(l->port, -1, 1, err))
         return -1;
-    port_sleep_ms(100);
+    eb_sleep_ms(100);
     return port_set_lines(l->port, -1, 0, err);
 }
 

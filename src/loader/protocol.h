@@ -56,25 +56,25 @@ enum esp_rom_error {
     STUB_ERR_TOO_MUCH_DATA = 0xC9,
 };
 
-#define ESP_SYNC_DATA_LEN 36       /* 07 07 12 20 + 32 x 55 */
-#define ESP_ROM_SYNC_REPLIES 8     /* the ROM (and the stub) answer SYNC 8 times */
-#define ESP_OHAI "OHAI"            /* the stub's greeting frame */
+#define ESP_SYNC_DATA_LEN    36     /* 07 07 12 20 + 32 x 55 */
+#define ESP_ROM_SYNC_REPLIES 8      /* the ROM (and the stub) answer SYNC 8 times */
+#define ESP_OHAI             "OHAI" /* the stub's greeting frame */
 
-#define ESP_REQUEST 0x00
-#define ESP_RESPONSE 0x01
-#define ESP_HEADER_LEN 8          /* dir, op, u16 len, u32 checksum/value */
+#define ESP_REQUEST            0x00
+#define ESP_RESPONSE           0x01
+#define ESP_HEADER_LEN         8  /* dir, op, u16 len, u32 checksum/value */
 #define ESP_DATA_SUBHEADER_LEN 16 /* size, seq, 0, 0 before *_DATA payloads */
-#define ESP_CHECKSUM_SEED 0xEF
+#define ESP_CHECKSUM_SEED      0xEF
 
-#define ESP_ROM_STATUS_LEN 4      /* ESP32-family ROMs */
-#define ESP_STUB_STATUS_LEN 2     /* flasher stub */
+#define ESP_ROM_STATUS_LEN  4 /* ESP32-family ROMs */
+#define ESP_STUB_STATUS_LEN 2 /* flasher stub */
 
-#define ESP_ROM_FLASH_BLOCK 0x400  /* FLASH_DATA payload, ROM */
-#define ESP_STUB_FLASH_BLOCK 0x4000/* FLASH_DATA payload, stub */
-#define ESP_RAM_BLOCK 0x1800       /* MEM_DATA payload */
-#define ESP_READ_SLOW_MAX 64       /* READ_FLASH_SLOW bytes per request */
-#define ESP_FLASH_SECTOR 0x1000
-#define ESP_MAGIC_REG 0x40001000   /* chip magic value register */
+#define ESP_ROM_FLASH_BLOCK  0x400  /* FLASH_DATA payload, ROM */
+#define ESP_STUB_FLASH_BLOCK 0x4000 /* FLASH_DATA payload, stub */
+#define ESP_RAM_BLOCK        0x1800 /* MEM_DATA payload */
+#define ESP_READ_SLOW_MAX    64     /* READ_FLASH_SLOW bytes per request */
+#define ESP_FLASH_SECTOR     0x1000
+#define ESP_MAGIC_REG        0x40001000 /* chip magic value register */
 
 /* XOR checksum of a *_DATA payload, seeded with 0xEF. */
 static inline uint32_t esp_checksum(const uint8_t *p, uint32_t n)
@@ -85,7 +85,7 @@ static inline uint32_t esp_checksum(const uint8_t *p, uint32_t n)
     return c;
 }
 
-const char *esp_op_name(uint8_t op);            /* "FLASH_BEGIN", or "0x42" style for unknown */
-const char *esp_error_text(uint8_t code);       /* a plain explanation of an error byte */
+const char *esp_op_name(uint8_t op);      /* "FLASH_BEGIN", or "0x42" style for unknown */
+const char *esp_error_text(uint8_t code); /* a plain explanation of an error byte */
 
 #endif

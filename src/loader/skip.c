@@ -86,7 +86,7 @@ static int starts_erased(struct diff_ctx *d, eb_err *err)
     local_md5(d->data, SKIP_SECTOR, want);
     erased_md5(SKIP_SECTOR, got);
     if (memcmp(want, got, 16) == 0)
-        return 0;   /* the image itself starts with erased bytes: no conclusion */
+        return 0; /* the image itself starts with erased bytes: no conclusion */
     d->queries++;
     if (d->fn(d->ctx, d->addr, SKIP_SECTOR, want, err))
         return -1;

@@ -12,15 +12,18 @@
 
 #include "common/err.h"
 
-#define SKIP_SECTOR 0x1000u
+#define SKIP_SECTOR         0x1000u
 #define SKIP_DEFAULT_BUDGET 48
-#define SKIP_PROBE_MIN (256u * 1024)  /* regions this large first probe their first sector */
+#define SKIP_PROBE_MIN      (256u * 1024) /* regions this large first probe their first sector */
 
 /* MD5 of the flash at [addr, addr+len). */
 typedef int (*range_md5_fn)(void *ctx, uint32_t addr, uint32_t len, uint8_t md5[16], eb_err *err);
 
 /* Number of sectors a region of `len` bytes spans (counted from its start). */
-static inline unsigned skip_nsectors(size_t len) { return (unsigned)((len + SKIP_SECTOR - 1) / SKIP_SECTOR); }
+static inline unsigned skip_nsectors(size_t len)
+{
+    return (unsigned)((len + SKIP_SECTOR - 1) / SKIP_SECTOR);
+}
 
 /* Fill changed[0..skip_nsectors(len)) for the region data[0..len) at addr.
  * Ranges still unresolved when `budget` flash MD5s are spent count as
@@ -32,7 +35,7 @@ int skip_find_changed(uint32_t addr, const uint8_t *data, size_t len, range_md5_
                       unsigned budget, bool *changed, unsigned *queries, eb_err *err);
 
 struct skip_run {
-    uint32_t off, len;   /* inside the region */
+    uint32_t off, len; /* inside the region */
 };
 
 /* Merge consecutive changed sectors into runs (the last one clipped to

@@ -10,8 +10,8 @@
 
 #include "common/bytes.h"
 
-#define SLIP_END 0xC0
-#define SLIP_ESC 0xDB
+#define SLIP_END     0xC0
+#define SLIP_ESC     0xDB
 #define SLIP_ESC_END 0xDC
 #define SLIP_ESC_ESC 0xDD
 
@@ -19,15 +19,15 @@
 int slip_encode(bytes *out, const uint8_t *p, size_t n);
 
 enum slip_event {
-    SLIP_NONE,      /* byte consumed, no frame yet */
-    SLIP_FRAME,     /* a complete frame is in frame[0..len) */
-    SLIP_NOISE,     /* a byte outside any frame (boot text, garbage) */
-    SLIP_BAD,       /* invalid escape or frame too long: the frame was dropped */
+    SLIP_NONE,  /* byte consumed, no frame yet */
+    SLIP_FRAME, /* a complete frame is in frame[0..len) */
+    SLIP_NOISE, /* a byte outside any frame (boot text, garbage) */
+    SLIP_BAD,   /* invalid escape or frame too long: the frame was dropped */
 };
 
 struct slip_decoder {
-    uint8_t *frame;     /* caller-provided storage */
-    size_t cap;         /* its size: longer frames are dropped */
+    uint8_t *frame; /* caller-provided storage */
+    size_t cap;     /* its size: longer frames are dropped */
     size_t len;
     bool in_frame, escaped, overflow;
 };

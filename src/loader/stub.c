@@ -1,4 +1,5 @@
 /* stub.c - flasher stub files (JSON, base64) and starting a stub in RAM. */
+#include "common/clock.h"
 #include "loader/stub.h"
 
 #include <cjson/cJSON.h>
@@ -13,11 +14,16 @@
 
 static int b64_value(char c)
 {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
     return -1;
 }
 
@@ -72,7 +78,8 @@ int stub_parse(const char *json, size_t n, struct stub_image *out, eb_err *err)
     cJSON_Delete(root);
     if (bad || out->text.len == 0) {
         stub_free(out);
-        return eb_fail(err, EB_PROBLEM, "the stub file lacks entry/text/text_start (or data_start) in the "
+        return eb_fail(err, EB_PROBLEM,
+                       "the stub file lacks entry/text/text_start (or data_start) in the "
                        "esptool JSON format");
     }
     return 0;
@@ -105,8 +112,8 @@ static int upload(struct loader *l, const bytes *b, uint32_t addr, eb_err *err)
         wr_le32(pkt + 4, seq);
         memset(pkt + 8, 0, 8);
         memcpy(pkt + ESP_DATA_SUBHEADER_LEN, b->data + off, n);
-        rc = loader_command(l, OP_MEM_DATA, pkt, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(b->data + off, n), 0,
-                            LOADER_DEFAULT_TIMEOUT, NULL, err);
+        rc = loader_command(l, OP_MEM_DATA, pkt, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(b->data + off, n),
+                            0, LOADER_DEFAULT_TIMEOUT, NULL, err);
     }
     free(pkt);
     return rc;
@@ -121,16 +128,17 @@ int stub_run(struct loader *l, const struct stub_image *s, eb_err *err)
     wr_le32(p + 4, s->entry);
     if (loader_command(l, OP_MEM_END, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
         return eb_wrap(err, "starting the stub");
-    int64_t deadline = port_now_ms() + LOADER_DEFAULT_TIMEOUT;
+    int64_t deadline = eb_now_ms() + LOADER_DEFAULT_TIMEOUT;
     for (;;) {
         const uint8_t *f;
         size_t n;
-        int left = (int)(deadline - port_now_ms());
+        int left = (int)(deadline - eb_now_ms());
         int r = left > 0 ? loader_next_frame(l, left, &f, &n, err) : 0;
         if (r < 0)
             return -1;
         if (r == 0)
-            return eb_fail(err, EB_IO, "the stub did not say OHAI after starting; it may not fit this chip "
+            return eb_fail(err, EB_IO,
+                           "the stub did not say OHAI after starting; it may not fit this chip "
                            "(use the stub file made for it, or none)");
         if (n == 4 && memcmp(f, "OHAI", 4) == 0)
             break;

@@ -8,9 +8,9 @@
 #include "mpy/codec.h"
 #include "mpy/prelude.py.h"
 
-#define PUT_BLOCK 9216   /* raw bytes per round trip (12 KB of base64) */
+#define PUT_BLOCK  9216  /* raw bytes per round trip (12 KB of base64) */
 #define ZLIB_BLOCK 8192  /* input bytes per compressed block */
-#define PUT_BATCH 12600  /* code bytes per round trip when writing files */
+#define PUT_BATCH  12600 /* code bytes per round trip when writing files */
 #define FEED_BLOCK 128   /* raw stdin bytes per acknowledgement (two in flight fit a 260-byte UART buffer) */
 
 void mpy_entries_free(struct mpy_entries *e)
@@ -87,8 +87,10 @@ static int run(struct mpy_fs *fs, const bytes *code, bytes *out, const char *pat
 
 static int hexval(char c)
 {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
     return -1;
 }
 
@@ -195,7 +197,8 @@ static int define_helpers(struct mpy *m, bytes *out, eb_err *err)
     out->len = 0;
     bytes code = { 0 }, z = { 0 }, packed = { 0 };
     snprintf(tail, sizeof tail, "_eb_V=%s\n_eb_info()\n", ver);
-    int rc = bytes_append(&code, MPY_PRELUDE, sizeof MPY_PRELUDE - 1) || bytes_append(&code, tail, strlen(tail));
+    int rc =
+        bytes_append(&code, MPY_PRELUDE, sizeof MPY_PRELUDE - 1) || bytes_append(&code, tail, strlen(tail));
     if (!rc && zipped) {
         rc = mpy_zlib_block(&z, code.data, code.len) < 0 || mpy_b64_encode(&packed, z.data, z.len) ||
              bytes_append_byte(&packed, 0) || bytes_reserve(&code, sizeof MPY_PRELUDE_ZIPPED + packed.len);
@@ -324,7 +327,8 @@ static void split_get_answer(const bytes *text, struct get_answer *a)
 }
 
 /* The data read must have the size and SHA-256 the board reported. */
-static int check_against_board(const bytes *data, const struct mpy_entry *board, const char *path, eb_err *err)
+static int check_against_board(const bytes *data, const struct mpy_entry *board, const char *path,
+                               eb_err *err)
 {
     if ((long)data->len != board->size)
         return eb_fail(err, EB_IO, "reading %s: got %zu bytes, the board has %ld; try again", path, data->len,
@@ -375,7 +379,8 @@ static int add_block(struct mpy_fs *fs, bytes *code, const uint8_t *p, size_t n,
     const uint8_t *src = p;
     size_t len = n;
     const char *fn = "_eb_w(b'";
-    if (fs->has_deflate && fs->allow_deflate && n >= 256 && mpy_zlib_block(&z, p, n) > 0 && z.len < n * 9 / 10) {
+    if (fs->has_deflate && fs->allow_deflate && n >= 256 && mpy_zlib_block(&z, p, n) > 0 &&
+        z.len < n * 9 / 10) {
         src = z.data;
         len = z.len;
         fn = "_eb_z(b'";
@@ -390,7 +395,9 @@ static int add_block(struct mpy_fs *fs, bytes *code, const uint8_t *p, size_t n,
 
 static int put_names(const char *path, char *tmp, char *bak, size_t n)
 {
-    return (snprintf(tmp, n, "%s.eb-new", path) >= (int)n || snprintf(bak, n, "%s.eb-old", path) >= (int)n) ? -1 : 0;
+    return (snprintf(tmp, n, "%s.eb-new", path) >= (int)n || snprintf(bak, n, "%s.eb-old", path) >= (int)n)
+               ? -1
+               : 0;
 }
 
 void mpy_put_batch_free(struct mpy_put_batch *b)
@@ -445,7 +452,8 @@ static int put_refused(struct mpy_fs *fs, const bytes *tb, const char *path, eb_
             run(fs, &code, NULL, tmp, &ignored);
         bytes_free(&code);
     }
-    return eb_fail(err, EB_PROBLEM, "%s; nothing was changed on the board (the old %s, if any, is kept)", why, path);
+    return eb_fail(err, EB_PROBLEM, "%s; nothing was changed on the board (the old %s, if any, is kept)", why,
+                   path);
 }
 
 int mpy_put_batch_flush(struct mpy_fs *fs, struct mpy_put_batch *b, eb_err *err)
@@ -471,7 +479,8 @@ int mpy_put_batch_flush(struct mpy_fs *fs, struct mpy_put_batch *b, eb_err *err)
 }
 
 /* Add one piece of code for `path`, flushing first when the batch is full. */
-static int batch_piece(struct mpy_fs *fs, struct mpy_put_batch *b, const bytes *piece, const char *path, eb_err *err)
+static int batch_piece(struct mpy_fs *fs, struct mpy_put_batch *b, const bytes *piece, const char *path,
+                       eb_err *err)
 {
     if (b->code.len && b->code.len + piece->len > PUT_BATCH && mpy_put_batch_flush(fs, b, err))
         return -1;
@@ -522,8 +531,8 @@ static bool worth_binary(struct mpy_fs *fs, const uint8_t *data, size_t n)
 }
 
 /* One file as raw bytes over stdin, in one round trip. */
-static int put_binary(struct mpy_fs *fs, const char *const names[3], const uint8_t *data, size_t n, const char *tail,
-                      struct mpy_put_stats *st, eb_err *err)
+static int put_binary(struct mpy_fs *fs, const char *const names[3], const uint8_t *data, size_t n,
+                      const char *tail, struct mpy_put_stats *st, eb_err *err)
 {
     bytes code = { 0 }, out = { 0 }, tb = { 0 };
     char rx[48];
@@ -532,8 +541,8 @@ static int put_binary(struct mpy_fs *fs, const char *const names[3], const uint8
     int rc = call(&code, "_eb_open", names, 3, ")\n") || bytes_append(&code, rx, strlen(rx)) ||
              call(&code, "_eb_done", names, 3, tail);
     rc = rc ? eb_fail(err, EB_IO, "out of memory")
-            : mpy_exec_feed(fs->m, code.data, code.len, data, n, FEED_BLOCK, true, fs->m->timeout_ms, &fed, &out, &tb,
-                            err);
+            : mpy_exec_feed(fs->m, code.data, code.len, data, n, FEED_BLOCK, true, fs->m->timeout_ms, &fed,
+                            &out, &tb, err);
     if (!rc && tb.len)
         rc = put_refused(fs, &tb, names[0], err);
     else if (!rc && !fed)
@@ -546,8 +555,8 @@ static int put_binary(struct mpy_fs *fs, const char *const names[3], const uint8
     return rc;
 }
 
-int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *path, const uint8_t *data, size_t n,
-                      struct mpy_put_stats *st, eb_err *err)
+int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *path, const uint8_t *data,
+                      size_t n, struct mpy_put_stats *st, eb_err *err)
 {
     char tmp[1100], bak[1100], hex[65], tail[96];
     struct mpy_put_stats local = { 0 };
@@ -581,8 +590,8 @@ int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *pa
     return rc;
 }
 
-int mpy_fs_put(struct mpy_fs *fs, const char *path, const uint8_t *data, size_t n,
-               struct mpy_put_stats *st, eb_err *err)
+int mpy_fs_put(struct mpy_fs *fs, const char *path, const uint8_t *data, size_t n, struct mpy_put_stats *st,
+               eb_err *err)
 {
     struct mpy_put_batch b = { 0 };
     int rc = mpy_put_batch_add(fs, &b, path, data, n, st, err) || mpy_put_batch_flush(fs, &b, err) ? -1 : 0;
@@ -594,7 +603,8 @@ static int simple(struct mpy_fs *fs, const char *fmt_fn, const char *path, const
 {
     bytes code = { 0 };
     const char *args[] = { path };
-    int rc = call(&code, fmt_fn, args, 1, tail) ? eb_fail(err, EB_IO, "out of memory") : run(fs, &code, NULL, path, err);
+    int rc = call(&code, fmt_fn, args, 1, tail) ? eb_fail(err, EB_IO, "out of memory")
+                                                : run(fs, &code, NULL, path, err);
     bytes_free(&code);
     return rc;
 }
@@ -604,15 +614,22 @@ int mpy_fs_rm(struct mpy_fs *fs, const char *path, bool recursive, eb_err *err)
     return simple(fs, "_eb_rm", path, recursive ? ",1)\n" : ",0)\n", err);
 }
 
-int mpy_fs_mkdir(struct mpy_fs *fs, const char *path, eb_err *err) { return simple(fs, "os.mkdir", path, ")\n", err); }
+int mpy_fs_mkdir(struct mpy_fs *fs, const char *path, eb_err *err)
+{
+    return simple(fs, "os.mkdir", path, ")\n", err);
+}
 
-int mpy_fs_rmdir(struct mpy_fs *fs, const char *path, eb_err *err) { return simple(fs, "os.rmdir", path, ")\n", err); }
+int mpy_fs_rmdir(struct mpy_fs *fs, const char *path, eb_err *err)
+{
+    return simple(fs, "os.rmdir", path, ")\n", err);
+}
 
 int mpy_fs_rename(struct mpy_fs *fs, const char *from, const char *to, eb_err *err)
 {
     bytes code = { 0 };
     const char *args[] = { from, to };
-    int rc = call(&code, "os.rename", args, 2, ")\n") ? eb_fail(err, EB_IO, "out of memory") : run(fs, &code, NULL, from, err);
+    int rc = call(&code, "os.rename", args, 2, ")\n") ? eb_fail(err, EB_IO, "out of memory")
+                                                      : run(fs, &code, NULL, from, err);
     bytes_free(&code);
     return rc;
 }
@@ -624,7 +641,8 @@ int mpy_fs_copy(struct mpy_fs *fs, const char *from, const char *to, eb_err *err
         return eb_fail(err, EB_USAGE, "board path too long: %s", to);
     bytes code = { 0 };
     const char *args[] = { from, to, tmp, bak };
-    int rc = call(&code, "_eb_cp", args, 4, ")\n") ? eb_fail(err, EB_IO, "out of memory") : run(fs, &code, NULL, from, err);
+    int rc = call(&code, "_eb_cp", args, 4, ")\n") ? eb_fail(err, EB_IO, "out of memory")
+                                                   : run(fs, &code, NULL, from, err);
     bytes_free(&code);
     return rc;
 }
@@ -633,7 +651,8 @@ int mpy_fs_df(struct mpy_fs *fs, const char *path, uint64_t *total, uint64_t *fr
 {
     bytes code = { 0 }, text = { 0 };
     const char *args[] = { path };
-    int rc = call(&code, "_eb_df", args, 1, ")\n") ? eb_fail(err, EB_IO, "out of memory") : run(fs, &code, &text, path, err);
+    int rc = call(&code, "_eb_df", args, 1, ")\n") ? eb_fail(err, EB_IO, "out of memory")
+                                                   : run(fs, &code, &text, path, err);
     unsigned long long t = 0, f = 0;
     if (!rc && (bytes_append_byte(&text, 0) || sscanf((char *)text.data, "%llu %llu", &t, &f) != 2))
         rc = eb_fail(err, EB_IO, "the board's answer to statvfs was not understood");
@@ -662,7 +681,8 @@ int mpy_fs_recover(struct mpy_fs *fs, const char *path, eb_err *err)
         return eb_fail(err, EB_USAGE, "board path too long: %s", path);
     const char *names[] = { path, tmp, bak };
     bytes code = { 0 };
-    int rc = call(&code, "_eb_fix", names, 3, ")\n") ? eb_fail(err, EB_IO, "out of memory") : run(fs, &code, NULL, path, err);
+    int rc = call(&code, "_eb_fix", names, 3, ")\n") ? eb_fail(err, EB_IO, "out of memory")
+                                                     : run(fs, &code, NULL, path, err);
     bytes_free(&code);
     return rc;
 }

@@ -26,9 +26,9 @@ struct mpy_fs {
 
 struct mpy_entry {
     char *path;
-    char type;          /* 'f' file, 'd' folder, '-' missing */
+    char type; /* 'f' file, 'd' folder, '-' missing */
     long size;
-    char sha[65];       /* hex SHA-256 from the board, "" when unknown */
+    char sha[65]; /* hex SHA-256 from the board, "" when unknown */
 };
 struct mpy_entries {
     struct mpy_entry *v;
@@ -37,9 +37,9 @@ struct mpy_entries {
 void mpy_entries_free(struct mpy_entries *e);
 
 struct mpy_put_stats {
-    size_t wire_bytes;  /* encoded bytes of file data sent */
-    bool deflated;      /* at least one block went compressed */
-    bool binary;        /* went as raw bytes over stdin */
+    size_t wire_bytes; /* encoded bytes of file data sent */
+    bool deflated;     /* at least one block went compressed */
+    bool binary;       /* went as raw bytes over stdin */
 };
 
 /* Define the helpers on the board and learn what it has. */
@@ -51,18 +51,18 @@ int mpy_fs_hash(struct mpy_fs *fs, char *const *paths, size_t n, struct mpy_entr
 /* 'f', 'd' or '-' (missing). */
 int mpy_fs_type(struct mpy_fs *fs, const char *path, char *type, eb_err *err);
 int mpy_fs_get(struct mpy_fs *fs, const char *path, bytes *out, eb_err *err);
-int mpy_fs_put(struct mpy_fs *fs, const char *path, const uint8_t *data, size_t n,
-               struct mpy_put_stats *st, eb_err *err);
+int mpy_fs_put(struct mpy_fs *fs, const char *path, const uint8_t *data, size_t n, struct mpy_put_stats *st,
+               eb_err *err);
 /* Writes of many files, packed into few round trips. Each file is still
  * atomic; a refused write stops the batch with a clear error. */
 struct mpy_put_batch {
     bytes code;
-    char **touched;     /* files the pending code writes, in order */
+    char **touched; /* files the pending code writes, in order */
     size_t ntouched, cap;
-    bool last_open;     /* the last file has blocks still to come */
+    bool last_open; /* the last file has blocks still to come */
 };
-int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *path, const uint8_t *data, size_t n,
-                      struct mpy_put_stats *st, eb_err *err);
+int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *path, const uint8_t *data,
+                      size_t n, struct mpy_put_stats *st, eb_err *err);
 int mpy_put_batch_flush(struct mpy_fs *fs, struct mpy_put_batch *b, eb_err *err);
 void mpy_put_batch_free(struct mpy_put_batch *b);
 
@@ -80,8 +80,6 @@ int mpy_parse_entries(const bytes *text, struct mpy_entries *out, eb_err *err);
 
 /* Join a board folder and a relative name with '/'. */
 int mpy_path_join(char *out, size_t n, const char *dir, const char *name);
-
-
 
 /* Finish what an interrupted write of `path` left: drop its temporary
  * file, restore its backup if the file itself is missing. */

@@ -6,6 +6,8 @@
  * data, so that none is left to land at the REPL prompt. Where b2a_base64 is written in
  * Python (slow, as in the WebAssembly build), files are read back as hex. Names and paths reach them only as
  * quoted literals; names come back hex-encoded, one entry per line. */
+/* One line of Python per line of C reads better unindented. */
+/* clang-format off */
 static const char MPY_PRELUDE[] =
 "import os,sys\n"
 "try:\n import binascii as _eb_b\n"
@@ -109,3 +111,4 @@ static const char MPY_PRELUDE_PROBE[] =
 static const char MPY_PRELUDE_ZIPPED[] =
 "import deflate,io,binascii\n"
 "exec(deflate.DeflateIO(io.BytesIO(binascii.a2b_base64(b'%s')),deflate.ZLIB).read().decode())\n";
+/* clang-format on */

@@ -69,8 +69,8 @@ void mpy_reply_free(struct mpy_reply *r)
 
 static int is_plain(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '/' || c == '.' || c == '_' || c == '-' || c == ' ';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '.' || c == '_' || c == '-' || c == ' ';
 }
 
 int mpy_py_str(bytes *code, const char *s)
@@ -96,7 +96,8 @@ int mpy_py_str(bytes *code, const char *s)
 void mpy_last_line(const bytes *text, char *out, size_t n)
 {
     size_t end = text->len;
-    while (end > 0 && (text->data[end - 1] == '\n' || text->data[end - 1] == '\r' || text->data[end - 1] == ' '))
+    while (end > 0 &&
+           (text->data[end - 1] == '\n' || text->data[end - 1] == '\r' || text->data[end - 1] == ' '))
         end--;
     size_t start = end;
     while (start > 0 && text->data[start - 1] != '\n')

@@ -15,10 +15,10 @@ long mpy_find_raw_banner(const uint8_t *buf, size_t len);
 
 /* The board's answer to the raw-paste request 0x05 'A' 0x01. */
 enum mpy_paste_answer {
-    MPY_PASTE_NEED_MORE,  /* fewer bytes than needed to decide */
-    MPY_PASTE_YES,        /* "R\x01": raw-paste entered */
-    MPY_PASTE_NO,         /* "R\x00": understood, not supported */
-    MPY_PASTE_OLD,        /* anything else: old firmware that took 0x01 as Ctrl-A */
+    MPY_PASTE_NEED_MORE, /* fewer bytes than needed to decide */
+    MPY_PASTE_YES,       /* "R\x01": raw-paste entered */
+    MPY_PASTE_NO,        /* "R\x00": understood, not supported */
+    MPY_PASTE_OLD,       /* anything else: old firmware that took 0x01 as Ctrl-A */
 };
 enum mpy_paste_answer mpy_classify_paste(const uint8_t *buf, size_t len);
 
@@ -26,15 +26,18 @@ enum mpy_paste_answer mpy_classify_paste(const uint8_t *buf, size_t len);
  * second, then the '>' prompt. Feed bytes as they arrive. */
 typedef void (*mpy_sink)(void *ctx, const uint8_t *p, size_t n);
 struct mpy_reply {
-    int state;            /* 0 stdout, 1 stderr, 2 prompt, 3 done */
-    bytes out, err;       /* collected (stdout only when sink is NULL) */
-    mpy_sink sink;        /* optional: stdout goes here instead of `out` */
+    int state;      /* 0 stdout, 1 stderr, 2 prompt, 3 done */
+    bytes out, err; /* collected (stdout only when sink is NULL) */
+    mpy_sink sink;  /* optional: stdout goes here instead of `out` */
     void *sink_ctx;
 };
 /* Consume bytes; returns how many were used (stops after the prompt) or -1
  * when out of memory. */
 long mpy_reply_feed(struct mpy_reply *r, const uint8_t *p, size_t n);
-static inline int mpy_reply_done(const struct mpy_reply *r) { return r->state == 3; }
+static inline int mpy_reply_done(const struct mpy_reply *r)
+{
+    return r->state == 3;
+}
 void mpy_reply_free(struct mpy_reply *r);
 
 /* Append a Python expression that evaluates to the str `s` (UTF-8 bytes),

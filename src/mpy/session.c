@@ -1,12 +1,19 @@
 /* session.c - the REPL protocol of shared/runtime/pyexec.c, host side. */
+#include "common/clock.h"
 #include "mpy/session.h"
 
 #include <string.h>
 
-enum { CTRL_A = 1, CTRL_B = 2, CTRL_C = 3, CTRL_D = 4, CTRL_E = 5 };
+enum {
+    CTRL_A = 1,
+    CTRL_B = 2,
+    CTRL_C = 3,
+    CTRL_D = 4,
+    CTRL_E = 5
+};
 #define ENTER_TRIES 3
-#define QUIET_MS 150
-#define FILLER 160 /* more than one stdin block (see mpy_exec_feed) */
+#define QUIET_MS    150
+#define FILLER      160 /* more than one stdin block (see mpy_exec_feed) */
 
 static int send(struct mpy *m, const void *p, size_t n, eb_err *err)
 {
@@ -39,9 +46,9 @@ static long drain(struct mpy *m, int quiet_ms, int max_ms, eb_err *err)
 {
     uint8_t buf[512];
     long total = 0;
-    int64_t end = port_now_ms() + max_ms;
+    int64_t end = eb_now_ms() + max_ms;
     m->pending.len = 0;
-    while (port_now_ms() < end) {
+    while (eb_now_ms() < end) {
         int r = port_read(m->port, buf, sizeof buf, quiet_ms, err);
         if (r < 0)
             return -1;
@@ -57,10 +64,10 @@ static int wait_raw_banner(struct mpy *m, int timeout_ms, eb_err *err)
 {
     bytes seen = { 0 };
     uint8_t buf[512];
-    int64_t end = port_now_ms() + timeout_ms;
+    int64_t end = eb_now_ms() + timeout_ms;
     int found = 0;
-    while (!found && port_now_ms() < end) {
-        int r = recv_some(m, buf, sizeof buf, (int)(end - port_now_ms()), err);
+    while (!found && eb_now_ms() < end) {
+        int r = recv_some(m, buf, sizeof buf, (int)(end - eb_now_ms()), err);
         if (r < 0) {
             bytes_free(&seen);
             return -1;
@@ -97,9 +104,9 @@ int mpy_open(const char *port_name, uint32_t baud, struct mpy *m, eb_err *err)
     /* Releasing both lines keeps the ESP32 out of reset and out of the
      * bootloader (EN and IO0 both high). One at a time, RTS goes first:
      * DTR released while RTS is still asserted would pull EN low (reset). */
-    if (m->port->has_lines &&
-        (m->port->lines_together ? port_set_lines(m->port, 0, 0, err)
-                                 : port_set_lines(m->port, -1, 0, err) || port_set_lines(m->port, 0, -1, err))) {
+    if (m->port->has_lines && (m->port->lines_together ? port_set_lines(m->port, 0, 0, err)
+                                                       : port_set_lines(m->port, -1, 0, err) ||
+                                                             port_set_lines(m->port, 0, -1, err))) {
         port_close(m->port);
         m->port = NULL;
         return -1;
@@ -133,7 +140,7 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
     for (int attempt = 0; attempt < ENTER_TRIES; attempt++) {
         if (send(m, stop, sizeof stop, err))
             return -1;
-        port_sleep_ms(100);
+        eb_sleep_ms(100);
         if (send(m, stop2, sizeof stop2, err))
             return -1;
         long n = drain(m, QUIET_MS, 1500, err);
@@ -155,18 +162,22 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
      * block it is in the middle of with '\r', which is harmless at a prompt. */
     uint8_t filler[FILLER];
     memset(filler, '\r', sizeof filler);
-    if (send(m, filler, sizeof filler, err) || send(m, stop2, sizeof stop2, err) || drain(m, QUIET_MS, 1500, err) < 0 ||
-        send(m, raw, sizeof raw, err))
+    if (send(m, filler, sizeof filler, err) || send(m, stop2, sizeof stop2, err) ||
+        drain(m, QUIET_MS, 1500, err) < 0 || send(m, raw, sizeof raw, err))
         return -1;
     if ((r = wait_raw_banner(m, 1500, err)) != 0)
         return r < 0 ? -1 : (m->raw = true, 0);
     if (heard)
-        return eb_fail(err, EB_IO, "%s: the board keeps running its program and did not stop after %d Ctrl-C: "
+        return eb_fail(err, EB_IO,
+                       "%s: the board keeps running its program and did not stop after %d Ctrl-C: "
                        "code that never prints or sleeps cannot be interrupted; reset the board "
-                       "(espburn reset) and try again", m->port->name, ENTER_TRIES);
-    return eb_fail(err, EB_IO, "%s: no answer to Ctrl-C and Ctrl-A: is the board running MicroPython "
+                       "(espburn reset) and try again",
+                       m->port->name, ENTER_TRIES);
+    return eb_fail(err, EB_IO,
+                   "%s: no answer to Ctrl-C and Ctrl-A: is the board running MicroPython "
                    "(not a tight loop that cannot be interrupted, not the bootloader)? "
-                   "Reset it (espburn reset) and try again", m->port->name);
+                   "Reset it (espburn reset) and try again",
+                   m->port->name);
 }
 
 /* Send the raw-paste request 0x05 'A' 0x01, read the board's answer and
@@ -182,11 +193,12 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
     *presend = m->paste == 1 ? (len < m->window ? len : m->window) : 0;
     if (send(m, req, sizeof req, err) || (*presend && send(m, code, *presend, err)))
         return -1;
-    int64_t end = port_now_ms() + 2000;
+    int64_t end = eb_now_ms() + 2000;
     while (a == MPY_PASTE_NEED_MORE) {
-        int left = (int)(end - port_now_ms());
+        int left = (int)(end - eb_now_ms());
         if (left <= 0)
-            return eb_fail(err, EB_IO, "%s: no answer to the raw-paste request; is the board still connected?",
+            return eb_fail(err, EB_IO,
+                           "%s: no answer to the raw-paste request; is the board still connected?",
                            m->port->name);
         int r = recv_some(m, ans + got, 1, left, err);
         if (r < 0)
@@ -198,7 +210,8 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
         if (port_read_exact(m->port, ans, 2, 2000, err))
             return -1;
         if (*presend && rd_le16(ans) != m->window)
-            return eb_fail(err, EB_IO, "%s: the board changed its raw-paste window; try again", m->port->name);
+            return eb_fail(err, EB_IO, "%s: the board changed its raw-paste window; try again",
+                           m->port->name);
         m->window = rd_le16(ans);
         if (m->window == 0)
             return eb_fail(err, EB_IO, "%s: the board offered a raw-paste window of 0 bytes", m->port->name);
@@ -219,8 +232,11 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
         return -1;
     int r = wait_raw_banner(m, 2000, err);
     if (r <= 0)
-        return r < 0 ? -1 : eb_fail(err, EB_IO, "%s: the board answered the raw-paste request with neither "
-                                    "raw-paste nor the raw REPL", m->port->name);
+        return r < 0 ? -1
+                     : eb_fail(err, EB_IO,
+                               "%s: the board answered the raw-paste request with neither "
+                               "raw-paste nor the raw REPL",
+                               m->port->name);
     return 0;
 }
 
@@ -246,7 +262,8 @@ static int paste_send(struct mpy *m, const uint8_t *code, size_t len, size_t pre
         if (r < 0)
             return -1;
         if (!remain && !aborted)
-            return eb_fail(err, EB_IO, "%s: the board stopped granting raw-paste windows; is it still connected?",
+            return eb_fail(err, EB_IO,
+                           "%s: the board stopped granting raw-paste windows; is it still connected?",
                            m->port->name);
         if (aborted)
             break;
@@ -299,7 +316,7 @@ static int read_reply(struct mpy *m, struct mpy_reply *rep, eb_err *err)
 {
     uint8_t buf[4096];
     bool interrupted = false;
-    int64_t last = port_now_ms();
+    int64_t last = eb_now_ms();
     while (!mpy_reply_done(rep)) {
         if (m->interrupt && *m->interrupt && !interrupted) {
             static const uint8_t intr[] = { CTRL_C };
@@ -311,13 +328,14 @@ static int read_reply(struct mpy *m, struct mpy_reply *rep, eb_err *err)
         if (r < 0)
             return -1;
         if (r == 0) {
-            if (port_now_ms() - last < m->timeout_ms)
+            if (eb_now_ms() - last < m->timeout_ms)
                 continue;
-            return eb_fail(err, EB_IO, "%s: the board went silent for %d s while running code; "
+            return eb_fail(err, EB_IO,
+                           "%s: the board went silent for %d s while running code; "
                            "it may be stuck (espburn reset) or the cable was pulled",
                            m->port->name, m->timeout_ms / 1000);
         }
-        last = port_now_ms();
+        last = eb_now_ms();
         long used = mpy_reply_feed(rep, buf, (size_t)r);
         if (used < 0)
             return eb_fail(err, EB_IO, "out of memory");
@@ -389,21 +407,22 @@ int mpy_exec_feed(struct mpy *m, const void *code, size_t len, const uint8_t *da
     *fed = started && acks == want;
     if (started && !*fed)
         m->raw = false; /* data may still be in flight: get a clean prompt before the next program */
-    if (r == 0) { /* silence: the board may be stuck reading stdin; interrupt it */
+    if (r == 0) {       /* silence: the board may be stuck reading stdin; interrupt it */
         static const uint8_t intr[] = { CTRL_C };
         if (port_write(m->port, intr, 1, err))
             return -1;
     }
     struct mpy_reply rep = { 0 };
     int rc = read_reply(m, &rep, err);
-    if (!rc && (bytes_append(out, rep.out.data, rep.out.len) || bytes_append(errout, rep.err.data, rep.err.len)))
+    if (!rc &&
+        (bytes_append(out, rep.out.data, rep.out.len) || bytes_append(errout, rep.err.data, rep.err.len)))
         rc = eb_fail(err, EB_IO, "out of memory");
     mpy_reply_free(&rep);
     return rc;
 }
 
-int mpy_exec(struct mpy *m, const void *code, size_t len, mpy_sink sink, void *ctx,
-             bytes *out, bytes *errout, eb_err *err)
+int mpy_exec(struct mpy *m, const void *code, size_t len, mpy_sink sink, void *ctx, bytes *out, bytes *errout,
+             eb_err *err)
 {
     if (send_program(m, code, len, err))
         return -1;
@@ -439,10 +458,10 @@ static int wait_for(struct mpy *m, const char *text, int timeout_ms, eb_err *err
     bytes seen = { 0 };
     uint8_t buf[256];
     size_t tl = strlen(text);
-    int64_t end = port_now_ms() + timeout_ms;
+    int64_t end = eb_now_ms() + timeout_ms;
     int rc = 0;
     bool found = false;
-    while (!found && port_now_ms() < end) {
+    while (!found && eb_now_ms() < end) {
         int r = recv_some(m, buf, sizeof buf, 100, err);
         if (r < 0 || bytes_append(&seen, buf, (size_t)(r > 0 ? r : 0))) {
             rc = r < 0 ? -1 : eb_fail(err, EB_IO, "out of memory");
@@ -472,8 +491,10 @@ int mpy_soft_reset(struct mpy *m, bool run_main, eb_err *err)
         return 0;
     }
     int r = wait_raw_banner(m, 15000, err);
-    return r <= 0 ? (r < 0 ? -1 : eb_fail(err, EB_IO, "%s: the board did not come back after a soft reset",
-                                          m->port->name)) : 0;
+    return r <= 0 ? (r < 0 ? -1
+                           : eb_fail(err, EB_IO, "%s: the board did not come back after a soft reset",
+                                     m->port->name))
+                  : 0;
 }
 
 int mpy_banner(struct mpy *m, char *out, size_t n, eb_err *err)
@@ -486,9 +507,9 @@ int mpy_banner(struct mpy *m, char *out, size_t n, eb_err *err)
     if (send(m, friendly, sizeof friendly, err))
         return -1;
     m->raw = false;
-    int64_t end = port_now_ms() + 3000;
+    int64_t end = eb_now_ms() + 3000;
     const char *mp = NULL;
-    while (port_now_ms() < end) {
+    while (eb_now_ms() < end) {
         int r = recv_some(m, buf, sizeof buf, 200, err);
         if (r < 0 || bytes_append(&seen, buf, (size_t)(r > 0 ? r : 0))) {
             bytes_free(&seen);

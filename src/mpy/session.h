@@ -18,12 +18,12 @@
 
 struct mpy {
     struct port *port;
-    bool raw;              /* the board sits at the raw REPL prompt */
-    int paste;             /* raw-paste: -1 not probed yet, 0 no, 1 yes */
-    unsigned window;       /* raw-paste flow-control window */
-    int timeout_ms;        /* longest silence accepted while code runs */
+    bool raw;                         /* the board sits at the raw REPL prompt */
+    int paste;                        /* raw-paste: -1 not probed yet, 0 no, 1 yes */
+    unsigned window;                  /* raw-paste flow-control window */
+    int timeout_ms;                   /* longest silence accepted while code runs */
     volatile sig_atomic_t *interrupt; /* when set non-zero (a SIGINT handler), send Ctrl-C */
-    bytes pending;         /* bytes read past the end of the last reply */
+    bytes pending;                    /* bytes read past the end of the last reply */
 };
 
 /* Open the port without resetting the board (DTR and RTS released). */
@@ -37,8 +37,8 @@ int mpy_enter_raw(struct mpy *m, eb_err *err);
 /* Run code at the raw REPL. stdout goes to `sink` when given, else into
  * `out`; stderr (a traceback) into `errout`. Returns 0 when the code ran
  * (whether or not it raised: check errout->len), -1 on a transport error. */
-int mpy_exec(struct mpy *m, const void *code, size_t len, mpy_sink sink, void *ctx,
-             bytes *out, bytes *errout, eb_err *err);
+int mpy_exec(struct mpy *m, const void *code, size_t len, mpy_sink sink, void *ctx, bytes *out, bytes *errout,
+             eb_err *err);
 
 /* Run code that reads `n` bytes of `data` from stdin: the code writes 'R'
  * when it starts reading, then one 'A' per `block` bytes it has taken; at

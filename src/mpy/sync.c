@@ -147,8 +147,9 @@ static int hash_candidates(struct mpy_fs *fs, const struct mpy_sync_opts *o, con
     return rc;
 }
 
-static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struct mpy_sync_opts *o, const char *rel,
-                     struct mpy_entries *remote, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st, eb_err *err)
+static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struct mpy_sync_opts *o,
+                     const char *rel, struct mpy_entries *remote, mpy_sync_report cb, void *ctx,
+                     struct mpy_sync_stats *st, eb_err *err)
 {
     char rp[2100], lp[4096], hex[65];
     bytes data = { 0 };
@@ -180,7 +181,8 @@ static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struc
 
 /* Clean up after interrupted writes, then remove what the local side lacks. */
 static int sync_extras(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
-                       struct mpy_entries *remote, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st, eb_err *err)
+                       struct mpy_entries *remote, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st,
+                       eb_err *err)
 {
     const char *gone = NULL; /* last folder deleted: skip what was inside */
     size_t gone_len = 0;

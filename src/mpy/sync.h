@@ -20,13 +20,19 @@ struct mpy_sync_opts {
     size_t nexclude;
 };
 
-enum mpy_sync_action { MPY_SYNC_ADD, MPY_SYNC_UPDATE, MPY_SYNC_DELETE, MPY_SYNC_SAME, MPY_SYNC_MKDIR };
+enum mpy_sync_action {
+    MPY_SYNC_ADD,
+    MPY_SYNC_UPDATE,
+    MPY_SYNC_DELETE,
+    MPY_SYNC_SAME,
+    MPY_SYNC_MKDIR
+};
 
 typedef void (*mpy_sync_report)(void *ctx, enum mpy_sync_action a, const char *remote_path, size_t bytes);
 
 struct mpy_sync_stats {
     size_t added, updated, deleted, unchanged, dirs;
-    size_t bytes;               /* file bytes written */
+    size_t bytes; /* file bytes written */
 };
 
 int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report cb, void *ctx,

@@ -65,7 +65,7 @@ static bool key_is(const char *key, const char *const *names)
 /* Add one ADDR FILE pair; paths use '/' and may not use variables. */
 static int add_entry(struct manifest *m, uint32_t addr, const char *path, eb_err *err)
 {
-    if (strncasecmp(path, "%~dp0", 5) == 0)   /* batch: "the script's folder", where paths start anyway */
+    if (strncasecmp(path, "%~dp0", 5) == 0) /* batch: "the script's folder", where paths start anyway */
         path += 5;
     if (strlen(path) >= MF_PATH_MAX)
         return eb_fail(err, EB_PROBLEM, "a file name is longer than %d characters", MF_PATH_MAX - 1);
@@ -74,7 +74,8 @@ static int add_entry(struct manifest *m, uint32_t addr, const char *path, eb_err
     if (strpbrk(path, "$%"))
         return eb_fail(err, EB_PROBLEM,
                        "the file for 0x%x is '%s', which uses a variable espburn cannot expand; "
-                       "give the files as ADDR FILE pairs instead", addr, path);
+                       "give the files as ADDR FILE pairs instead",
+                       addr, path);
     for (unsigned i = 0; i < m->n; i++)
         if (m->e[i].addr == addr && strcmp(m->e[i].path, path) == 0)
             return 0;
@@ -97,7 +98,10 @@ struct lexer {
     bool line_start;
 };
 
-static bool is_boundary(char c) { return c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')'; }
+static bool is_boundary(char c)
+{
+    return c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
+}
 
 static void skip_line(struct lexer *lx)
 {
@@ -175,7 +179,8 @@ static int lex_word(struct lexer *lx, char *out, size_t n, bool *new_cmd)
         } else if (c == '\\' && lx->end - lx->p >= 2 && lx->p[1] == ' ') {
             c = ' ';
             lx->p += 2;
-        } else if ((c == '\\' || c == '^') && lx->end - lx->p >= 2 && (lx->p[1] == '\n' || lx->p[1] == '\r')) {
+        } else if ((c == '\\' || c == '^') && lx->end - lx->p >= 2 &&
+                   (lx->p[1] == '\n' || lx->p[1] == '\r')) {
             break;
         } else {
             lx->p++;
@@ -189,18 +194,40 @@ static int lex_word(struct lexer *lx, char *out, size_t n, bool *new_cmd)
     return too_long ? -1 : 1;
 }
 
-enum opt_slot { OPT_NONE, OPT_MODE, OPT_FREQ, OPT_SIZE, OPT_CHIP, OPT_OTHER };
+enum opt_slot {
+    OPT_NONE,
+    OPT_MODE,
+    OPT_FREQ,
+    OPT_SIZE,
+    OPT_CHIP,
+    OPT_OTHER
+};
 
 /* esptool options that take a value, and where the value goes. */
 static enum opt_slot option_slot(const char *name)
 {
-    static const struct { const char *name; enum opt_slot slot; } opts[] = {
-        { "--flash-mode", OPT_MODE }, { "-fm", OPT_MODE }, { "--flash-freq", OPT_FREQ },
-        { "-ff", OPT_FREQ }, { "--flash-size", OPT_SIZE }, { "-fs", OPT_SIZE },
-        { "--chip", OPT_CHIP }, { "-c", OPT_CHIP }, { "--port", OPT_OTHER }, { "-p", OPT_OTHER },
-        { "--baud", OPT_OTHER }, { "-b", OPT_OTHER }, { "--before", OPT_OTHER },
-        { "--after", OPT_OTHER }, { "--spi-connection", OPT_OTHER }, { "-sc", OPT_OTHER },
-        { "--connect-attempts", OPT_OTHER }, { "--target-offset", OPT_OTHER },
+    static const struct {
+        const char *name;
+        enum opt_slot slot;
+    } opts[] = {
+        { "--flash-mode", OPT_MODE },
+        { "-fm", OPT_MODE },
+        { "--flash-freq", OPT_FREQ },
+        { "-ff", OPT_FREQ },
+        { "--flash-size", OPT_SIZE },
+        { "-fs", OPT_SIZE },
+        { "--chip", OPT_CHIP },
+        { "-c", OPT_CHIP },
+        { "--port", OPT_OTHER },
+        { "-p", OPT_OTHER },
+        { "--baud", OPT_OTHER },
+        { "-b", OPT_OTHER },
+        { "--before", OPT_OTHER },
+        { "--after", OPT_OTHER },
+        { "--spi-connection", OPT_OTHER },
+        { "-sc", OPT_OTHER },
+        { "--connect-attempts", OPT_OTHER },
+        { "--target-offset", OPT_OTHER },
     };
     char canon[40];
     str_copy(canon, sizeof canon, name);
@@ -291,7 +318,10 @@ static int parse_flash_args(struct lexer *lx, bool one_command, struct manifest 
     return 0;
 }
 
-static bool is_write_flash(const char *w) { return strcmp(w, "write_flash") == 0 || strcmp(w, "write-flash") == 0; }
+static bool is_write_flash(const char *w)
+{
+    return strcmp(w, "write_flash") == 0 || strcmp(w, "write-flash") == 0;
+}
 
 /* A script: the first write_flash command line; --chip from the words
  * before it in the same command. Returns 1 when none was found. */
@@ -314,7 +344,8 @@ static int parse_script(const char *text, size_t len, struct manifest *m, eb_err
         }
         enum opt_slot slot;
         char value[sizeof chip];
-        if (word[0] == '-' && read_option(&lx, word, &slot, value, sizeof value, NULL) == 0 && slot == OPT_CHIP)
+        if (word[0] == '-' && read_option(&lx, word, &slot, value, sizeof value, NULL) == 0 &&
+            slot == OPT_CHIP)
             str_copy(chip, sizeof chip, value);
     }
     return 1;
@@ -346,22 +377,22 @@ static bool json_addr(const cJSON *v, uint32_t *out)
 static void json_copy(char *dst, size_t n, const cJSON *obj, const char *const *keys)
 {
     const cJSON *v;
-    cJSON_ArrayForEach(v, obj)
-        if (v->string && cJSON_IsString(v) && key_is(v->string, keys)) {
-            str_copy(dst, n, v->valuestring);
-            return;
-        }
+    cJSON_ArrayForEach(v, obj) if (v->string && cJSON_IsString(v) && key_is(v->string, keys))
+    {
+        str_copy(dst, n, v->valuestring);
+        return;
+    }
 }
 
-static const char *const CHIP_KEYS[] = { "chip", "chipFamily", "chip_family", "chipType", "chip_type",
-                                         "target", "mcu", NULL };
+static const char *const CHIP_KEYS[] = { "chip",      "chipFamily", "chip_family", "chipType",
+                                         "chip_type", "target",     "mcu",         NULL };
 static const char *const MODE_KEYS[] = { "flash_mode", "flashMode", "flash-mode", NULL };
 static const char *const FREQ_KEYS[] = { "flash_freq", "flashFreq", "flash-freq", NULL };
 static const char *const SIZE_KEYS[] = { "flash_size", "flashSize", "flash-size", NULL };
-static const char *const PATH_KEYS[] = { "path", "file", "filename", "file_name", "fileName", "bin",
-                                         "binary", "image", "firmware", "src", NULL };
-static const char *const ADDR_KEYS[] = { "offset", "address", "addr", "flash_offset", "flashOffset",
-                                         "start", "location", NULL };
+static const char *const PATH_KEYS[] = { "path",   "file",  "filename", "file_name", "fileName", "bin",
+                                         "binary", "image", "firmware", "src",       NULL };
+static const char *const ADDR_KEYS[] = { "offset",      "address", "addr",     "flash_offset",
+                                         "flashOffset", "start",   "location", NULL };
 
 static void json_settings(const cJSON *obj, struct manifest *m)
 {
@@ -382,7 +413,8 @@ static int parse_flasher_args(const cJSON *root, struct manifest *m, eb_err *err
     json_settings(cJSON_GetObjectItemCaseSensitive(root, "flash_settings"), m);
     json_settings(cJSON_GetObjectItemCaseSensitive(root, "extra_esptool_args"), m);
     const cJSON *f;
-    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root, "flash_files")) {
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root, "flash_files"))
+    {
         uint32_t addr;
         if (!f->string || !mf_parse_addr(f->string, &addr) || !cJSON_IsString(f))
             return eb_fail(err, EB_PROBLEM, "flash_files has an entry that is not \"ADDRESS\": \"FILE\"");
@@ -404,7 +436,8 @@ static const cJSON *pick_build(const cJSON *builds, const struct chip *want, eb_
     char have[200] = "";
     const cJSON *b, *only = NULL;
     int count = 0;
-    cJSON_ArrayForEach(b, builds) {
+    cJSON_ArrayForEach(b, builds)
+    {
         const struct chip *c = chip_by_name(build_family(b));
         if (want && c == want)
             return b;
@@ -418,8 +451,9 @@ static const cJSON *pick_build(const cJSON *builds, const struct chip *want, eb_
         return NULL;
     }
     if (want) {
-        eb_fail(err, EB_PROBLEM, "the manifest has no build for %s (it has %s); use the firmware for your chip",
-                want->display, have);
+        eb_fail(err, EB_PROBLEM,
+                "the manifest has no build for %s (it has %s); use the firmware for your chip", want->display,
+                have);
         return NULL;
     }
     if (count > 1) {
@@ -437,11 +471,13 @@ static int parse_web_tools(const cJSON *root, const struct chip *want, struct ma
         return -1;
     str_copy(m->chip, sizeof m->chip, build_family(build));
     const cJSON *part;
-    cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(build, "parts")) {
+    cJSON_ArrayForEach(part, cJSON_GetObjectItemCaseSensitive(build, "parts"))
+    {
         const cJSON *path = cJSON_GetObjectItemCaseSensitive(part, "path");
         uint32_t addr;
         if (!cJSON_IsString(path) || !json_addr(cJSON_GetObjectItemCaseSensitive(part, "offset"), &addr))
-            return eb_fail(err, EB_PROBLEM, "a part of the %s build lacks a path or an offset", build_family(build));
+            return eb_fail(err, EB_PROBLEM, "a part of the %s build lacks a path or an offset",
+                           build_family(build));
         if (add_entry(m, addr, path->valuestring, err))
             return -1;
     }
@@ -455,7 +491,8 @@ static int walk_json(const cJSON *node, struct manifest *m, eb_err *err)
     if (cJSON_IsObject(node)) {
         json_settings(node, m);
         const cJSON *path = NULL, *addr_v = NULL, *v;
-        cJSON_ArrayForEach(v, node) {
+        cJSON_ArrayForEach(v, node)
+        {
             uint32_t addr;
             if (!v->string)
                 continue;
@@ -463,7 +500,8 @@ static int walk_json(const cJSON *node, struct manifest *m, eb_err *err)
                 path = v;
             else if (key_is(v->string, ADDR_KEYS))
                 addr_v = v;
-            else if (cJSON_IsString(v) && mf_parse_addr(v->string, &addr) && add_entry(m, addr, v->valuestring, err))
+            else if (cJSON_IsString(v) && mf_parse_addr(v->string, &addr) &&
+                     add_entry(m, addr, v->valuestring, err))
                 return -1;
         }
         uint32_t addr;
@@ -471,9 +509,8 @@ static int walk_json(const cJSON *node, struct manifest *m, eb_err *err)
             return -1;
     }
     const cJSON *child;
-    cJSON_ArrayForEach(child, node)
-        if ((cJSON_IsObject(child) || cJSON_IsArray(child)) && walk_json(child, m, err))
-            return -1;
+    cJSON_ArrayForEach(child, node) if ((cJSON_IsObject(child) || cJSON_IsArray(child)) &&
+                                        walk_json(child, m, err)) return -1;
     return 0;
 }
 

@@ -15,16 +15,16 @@
 #include "common/err.h"
 
 #define MF_MAX_ENTRIES 64
-#define MF_PATH_MAX 512
+#define MF_PATH_MAX    512
 
 struct mf_entry {
     uint32_t addr;
-    char path[MF_PATH_MAX];   /* as written, '\' turned into '/' */
+    char path[MF_PATH_MAX]; /* as written, '\' turned into '/' */
 };
 
 struct manifest {
-    char kind[40];            /* "flasher_args.json", "esp-web-tools manifest", ... */
-    char chip[24];            /* chip the manifest names ("esp32", "ESP32-S3"), "" if none */
+    char kind[40]; /* "flasher_args.json", "esp-web-tools manifest", ... */
+    char chip[24]; /* chip the manifest names ("esp32", "ESP32-S3"), "" if none */
     char flash_mode[8], flash_freq[8], flash_size[16]; /* "" when not given */
     unsigned n;
     struct mf_entry e[MF_MAX_ENTRIES];
@@ -34,8 +34,7 @@ struct manifest {
  * manifest (NULL: the only one). Fails (EB_PROBLEM) when the text is none
  * of the known kinds or names no file, and (EB_USAGE) when a multi-chip
  * manifest needs --chip. */
-int mf_parse(const char *text, size_t len, const struct chip *want, struct manifest *out,
-             eb_err *err);
+int mf_parse(const char *text, size_t len, const struct chip *want, struct manifest *out, eb_err *err);
 
 /* "0x1000", "4096", "0X10000" -> address; false unless the whole string is
  * one number below 4 GB. */

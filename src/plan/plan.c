@@ -104,10 +104,12 @@ static int convert_csv(struct plan *p, struct plan_region *r, eb_err *err)
     fw_identify(r->data.data, r->data.len, r->id);
     char bin_name[PLAN_PATH_MAX];
     plan_converted_name(r->path, bin_name, sizeof bin_name);
-    plan_add_finding(p, FIND_INFO, "table-from-csv", NULL,
-                     "No binary partition table was given; espburn converts %s to the binary form (as ESP-IDF's "
-                     "gen_esp32part.py does) and writes that. For esptool, create it first: espburn table "
-                     "csv2bin %s %s", plan_base_name(r->path), r->path, bin_name);
+    plan_add_finding(
+        p, FIND_INFO, "table-from-csv", NULL,
+        "No binary partition table was given; espburn converts %s to the binary form (as ESP-IDF's "
+        "gen_esp32part.py does) and writes that. For esptool, create it first: espburn table "
+        "csv2bin %s %s",
+        plan_base_name(r->path), r->path, bin_name);
     return 0;
 }
 
@@ -149,7 +151,8 @@ static int choose_table(struct plan *p, eb_err *err)
     p->table = tr->id->table;
     p->table_offset = tr->explicit_addr ? tr->addr : PT_DEFAULT_OFFSET;
     char reason[200];
-    snprintf(reason, sizeof reason, "another partition table; the plan uses %.150s", plan_base_name(tr->path));
+    snprintf(reason, sizeof reason, "another partition table; the plan uses %.150s",
+             plan_base_name(tr->path));
     for (unsigned i = p->nregions; i-- > 0;) {
         enum role role = p->regions[i].id->role;
         if ((int)i != t && !p->regions[i].explicit_addr &&
@@ -163,9 +166,12 @@ static int choose_table(struct plan *p, eb_err *err)
 }
 
 /* Where data of each role lives in the partition table. */
-static const struct { enum role role; uint8_t subtype; } DATA_HOMES[] = {
-    { ROLE_PHY_INIT, PT_SUB_PHY }, { ROLE_OTADATA, PT_SUB_OTADATA }, { ROLE_NVS, PT_SUB_NVS },
-    { ROLE_LITTLEFS, PT_SUB_LITTLEFS }, { ROLE_FATFS, PT_SUB_FAT }, { ROLE_SPIFFS, PT_SUB_SPIFFS },
+static const struct {
+    enum role role;
+    uint8_t subtype;
+} DATA_HOMES[] = {
+    { ROLE_PHY_INIT, PT_SUB_PHY },      { ROLE_OTADATA, PT_SUB_OTADATA }, { ROLE_NVS, PT_SUB_NVS },
+    { ROLE_LITTLEFS, PT_SUB_LITTLEFS }, { ROLE_FATFS, PT_SUB_FAT },       { ROLE_SPIFFS, PT_SUB_SPIFFS },
 };
 
 int plan_data_subtype(enum role role)
@@ -231,25 +237,22 @@ static bool data_home(const struct plan *p, const struct placing *pl, enum role 
     return false;
 }
 
-static bool home_of(const struct plan *p, const struct plan_region *r, const struct placing *pl, uint32_t *addr,
-                    const char **why)
+static bool home_of(const struct plan *p, const struct plan_region *r, const struct placing *pl,
+                    uint32_t *addr, const char **why)
 {
     switch (r->id->role) {
     case ROLE_BOOTLOADER:
         *addr = (r->id->chip ? r->id->chip : p->chip)->bootloader_offset;
         *why = "a second bootloader; the plan already has one";
         return !taken(pl, *addr);
-    case ROLE_PARTITION_TABLE: case ROLE_PARTITION_CSV:
-        *addr = p->table_offset;
-        return true;
-    case ROLE_APP:
-        return app_home(p, pl, addr, why);
+    case ROLE_PARTITION_TABLE:
+    case ROLE_PARTITION_CSV: *addr = p->table_offset; return true;
+    case ROLE_APP: return app_home(p, pl, addr, why);
     case ROLE_MERGED:
         *addr = r->id->merged_base;
         *why = "a second merged image";
         return !taken(pl, *addr);
-    default:
-        return data_home(p, pl, r->id->role, addr, why);
+    default: return data_home(p, pl, r->id->role, addr, why);
     }
 }
 
@@ -304,7 +307,7 @@ static const struct esp_image *header_image(const struct plan *p)
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const struct plan_region *r = plan_find_role(p, order[i]);
         if (r)
-            return &r->id->image;   /* a merged image's is its bootloader's */
+            return &r->id->image; /* a merged image's is its bootloader's */
     }
     return NULL;
 }

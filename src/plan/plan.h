@@ -13,25 +13,29 @@
 #include "common/err.h"
 #include "image/identify.h"
 
-#define PLAN_PATH_MAX 1024  /* longest path a plan keeps, with its NUL */
+#define PLAN_PATH_MAX 1024 /* longest path a plan keeps, with its NUL */
 
-enum finding_level { FIND_INFO, FIND_WARN, FIND_ERROR }; /* FIND_ERROR refuses the plan */
+enum finding_level {
+    FIND_INFO,
+    FIND_WARN,
+    FIND_ERROR
+}; /* FIND_ERROR refuses the plan */
 
 struct finding {
     enum finding_level level;
-    char code[32];       /* stable id for tests and JSON: "app-at-bootloader-offset" */
-    char text[768];      /* plain sentences: what is wrong, why, and the fix */
-    char effect[256];    /* FIND_ERROR: what happens on the board if written anyway (--force) */
+    char code[32];    /* stable id for tests and JSON: "app-at-bootloader-offset" */
+    char text[768];   /* plain sentences: what is wrong, why, and the fix */
+    char effect[256]; /* FIND_ERROR: what happens on the board if written anyway (--force) */
 };
 
 struct plan_region {
     uint32_t addr;
-    bytes data;          /* exactly what will be written */
+    bytes data;               /* exactly what will be written */
     char path[PLAN_PATH_MAX]; /* the file as the user or manifest named it */
-    struct fw_ident *id; /* what the data is (owned by the plan) */
-    char partition[17];  /* label of the partition it lands in, "" if none */
-    bool explicit_addr;  /* the address came from the user or a manifest, not from the role */
-    bool converted;      /* data is the binary table converted from the CSV at `path` */
+    struct fw_ident *id;      /* what the data is (owned by the plan) */
+    char partition[17];       /* label of the partition it lands in, "" if none */
+    bool explicit_addr;       /* the address came from the user or a manifest, not from the role */
+    bool converted;           /* data is the binary table converted from the CSV at `path` */
 };
 
 /* A file of a folder (or source) that the plan does not write, and why. */
@@ -42,27 +46,27 @@ struct plan_skip {
 };
 
 struct plan_opts {
-    const struct chip *chip;   /* --chip, or NULL: from the images */
-    uint32_t flash_size;       /* --flash-size in bytes, or 0 */
-    bool force;                /* --force: keep going past FIND_ERROR */
+    const struct chip *chip; /* --chip, or NULL: from the images */
+    uint32_t flash_size;     /* --flash-size in bytes, or 0 */
+    bool force;              /* --force: keep going past FIND_ERROR */
 };
 
 struct plan {
-    const struct chip *chip;   /* decided chip (option, images, manifest) */
-    bool chip_assumed;         /* nothing said which: ESP32 by default, the board may differ */
-    char source_kind[32];      /* "folder", "flasher_args.json", "esp-web-tools manifest", ... */
+    const struct chip *chip; /* decided chip (option, images, manifest) */
+    bool chip_assumed;       /* nothing said which: ESP32 by default, the board may differ */
+    char source_kind[32];    /* "folder", "flasher_args.json", "esp-web-tools manifest", ... */
     /* From the source or --flash-size; else mode and freq as the bootloader's
      * header says (esptool's "keep") and size "detect"; "" = keep. */
     char flash_mode[8], flash_freq[8], flash_size[16];
     unsigned nregions;
-    struct plan_region *regions;   /* sorted by address */
+    struct plan_region *regions; /* sorted by address */
     unsigned nfindings;
     struct finding *findings;
-    bool refused;                  /* some finding is FIND_ERROR (even with --force) */
+    bool refused; /* some finding is FIND_ERROR (even with --force) */
     unsigned nskipped;
     struct plan_skip *skipped;
     bool has_table;
-    struct part_table table;       /* the partition table the plan writes, if any */
+    struct part_table table; /* the partition table the plan writes, if any */
     uint32_t table_offset;
 };
 
@@ -75,8 +79,8 @@ void plan_free(struct plan *p);
 
 /* What an esptool line says besides the plan's files. */
 struct esptool_args {
-    const char *port;            /* NULL: "PORT" */
-    uint32_t baud;               /* 0: no -b (esptool's 115200) */
+    const char *port;               /* NULL: "PORT" */
+    uint32_t baud;                  /* 0: no -b (esptool's 115200) */
     const char *mode, *freq, *size; /* header options; NULL: the plan's */
 };
 #define ESPTOOL_SUGGESTED_BAUD 460800 /* what `plan` suggests: fast, and within every USB bridge's reach */
@@ -87,7 +91,11 @@ int plan_esptool_command(const struct plan *p, const struct esptool_args *a, byt
 /* One image of everything in the plan from `base`, gaps 0xFF (merge_bin). */
 int plan_merge_raw(const struct plan *p, uint32_t base, bytes *out, eb_err *err);
 
-enum plan_format { PLAN_RAW, PLAN_UF2, PLAN_HEX };
+enum plan_format {
+    PLAN_RAW,
+    PLAN_UF2,
+    PLAN_HEX
+};
 /* The plan as one file: raw (from `base`), UF2 (the chip's family id) or
  * Intel HEX; UF2 and HEX carry each region at its own address. */
 int plan_merge(const struct plan *p, enum plan_format fmt, uint32_t base, bytes *out, eb_err *err);

@@ -9,7 +9,7 @@
 
 #include "plan/plan_internal.h"
 
-#define LARGEST_FLASH_SIZE_CODE 7   /* 128 MB: the largest an image header can name */
+#define LARGEST_FLASH_SIZE_CODE 7 /* 128 MB: the largest an image header can name */
 
 const char *finding_level_name(enum finding_level level)
 {
@@ -17,14 +17,23 @@ const char *finding_level_name(enum finding_level level)
     return (unsigned)level <= FIND_ERROR ? names[level] : "error";
 }
 
-static const char *name_of(const struct plan_region *r) { return plan_base_name(r->path); }
-static uint32_t end_of(const struct plan_region *r) { return r->addr + (uint32_t)r->data.len; }
+static const char *name_of(const struct plan_region *r)
+{
+    return plan_base_name(r->path);
+}
+static uint32_t end_of(const struct plan_region *r)
+{
+    return r->addr + (uint32_t)r->data.len;
+}
 static const struct chip *chip_of(const struct plan *p, const struct plan_region *r)
 {
     return r->id->chip ? r->id->chip : p->chip;
 }
 
-static uint32_t table_offset_of(const struct plan *p) { return p->has_table ? p->table_offset : PT_DEFAULT_OFFSET; }
+static uint32_t table_offset_of(const struct plan *p)
+{
+    return p->has_table ? p->table_offset : PT_DEFAULT_OFFSET;
+}
 
 /* Where the application belongs: the table's boot partition, else what a
  * table beside it says, else the usual 0x10000. */
@@ -49,7 +58,8 @@ static uint32_t first_mapped_segment(const struct esp_image *img)
 static void check_chips(struct plan *p, const struct plan_ctx *c)
 {
     if (c->opts->chip && c->manifest_chip && c->opts->chip != c->manifest_chip)
-        plan_add_finding(p, FIND_ERROR, "chip-mismatch", "Firmware for another chip does not run; the board will not boot.",
+        plan_add_finding(p, FIND_ERROR, "chip-mismatch",
+                         "Firmware for another chip does not run; the board will not boot.",
                          "The manifest is for %s but --chip says %s. Use the firmware built for %s.",
                          c->manifest_chip->display, c->opts->chip->display, c->opts->chip->display);
     for (unsigned i = 0; i < p->nregions; i++) {
@@ -57,13 +67,15 @@ static void check_chips(struct plan *p, const struct plan_ctx *c)
         if (!r->id->chip || r->id->chip == p->chip)
             continue;
         if (r->id->role == ROLE_BOOTLOADER)
-            plan_add_finding(p, FIND_ERROR, "bootloader-wrong-chip",
-                             "The ROM rejects the bootloader; the board will not start until the right one is written.",
-                             "%s is a bootloader for %s, but the plan is for %s; the ROM would reject it and the "
-                             "board would not start. Use the bootloader built for %s.",
-                             name_of(r), r->id->chip->display, p->chip->display, p->chip->display);
+            plan_add_finding(
+                p, FIND_ERROR, "bootloader-wrong-chip",
+                "The ROM rejects the bootloader; the board will not start until the right one is written.",
+                "%s is a bootloader for %s, but the plan is for %s; the ROM would reject it and the "
+                "board would not start. Use the bootloader built for %s.",
+                name_of(r), r->id->chip->display, p->chip->display, p->chip->display);
         else
-            plan_add_finding(p, FIND_ERROR, "chip-mismatch", "Firmware for another chip does not run; the board will not boot.",
+            plan_add_finding(p, FIND_ERROR, "chip-mismatch",
+                             "Firmware for another chip does not run; the board will not boot.",
                              "%s is built for %s, but the plan is for %s; it would not run there. "
                              "Use files built for one chip (and --chip for the board you have).",
                              name_of(r), r->id->chip->display, p->chip->display);
@@ -78,53 +90,61 @@ static void check_bootloader(struct plan *p, const struct plan_region *r)
     if (r->addr == chip->bootloader_offset)
         return;
     char effect[256];
-    snprintf(effect, sizeof effect,
-             "The ROM finds no bootloader at 0x%x; the board will not start (unless an old one is still there).",
-             chip->bootloader_offset);
-    plan_add_finding(p, FIND_ERROR, "bootloader-wrong-offset", effect,
-                     "%s is the %s bootloader; the %s ROM loads the bootloader from 0x%x, so at 0x%x it would never "
-                     "run. Write it at 0x%x.", name_of(r), chip->display, chip->display, chip->bootloader_offset,
-                     r->addr, chip->bootloader_offset);
+    snprintf(
+        effect, sizeof effect,
+        "The ROM finds no bootloader at 0x%x; the board will not start (unless an old one is still there).",
+        chip->bootloader_offset);
+    plan_add_finding(
+        p, FIND_ERROR, "bootloader-wrong-offset", effect,
+        "%s is the %s bootloader; the %s ROM loads the bootloader from 0x%x, so at 0x%x it would never "
+        "run. Write it at 0x%x.",
+        name_of(r), chip->display, chip->display, chip->bootloader_offset, r->addr, chip->bootloader_offset);
 }
 
 static void report_app_at_bootloader(struct plan *p, const struct plan_ctx *c, const struct plan_region *r)
 {
     const struct plan_region *boot = plan_find_role(p, ROLE_BOOTLOADER);
-    const char *boot_name = boot ? name_of(boot) : c->hint_boot[0] ? c->hint_boot : "the bootloader built with it";
+    const char *boot_name = boot              ? name_of(boot)
+                            : c->hint_boot[0] ? c->hint_boot
+                                              : "the bootloader built with it";
     const struct chip *chip = chip_of(p, r);
     char effect[256];
     snprintf(effect, sizeof effect,
              "The board resets over and over right after power-on, until a bootloader is written at 0x%x.",
              chip->bootloader_offset);
-    plan_add_finding(p, FIND_ERROR, "app-at-bootloader-offset", effect,
-                     "%s is an application (its first segment maps flash at 0x%x); at 0x%x the ROM would try to "
-                     "load it as the bootloader and reset forever. Write %s at 0x%x and %s at 0x%x, with the "
-                     "partition table at 0x%x.",
-                     name_of(r), first_mapped_segment(&r->id->image), r->addr, boot_name, chip->bootloader_offset,
-                     name_of(r), app_home(p, c), table_offset_of(p));
+    plan_add_finding(
+        p, FIND_ERROR, "app-at-bootloader-offset", effect,
+        "%s is an application (its first segment maps flash at 0x%x); at 0x%x the ROM would try to "
+        "load it as the bootloader and reset forever. Write %s at 0x%x and %s at 0x%x, with the "
+        "partition table at 0x%x.",
+        name_of(r), first_mapped_segment(&r->id->image), r->addr, boot_name, chip->bootloader_offset,
+        name_of(r), app_home(p, c), table_offset_of(p));
 }
 
 static void check_app_partition(struct plan *p, const struct plan_ctx *c, const struct plan_region *r)
 {
     const struct partition *part = pt_find_addr(&p->table, r->addr);
     if (!part || part->type != PT_TYPE_APP) {
-        plan_add_finding(p, FIND_WARN, "app-outside-partition", NULL,
-                         "%s is an application at 0x%x, which is %s; the bootloader only starts apps from app "
-                         "partitions. Write it at 0x%x.", name_of(r), r->addr,
-                         part ? "in a data partition" : "in no partition", app_home(p, c));
+        plan_add_finding(
+            p, FIND_WARN, "app-outside-partition", NULL,
+            "%s is an application at 0x%x, which is %s; the bootloader only starts apps from app "
+            "partitions. Write it at 0x%x.",
+            name_of(r), r->addr, part ? "in a data partition" : "in no partition", app_home(p, c));
         return;
     }
     uint32_t room = part->offset + part->size - r->addr;
     if (r->data.len > room) {
         char effect[256];
-        snprintf(effect, sizeof effect,
-                 "The bootloader refuses an app bigger than its partition, and the end of it overwrites what follows 0x%x.",
-                 part->offset + part->size);
-        plan_add_finding(p, FIND_ERROR, "app-too-big", effect,
-                         "%s is %zu bytes, but partition '%s' at 0x%x holds only %u from 0x%x; the app would not boot. "
-                         "Use a partition table with an app partition of at least %zuK.",
-                         name_of(r), r->data.len, part->label, part->offset, room, r->addr,
-                         (r->data.len + PT_APP_ALIGN - 1) / PT_APP_ALIGN * (PT_APP_ALIGN / 1024));
+        snprintf(
+            effect, sizeof effect,
+            "The bootloader refuses an app bigger than its partition, and the end of it overwrites what follows 0x%x.",
+            part->offset + part->size);
+        plan_add_finding(
+            p, FIND_ERROR, "app-too-big", effect,
+            "%s is %zu bytes, but partition '%s' at 0x%x holds only %u from 0x%x; the app would not boot. "
+            "Use a partition table with an app partition of at least %zuK.",
+            name_of(r), r->data.len, part->label, part->offset, room, r->addr,
+            (r->data.len + PT_APP_ALIGN - 1) / PT_APP_ALIGN * (PT_APP_ALIGN / 1024));
     }
 }
 
@@ -135,13 +155,14 @@ static void check_app(struct plan *p, const struct plan_ctx *c, const struct pla
         report_app_at_bootloader(p, c, r);
         return;
     }
-    uint32_t align = r->id->image.flash_align;   /* set for every application, damaged or not */
+    uint32_t align = r->id->image.flash_align; /* set for every application, damaged or not */
     if (r->addr % align) {
-        plan_add_finding(p, FIND_ERROR, "app-unaligned",
-                         "The app's code is mapped at the wrong addresses; it crashes as soon as it starts.",
-                         "%s is an application and must start at a multiple of 0x%x (the MMU page size); at 0x%x its "
-                         "flash-mapped segments would land at the wrong addresses. Write it at 0x%x.",
-                         name_of(r), align, r->addr, app_home(p, c));
+        plan_add_finding(
+            p, FIND_ERROR, "app-unaligned",
+            "The app's code is mapped at the wrong addresses; it crashes as soon as it starts.",
+            "%s is an application and must start at a multiple of 0x%x (the MMU page size); at 0x%x its "
+            "flash-mapped segments would land at the wrong addresses. Write it at 0x%x.",
+            name_of(r), align, r->addr, app_home(p, c));
         return;
     }
     if (p->has_table)
@@ -156,10 +177,11 @@ static void check_merged(struct plan *p, const struct plan_region *r)
     char effect[256];
     snprintf(effect, sizeof effect, "Every part lands 0x%x bytes off its place; the board will not boot.",
              r->addr > base ? r->addr - base : base - r->addr);
-    plan_add_finding(p, FIND_ERROR, "merged-wrong-base", effect,
-                     "%s is a merged image (bootloader, table and app in one file) meant to be written at 0x%x; at "
-                     "0x%x every part inside would land 0x%x bytes off. Write it at 0x%x.",
-                     name_of(r), base, r->addr, r->addr > base ? r->addr - base : base - r->addr, base);
+    plan_add_finding(
+        p, FIND_ERROR, "merged-wrong-base", effect,
+        "%s is a merged image (bootloader, table and app in one file) meant to be written at 0x%x; at "
+        "0x%x every part inside would land 0x%x bytes off. Write it at 0x%x.",
+        name_of(r), base, r->addr, r->addr > base ? r->addr - base : base - r->addr, base);
 }
 
 /* PHY data, otadata, NVS and file systems belong in their data partition. */
@@ -181,13 +203,13 @@ static void check_data_partition(struct plan *p, const struct plan_region *r)
     if (home)
         plan_add_finding(p, FIND_WARN, "wrong-partition", NULL,
                          "%s holds %s but 0x%x is %s; it belongs in the %s partition '%s'. Write it at 0x%x.",
-                         name_of(r), role_name(r->id->role), r->addr, where, kind ? kind : "matching", home->label,
-                         home->offset);
+                         name_of(r), role_name(r->id->role), r->addr, where, kind ? kind : "matching",
+                         home->label, home->offset);
     else
         plan_add_finding(p, FIND_WARN, "wrong-partition", NULL,
                          "%s holds %s but 0x%x is %s, and the partition table has no %s partition; "
-                         "the firmware will not find it.", name_of(r), role_name(r->id->role), r->addr, where,
-                         kind ? kind : "matching");
+                         "the firmware will not find it.",
+                         name_of(r), role_name(r->id->role), r->addr, where, kind ? kind : "matching");
 }
 
 static void check_contents(struct plan *p, const struct plan_region *r)
@@ -196,15 +218,16 @@ static void check_contents(struct plan *p, const struct plan_region *r)
     if ((role == ROLE_BOOTLOADER || role == ROLE_APP) && r->id->problem[0])
         plan_add_finding(p, FIND_WARN, "image-problem", NULL, "%s: %s", name_of(r), r->id->problem);
     else if (role == ROLE_ELF || role == ROLE_UF2)
-        plan_add_finding(p, FIND_ERROR, "not-flashable", "The bytes written are not a bootable image; the board will not boot.",
+        plan_add_finding(p, FIND_ERROR, "not-flashable",
+                         "The bytes written are not a bootable image; the board will not boot.",
                          "%s is %s file, not an image to write at an address; %s.", name_of(r),
                          role == ROLE_ELF ? "an ELF" : "a UF2",
                          role == ROLE_ELF ? "convert it with esptool.py elf2image and write the .bin"
                                           : "copy it to the board's UF2 drive, or write the .bin build");
     else if (role == ROLE_UNKNOWN || role == ROLE_MANIFEST)
         plan_add_finding(p, FIND_WARN, "not-firmware", NULL,
-                         "%s is not firmware espburn recognises (%s); it will be written as is at 0x%x.", name_of(r),
-                         r->id->summary[0] ? r->id->summary : role_name(role), r->addr);
+                         "%s is not firmware espburn recognises (%s); it will be written as is at 0x%x.",
+                         name_of(r), r->id->summary[0] ? r->id->summary : role_name(role), r->addr);
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -214,10 +237,12 @@ static void check_overlaps(struct plan *p)
     for (unsigned i = 0; i < p->nregions; i++)
         for (unsigned j = i + 1; j < p->nregions && p->regions[j].addr < end_of(&p->regions[i]); j++) {
             const struct plan_region *a = &p->regions[i], *b = &p->regions[j];
-            plan_add_finding(p, FIND_ERROR, "overlap",
-                             "The later write overwrites part of the earlier one; what boots is unpredictable.",
-                             "%s (0x%x-0x%x) and %s (0x%x-0x%x) overlap; one would overwrite the other. "
-                             "Check their addresses.", name_of(a), a->addr, end_of(a), name_of(b), b->addr, end_of(b));
+            plan_add_finding(
+                p, FIND_ERROR, "overlap",
+                "The later write overwrites part of the earlier one; what boots is unpredictable.",
+                "%s (0x%x-0x%x) and %s (0x%x-0x%x) overlap; one would overwrite the other. "
+                "Check their addresses.",
+                name_of(a), a->addr, end_of(a), name_of(b), b->addr, end_of(b));
         }
 }
 
@@ -241,7 +266,8 @@ static void check_largest_flash(struct plan *p)
         if ((uint64_t)p->regions[i].addr + p->regions[i].data.len > max)
             plan_add_finding(p, FIND_ERROR, "beyond-flash", "Writing past the end of the flash fails.",
                              "%s ends at 0x%llx, beyond the largest flash of any ESP board (%s); check its "
-                             "address.", name_of(&p->regions[i]),
+                             "address.",
+                             name_of(&p->regions[i]),
                              (unsigned long long)p->regions[i].addr + p->regions[i].data.len, words);
 }
 
@@ -264,7 +290,8 @@ static void check_flash_size(struct plan *p, const struct plan_ctx *c)
         if ((uint64_t)p->regions[i].addr + p->regions[i].data.len > size)
             plan_add_finding(p, FIND_ERROR, "beyond-flash", "Writing past the end of the flash fails.",
                              "%s ends at 0x%x, beyond the %s flash; it cannot be written. Check its address "
-                             "and the flash size.", name_of(&p->regions[i]), end_of(&p->regions[i]), words);
+                             "and the flash size.",
+                             name_of(&p->regions[i]), end_of(&p->regions[i]), words);
 }
 
 static bool merged_has(const struct plan *p, enum role role)
@@ -276,7 +303,10 @@ static bool merged_has(const struct plan *p, enum role role)
     return false;
 }
 
-static bool plan_has(const struct plan *p, enum role role) { return plan_find_role(p, role) || merged_has(p, role); }
+static bool plan_has(const struct plan *p, enum role role)
+{
+    return plan_find_role(p, role) || merged_has(p, role);
+}
 
 static void check_missing(struct plan *p, const struct plan_ctx *c)
 {
@@ -285,17 +315,22 @@ static void check_missing(struct plan *p, const struct plan_ctx *c)
     if (!boot && !app)
         return;
     if (!boot)
-        plan_add_finding(p, FIND_WARN, "missing-bootloader", NULL,
-                         "The plan has no bootloader; it would go at 0x%x (%s). The board keeps the bootloader it "
-                         "has, which must match this build.", p->chip->bootloader_offset, p->chip->display);
+        plan_add_finding(
+            p, FIND_WARN, "missing-bootloader", NULL,
+            "The plan has no bootloader; it would go at 0x%x (%s). The board keeps the bootloader it "
+            "has, which must match this build.",
+            p->chip->bootloader_offset, p->chip->display);
     if (!table)
-        plan_add_finding(p, FIND_WARN, "missing-table", NULL,
-                         "The plan has no partition table; it would go at 0x%x. The board keeps the table it has, "
-                         "which must have an app partition at 0x%x.", PT_DEFAULT_OFFSET, app_home(p, c));
+        plan_add_finding(
+            p, FIND_WARN, "missing-table", NULL,
+            "The plan has no partition table; it would go at 0x%x. The board keeps the table it has, "
+            "which must have an app partition at 0x%x.",
+            PT_DEFAULT_OFFSET, app_home(p, c));
     if (!app)
-        plan_add_finding(p, FIND_WARN, "missing-app", NULL,
-                         "The plan has no application; it would go at 0x%x. The bootloader will find no app to start.",
-                         app_home(p, c));
+        plan_add_finding(
+            p, FIND_WARN, "missing-app", NULL,
+            "The plan has no application; it would go at 0x%x. The bootloader will find no app to start.",
+            app_home(p, c));
 }
 
 static void check_table(struct plan *p)
@@ -304,9 +339,11 @@ static void check_table(struct plan *p)
     if (!t)
         t = plan_find_role(p, ROLE_PARTITION_CSV);
     if (t && t->addr != PT_DEFAULT_OFFSET)
-        plan_add_finding(p, FIND_WARN, "table-offset", NULL,
-                         "%s is a partition table at 0x%x; bootloaders look for it at 0x%x unless built with another "
-                         "CONFIG_PARTITION_TABLE_OFFSET.", name_of(t), t->addr, PT_DEFAULT_OFFSET);
+        plan_add_finding(
+            p, FIND_WARN, "table-offset", NULL,
+            "%s is a partition table at 0x%x; bootloaders look for it at 0x%x unless built with another "
+            "CONFIG_PARTITION_TABLE_OFFSET.",
+            name_of(t), t->addr, PT_DEFAULT_OFFSET);
     if (!p->has_table)
         return;
     struct pt_issue issues[PT_MAX_ISSUES];

@@ -17,12 +17,12 @@ static inline void str_copy(char *dst, size_t n, const char *src)
 
 struct plan_ctx {
     const struct plan_opts *opts;
-    const struct chip *manifest_chip;  /* chip a manifest named, or NULL */
-    unsigned folder_files;             /* files read while scanning folders */
+    const struct chip *manifest_chip; /* chip a manifest named, or NULL */
+    unsigned folder_files;            /* files read while scanning folders */
     /* Found beside a misplaced application, to name the fix. */
-    char hint_boot[256];               /* bootloader file name, "" if none */
+    char hint_boot[256]; /* bootloader file name, "" if none */
     bool hint_has_app_addr;
-    uint32_t hint_app_addr;            /* boot app partition of a table found there */
+    uint32_t hint_app_addr; /* boot app partition of a table found there */
 };
 
 /* ---- plan_sources.c ---- */

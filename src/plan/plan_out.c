@@ -9,7 +9,10 @@
 #include "plan/plan.h"
 #include "plan/plan_internal.h"
 
-static int append_str(bytes *out, const char *s) { return bytes_append(out, s, strlen(s)); }
+static int append_str(bytes *out, const char *s)
+{
+    return bytes_append(out, s, strlen(s));
+}
 
 /* A shell word: quoted with '' when it holds anything but safe characters. */
 static int append_word(bytes *out, const char *w)
@@ -41,14 +44,16 @@ int plan_esptool_command(const struct plan *p, const struct esptool_args *a, byt
         snprintf(baud, sizeof baud, "%u", a->baud);
     int rc = append_str(out, "esptool.py") | append_option(out, "--chip", p->chip->name) |
              append_option(out, "-p", a->port ? a->port : "PORT") | append_option(out, "-b", baud) |
-             append_str(out, " write_flash") | append_option(out, "--flash_mode", a->mode ? a->mode : p->flash_mode) |
+             append_str(out, " write_flash") |
+             append_option(out, "--flash_mode", a->mode ? a->mode : p->flash_mode) |
              append_option(out, "--flash_freq", a->freq ? a->freq : p->flash_freq) |
              append_option(out, "--flash_size", a->size ? a->size : p->flash_size);
     for (unsigned i = 0; i < p->nregions; i++) {
         char addr[16], bin_name[PLAN_PATH_MAX];
         snprintf(addr, sizeof addr, " 0x%x ", p->regions[i].addr);
         plan_converted_name(p->regions[i].path, bin_name, sizeof bin_name);
-        rc |= append_str(out, addr) | append_word(out, p->regions[i].converted ? bin_name : p->regions[i].path);
+        rc |=
+            append_str(out, addr) | append_word(out, p->regions[i].converted ? bin_name : p->regions[i].path);
     }
     /* Keep a terminating NUL after the text without counting it. */
     if (!rc && bytes_append_byte(out, '\0') == 0) {
@@ -64,8 +69,9 @@ int plan_merge_raw(const struct plan *p, uint32_t base, bytes *out, eb_err *err)
     for (unsigned i = 0; i < p->nregions; i++) {
         const struct plan_region *r = &p->regions[i];
         if (r->addr < base)
-            return eb_fail(err, EB_USAGE, "%s starts at 0x%x, below the merge base 0x%x; use --base 0x%x or lower",
-                           r->path, r->addr, base, r->addr);
+            return eb_fail(err, EB_USAGE,
+                           "%s starts at 0x%x, below the merge base 0x%x; use --base 0x%x or lower", r->path,
+                           r->addr, base, r->addr);
         if ((uint64_t)r->addr + r->data.len > end)
             end = (uint64_t)r->addr + r->data.len;
     }
@@ -89,7 +95,8 @@ int plan_merge(const struct plan *p, enum plan_format fmt, uint32_t base, bytes 
     if (!chunks)
         return eb_fail(err, EB_IO, "out of memory");
     for (unsigned i = 0; i < p->nregions; i++)
-        chunks[i] = (struct flash_chunk){ p->regions[i].addr, p->regions[i].data.data, p->regions[i].data.len };
+        chunks[i] =
+            (struct flash_chunk){ p->regions[i].addr, p->regions[i].data.data, p->regions[i].data.len };
     int rc = fmt == PLAN_UF2 ? uf2_encode(chunks, p->nregions, p->chip->uf2_family, out, err)
                              : ihex_encode(chunks, p->nregions, out, err);
     free(chunks);

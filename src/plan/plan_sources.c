@@ -15,11 +15,11 @@
 #include "plan/manifest.h"
 #include "plan/plan_internal.h"
 
-#define PLAN_MAX_FILE (64u << 20)   /* the skip reason in scan_entry says "64 MB" */
+#define PLAN_MAX_FILE         (64u << 20) /* the skip reason in scan_entry says "64 MB" */
 #define PLAN_MAX_FOLDER_FILES 256
-#define PLAN_MAX_DEPTH 2
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-#define ADDRESS_SPACE_END 0x100000000ull   /* 4 GB: no flash address reaches it */
+#define PLAN_MAX_DEPTH        2
+#define HUGE_PAGE             ((uintptr_t)2 << 20)
+#define ADDRESS_SPACE_END     0x100000000ull /* 4 GB: no flash address reaches it */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -51,7 +51,10 @@ void plan_dir_of(const char *path, char *out, size_t n)
         snprintf(out, n, "%.*s", (int)(slash - path), path);
 }
 
-static bool is_text(const bytes *b) { return b->len > 0 && !memchr(b->data, 0, b->len); }
+static bool is_text(const bytes *b)
+{
+    return b->len > 0 && !memchr(b->data, 0, b->len);
+}
 
 /* ---- regions and skipped files ---------------------------------------- */
 
@@ -145,19 +148,28 @@ static int add_region(struct plan *p, const char *path, bool has_addr, uint32_t 
     return 0;
 }
 
-static struct plan_region *last_region(struct plan *p) { return &p->regions[p->nregions - 1]; }
+static struct plan_region *last_region(struct plan *p)
+{
+    return &p->regions[p->nregions - 1];
+}
 
 /* ---- folders ---------------------------------------------------------- */
 
 static bool role_is_placeable(enum role role)
 {
     switch (role) {
-    case ROLE_BOOTLOADER: case ROLE_APP: case ROLE_PARTITION_TABLE: case ROLE_PARTITION_CSV:
-    case ROLE_PHY_INIT: case ROLE_OTADATA: case ROLE_NVS: case ROLE_LITTLEFS: case ROLE_FATFS:
-    case ROLE_SPIFFS: case ROLE_MERGED:
-        return true;
-    default:
-        return false;
+    case ROLE_BOOTLOADER:
+    case ROLE_APP:
+    case ROLE_PARTITION_TABLE:
+    case ROLE_PARTITION_CSV:
+    case ROLE_PHY_INIT:
+    case ROLE_OTADATA:
+    case ROLE_NVS:
+    case ROLE_LITTLEFS:
+    case ROLE_FATFS:
+    case ROLE_SPIFFS:
+    case ROLE_MERGED: return true;
+    default: return false;
     }
 }
 
@@ -204,7 +216,8 @@ static int scan_entry(struct plan *p, struct plan_ctx *c, const char *dir, const
     if (++c->folder_files > PLAN_MAX_FOLDER_FILES)
         return eb_fail(err, EB_PROBLEM,
                        "the folder holds more than %d files; point espburn at the folder with just the "
-                       "firmware, or list the files with their addresses", PLAN_MAX_FOLDER_FILES);
+                       "firmware, or list the files with their addresses",
+                       PLAN_MAX_FOLDER_FILES);
     if ((uint64_t)st.st_size > PLAN_MAX_FILE)
         return skip_file(p, path, "larger than 64 MB: not firmware for one board", err);
     if (add_region(p, path, false, 0, err))
@@ -234,19 +247,22 @@ int plan_scan_folder(struct plan *p, struct plan_ctx *c, const char *dir, int de
 /* ---- manifests -------------------------------------------------------- */
 
 /* The file a manifest names must resolve (symlinks too) inside its folder. */
-static int check_inside(const char *dir, const char *file, const char *manifest, const char *named, eb_err *err)
+static int check_inside(const char *dir, const char *file, const char *manifest, const char *named,
+                        eb_err *err)
 {
     char rdir[PATH_MAX], rfile[PATH_MAX];
     if (!realpath(dir, rdir))
         return eb_fail(err, EB_IO, "cannot open the folder %s: %s", dir, strerror(errno));
     if (!realpath(file, rfile))
-        return eb_fail(err, EB_IO, "%s names %s, which cannot be opened: %s", manifest, named, strerror(errno));
+        return eb_fail(err, EB_IO, "%s names %s, which cannot be opened: %s", manifest, named,
+                       strerror(errno));
     size_t n = strlen(rdir);
     bool inside = strncmp(rfile, rdir, n) == 0 && (rfile[n] == '/' || (n == 1 && rdir[0] == '/'));
     if (!inside)
         return eb_fail(err, EB_PROBLEM,
                        "%s names '%s', which is outside the manifest's folder; espburn refuses to read it. "
-                       "Keep the firmware files next to the manifest", manifest, named);
+                       "Keep the firmware files next to the manifest",
+                       manifest, named);
     return 0;
 }
 
@@ -256,17 +272,19 @@ void plan_copy_setting(char *dst, size_t n, const char *src)
         str_copy(dst, n, src);
 }
 
-static int add_manifest_entries(struct plan *p, struct plan_ctx *c, const char *path, const struct manifest *m,
-                                eb_err *err)
+static int add_manifest_entries(struct plan *p, struct plan_ctx *c, const char *path,
+                                const struct manifest *m, eb_err *err)
 {
     char dir[PLAN_PATH_MAX], file[2 * PLAN_PATH_MAX];
     plan_dir_of(path, dir, sizeof dir);
     for (unsigned i = 0; i < m->n; i++) {
         const struct mf_entry *e = &m->e[i];
         if (!mf_path_is_contained(e->path))
-            return eb_fail(err, EB_PROBLEM,
-                           "%s names '%s', which is outside the manifest's folder; espburn refuses to read it. "
-                           "Keep the firmware files next to the manifest", path, e->path);
+            return eb_fail(
+                err, EB_PROBLEM,
+                "%s names '%s', which is outside the manifest's folder; espburn refuses to read it. "
+                "Keep the firmware files next to the manifest",
+                path, e->path);
         if (join_path(file, sizeof file, dir, e->path, err) || check_inside(dir, file, path, e->path, err) ||
             add_region(p, file, true, e->addr, err))
             return -1;
@@ -290,7 +308,8 @@ static int add_manifest(struct plan *p, struct plan_ctx *c, const char *path, co
     if (rc && err && err->code == EB_PROBLEM && !sure)
         eb_fail(err, EB_PROBLEM,
                 "espburn cannot tell what %s is (not firmware, not a manifest); if it is firmware, give its "
-                "address: espburn plan 0x10000 %s", path, path);
+                "address: espburn plan 0x10000 %s",
+                path, path);
     else if (rc)
         eb_wrap(err, "%s", path);
     else
@@ -383,7 +402,7 @@ int plan_add_sources(struct plan *p, struct plan_ctx *c, int nsrc, char **src, e
             return -1;
     }
     if (p->nregions == 0)
-        return eb_fail(err, EB_PROBLEM, "no firmware found in %s; nothing to write", nsrc ? src[0] : "the sources");
+        return eb_fail(err, EB_PROBLEM, "no firmware found in %s; nothing to write",
+                       nsrc ? src[0] : "the sources");
     return 0;
 }
-

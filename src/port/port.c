@@ -1,23 +1,10 @@
 /* port.c - opening a port by name and the helpers shared by transports. */
+#include "common/clock.h"
 #include "port/port.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-int64_t port_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void port_sleep_ms(int ms)
-{
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) != 0)
-        ;
-}
 
 int port_split_hostport(const char *s, char *host, size_t hn, char *service, size_t sn, eb_err *err)
 {
@@ -58,14 +45,16 @@ int port_open(const char *name, uint32_t baud, struct port **out, eb_err *err)
             return -1;
         rc = port_rfc2217_open(host, service, baud, out, err);
     } else if (strstr(name, "://")) {
-        return eb_fail(err, EB_USAGE, "unsupported port '%s' (use a serial device, socket://HOST:PORT or "
-                       "rfc2217://HOST:PORT)", name);
+        return eb_fail(err, EB_USAGE,
+                       "unsupported port '%s' (use a serial device, socket://HOST:PORT or "
+                       "rfc2217://HOST:PORT)",
+                       name);
     } else {
         rc = port_serial_open(name, baud, out, err);
     }
     if (rc)
         return -1;
-    snprintf((*out)->name, sizeof (*out)->name, "%s", name);
+    snprintf((*out)->name, sizeof(*out)->name, "%s", name);
     (*out)->baud = baud;
     return 0;
 }
@@ -78,10 +67,10 @@ void port_close(struct port *p)
 
 int port_read_exact(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_err *err)
 {
-    int64_t deadline = port_now_ms() + timeout_ms;
+    int64_t deadline = eb_now_ms() + timeout_ms;
     size_t got = 0;
     while (got < n) {
-        int64_t left = deadline - port_now_ms();
+        int64_t left = deadline - eb_now_ms();
         if (left <= 0)
             return eb_fail(err, EB_IO, "%s: timed out after %zu of %zu bytes; is the board still connected?",
                            p->name, got, n);

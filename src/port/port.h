@@ -31,12 +31,12 @@ struct port_ops {
 
 struct port {
     const struct port_ops *ops;
-    char name[256];        /* as the user gave it */
+    char name[256]; /* as the user gave it */
     uint32_t baud;
-    bool has_lines;        /* DTR/RTS reach the board (serial, RFC 2217) */
-    bool has_rate;         /* bytes travel at `baud` (a UART, RFC 2217), not as fast as a socket or pty goes */
-    bool lines_together;   /* DTR and RTS can change in one step (local tty) */
-    char warning[512];     /* a non-fatal problem met (e.g. no modem lines on a pty), or "" */
+    bool has_lines;      /* DTR/RTS reach the board (serial, RFC 2217) */
+    bool has_rate;       /* bytes travel at `baud` (a UART, RFC 2217), not as fast as a socket or pty goes */
+    bool lines_together; /* DTR and RTS can change in one step (local tty) */
+    char warning[512];   /* a non-fatal problem met (e.g. no modem lines on a pty), or "" */
 };
 
 /* Open `name` at `baud`. */
@@ -58,7 +58,10 @@ static inline int port_set_lines(struct port *p, int dtr, int rts, eb_err *err)
 {
     return p->ops->set_lines(p, dtr, rts, err);
 }
-static inline int port_flush_input(struct port *p, eb_err *err) { return p->ops->flush_input(p, err); }
+static inline int port_flush_input(struct port *p, eb_err *err)
+{
+    return p->ops->flush_input(p, err);
+}
 void port_close(struct port *p);
 
 /* Read exactly n bytes within timeout_ms in total; 0, or -1 with an error
@@ -74,9 +77,5 @@ int port_tcp_connect(const char *host, const char *service, eb_err *err);
 
 /* Split "HOST:PORT" (IPv6 as "[::1]:PORT") into host and service. */
 int port_split_hostport(const char *s, char *host, size_t hn, char *service, size_t sn, eb_err *err);
-
-/* Milliseconds from a monotonic clock. */
-int64_t port_now_ms(void);
-void port_sleep_ms(int ms);
 
 #endif

@@ -15,9 +15,9 @@ struct port_info {
     bool usb;
     uint16_t vid, pid;
     char serial[64], product[128], manufacturer[64];
-    char guess[96];          /* "CP210x (M5Stack Fire/Core, many ESP32 DevKits)" or "" */
+    char guess[96]; /* "CP210x (M5Stack Fire/Core, many ESP32 DevKits)" or "" */
     bool likely_esp;
-    uint32_t max_baud;       /* the bridge's top rate, 0 when unknown */
+    uint32_t max_baud; /* the bridge's top rate, 0 when unknown */
 };
 
 /* Every port (at most max); returns the count or -1. */

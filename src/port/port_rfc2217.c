@@ -3,6 +3,7 @@
  * Data bytes 0xFF are doubled; telnet commands are filtered out of the
  * received stream and answered. One line change per message, so the
  * "tight" reset is impossible here (lines_together = false). */
+#include "common/clock.h"
 #include "port/port.h"
 
 #include <errno.h>
@@ -13,20 +14,51 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum { IAC = 255, DONT = 254, DO = 253, WONT = 252, WILL = 251, SB = 250, SE = 240 };
-enum { OPT_BINARY = 0, OPT_ECHO = 1, OPT_SGA = 3, OPT_COM_PORT = 44 };
-enum { CPO_SET_BAUDRATE = 1, CPO_SET_DATASIZE = 2, CPO_SET_PARITY = 3, CPO_SET_STOPSIZE = 4,
-       CPO_SET_CONTROL = 5, CPO_PURGE_DATA = 12 };
-enum { CTL_NO_FLOW = 1, CTL_DTR_ON = 8, CTL_DTR_OFF = 9, CTL_RTS_ON = 11, CTL_RTS_OFF = 12 };
+enum {
+    IAC = 255,
+    DONT = 254,
+    DO = 253,
+    WONT = 252,
+    WILL = 251,
+    SB = 250,
+    SE = 240
+};
+enum {
+    OPT_BINARY = 0,
+    OPT_ECHO = 1,
+    OPT_SGA = 3,
+    OPT_COM_PORT = 44
+};
+enum {
+    CPO_SET_BAUDRATE = 1,
+    CPO_SET_DATASIZE = 2,
+    CPO_SET_PARITY = 3,
+    CPO_SET_STOPSIZE = 4,
+    CPO_SET_CONTROL = 5,
+    CPO_PURGE_DATA = 12
+};
+enum {
+    CTL_NO_FLOW = 1,
+    CTL_DTR_ON = 8,
+    CTL_DTR_OFF = 9,
+    CTL_RTS_ON = 11,
+    CTL_RTS_OFF = 12
+};
 
-enum rx_state { RX_DATA, RX_IAC, RX_OPT, RX_SB, RX_SB_IAC };
+enum rx_state {
+    RX_DATA,
+    RX_IAC,
+    RX_OPT,
+    RX_SB,
+    RX_SB_IAC
+};
 
 struct rfc_port {
     struct port base;
     int fd;
     enum rx_state st;
-    uint8_t verb;                 /* WILL/WONT/DO/DONT awaiting its option */
-    bool answered[2][256];        /* [0] our reply to DO, [1] to WILL: answer once */
+    uint8_t verb;          /* WILL/WONT/DO/DONT awaiting its option */
+    bool answered[2][256]; /* [0] our reply to DO, [1] to WILL: answer once */
 };
 
 static int send_all(struct rfc_port *r, const uint8_t *p, size_t n, eb_err *err)
@@ -111,7 +143,7 @@ static size_t filter_telnet(struct rfc_port *r, uint8_t *buf, size_t n)
                 r->st = RX_SB_IAC;
             break;
         case RX_SB_IAC:
-            r->st = c == SE ? RX_DATA : RX_SB;   /* server notifications are ignored */
+            r->st = c == SE ? RX_DATA : RX_SB; /* server notifications are ignored */
             break;
         }
     }
@@ -121,9 +153,9 @@ static size_t filter_telnet(struct rfc_port *r, uint8_t *buf, size_t n)
 static int rfc_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_err *err)
 {
     struct rfc_port *r = (struct rfc_port *)p;
-    int64_t deadline = port_now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+    int64_t deadline = eb_now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
     for (;;) {
-        int left = (int)(deadline - port_now_ms());
+        int left = (int)(deadline - eb_now_ms());
         struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
         int pr = poll(&pfd, 1, left < 0 ? 0 : left);
         if (pr < 0 && errno != EINTR)
@@ -139,7 +171,7 @@ static int rfc_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_e
             return eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
         }
         size_t k = filter_telnet(r, buf, (size_t)got);
-        if (k > 0 || port_now_ms() >= deadline)
+        if (k > 0 || eb_now_ms() >= deadline)
             return (int)k;
     }
 }
@@ -206,21 +238,28 @@ static void rfc_close(struct port *p)
 }
 
 static const struct port_ops rfc_ops = {
-    .read = rfc_read, .write = rfc_write, .set_baud = rfc_set_baud,
-    .set_lines = rfc_set_lines, .flush_input = rfc_flush_input, .close = rfc_close,
+    .read = rfc_read,
+    .write = rfc_write,
+    .set_baud = rfc_set_baud,
+    .set_lines = rfc_set_lines,
+    .flush_input = rfc_flush_input,
+    .close = rfc_close,
 };
 
 static int negotiate(struct rfc_port *r, uint32_t baud, eb_err *err)
 {
-    static const uint8_t hello[] = { IAC, WILL, OPT_BINARY, IAC, DO, OPT_BINARY, IAC, WILL, OPT_SGA,
-                                     IAC, DO, OPT_SGA, IAC, WILL, OPT_COM_PORT };
+    static const uint8_t hello[] = { IAC,     WILL, OPT_BINARY, IAC,     DO,  OPT_BINARY, IAC,         WILL,
+                                     OPT_SGA, IAC,  DO,         OPT_SGA, IAC, WILL,       OPT_COM_PORT };
     uint8_t eight = 8, none = 1, one = 1, noflow = CTL_NO_FLOW;
     r->answered[0][OPT_BINARY] = r->answered[0][OPT_SGA] = r->answered[0][OPT_COM_PORT] = true;
     r->answered[1][OPT_BINARY] = r->answered[1][OPT_SGA] = true;
     return send_all(r, hello, sizeof hello, err) || rfc_set_baud(&r->base, baud, err) ||
-           send_cpo(r, CPO_SET_DATASIZE, &eight, 1, err) || send_cpo(r, CPO_SET_PARITY, &none, 1, err) ||
-           send_cpo(r, CPO_SET_STOPSIZE, &one, 1, err) || send_cpo(r, CPO_SET_CONTROL, &noflow, 1, err)
-               ? -1 : 0;
+                   send_cpo(r, CPO_SET_DATASIZE, &eight, 1, err) ||
+                   send_cpo(r, CPO_SET_PARITY, &none, 1, err) ||
+                   send_cpo(r, CPO_SET_STOPSIZE, &one, 1, err) ||
+                   send_cpo(r, CPO_SET_CONTROL, &noflow, 1, err)
+               ? -1
+               : 0;
 }
 
 int port_rfc2217_open(const char *host, const char *service, uint32_t baud, struct port **out, eb_err *err)

@@ -19,7 +19,7 @@
 
 struct serial_port {
     struct port base;
-    struct sp_port *sp;   /* NULL: opened with termios */
+    struct sp_port *sp; /* NULL: opened with termios */
     int fd;
 };
 
@@ -27,23 +27,32 @@ struct serial_port {
 static int open_failure(const char *path, int e, eb_err *err)
 {
     if (e == EACCES || e == EPERM)
-        return eb_fail(err, EB_IO, "%s: permission denied; add yourself to the dialout group "
-                       "(sudo usermod -aG dialout $USER, then log out and in)", path);
+        return eb_fail(err, EB_IO,
+                       "%s: permission denied; add yourself to the dialout group "
+                       "(sudo usermod -aG dialout $USER, then log out and in)",
+                       path);
     if (e == EBUSY)
-        return eb_fail(err, EB_IO, "%s: port busy; close the serial monitor or other program using it "
-                       "(ModemManager may grab new ports: sudo systemctl stop ModemManager)", path);
+        return eb_fail(err, EB_IO,
+                       "%s: port busy; close the serial monitor or other program using it "
+                       "(ModemManager may grab new ports: sudo systemctl stop ModemManager)",
+                       path);
     if (e == ENOENT || e == ENODEV || e == ENXIO)
-        return eb_fail(err, EB_IO, "%s: no such port; is the board plugged in? 'espburn ports' lists them "
-                       "(on Ubuntu, brltty can steal CH340 adapters: sudo apt remove brltty)", path);
+        return eb_fail(err, EB_IO,
+                       "%s: no such port; is the board plugged in? 'espburn ports' lists them "
+                       "(on Ubuntu, brltty can steal CH340 adapters: sudo apt remove brltty)",
+                       path);
     return eb_fail(err, EB_IO, "%s: cannot open: %s", path, strerror(e));
 }
 
 static speed_t speed_code(uint32_t baud)
 {
-    static const struct { uint32_t rate; speed_t code; } rates[] = {
-        { 9600, B9600 }, { 19200, B19200 }, { 38400, B38400 }, { 57600, B57600 }, { 115200, B115200 },
-        { 230400, B230400 }, { 460800, B460800 }, { 921600, B921600 }, { 1500000, B1500000 },
-        { 2000000, B2000000 }, { 3000000, B3000000 },
+    static const struct {
+        uint32_t rate;
+        speed_t code;
+    } rates[] = {
+        { 9600, B9600 },       { 19200, B19200 },     { 38400, B38400 },     { 57600, B57600 },
+        { 115200, B115200 },   { 230400, B230400 },   { 460800, B460800 },   { 921600, B921600 },
+        { 1500000, B1500000 }, { 2000000, B2000000 }, { 3000000, B3000000 },
     };
     for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
         if (rates[i].rate == baud)
@@ -80,7 +89,8 @@ static int serial_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, e
         return eb_fail(err, EB_IO, "%s: the port went away (unplugged?)", p->name);
     ssize_t got = read(s->fd, buf, n);
     if (got < 0)
-        return (errno == EINTR || errno == EAGAIN) ? 0 : eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
+        return (errno == EINTR || errno == EAGAIN) ? 0
+                                                   : eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
     if (got == 0 && (pfd.revents & POLLHUP))
         return eb_fail(err, EB_IO, "%s: the other side closed the port", p->name);
     return (int)got;
@@ -97,7 +107,8 @@ static int serial_write(struct port *p, const uint8_t *buf, size_t n, eb_err *er
             if (errno == EAGAIN) {
                 struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
                 if (poll(&pfd, 1, 5000) <= 0)
-                    return eb_fail(err, EB_IO, "%s: writing timed out; is the board still connected?", p->name);
+                    return eb_fail(err, EB_IO, "%s: writing timed out; is the board still connected?",
+                                   p->name);
                 continue;
             }
             return eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
@@ -113,7 +124,8 @@ static int serial_set_baud(struct port *p, uint32_t baud, eb_err *err)
     struct serial_port *s = (struct serial_port *)p;
     if (s->sp) {
         if (sp_set_baudrate(s->sp, (int)baud) != SP_OK)
-            return eb_fail(err, EB_IO, "%s: the driver refuses %u baud: %s", p->name, baud, sp_last_error_message());
+            return eb_fail(err, EB_IO, "%s: the driver refuses %u baud: %s", p->name, baud,
+                           sp_last_error_message());
     } else {
         struct termios t;
         speed_t code = speed_code(baud);
@@ -142,8 +154,10 @@ static int serial_set_lines(struct port *p, int dtr, int rts, eb_err *err)
     }
     if (errno == ENOTTY || errno == EINVAL) {
         p->has_lines = false;
-        snprintf(p->warning, sizeof p->warning, "%.200s has no DTR/RTS lines, so the board was not reset; put it in "
-                 "download mode by hand (hold BOOT, press reset) if it does not answer", p->name);
+        snprintf(p->warning, sizeof p->warning,
+                 "%.200s has no DTR/RTS lines, so the board was not reset; put it in "
+                 "download mode by hand (hold BOOT, press reset) if it does not answer",
+                 p->name);
         return 0;
     }
     return eb_fail(err, EB_IO, "%s: cannot set DTR/RTS: %s", p->name, strerror(errno));
@@ -169,8 +183,12 @@ static void serial_close(struct port *p)
 }
 
 static const struct port_ops serial_ops = {
-    .read = serial_read, .write = serial_write, .set_baud = serial_set_baud,
-    .set_lines = serial_set_lines, .flush_input = serial_flush_input, .close = serial_close,
+    .read = serial_read,
+    .write = serial_write,
+    .set_baud = serial_set_baud,
+    .set_lines = serial_set_lines,
+    .flush_input = serial_flush_input,
+    .close = serial_close,
 };
 
 /* A USB/real serial device through libserialport; -1 (errno set) if it is not one it knows. */
@@ -213,7 +231,8 @@ int port_serial_open(const char *path, uint32_t baud, struct port **out, eb_err 
             if (s->fd >= 0)
                 close(s->fd);
             free(s);
-            return e == ENOTTY ? eb_fail(err, EB_USAGE, "%s is not a serial port", path) : open_failure(path, e, err);
+            return e == ENOTTY ? eb_fail(err, EB_USAGE, "%s is not a serial port", path)
+                               : open_failure(path, e, err);
         }
     }
     s->base.ops = &serial_ops;

@@ -30,7 +30,8 @@ static int tcp_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_e
     if (got == 0)
         return eb_fail(err, EB_IO, "%s: the connection was closed by the other side", p->name);
     if (got < 0)
-        return (errno == EINTR || errno == EAGAIN) ? 0 : eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
+        return (errno == EINTR || errno == EAGAIN) ? 0
+                                                   : eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
     return (int)got;
 }
 
@@ -80,8 +81,12 @@ static void tcp_close(struct port *p)
 }
 
 static const struct port_ops tcp_ops = {
-    .read = tcp_read, .write = tcp_write, .set_baud = tcp_set_baud,
-    .set_lines = tcp_set_lines, .flush_input = tcp_flush_input, .close = tcp_close,
+    .read = tcp_read,
+    .write = tcp_write,
+    .set_baud = tcp_set_baud,
+    .set_lines = tcp_set_lines,
+    .flush_input = tcp_flush_input,
+    .close = tcp_close,
 };
 
 /* Connect to host:service; shared with the RFC 2217 transport. */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define ESP32_EFUSE(n) (0x3FF5A000u + 4u * (n))
+#define ESP32_EFUSE(n)     (0x3FF5A000u + 4u * (n))
 #define ESP32_APB_CTL_DATE 0x3FF6607Cu
 /* The ESP32 ROM's crystal estimate, which its CHANGE_BAUDRATE divides by and
  * esptool reads back to correct for: cal (RTCCALICFG1 bits 7..31, the 8 MHz RC
@@ -15,14 +15,23 @@
  * One number per board, `cal`, gives both the register and the estimate;
  * cal 2048 with CK8M 50 is exactly 40 MHz. The drift per board is a chosen
  * figure (docs/sim.md, assumptions). */
-#define ESP32_CK8M 50u
-#define ESP32_ROM_XTAL_HZ(cal) ((uint32_t)((uint64_t)(cal) * 15625u * ESP32_CK8M / 40u))
-#define ESP32_RTCCALICFG1(cal) { 0x3FF5F06Cu, (uint32_t)(cal) << 7 }
-#define ESP32_EFUSE4 { ESP32_EFUSE(4), 0x00000C00u | ESP32_CK8M } /* ADC vref calibrated, CK8M */
-#define FIRE_RC_CAL 2068u   /* 40.39 MHz: +1.0 % */
-#define CORE2_RC_CAL 2048u  /* 40.00 MHz: exact */
-#define ATOM_RC_CAL 2130u   /* 41.60 MHz: +4.0 %, beyond a UART's 3 % unless the host corrects */
-#define ESP32_STRAP_DOWNLOAD { 0x3FF44038u, 0x03 }          /* GPIO_STRAP in download mode */
+#define ESP32_CK8M             50u
+#define ESP32_ROM_XTAL_HZ(cal) ((uint32_t)((uint64_t)(cal)*15625u * ESP32_CK8M / 40u))
+#define ESP32_RTCCALICFG1(cal)            \
+    {                                     \
+        0x3FF5F06Cu, (uint32_t)(cal) << 7 \
+    }
+#define ESP32_EFUSE4                             \
+    {                                            \
+        ESP32_EFUSE(4), 0x00000C00u | ESP32_CK8M \
+    }                      /* ADC vref calibrated, CK8M */
+#define FIRE_RC_CAL  2068u /* 40.39 MHz: +1.0 % */
+#define CORE2_RC_CAL 2048u /* 40.00 MHz: exact */
+#define ATOM_RC_CAL  2130u /* 41.60 MHz: +4.0 %, beyond a UART's 3 % unless the host corrects */
+#define ESP32_STRAP_DOWNLOAD \
+    {                        \
+        0x3FF44038u, 0x03    \
+    } /* GPIO_STRAP in download mode */
 #define S3_EFUSE_BLK1(n) (0x60007044u + 4u * (n))
 #define S3_EFUSE_BLK2(n) (0x6000705Cu + 4u * (n))
 /* ESP32-S3 BLOCK1 word 3 (esptool esp32s3.py): minor revision bits 18..20,
@@ -33,16 +42,16 @@
  * CircuitPython board definitions: qio_qspi / PSRAM_MODE qio), and the only
  * 8 MB in-package S3 PSRAM is octal (ESP32-S3R8): so it is outside the
  * chip, and the capacity fields say 0, as they do for the 16 MB flash. */
-#define S3_W3_MINOR(n) ((uint32_t)(n) << 18)
+#define S3_W3_MINOR(n)     ((uint32_t)(n) << 18)
 #define S3_W3_BLK_MINOR(n) ((uint32_t)(n) << 24)
-#define S3_UARTDEV_BUF_NO 0x3FCEF14Cu
+#define S3_UARTDEV_BUF_NO  0x3FCEF14Cu
 /* ESP32-C3 BLOCK1 (esptool esp32c3.py, EFUSE_BLOCK1_ADDR = 0x60008800 + 0x44):
  * words 0-1 MAC; word 3: minor revision bits 18..20, package 21..23
  * (0 = QFN32), embedded flash 27..29 (1 = 4 MB); word 4: flash vendor 0..2
  * (1 = XMC); word 5: minor revision bit 3 at 23, major revision 24..25. */
-#define C3_EFUSE_BLK1(n) (0x60008844u + 4u * (n))
-#define C3_W3_MINOR(n) ((uint32_t)(n) << 18)
-#define C3_W3_FLASH_CAP(n) ((uint32_t)(n) << 27)
+#define C3_EFUSE_BLK1(n)      (0x60008844u + 4u * (n))
+#define C3_W3_MINOR(n)        ((uint32_t)(n) << 18)
+#define C3_W3_FLASH_CAP(n)    ((uint32_t)(n) << 27)
 #define C3_W4_FLASH_VENDOR(n) ((uint32_t)(n))
 
 #define ESP32_BANNER_REV1 "ets Jun  8 2016 00:22:57"
@@ -50,24 +59,26 @@
 /* The strapping value a flash boot prints depends on the board's wiring:
  * 0x13 is GPIO0, MTDO and GPIO5 high; the M5Stack Fire also has GPIO4 high
  * (its real boot log, tests/data/bootlogs/seed-m5stack-fire-*.log: 0x17). */
-#define ESP32_ROM_LINES(flash_boot) .rst_poweron = "0x1 (POWERON_RESET)", .rst_software = "0xc (SW_CPU_RESET)", \
-    .rst_brownout = "0xf (RTCWDT_BROWN_OUT_RESET)", \
-    .boot_download = "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))", \
+#define ESP32_ROM_LINES(flash_boot)                                             \
+    .rst_poweron = "0x1 (POWERON_RESET)", .rst_software = "0xc (SW_CPU_RESET)", \
+    .rst_brownout = "0xf (RTCWDT_BROWN_OUT_RESET)",                             \
+    .boot_download = "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))",        \
     .boot_flash = flash_boot " (SPI_FAST_FLASH_BOOT)"
 
 /* eFuse word 3 bits (esptool esp32.py): 15 = rev bit 0, 13 = CPU rating
  * given (240 MHz when bit 12 is clear), 9..11 = package. */
-#define W3_REV0 (1u << 15)
+#define W3_REV0   (1u << 15)
 #define W3_240MHZ (1u << 13)
 #define W3_PKG(p) ((uint32_t)(p) << 9)
 
 /* Security eFuses (esptool esp32.py): FLASH_CRYPT_CNT is word 0 bits 20..26,
  * encryption on when an odd number of them is set; ABS_DONE_0 is word 6 bit 4. */
 #define W0_FLASH_CRYPT_CNT(n) ((uint32_t)(n) << 20)
-#define W6_ABS_DONE_0 (1u << 4)
+#define W6_ABS_DONE_0         (1u << 4)
 
 /* The M5Stack Fire; the last argument is the eFuse word its security variants burn. */
-#define M5STACK_FIRE(board_name, desc, ...) { \
+#define M5STACK_FIRE(board_name, desc, ...)                                                   \
+    {                                                                                         \
         .name = board_name, .description = desc, .chip_name = "esp32", .magic = 0x00F01D83, \
         .regs = { \
             { ESP32_EFUSE(1), 0xC4A1B2C3 },            /* MAC 24:0a:c4:a1:b2:c3 */ \
@@ -84,7 +95,8 @@
     }
 
 /* The M5Stack CoreS3; `flags` is its GET_SECURITY_INFO flags word. */
-#define M5STACK_CORES3(board_name, desc, flags) { \
+#define M5STACK_CORES3(board_name, desc, flags)    \
+    {                                              \
         .name = board_name, .description = desc, \
         .chip_name = "esp32s3", .magic = 0x00000009, .security_chip_id = 9, .security_eco = 0, \
         .security_flags = flags, \
@@ -181,7 +193,10 @@ const struct sim_board *sim_board_by_name(const char *name)
     return NULL;
 }
 
-const struct chip *sim_board_chip(const struct sim_board *b) { return chip_by_name(b->chip_name); }
+const struct chip *sim_board_chip(const struct sim_board *b)
+{
+    return chip_by_name(b->chip_name);
+}
 
 bool sim_board_reg(const struct sim_board *b, uint32_t addr, uint32_t *value)
 {

@@ -12,7 +12,7 @@
 #define SIM_MAX_REGS 16
 
 /* GET_SECURITY_INFO flag bits (esptool loader.py get_security_info). */
-#define SIM_SEC_SECURE_BOOT (1u << 0)
+#define SIM_SEC_SECURE_BOOT     (1u << 0)
 #define SIM_SEC_SECURE_DOWNLOAD (1u << 2) /* the ROM then refuses all but the flash-write commands */
 
 /* A register the ROM answers READ_REG with (eFuse words, APB_CTL_DATE...). */
@@ -21,35 +21,35 @@ struct sim_reg {
 };
 
 struct sim_board {
-    const char *name;            /* "m5stack-fire" */
-    const char *description;     /* "ESP32-D0WDQ6 rev 1, 16 MB flash, PSRAM, CP2104" */
-    const char *chip_name;       /* row of the chip table ("esp32") */
-    uint32_t magic;              /* value at 0x40001000 */
-    uint32_t security_chip_id;   /* GET_SECURITY_INFO chip id (when the ROM has it) */
-    uint32_t security_eco;       /* GET_SECURITY_INFO eco/api version */
-    uint32_t security_flags;     /* GET_SECURITY_INFO flags word (SIM_SEC_*) */
-    uint8_t flash_crypt_cnt;     /* GET_SECURITY_INFO SPI_BOOT_CRYPT_CNT */
+    const char *name;                  /* "m5stack-fire" */
+    const char *description;           /* "ESP32-D0WDQ6 rev 1, 16 MB flash, PSRAM, CP2104" */
+    const char *chip_name;             /* row of the chip table ("esp32") */
+    uint32_t magic;                    /* value at 0x40001000 */
+    uint32_t security_chip_id;         /* GET_SECURITY_INFO chip id (when the ROM has it) */
+    uint32_t security_eco;             /* GET_SECURITY_INFO eco/api version */
+    uint32_t security_flags;           /* GET_SECURITY_INFO flags word (SIM_SEC_*) */
+    uint8_t flash_crypt_cnt;           /* GET_SECURITY_INFO SPI_BOOT_CRYPT_CNT */
     struct sim_reg regs[SIM_MAX_REGS]; /* eFuse words and other read-only registers */
-    uint32_t jedec_id;           /* RDID answer as W0 holds it: manufacturer in the low byte */
-    uint32_t flash_size;         /* bytes */
-    uint32_t xtal_hz;            /* crystal: UART_CLKDIV = xtal / baud in download mode */
-    uint32_t rom_xtal_hz;        /* the crystal the ROM believes in when CHANGE_BAUDRATE sets its divider
+    uint32_t jedec_id;                 /* RDID answer as W0 holds it: manufacturer in the low byte */
+    uint32_t flash_size;               /* bytes */
+    uint32_t xtal_hz;                  /* crystal: UART_CLKDIV = xtal / baud in download mode */
+    uint32_t rom_xtal_hz; /* the crystal the ROM believes in when CHANGE_BAUDRATE sets its divider
                                   * (ESP32: from the RC-oscillator calibration it also shows in registers);
                                   * it then runs at new_rate * xtal_hz / rom_xtal_hz. 0: exact */
-    uint32_t rom_baud;           /* the rate the ROM starts at */
+    uint32_t rom_baud;    /* the rate the ROM starts at */
     /* USB bridge. */
-    const char *bridge;          /* "CP2104" */
+    const char *bridge; /* "CP2104" */
     uint16_t usb_vid, usb_pid;
-    uint32_t bridge_max_baud;    /* 0: USB-Serial/JTAG, no UART rate at all */
-    bool usb_jtag_reset;         /* DTR/RTS reach the USB-Serial/JTAG peripheral, not transistors */
-    uint32_t en_delay_us;        /* EN (CHIP_PU) RC delay before the chip leaves reset */
+    uint32_t bridge_max_baud; /* 0: USB-Serial/JTAG, no UART rate at all */
+    bool usb_jtag_reset;      /* DTR/RTS reach the USB-Serial/JTAG peripheral, not transistors */
+    uint32_t en_delay_us;     /* EN (CHIP_PU) RC delay before the chip leaves reset */
     /* ROM output. */
-    const char *banner;          /* first line(s): "ets Jun  8 2016 00:22:57" */
-    const char *rst_poweron;     /* "0x1 (POWERON_RESET)": EN released */
-    const char *rst_software;    /* "0xc (SW_CPU_RESET)": the stub's reboot */
-    const char *rst_brownout;    /* "0xf (RTCWDT_BROWN_OUT_RESET)" */
-    const char *boot_download;   /* "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))" */
-    const char *boot_flash;      /* "0x13 (SPI_FAST_FLASH_BOOT)": GPIO0 high */
+    const char *banner;        /* first line(s): "ets Jun  8 2016 00:22:57" */
+    const char *rst_poweron;   /* "0x1 (POWERON_RESET)": EN released */
+    const char *rst_software;  /* "0xc (SW_CPU_RESET)": the stub's reboot */
+    const char *rst_brownout;  /* "0xf (RTCWDT_BROWN_OUT_RESET)" */
+    const char *boot_download; /* "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))" */
+    const char *boot_flash;    /* "0x13 (SPI_FAST_FLASH_BOOT)": GPIO0 high */
 };
 
 /* The table, terminated by a row with name == NULL. */

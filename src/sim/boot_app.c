@@ -15,8 +15,8 @@
 
 #include "image/esp_image.h"
 
-#define BROWNOUT_AFTER_NS 150000000ull   /* the radio starts ~150 ms into the app */
-#define PSRAM_BAD_ID 0xFFFFFFFFu          /* what a read from no chip returns */
+#define BROWNOUT_AFTER_NS 150000000ull /* the radio starts ~150 ms into the app */
+#define PSRAM_BAD_ID      0xFFFFFFFFu  /* what a read from no chip returns */
 
 struct app {
     struct boot_cursor *c;
@@ -37,7 +37,7 @@ static bool psram_start(const struct app *a)
     bool continues = carries(a, "Failed to init external RAM; continuing without it.");
     bool aborts = carries(a, "Failed to init external RAM!");
     if (!continues && !aborts)
-        return true;                      /* not a PSRAM build: nothing to fail */
+        return true; /* not a PSRAM build: nothing to fail */
     if (carries(a, "PSRAM ID read error"))
         boot_log(c, 'E', "psram", "PSRAM ID read error: 0x%08x", PSRAM_BAD_ID);
     if (carries(a, "SPI RAM enabled but initialization failed. Bailing out."))
@@ -48,7 +48,7 @@ static bool psram_start(const struct app *a)
     }
     boot_log(c, 'E', "cpu_start", "Failed to init external RAM!");
     boot_board_says(c, "the application calls abort() here; the real chip prints \"abort() was "
-                    "called at PC 0x... on core 0\" and a backtrace, then restarts");
+                       "called at PC 0x... on core 0\" and a backtrace, then restarts");
     boot_reset(c, c->t_ns, c->rom->cpu_rst, 0,
                "the application needs PSRAM and the board has none: it aborts and the chip restarts");
     return false;
@@ -88,8 +88,9 @@ static void find_banner(const struct app *a, struct bootchain_out *o)
 
 void boot_app_run(struct boot_cursor *c, uint32_t offset, size_t image_len)
 {
-    struct app a = { .c = c, .offset = offset, .len = image_len,
-                     .img = boot_flash_at(c->in, offset, (uint32_t)image_len) };
+    struct app a = {
+        .c = c, .offset = offset, .len = image_len, .img = boot_flash_at(c->in, offset, (uint32_t)image_len)
+    };
     struct bootchain_out *o = c->out;
     o->stage = BOOT_STAGE_APP;
     o->app_offset = offset;
@@ -104,8 +105,10 @@ void boot_app_run(struct boot_cursor *c, uint32_t offset, size_t image_len)
         brownout(&a);
         return;
     }
-    boot_board_says(c, "app stage: the application at 0x%x is running; this virtual board cannot "
-                    "execute its code, so %s", offset,
+    boot_board_says(c,
+                    "app stage: the application at 0x%x is running; this virtual board cannot "
+                    "execute its code, so %s",
+                    offset,
                     o->app_micropython ? "a real MicroPython (WebAssembly) stands in for it from here"
                                        : "the chip's own output ends here");
     if (o->app_banner[0])

@@ -21,17 +21,19 @@
 #include "image/esp_image.h"
 #include "image/part_table.h"
 
-#define VERIFY_NS_PER_BYTE 330u      /* mmap + checksum + SHA-256: ~3 MB/s */
-#define START_NS 8000000u            /* clocks, cache and flash set-up before the first line */
-#define NOT_LOADED_BELOW 0x10000u    /* segments below this address are padding, never loaded */
-#define SIXTEEN_MB 0x1000000u
-#define MMU_PAGE_DEFAULT 0x10000u     /* chips whose page size the app descriptor gives */
-#define MAX_OTA_SLOTS 16
-#define FACTORY_INDEX (-1)
-#define TEST_APP_INDEX (-2)
-#define OTA_SECTOR 0x1000u
+#define VERIFY_NS_PER_BYTE 330u     /* mmap + checksum + SHA-256: ~3 MB/s */
+#define START_NS           8000000u /* clocks, cache and flash set-up before the first line */
+#define NOT_LOADED_BELOW   0x10000u /* segments below this address are padding, never loaded */
+#define SIXTEEN_MB         0x1000000u
+#define MMU_PAGE_DEFAULT   0x10000u /* chips whose page size the app descriptor gives */
+#define MAX_OTA_SLOTS      16
+#define FACTORY_INDEX      (-1)
+#define TEST_APP_INDEX     (-2)
+#define OTA_SECTOR         0x1000u
 
-struct part_pos { uint32_t offset, size; };
+struct part_pos {
+    uint32_t offset, size;
+};
 
 struct boot_state {
     struct part_pos ota_info, factory, test, ota[MAX_OTA_SLOTS];
@@ -40,13 +42,13 @@ struct boot_state {
 
 struct idf {
     struct boot_cursor *c;
-    const uint8_t *bl;           /* the bootloader image in flash */
+    const uint8_t *bl; /* the bootloader image in flash */
     size_t bl_len;
-    uint32_t chip_size;          /* from the bootloader's header */
-    bool checks_chip_id;         /* the bootloader carries v4's chip id check */
-    bool hex_h_segments;         /* v4+ "paddr=%08x ... size=%05xh" segment lines */
-    char spi_tag[24];            /* "boot", or v4.3+'s "boot.esp32s3" */
-    struct esp_boot_desc desc;   /* ESP-IDF 5.2+: version and build time */
+    uint32_t chip_size;        /* from the bootloader's header */
+    bool checks_chip_id;       /* the bootloader carries v4's chip id check */
+    bool hex_h_segments;       /* v4+ "paddr=%08x ... size=%05xh" segment lines */
+    char spi_tag[24];          /* "boot", or v4.3+'s "boot.esp32s3" */
+    struct esp_boot_desc desc; /* ESP-IDF 5.2+: version and build time */
 };
 
 /* ---- what the bootloader carries --------------------------------------- */
@@ -166,8 +168,10 @@ static bool verify_table(struct idf *b, const uint8_t *t, int *nparts)
         if (magic == 0x50AA) {
             uint32_t off = rd_le32(row + 4), size = rd_le32(row + 8);
             if (off > b->chip_size || size > b->chip_size - off) {
-                boot_log(c, 'E', "flash_parts", "partition %d invalid - offset 0x%x size 0x%x exceeds "
-                         "flash chip size 0x%x", i, off, size, b->chip_size);
+                boot_log(c, 'E', "flash_parts",
+                         "partition %d invalid - offset 0x%x size 0x%x exceeds "
+                         "flash chip size 0x%x",
+                         i, off, size, b->chip_size);
                 return false;
             }
         } else if (magic == 0xEBEB) {
@@ -244,14 +248,14 @@ static bool load_table(struct idf *b, struct boot_state *bs)
     for (int i = 0, shown = 0; shown < n; i++) {
         const uint8_t *row = t + i * PT_ENTRY_LEN;
         if (rd_le16(row) != 0x50AA)
-            continue;                        /* the MD5 row */
+            continue; /* the MD5 row */
         char label[17];
         memcpy(label, row + 12, 16);
         label[16] = 0;
         struct part_pos pos = { rd_le32(row + 4), rd_le32(row + 8) };
         const char *usage = note_partition(bs, row[2], row[3], pos);
-        boot_log(c, 'I', "boot", "%2d %-16s %-16s %02x %02x %08x %08x", shown, label, usage, row[2],
-                 row[3], pos.offset, pos.size);
+        boot_log(c, 'I', "boot", "%2d %-16s %-16s %02x %02x %08x %08x", shown, label, usage, row[2], row[3],
+                 pos.offset, pos.size);
         shown++;
     }
     boot_log(c, 'I', "boot", "End of partition table");
@@ -292,7 +296,8 @@ static int select_partition(struct idf *b, const struct boot_state *bs)
     bool va = ota_entry_valid(sa), vb = ota_entry_valid(sb);
     if ((va || vb) && bs->app_count > 0) {
         uint32_t seq = va && vb ? (rd_le32(sa) > rd_le32(sb) ? rd_le32(sa) : rd_le32(sb))
-                       : va ? rd_le32(sa) : rd_le32(sb);
+                       : va     ? rd_le32(sa)
+                                : rd_le32(sb);
         return (int)((seq - 1) % (uint32_t)bs->app_count);
     }
     if (bs->factory.offset != 0)
@@ -334,8 +339,8 @@ static bool verify_header(struct idf *b, uint32_t off, const uint8_t *h)
     if ((h[3] >> 4) > 5)
         boot_log(c, 'W', "esp_image", "image at 0x%x has invalid SPI size %d", off, h[3] >> 4);
     if (ok && b->checks_chip_id && rd_le16(h + 12) != c->in->chip->image_chip_id) {
-        boot_log(c, 'E', "esp_image", "mismatch chip ID, expected %d, found %d",
-                 c->in->chip->image_chip_id, rd_le16(h + 12));
+        boot_log(c, 'E', "esp_image", "mismatch chip ID, expected %d, found %d", c->in->chip->image_chip_id,
+                 rd_le16(h + 12));
         ok = false;
     }
     return ok;
@@ -359,15 +364,15 @@ static bool process_segment(struct idf *b, int i, uint32_t addr, uint8_t *sum, u
     }
     bool map = should_map(chip, load);
     if (map && data_addr % page != load % page) {
-        boot_log(c, 'E', "esp_image", "Segment %d load address 0x%08x, doesn't match data 0x%08x", i,
-                 load, data_addr);
+        boot_log(c, 'E', "esp_image", "Segment %d load address 0x%08x, doesn't match data 0x%08x", i, load,
+                 data_addr);
         return false;
     }
     bool do_load = !map && load >= NOT_LOADED_BELOW;
     const char *kind = do_load ? "load" : map ? "map" : "";
     if (b->hex_h_segments)
-        boot_log(c, 'I', "esp_image", "segment %d: paddr=%08x vaddr=%08x size=%05xh (%6d) %s", i,
-                 data_addr, load, len, (int)len, kind);
+        boot_log(c, 'I', "esp_image", "segment %d: paddr=%08x vaddr=%08x size=%05xh (%6d) %s", i, data_addr,
+                 load, len, (int)len, kind);
     else
         boot_log(c, 'I', "esp_image", "segment %d: paddr=0x%08x vaddr=0x%08x size=0x%05x (%6d) %s", i,
                  data_addr, load, len, (int)len, kind);
@@ -396,8 +401,8 @@ static bool verify_tail(struct idf *b, struct part_pos part, uint32_t unpadded, 
     }
     uint32_t image_len = length + (hashed ? 32 : 0);
     if (image_len > part.size) {
-        boot_log(c, 'E', "esp_image", "Image length %d doesn't fit in partition length %d",
-                 (int)image_len, (int)part.size);
+        boot_log(c, 'E', "esp_image", "Image length %d doesn't fit in partition length %d", (int)image_len,
+                 (int)part.size);
         return false;
     }
     *image_len_out = image_len;
@@ -435,8 +440,8 @@ static bool try_load(struct idf *b, struct part_pos part, uint32_t *image_len)
     if (!verify_header(b, part.offset, h))
         return false;
     if (h[1] > ESP_IMAGE_MAX_SEGMENTS) {
-        boot_log(c, 'E', "esp_image", "image at 0x%x segment count %d exceeds max %d", part.offset,
-                 h[1], ESP_IMAGE_MAX_SEGMENTS);
+        boot_log(c, 'E', "esp_image", "image at 0x%x segment count %d exceeds max %d", part.offset, h[1],
+                 ESP_IMAGE_MAX_SEGMENTS);
         return false;
     }
     uint32_t next = part.offset + ESP_IMAGE_HEADER_LEN;
@@ -500,7 +505,7 @@ void boot_idf_run(struct boot_cursor *c, const uint8_t *bl, size_t bl_len)
     struct idf b = { .c = c, .bl = bl, .bl_len = bl_len };
     b.chip_size = flash_size_bytes(bl[3] >> 4);
     if (!b.chip_size)
-        b.chip_size = 2u << 20;              /* the bootloader's default: 2MB */
+        b.chip_size = 2u << 20; /* the bootloader's default: 2MB */
     b.checks_chip_id = boot_find_string(b.bl, b.bl_len, "mismatch chip ID") != NULL;
     b.hex_h_segments = !boot_find_string(b.bl, b.bl_len, "paddr=0x") &&
                        boot_find_string(b.bl, b.bl_len, "segment %d: paddr=%08") != NULL;

@@ -9,36 +9,36 @@
 
 /* How a ROM prints and fails, one row per ROM (bootchain.c). */
 struct boot_rom_model {
-    const char *chip;            /* chip table name */
-    const char *banner;          /* prefix of the board's banner */
-    const char *after_banner;    /* between the banner and "rst:" */
-    bool classic;                /* configsip/clk_drv lines, decimal lengths, "ho" lines */
-    const char *no_header;       /* text when the bootloader has no 0xE9 (NULL: "invalid header") */
-    unsigned no_header_repeat;   /* "invalid header" lines per round */
-    const char *bad_block;       /* text after a load:... the ROM cannot load ("" = it hangs) */
-    const char *gave_up;         /* the "ets_main.c N" line after a failure it reports */
-    const char *wdt_rst;         /* the watchdog reset that ends a ROM failure */
+    const char *chip;          /* chip table name */
+    const char *banner;        /* prefix of the board's banner */
+    const char *after_banner;  /* between the banner and "rst:" */
+    bool classic;              /* configsip/clk_drv lines, decimal lengths, "ho" lines */
+    const char *no_header;     /* text when the bootloader has no 0xE9 (NULL: "invalid header") */
+    unsigned no_header_repeat; /* "invalid header" lines per round */
+    const char *bad_block;     /* text after a load:... the ROM cannot load ("" = it hangs) */
+    const char *gave_up;       /* the "ets_main.c N" line after a failure it reports */
+    const char *wdt_rst;       /* the watchdog reset that ends a ROM failure */
     uint32_t wdt_saved_pc_header, wdt_saved_pc_block; /* "Saved PC:" it prints then (0: none) */
-    uint32_t wdt_period_us;      /* reset to reset */
-    const char *sys_rst;         /* the second stage's bootloader_reset() */
-    const char *cpu_rst;         /* the app's esp_restart() */
+    uint32_t wdt_period_us;                           /* reset to reset */
+    const char *sys_rst;                              /* the second stage's bootloader_reset() */
+    const char *cpu_rst;                              /* the app's esp_restart() */
 };
 
 /* The output of a round, with the clock of the modelled chip: every byte
  * printed costs a UART character time, and flash work costs its time. */
 struct boot_cursor {
     struct bootchain_out *out;
-    uint64_t t_ns;               /* now, from the start of the round */
-    uint64_t fifo_t_ns;          /* when the UART FIFO held fifo_level bytes */
+    uint64_t t_ns;      /* now, from the start of the round */
+    uint64_t fifo_t_ns; /* when the UART FIFO held fifo_level bytes */
     size_t fifo_level;
-    bool colors;                 /* the running firmware prints ANSI colours */
-    bool failed;                 /* out of memory */
+    bool colors; /* the running firmware prints ANSI colours */
+    bool failed; /* out of memory */
     const struct bootchain_in *in;
     const struct boot_rom_model *rom;
 };
 
-#define BOOT_CHAR_NS 86806u      /* 10 bits at 115200 baud */
-#define BOOT_UART_FIFO 128u      /* printing blocks only when this is full */
+#define BOOT_CHAR_NS   86806u /* 10 bits at 115200 baud */
+#define BOOT_UART_FIFO 128u   /* printing blocks only when this is full */
 
 void boot_print(struct boot_cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An ESP_LOG line: "I (ms) tag: text" with colours when the firmware has them. */
@@ -49,8 +49,8 @@ void boot_spend(struct boot_cursor *c, uint64_t ns);
 void boot_board_says(struct boot_cursor *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The round ends in a reset at after_ns (at least 1 ms after the last
  * print), with the next round's reset line and "Saved PC:". */
-void boot_reset(struct boot_cursor *c, uint64_t after_ns, const char *rst, uint32_t saved_pc,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void boot_reset(struct boot_cursor *c, uint64_t after_ns, const char *rst, uint32_t saved_pc, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
 
 /* Flash access as the firmware sees it: [addr, addr+n) or NULL when it
  * runs past the chip. */

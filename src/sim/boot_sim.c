@@ -57,9 +57,13 @@ void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us)
     char rst[sizeof s->boot_next.rst];
     snprintf(rst, sizeof rst, "%s", reason);
     uint32_t saved_pc = reason == s->boot_next.rst ? s->boot_next.saved_pc : 0;
-    struct bootchain_in in = { .chip = s->chip, .banner = s->board->banner, .rst = rst,
-                               .saved_pc = saved_pc, .boot = s->board->boot_flash,
-                               .flash = s->flash->mem, .flash_size = s->flash->size,
+    struct bootchain_in in = { .chip = s->chip,
+                               .banner = s->board->banner,
+                               .rst = rst,
+                               .saved_pc = saved_pc,
+                               .boot = s->board->boot_flash,
+                               .flash = s->flash->mem,
+                               .flash_size = s->flash->size,
                                .faults = boot_faults(s) };
     struct bootchain_out o;
     eb_err err;

@@ -17,34 +17,61 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ROM_READ_NS_PER_BYTE 400u    /* the ROM copies flash at about 2.5 MB/s */
-#define RESET_AFTER_LAST_NS 1000000u /* a reset comes at least 1 ms after the last print */
-#define ESP32_BOOT_BYTE_TEXT "configsip: 0, SPIWP:0xee\r\n" \
+#define ROM_READ_NS_PER_BYTE 400u     /* the ROM copies flash at about 2.5 MB/s */
+#define RESET_AFTER_LAST_NS  1000000u /* a reset comes at least 1 ms after the last print */
+#define ESP32_BOOT_BYTE_TEXT       \
+    "configsip: 0, SPIWP:0xee\r\n" \
     "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n"
 
 static const struct boot_rom_model rom_models[] = {
-    { .chip = "esp32", .banner = "ets Jun  8 2016 00:22:57", .after_banner = "\r\n\r\n",
-      .classic = true, .no_header = "flash read err, 1000\r\n", .bad_block = "",
+    { .chip = "esp32",
+      .banner = "ets Jun  8 2016 00:22:57",
+      .after_banner = "\r\n\r\n",
+      .classic = true,
+      .no_header = "flash read err, 1000\r\n",
+      .bad_block = "",
       .gave_up = "ets_main.c 371 \r\n",
-      .wdt_rst = "0x10 (RTCWDT_RTC_RESET)", .wdt_period_us = 400000,
-      .sys_rst = "0x3 (SW_RESET)", .cpu_rst = "0xc (SW_CPU_RESET)" },
-    { .chip = "esp32", .banner = "ets Jul 29 2019 12:21:46", .after_banner = "\r\n\r\n",
-      .classic = true, .no_header_repeat = 8, .bad_block = "", .gave_up = "ets_main.c 384 \r\n",
-      .wdt_rst = "0x10 (RTCWDT_RTC_RESET)", .wdt_period_us = 400000,
-      .sys_rst = "0x3 (SW_RESET)", .cpu_rst = "0xc (SW_CPU_RESET)" },
-    { .chip = "esp32s3", .banner = "ESP-ROM:esp32s3-20210327", .after_banner = "\r\n",
-      .no_header_repeat = 8, .bad_block = "Invalid image block, can't boot.\r\n",
+      .wdt_rst = "0x10 (RTCWDT_RTC_RESET)",
+      .wdt_period_us = 400000,
+      .sys_rst = "0x3 (SW_RESET)",
+      .cpu_rst = "0xc (SW_CPU_RESET)" },
+    { .chip = "esp32",
+      .banner = "ets Jul 29 2019 12:21:46",
+      .after_banner = "\r\n\r\n",
+      .classic = true,
+      .no_header_repeat = 8,
+      .bad_block = "",
+      .gave_up = "ets_main.c 384 \r\n",
+      .wdt_rst = "0x10 (RTCWDT_RTC_RESET)",
+      .wdt_period_us = 400000,
+      .sys_rst = "0x3 (SW_RESET)",
+      .cpu_rst = "0xc (SW_CPU_RESET)" },
+    { .chip = "esp32s3",
+      .banner = "ESP-ROM:esp32s3-20210327",
+      .after_banner = "\r\n",
+      .no_header_repeat = 8,
+      .bad_block = "Invalid image block, can't boot.\r\n",
       .gave_up = "ets_main.c 329\r\n",
-      .wdt_rst = "0x7 (TG0WDT_SYS_RST)", .wdt_saved_pc_header = 0x40049b21,
-      .wdt_saved_pc_block = 0x40043ac8, .wdt_period_us = 400000,
-      .sys_rst = "0x3 (RTC_SW_SYS_RST)", .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
+      .wdt_rst = "0x7 (TG0WDT_SYS_RST)",
+      .wdt_saved_pc_header = 0x40049b21,
+      .wdt_saved_pc_block = 0x40043ac8,
+      .wdt_period_us = 400000,
+      .sys_rst = "0x3 (RTC_SW_SYS_RST)",
+      .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
     /* ESP32-C3: a segment it cannot load gets "ets_loader.c 78" right after
      * its load line (no "Invalid image block" text), then TG0WDT resets. */
-    { .chip = "esp32c3", .banner = "ESP-ROM:esp32c3-api1-20210207", .after_banner = "\r\n",
-      .no_header_repeat = 8, .bad_block = "ets_loader.c 78\r\n", .gave_up = "",
-      .wdt_rst = "0x7 (TG0WDT_SYS_RST)", .wdt_saved_pc_header = 0x4004d1f8,
-      .wdt_saved_pc_block = 0x40049a42, .wdt_period_us = 400000,
-      .sys_rst = "0x3 (RTC_SW_SYS_RST)", .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
+    { .chip = "esp32c3",
+      .banner = "ESP-ROM:esp32c3-api1-20210207",
+      .after_banner = "\r\n",
+      .no_header_repeat = 8,
+      .bad_block = "ets_loader.c 78\r\n",
+      .gave_up = "",
+      .wdt_rst = "0x7 (TG0WDT_SYS_RST)",
+      .wdt_saved_pc_header = 0x4004d1f8,
+      .wdt_saved_pc_block = 0x40049a42,
+      .wdt_period_us = 400000,
+      .sys_rst = "0x3 (RTC_SW_SYS_RST)",
+      .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
     { 0 },
 };
 
@@ -72,7 +99,7 @@ static void mark(struct boot_cursor *c)
         o->marks[o->nmarks - 1].end = o->text.len;
         return;
     }
-    if (o->nmarks == BOOT_MAX_MARKS) {       /* keep the last mark moving */
+    if (o->nmarks == BOOT_MAX_MARKS) { /* keep the last mark moving */
         o->marks[o->nmarks - 1] = (struct boot_mark){ o->text.len, at_us };
         return;
     }
@@ -122,11 +149,14 @@ void boot_log(struct boot_cursor *c, char level, const char *tag, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    boot_print(c, "%s%c (%u) %s: %s%s\r\n", c->colors ? color : "", level,
-               (unsigned)(c->t_ns / 1000000), tag, msg, c->colors ? "\x1b[0m" : "");
+    boot_print(c, "%s%c (%u) %s: %s%s\r\n", c->colors ? color : "", level, (unsigned)(c->t_ns / 1000000), tag,
+               msg, c->colors ? "\x1b[0m" : "");
 }
 
-void boot_spend(struct boot_cursor *c, uint64_t ns) { c->t_ns += ns; }
+void boot_spend(struct boot_cursor *c, uint64_t ns)
+{
+    c->t_ns += ns;
+}
 
 void boot_board_says(struct boot_cursor *c, const char *fmt, ...)
 {
@@ -138,8 +168,8 @@ void boot_board_says(struct boot_cursor *c, const char *fmt, ...)
     boot_print(c, "[espburn sim] %s\r\n", msg);
 }
 
-void boot_reset(struct boot_cursor *c, uint64_t after_ns, const char *rst, uint32_t saved_pc,
-                const char *fmt, ...)
+void boot_reset(struct boot_cursor *c, uint64_t after_ns, const char *rst, uint32_t saved_pc, const char *fmt,
+                ...)
 {
     struct bootchain_out *o = c->out;
     uint64_t min_ns = c->t_ns + RESET_AFTER_LAST_NS;
@@ -174,10 +204,10 @@ const char *boot_find_string(const uint8_t *data, size_t len, const char *needle
 static unsigned clock_div(uint8_t freq_code)
 {
     switch (freq_code) {
-    case 0xF: return 1;   /* 80 MHz */
-    case 0x1: return 3;   /* 26 MHz */
-    case 0x2: return 4;   /* 20 MHz */
-    default: return 2;    /* 40 MHz */
+    case 0xF: return 1; /* 80 MHz */
+    case 0x1: return 3; /* 26 MHz */
+    case 0x2: return 4; /* 20 MHz */
+    default: return 2;  /* 40 MHz */
     }
 }
 
@@ -201,8 +231,7 @@ static void rom_no_header(struct boot_cursor *c, uint32_t first_word)
 static bool rom_can_load(const struct chip *chip, uint32_t addr, uint32_t len)
 {
     const struct mem_region *r = chip_region(chip, addr);
-    return r && !mem_kind_is_flash_mapped(r->kind) && r->kind != MEM_EXTRAM &&
-           len <= r->end - addr;
+    return r && !mem_kind_is_flash_mapped(r->kind) && r->kind != MEM_EXTRAM && len <= r->end - addr;
 }
 
 static void rom_hang(struct boot_cursor *c, uint32_t saved_pc, const char *why)
@@ -210,7 +239,8 @@ static void rom_hang(struct boot_cursor *c, uint32_t saved_pc, const char *why)
     const struct boot_rom_model *m = c->rom;
     boot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, saved_pc,
                "%s; the ROM never reaches 'entry' and the watchdog (which only a second-stage "
-               "bootloader disables) resets the chip", why);
+               "bootloader disables) resets the chip",
+               why);
 }
 
 /* The "ho/tail/room" line: the ROM reads 16-byte blocks and says so when
@@ -266,9 +296,10 @@ static void rom_stage(struct boot_cursor *c)
                 boot_print(c, "%s%s", m->bad_block, m->gave_up);
             char why[200];
             const struct mem_region *r = chip_region(in->chip, addr);
-            snprintf(why, sizeof why, "the image at 0x%x is not a bootloader: its segment %u at "
-                     "0x%08x (%u bytes, %s) is not RAM the ROM can load", bl_off, i, addr, len,
-                     r ? r->name : "no memory");
+            snprintf(why, sizeof why,
+                     "the image at 0x%x is not a bootloader: its segment %u at "
+                     "0x%08x (%u bytes, %s) is not RAM the ROM can load",
+                     bl_off, i, addr, len, r ? r->name : "no memory");
             rom_hang(c, m->wdt_saved_pc_block, why);
             return;
         }
@@ -303,8 +334,10 @@ int bootchain_run(const struct bootchain_in *in, struct bootchain_out *out, eb_e
     memset(out, 0, sizeof *out);
     struct boot_cursor c = { .out = out, .in = in, .rom = rom_model_for(in->chip, in->banner) };
     if (!c.rom)
-        return eb_fail(err, EB_PROBLEM, "the virtual board has no boot model for this chip and ROM "
-                       "(%s): boot it in download mode", in->chip ? in->chip->name : "unknown chip");
+        return eb_fail(err, EB_PROBLEM,
+                       "the virtual board has no boot model for this chip and ROM "
+                       "(%s): boot it in download mode",
+                       in->chip ? in->chip->name : "unknown chip");
     rom_header(&c);
     if (in->download) {
         boot_print(&c, "waiting for download\r\n");

@@ -18,29 +18,33 @@
 
 /* Faults the board can show at boot (bit flags). */
 enum {
-    BOOT_FAULT_BROWNOUT = 1u << 0,       /* supply droops when the app starts the radio */
-    BOOT_FAULT_PSRAM_MISSING = 1u << 1,  /* the board has no PSRAM */
+    BOOT_FAULT_BROWNOUT = 1u << 0,      /* supply droops when the app starts the radio */
+    BOOT_FAULT_PSRAM_MISSING = 1u << 1, /* the board has no PSRAM */
 };
 
 struct bootchain_in {
     const struct chip *chip;
-    const char *banner;        /* the ROM banner as the board prints it */
-    const char *rst;           /* "0x1 (POWERON_RESET)" */
-    uint32_t saved_pc;         /* newer ROMs print "Saved PC:" after some resets; 0: none */
-    const char *boot;          /* "0x13 (SPI_FAST_FLASH_BOOT)" */
-    bool download;             /* the boot pin was low: ROM download mode */
+    const char *banner; /* the ROM banner as the board prints it */
+    const char *rst;    /* "0x1 (POWERON_RESET)" */
+    uint32_t saved_pc;  /* newer ROMs print "Saved PC:" after some resets; 0: none */
+    const char *boot;   /* "0x13 (SPI_FAST_FLASH_BOOT)" */
+    bool download;      /* the boot pin was low: ROM download mode */
     const uint8_t *flash;
     uint32_t flash_size;
-    unsigned faults;           /* BOOT_FAULT_* */
+    unsigned faults; /* BOOT_FAULT_* */
 };
 
 enum boot_stop {
-    BOOT_STOP_DOWNLOAD,        /* ROM download mode, waiting for a host */
-    BOOT_STOP_RESET,           /* the chip resets at reset_after_us: a boot loop */
-    BOOT_STOP_APP,             /* the application was started; the board idles */
+    BOOT_STOP_DOWNLOAD, /* ROM download mode, waiting for a host */
+    BOOT_STOP_RESET,    /* the chip resets at reset_after_us: a boot loop */
+    BOOT_STOP_APP,      /* the application was started; the board idles */
 };
 
-enum boot_stage { BOOT_STAGE_ROM, BOOT_STAGE_BOOTLOADER, BOOT_STAGE_APP };
+enum boot_stage {
+    BOOT_STAGE_ROM,
+    BOOT_STAGE_BOOTLOADER,
+    BOOT_STAGE_APP
+};
 
 /* Text up to byte `end` is printed at `at_us` after the round started. */
 struct boot_mark {
@@ -51,18 +55,18 @@ struct boot_mark {
 #define BOOT_MAX_MARKS 256
 
 struct bootchain_out {
-    bytes text;                        /* everything the chip prints in this round */
+    bytes text; /* everything the chip prints in this round */
     struct boot_mark marks[BOOT_MAX_MARKS];
     size_t nmarks;
     enum boot_stop stop;
-    enum boot_stage stage;             /* the stage it stopped in */
-    uint64_t reset_after_us;           /* BOOT_STOP_RESET: when the next round starts */
-    char next_rst[48];                 /* BOOT_STOP_RESET: its "0x10 (RTCWDT_RTC_RESET)" */
-    uint32_t next_saved_pc;            /* and its "Saved PC:" value (0: none) */
-    char cause[320];                   /* one sentence: why the round ended so */
+    enum boot_stage stage;   /* the stage it stopped in */
+    uint64_t reset_after_us; /* BOOT_STOP_RESET: when the next round starts */
+    char next_rst[48];       /* BOOT_STOP_RESET: its "0x10 (RTCWDT_RTC_RESET)" */
+    uint32_t next_saved_pc;  /* and its "Saved PC:" value (0: none) */
+    char cause[320];         /* one sentence: why the round ended so */
     /* BOOT_STOP_APP: the application started. */
     uint32_t app_offset;
-    char app_banner[128];              /* its MicroPython banner or project name, "" if none */
+    char app_banner[128]; /* its MicroPython banner or project name, "" if none */
     bool app_micropython;
 };
 

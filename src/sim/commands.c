@@ -10,11 +10,11 @@
 #include "loader/protocol.h"
 #include "sim/engine.h"
 
-#define STUB_MAX_BLOCK ESP_STUB_FLASH_BLOCK
-#define STUB_FLASH_MAX (16u << 20)       /* SPIParamCfg at stub start */
+#define STUB_MAX_BLOCK      ESP_STUB_FLASH_BLOCK
+#define STUB_FLASH_MAX      (16u << 20) /* SPIParamCfg at stub start */
 #define STUB_READ_MAX_BLOCK ESP_FLASH_SECTOR
-#define SPI_CMD_USR (1u << 18)
-#define ROM_SYNC_VALUE 0x20120707u        /* as captured from real ROMs (docs/sim.md) */
+#define SPI_CMD_USR         (1u << 18)
+#define ROM_SYNC_VALUE      0x20120707u /* as captured from real ROMs (docs/sim.md) */
 
 struct req {
     uint8_t op;
@@ -23,13 +23,19 @@ struct req {
     const uint8_t *data;
 };
 
-static uint32_t word(const struct req *r, int i) { return rd_le32(r->data + 4 * i); }
-static bool in_stub(const struct sim *s) { return s->state == SIM_STUB; }
+static uint32_t word(const struct req *r, int i)
+{
+    return rd_le32(r->data + 4 * i);
+}
+static bool in_stub(const struct sim *s)
+{
+    return s->state == SIM_STUB;
+}
 
 /* ---- responses ------------------------------------------------------- */
 
-static void respond(struct sim *s, uint8_t op, uint32_t value, const uint8_t *data, size_t n,
-                    uint8_t error, uint64_t at)
+static void respond(struct sim *s, uint8_t op, uint32_t value, const uint8_t *data, size_t n, uint8_t error,
+                    uint64_t at)
 {
     if (s->faults.stop_after && s->requests > s->faults.stop_after)
         return;
@@ -48,7 +54,7 @@ static void respond(struct sim *s, uint8_t op, uint32_t value, const uint8_t *da
     uint8_t *st = pkt + 8 + n;
     memset(st, 0, status_len);
     if (in_stub(s)) {
-        st[0] = error;          /* the stub sends the error byte first, then a status */
+        st[0] = error; /* the stub sends the error byte first, then a status */
     } else if (error) {
         st[0] = 1;
         st[1] = error;
@@ -62,7 +68,10 @@ static void answer(struct sim *s, const struct req *r, uint8_t error, uint64_t a
     respond(s, r->op, 0, NULL, 0, error, at);
 }
 
-static uint8_t err_invalid(const struct sim *s) { return in_stub(s) ? STUB_ERR_BAD_DATA_LEN : ROM_ERR_INVALID_MESSAGE; }
+static uint8_t err_invalid(const struct sim *s)
+{
+    return in_stub(s) ? STUB_ERR_BAD_DATA_LEN : ROM_ERR_INVALID_MESSAGE;
+}
 
 /* ---- the flash chip's time (zero unless realtime) --------------------- */
 
@@ -109,7 +118,11 @@ static uint64_t flash_erase_at(struct sim *s, uint32_t sector, bool block, uint6
  * remain; the stub's ERASE_REGION (handle_flash_erase) erases head sectors only
  * up to a block boundary, then blocks while more than 16 remain; the stub's
  * writes (start_next_erase) take a block whenever aligned and 16 or more remain. */
-enum erase_style { ERASE_ROM_AREA, ERASE_STUB_REGION, ERASE_STUB_WRITE };
+enum erase_style {
+    ERASE_ROM_AREA,
+    ERASE_STUB_REGION,
+    ERASE_STUB_WRITE
+};
 
 static bool erase_as_block(enum erase_style style, uint32_t first, uint32_t sector, uint32_t remaining)
 {
@@ -125,11 +138,13 @@ static bool erase_as_block(enum erase_style style, uint32_t first, uint32_t sect
 
 /* Erase every sector [addr, addr+len) touches, waiting for each command;
  * returns when the last is done. */
-static uint64_t flash_erase_range(struct sim *s, uint32_t addr, uint32_t len, enum erase_style style, uint64_t t)
+static uint64_t flash_erase_range(struct sim *s, uint32_t addr, uint32_t len, enum erase_style style,
+                                  uint64_t t)
 {
     if (len == 0)
         return t;
-    uint32_t first = addr / ESP_FLASH_SECTOR, end = (uint32_t)(((uint64_t)addr + len + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR);
+    uint32_t first = addr / ESP_FLASH_SECTOR,
+             end = (uint32_t)(((uint64_t)addr + len + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR);
     for (uint32_t sector = first; sector < end;) {
         bool block = erase_as_block(style, first, sector, end - sector);
         t = flash_erase_at(s, sector, block, t);
@@ -153,7 +168,8 @@ static void stub_erase_opportunistic(struct sim *s, uint64_t t)
     struct sim_transfer *x = &s->xfer;
     if (!in_stub(s) || x->next_erase >= x->erase_end || t < s->flash_ready_us)
         return;
-    uint32_t sector = x->next_erase / ESP_FLASH_SECTOR, remaining = (x->erase_end - x->next_erase) / ESP_FLASH_SECTOR;
+    uint32_t sector = x->next_erase / ESP_FLASH_SECTOR,
+             remaining = (x->erase_end - x->next_erase) / ESP_FLASH_SECTOR;
     bool block = erase_as_block(ERASE_STUB_WRITE, sector, sector, remaining);
     flash_erase_at(s, sector, block, t);
     x->next_erase += block ? SIM_BLOCK : ESP_FLASH_SECTOR;
@@ -240,7 +256,7 @@ static bool write_interrupted(struct sim *s, const uint8_t *p, uint32_t n, uint6
         return false;
     uint64_t at = t;
     if (s->xfer.deflate)
-        xfer_inflate(s, p, n / 2, &at);     /* whatever inflates from it is written */
+        xfer_inflate(s, p, n / 2, &at); /* whatever inflates from it is written */
     else
         xfer_write(s, p, n / 2, &at);
     if (unplug) {
@@ -473,7 +489,8 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
     x->size = size;
     x->block_size = block;
     x->next_erase = offset / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR;
-    x->erase_end = (uint32_t)(((uint64_t)offset + size + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR);
+    x->erase_end =
+        (uint32_t)(((uint64_t)offset + size + ESP_FLASH_SECTOR - 1) / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR);
     if (defl) {
         if (inflateInit(&x->z) != Z_OK) {
             x->active = false;
@@ -526,8 +543,9 @@ static void rom_flash_data(struct sim *s, const struct req *r, uint64_t t)
     uint32_t n = word(r, 0), seq = word(r, 1);
     s->data_packets++;
     if (!defl) /* the ROM writes each block at offset + seq * block size */
-        x->written = (uint32_t)((uint64_t)seq * x->block_size > s->flash->size ? s->flash->size
-                                                                              : (uint64_t)seq * x->block_size);
+        x->written =
+            (uint32_t)((uint64_t)seq * x->block_size > s->flash->size ? s->flash->size
+                                                                      : (uint64_t)seq * x->block_size);
     if (write_interrupted(s, p, n, t))
         return;
     uint64_t done = t;
@@ -634,8 +652,8 @@ static bool plausible_stub(const struct sim *s, uint32_t entry)
     for (int i = 0; i < s->nsegs; i++) {
         const struct sim_segment *g = &s->segs[i];
         const struct mem_region *reg = chip_region(s->chip, g->addr);
-        if (g->received == g->size && g->size > 0 && entry >= g->addr && entry - g->addr < g->size &&
-            reg && reg->kind == MEM_IRAM)
+        if (g->received == g->size && g->size > 0 && entry >= g->addr && entry - g->addr < g->size && reg &&
+            reg->kind == MEM_IRAM)
             return true;
     }
     return false;
@@ -654,7 +672,7 @@ static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
         return;
     if (!in_stub(s) && plausible_stub(s, entry)) {
         s->state = SIM_STUB;
-        s->spi_attached = true;                 /* the stub attaches the flash itself */
+        s->spi_attached = true; /* the stub attaches the flash itself */
         s->declared_flash_size = STUB_FLASH_MAX;
         sim_emit_frame(s, (const uint8_t *)ESP_OHAI, 4, t + 1000);
         sim_tracef(s, "stub recognised (entry 0x%08x in IRAM): OHAI", entry);
@@ -752,8 +770,9 @@ static void stub_read_flash(struct sim *s, const struct req *r, uint64_t t)
     answer(s, r, 0, t);
     if (block > STUB_READ_MAX_BLOCK || block == 0)
         return; /* the stub returns without sending anything */
-    s->reader = (struct sim_reader){ .active = true, .addr = addr, .len = len, .block = block,
-                                     .window = window ? window : 1 };
+    s->reader = (struct sim_reader){
+        .active = true, .addr = addr, .len = len, .block = block, .window = window ? window : 1
+    };
     md5_init(&s->reader.md5);
     reader_pump(s, t);
 }
@@ -812,9 +831,17 @@ static const struct {
  * docs): no register, RAM, MD5 or read access, so no stub and no RDID. */
 static bool secure_download_allows(uint8_t op)
 {
-    static const uint8_t ok[] = { OP_SYNC, OP_SPI_ATTACH, OP_SPI_SET_PARAMS, OP_CHANGE_BAUDRATE,
-                                  OP_FLASH_BEGIN, OP_FLASH_DATA, OP_FLASH_END, OP_FLASH_DEFL_BEGIN,
-                                  OP_FLASH_DEFL_DATA, OP_FLASH_DEFL_END, OP_GET_SECURITY_INFO };
+    static const uint8_t ok[] = { OP_SYNC,
+                                  OP_SPI_ATTACH,
+                                  OP_SPI_SET_PARAMS,
+                                  OP_CHANGE_BAUDRATE,
+                                  OP_FLASH_BEGIN,
+                                  OP_FLASH_DATA,
+                                  OP_FLASH_END,
+                                  OP_FLASH_DEFL_BEGIN,
+                                  OP_FLASH_DEFL_DATA,
+                                  OP_FLASH_DEFL_END,
+                                  OP_GET_SECURITY_INFO };
     return memchr(ok, op, sizeof ok) != NULL;
 }
 

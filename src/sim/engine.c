@@ -17,14 +17,14 @@ const struct sim_timing sim_timing_datasheet = {
     .block_erase_us = 150000,
     .page_program_us = 400,
     .chip_erase_ms = 40000,
-    .read_bytes_per_ms = 5000,     /* 40 MHz single-bit read: 5 MB/s */
+    .read_bytes_per_ms = 5000, /* 40 MHz single-bit read: 5 MB/s */
     .inflate_bytes_per_ms = 20000,
 };
 
-#define ROM_RX_FIFO 128                    /* UART hardware FIFO */
-#define STUB_RX_BUFFER (2 * (0x4000 + 64)) /* the stub's two frame buffers */
-#define FRAME_CAP (0x4000 + 64)            /* largest frame either loader keeps */
-#define BAUD_TOLERANCE_PCT 3               /* a UART tolerates a few % of error */
+#define ROM_RX_FIFO        128                 /* UART hardware FIFO */
+#define STUB_RX_BUFFER     (2 * (0x4000 + 64)) /* the stub's two frame buffers */
+#define FRAME_CAP          (0x4000 + 64)       /* largest frame either loader keeps */
+#define BAUD_TOLERANCE_PCT 3                   /* a UART tolerates a few % of error */
 
 int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
 {
@@ -32,8 +32,8 @@ int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
     s->board = o->board;
     s->chip = sim_board_chip(o->board);
     if (!s->chip)
-        return eb_fail(err, EB_USAGE, "board %s names chip %s, which the chip table lacks",
-                       o->board->name, o->board->chip_name);
+        return eb_fail(err, EB_USAGE, "board %s names chip %s, which the chip table lacks", o->board->name,
+                       o->board->chip_name);
     s->flash = o->flash;
     s->faults = o->faults;
     s->timing = o->realtime ? &sim_timing_datasheet : NULL;
@@ -96,7 +96,10 @@ static bool rates_mismatch(const struct sim *s)
 }
 
 /* A byte sampled at the wrong rate: deterministic garbage. */
-static uint8_t garble(uint8_t b) { return (uint8_t)((b * 37u + 11u) ^ 0x5Au); }
+static uint8_t garble(uint8_t b)
+{
+    return (uint8_t)((b * 37u + 11u) ^ 0x5Au);
+}
 
 uint32_t sim_clkdiv(const struct sim *s)
 {
@@ -118,7 +121,10 @@ void sim_tracef(struct sim *s, const char *fmt, ...)
 
 /* ---- output ---------------------------------------------------------- */
 
-static uint64_t tx_last_at(const struct sim *s) { return s->nmarks ? s->marks[s->nmarks - 1].at_us : 0; }
+static uint64_t tx_last_at(const struct sim *s)
+{
+    return s->nmarks ? s->marks[s->nmarks - 1].at_us : 0;
+}
 
 void sim_emit(struct sim *s, const uint8_t *p, size_t n, uint64_t at_us)
 {
@@ -220,8 +226,8 @@ static void loader_reset(struct sim *s)
     slip_decoder_init(&s->slip, s->frame, FRAME_CAP);
     s->baud = s->board->rom_baud;
     s->baud_locked = false;
-    s->boot_next.pending = false;      /* any reset cancels a boot loop's next one */
-    s->app.micropython = false;        /* and ends the app that ran */
+    s->boot_next.pending = false; /* any reset cancels a boot loop's next one */
+    s->app.micropython = false;   /* and ends the app that ran */
     s->app.rx.len = 0;
 }
 
@@ -325,11 +331,17 @@ void sim_set_lines(struct sim *s, bool dtr, bool rts, uint64_t now_us)
         transistor_lines(s, now_us);
 }
 
-void sim_set_host_baud(struct sim *s, uint32_t baud) { s->host_baud = baud; }
+void sim_set_host_baud(struct sim *s, uint32_t baud)
+{
+    s->host_baud = baud;
+}
 
 /* ---- receive --------------------------------------------------------- */
 
-static bool cpu_busy(const struct sim *s, uint64_t t) { return t < s->busy_until_us; }
+static bool cpu_busy(const struct sim *s, uint64_t t)
+{
+    return t < s->busy_until_us;
+}
 
 static void process_byte(struct sim *s, uint8_t b, uint64_t t)
 {

@@ -23,52 +23,54 @@
 
 /* Faults on demand (--fault). Counters are 1-based; 0 = off. */
 struct sim_faults {
-    uint64_t drop_byte;          /* the Nth byte received is lost */
-    uint64_t corrupt_byte;       /* the Nth byte received has its bits flipped */
-    uint32_t stop_after;         /* answers nothing after the first N requests */
-    uint32_t disconnect_write;   /* the link drops during the Nth flash data packet */
-    uint32_t brownout_write;     /* brown-out reset during the Nth flash data packet */
-    bool gpio0_stuck_high;       /* never enters download mode */
-    bool tx_dead;                /* receives but never answers */
-    bool brownout_at_boot;       /* boot from flash: the supply droops when the app starts */
-    bool psram_missing;          /* boot from flash: the board has no PSRAM */
+    uint64_t drop_byte;        /* the Nth byte received is lost */
+    uint64_t corrupt_byte;     /* the Nth byte received has its bits flipped */
+    uint32_t stop_after;       /* answers nothing after the first N requests */
+    uint32_t disconnect_write; /* the link drops during the Nth flash data packet */
+    uint32_t brownout_write;   /* brown-out reset during the Nth flash data packet */
+    bool gpio0_stuck_high;     /* never enters download mode */
+    bool tx_dead;              /* receives but never answers */
+    bool brownout_at_boot;     /* boot from flash: the supply droops when the app starts */
+    bool psram_missing;        /* boot from flash: the board has no PSRAM */
 };
 
 /* Costs of the modelled hardware, in microseconds (docs/sim.md cites each). */
 struct sim_timing {
-    uint32_t sector_erase_us;    /* 4 KB sector erase */
-    uint32_t block_erase_us;     /* 64 KB block erase */
-    uint32_t page_program_us;    /* 256-byte page program */
+    uint32_t sector_erase_us; /* 4 KB sector erase */
+    uint32_t block_erase_us;  /* 64 KB block erase */
+    uint32_t page_program_us; /* 256-byte page program */
     uint32_t chip_erase_ms;
-    uint32_t read_bytes_per_ms;  /* flash read (and MD5 over it) */
+    uint32_t read_bytes_per_ms; /* flash read (and MD5 over it) */
     uint32_t inflate_bytes_per_ms;
 };
 extern const struct sim_timing sim_timing_datasheet;
 
 enum sim_state {
-    SIM_OFF,          /* no power yet (before the first connection) */
-    SIM_IN_RESET,     /* EN held low */
-    SIM_ROM,          /* ROM serial loader (download mode) */
-    SIM_STUB,         /* the flasher stub is (pretended to be) running */
-    SIM_USER_CODE,    /* booted from flash or jumped to code: silent here */
+    SIM_OFF,       /* no power yet (before the first connection) */
+    SIM_IN_RESET,  /* EN held low */
+    SIM_ROM,       /* ROM serial loader (download mode) */
+    SIM_STUB,      /* the flasher stub is (pretended to be) running */
+    SIM_USER_CODE, /* booted from flash or jumped to code: silent here */
 };
 
 /* One transfer in progress (FLASH_*, FLASH_DEFL_*, MEM_*). */
 struct sim_transfer {
     bool active, deflate;
     uint32_t offset, size, block_size;
-    uint32_t written;          /* bytes written so far (uncompressed) */
-    uint32_t next_erase;       /* stub: the next sector to erase (esptool's next_erase_sector) */
-    uint32_t erase_end;        /* stub: end of the region's sectors, all erased by then */
+    uint32_t written;    /* bytes written so far (uncompressed) */
+    uint32_t next_erase; /* stub: the next sector to erase (esptool's next_erase_sector) */
+    uint32_t erase_end;  /* stub: end of the region's sectors, all erased by then */
     z_stream z;
     bool z_live;
-    uint8_t *out;              /* stub: its 32 KB inflate output buffer, written when full */
+    uint8_t *out; /* stub: its 32 KB inflate output buffer, written when full */
     uint32_t out_len;
 };
 #define SIM_STUB_INFLATE_BUF 32768u /* esptool stub_write_flash.c: out_buf[32768] */
 
 #define SIM_MEM_SEGMENTS 8
-struct sim_segment { uint32_t addr, size, received; };
+struct sim_segment {
+    uint32_t addr, size, received;
+};
 
 /* Stub READ_FLASH in progress: windowed, acknowledged. */
 struct sim_reader {
@@ -77,15 +79,18 @@ struct sim_reader {
     struct md5_ctx md5;
 };
 
-struct sim_tx_mark { size_t end; uint64_t at_us; };
+struct sim_tx_mark {
+    size_t end;
+    uint64_t at_us;
+};
 
 struct sim {
     const struct sim_board *board;
     const struct chip *chip;
     struct sim_flash *flash;
     struct sim_faults faults;
-    const struct sim_timing *timing;   /* NULL: no costs (not realtime) */
-    bool strap_download;               /* GPIO0 level when no lines drive it */
+    const struct sim_timing *timing; /* NULL: no costs (not realtime) */
+    bool strap_download;             /* GPIO0 level when no lines drive it */
 
     enum sim_state state;
     /* Lines and reset circuit. */
@@ -93,13 +98,15 @@ struct sim {
     bool boot_pending;
     uint64_t boot_at_us;
     /* UART. */
-    uint32_t baud;                     /* the board's rate */
-    uint32_t host_baud;                /* the host's rate (0: no wire, always matches) */
-    bool baud_locked;                  /* CHANGE_BAUDRATE fixed it; no more autobaud */
+    uint32_t baud;      /* the board's rate */
+    uint32_t host_baud; /* the host's rate (0: no wire, always matches) */
+    bool baud_locked;   /* CHANGE_BAUDRATE fixed it; no more autobaud */
     /* Receive side: FIFO while the CPU is busy. */
     uint64_t busy_until_us;
-    uint64_t flash_ready_us;           /* the flash chip's busy bit (WIP) clears then */
-    uint8_t *fifo; uint64_t *fifo_at; size_t fifo_len, fifo_cap;
+    uint64_t flash_ready_us; /* the flash chip's busy bit (WIP) clears then */
+    uint8_t *fifo;
+    uint64_t *fifo_at;
+    size_t fifo_len, fifo_cap;
     uint64_t rx_count, lost_bytes;
     struct slip_decoder slip;
     uint8_t *frame;
@@ -107,19 +114,20 @@ struct sim {
     bool spi_attached;
     uint32_t declared_flash_size;
     struct sim_transfer xfer;
-    uint32_t stub_flash_error;         /* stub: write error reported one packet late */
+    uint32_t stub_flash_error; /* stub: write error reported one packet late */
     struct sim_segment segs[SIM_MEM_SEGMENTS];
     int nsegs;
     uint32_t mem_block_size;
     bool mem_active;
     struct sim_reader reader;
-    uint32_t spi_regs[64];             /* SPI controller registers (RDID) */
-    uint32_t requests, data_packets;   /* counted for --fault */
+    uint32_t spi_regs[64];           /* SPI controller registers (RDID) */
+    uint32_t requests, data_packets; /* counted for --fault */
     /* Transmit side. */
     bytes tx;
-    struct sim_tx_mark *marks; size_t nmarks, marks_cap;
-    size_t tx_head;                    /* bytes of tx already taken by the transport */
-    bool want_disconnect;              /* fault: the transport should drop the link */
+    struct sim_tx_mark *marks;
+    size_t nmarks, marks_cap;
+    size_t tx_head;       /* bytes of tx already taken by the transport */
+    bool want_disconnect; /* fault: the transport should drop the link */
     /* Optional: one line per event for --trace (the engine never prints). */
     void (*trace)(void *ctx, const char *line);
     void *trace_ctx;
@@ -127,26 +135,26 @@ struct sim {
     struct sim_boot_next {
         bool pending;
         uint64_t at_us;
-        char rst[48];                  /* "0x10 (RTCWDT_RTC_RESET)" */
+        char rst[48]; /* "0x10 (RTCWDT_RTC_RESET)" */
         uint32_t saved_pc;
     } boot_next;
     /* The app stage of a MicroPython firmware (boot_sim.c sets it, any reset
      * clears it): the transport hands the UART to a real MicroPython
      * (micropython.h, the app link) while it lasts. */
     struct sim_app {
-        bool micropython;              /* such an app is running now */
-        uint32_t generation;           /* bumped at each start: a new boot = a new interpreter */
-        char personality[16];          /* "lobo" or "official" (sim_micropython_personality) */
-        uint32_t fs_size;              /* its filesystem partition in the flashed table; 0: unknown */
-        bytes rx;                      /* bytes the host sent it, not yet handed over */
+        bool micropython;     /* such an app is running now */
+        uint32_t generation;  /* bumped at each start: a new boot = a new interpreter */
+        char personality[16]; /* "lobo" or "official" (sim_micropython_personality) */
+        uint32_t fs_size;     /* its filesystem partition in the flashed table; 0: unknown */
+        bytes rx;             /* bytes the host sent it, not yet handed over */
     } app;
 };
 
 struct sim_options {
     const struct sim_board *board;
     struct sim_flash *flash;
-    bool boot_download;                /* GPIO0 strap when no lines drive it */
-    bool has_lines;                    /* DTR/RTS reach the board (RFC 2217) */
+    bool boot_download; /* GPIO0 strap when no lines drive it */
+    bool has_lines;     /* DTR/RTS reach the board (RFC 2217) */
     bool realtime;
     struct sim_faults faults;
 };
@@ -173,7 +181,7 @@ size_t sim_tx_ready(struct sim *s, uint64_t now_us, const uint8_t **p);
 void sim_tx_consume(struct sim *s, size_t n);
 /* A reset at at_us: drop what was queued to leave after it. */
 void sim_tx_cut(struct sim *s, uint64_t at_us);
-uint64_t sim_tx_next_at(const struct sim *s);   /* UINT64_MAX when empty */
+uint64_t sim_tx_next_at(const struct sim *s); /* UINT64_MAX when empty */
 /* Time one byte takes on the wire at the board's rate (realtime). */
 uint64_t sim_byte_time_us(const struct sim *s);
 

@@ -6,15 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum fault_kind { F_COUNT64, F_COUNT32, F_FLAG };
+enum fault_kind {
+    F_COUNT64,
+    F_COUNT32,
+    F_FLAG
+};
 
 struct fault_row {
     const char *name;
     enum fault_kind kind;
-    size_t field;    /* offsetof in struct sim_faults */
+    size_t field; /* offsetof in struct sim_faults */
 };
 
-#define ROW(n, k, f) { n, k, offsetof(struct sim_faults, f) }
+#define ROW(n, k, f)                         \
+    {                                        \
+        n, k, offsetof(struct sim_faults, f) \
+    }
 static const struct fault_row fault_rows[] = {
     ROW("drop-byte", F_COUNT64, drop_byte),
     ROW("corrupt-byte", F_COUNT64, corrupt_byte),

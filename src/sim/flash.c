@@ -29,8 +29,10 @@ static int flash_prepare_file(int fd, const char *path, uint32_t size, eb_err *e
     if (st.st_size == (off_t)size)
         return 0;
     if (st.st_size != 0)
-        return eb_fail(err, EB_USAGE, "%s holds %lld bytes but this board has %u bytes of flash; "
-                       "use another --flash-file or delete it", path, (long long)st.st_size, size);
+        return eb_fail(err, EB_USAGE,
+                       "%s holds %lld bytes but this board has %u bytes of flash; "
+                       "use another --flash-file or delete it",
+                       path, (long long)st.st_size, size);
     uint8_t block[65536];
     memset(block, 0xFF, sizeof block);
     for (uint32_t done = 0; done < size; done += sizeof block)

@@ -10,14 +10,14 @@
 
 #include "common/err.h"
 
-#define SIM_SECTOR 0x1000u
-#define SIM_BLOCK 0x10000u   /* 64 KB erase block (command 0xD8) */
+#define SIM_SECTOR            0x1000u
+#define SIM_BLOCK             0x10000u /* 64 KB erase block (command 0xD8) */
 #define SIM_SECTORS_PER_BLOCK (SIM_BLOCK / SIM_SECTOR)
 
 struct sim_flash {
     uint8_t *mem;
     uint32_t size;
-    bool mapped;     /* mem is a shared mapping of a file */
+    bool mapped; /* mem is a shared mapping of a file */
 };
 
 /* Open `path` (created 0xFF-filled at `size` bytes when missing; an

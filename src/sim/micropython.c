@@ -22,14 +22,16 @@ static int board_script(char *out, size_t n, eb_err *err)
         snprintf(out, n, "%s/sim/micropython/board.mjs", ESPBURN_SOURCE_DIR);
     struct stat st;
     if (stat(out, &st) != 0)
-        return eb_fail(err, EB_IO, "the MicroPython board program %s is missing; set ESPBURN_MPY_BOARD to "
-                       "sim/micropython/board.mjs of an espburn source tree", out);
+        return eb_fail(err, EB_IO,
+                       "the MicroPython board program %s is missing; set ESPBURN_MPY_BOARD to "
+                       "sim/micropython/board.mjs of an espburn source tree",
+                       out);
     return 0;
 }
 
 /* The child's command line, in argv (at least 16 slots); bufs hold the numbers. */
-static void board_argv(const struct sim_mpy_opts *o, const char *script, const char **argv,
-                       char baud[16], char size[24])
+static void board_argv(const struct sim_mpy_opts *o, const char *script, const char **argv, char baud[16],
+                       char size[24])
 {
     int a = 0;
     argv[a++] = "node";
@@ -63,8 +65,7 @@ static void close_pair(int p[2])
     close(p[1]);
 }
 
-int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart, int *from_uart,
-                          eb_err *err)
+int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart, int *from_uart, eb_err *err)
 {
     char script[4096], baud[16], size[24];
     struct stat st;
@@ -96,8 +97,7 @@ int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart
         if (!o->tcp_port && (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0))
             _exit(126);
         execvp("node", (char *const *)argv);
-        fprintf(stderr, "espburn: cannot run node (%s); install Node.js 18 or newer\n", strerror(errno));
-        _exit(127);
+        _exit(127); /* the parent turns 127 into "cannot run node" */
     }
     *pid = child;
     if (!o->tcp_port) {
@@ -150,8 +150,8 @@ const char *sim_micropython_personality(const uint8_t *app, size_t n)
 
 /* ---- the app link ------------------------------------------------------- */
 
-#define LINK_GRACE_MS 1000     /* a stopped child gets this long to exit before SIGKILL */
-#define LINK_UNREAD_MAX 4096   /* output kept while no client is connected */
+#define LINK_GRACE_MS   1000 /* a stopped child gets this long to exit before SIGKILL */
+#define LINK_UNREAD_MAX 4096 /* output kept while no client is connected */
 
 void sim_mpy_link_init(struct sim_mpy_link *l, const char *fs_dir, bool realtime)
 {
@@ -212,7 +212,8 @@ static void board_says(struct sim *s, uint64_t now_us, const char *what)
 static int make_folder(const char *dir, eb_err *err)
 {
     if (!dir[0])
-        return eb_fail(err, EB_USAGE, "no folder for MicroPython's files: start the board with --fs DIR "
+        return eb_fail(err, EB_USAGE,
+                       "no folder for MicroPython's files: start the board with --fs DIR "
                        "or --flash-file FILE (files then go to FILE.fs)");
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return eb_fail(err, EB_IO, "cannot create %s for MicroPython's files: %s", dir, strerror(errno));
@@ -221,11 +222,14 @@ static int make_folder(const char *dir, eb_err *err)
 
 static void link_start(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
 {
-    struct sim_mpy_opts o = { .fs_dir = l->fs_dir, .personality = s->app.personality,
-                              .baud = l->realtime ? s->baud : 0, .fs_size = s->app.fs_size };
+    struct sim_mpy_opts o = { .fs_dir = l->fs_dir,
+                              .personality = s->app.personality,
+                              .baud = l->realtime ? s->baud : 0,
+                              .fs_size = s->app.fs_size };
     eb_err err = { 0 };
     l->generation = s->app.generation;
-    if (make_folder(l->fs_dir, &err) || sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, &err)) {
+    if (make_folder(l->fs_dir, &err) ||
+        sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, &err)) {
         char msg[1300];
         snprintf(msg, sizeof msg, "cannot hand the UART to MicroPython: %s", err.msg);
         board_says(s, now_us, msg);
@@ -247,7 +251,10 @@ void sim_mpy_link_sync(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
         link_start(l, s, now_us);
 }
 
-int sim_mpy_link_fd(const struct sim_mpy_link *l) { return l->from_uart; }
+int sim_mpy_link_fd(const struct sim_mpy_link *l)
+{
+    return l->from_uart;
+}
 
 /* What the host sent the app goes to the child (nowhere when there is none). */
 static void feed_child(struct sim_mpy_link *l, struct sim *s)
@@ -263,7 +270,7 @@ static void feed_child(struct sim_mpy_link *l, struct sim *s)
         if (w < 0 && errno == EAGAIN)
             break;
         if (w <= 0) {
-            done = rx->len;            /* the child is gone: its end of the wire is dead */
+            done = rx->len; /* the child is gone: its end of the wire is dead */
             break;
         }
         done += (size_t)w;
@@ -281,9 +288,11 @@ static void child_ended(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
     link_close(l);
     int status = reap(pid, false);
     if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        board_says(s, now_us, "cannot hand the UART to MicroPython: node is missing; install Node.js 18 or newer");
+        board_says(s, now_us,
+                   "cannot hand the UART to MicroPython: node is missing; install Node.js 18 or newer");
     else
-        board_says(s, now_us, "the MicroPython interpreter stopped (see the log); reset the board to start it again");
+        board_says(s, now_us,
+                   "the MicroPython interpreter stopped (see the log); reset the board to start it again");
 }
 
 void sim_mpy_link_pump(struct sim_mpy_link *l, struct sim *s, bool listening, uint64_t now_us)
@@ -302,7 +311,9 @@ void sim_mpy_link_pump(struct sim_mpy_link *l, struct sim *s, bool listening, ui
         }
         size_t unread = s->tx.len - s->tx_head, keep = (size_t)n;
         if (!listening) /* nobody reads: the bridge keeps a little, the rest is lost */
-            keep = unread >= LINK_UNREAD_MAX ? 0 : keep < LINK_UNREAD_MAX - unread ? keep : LINK_UNREAD_MAX - unread;
+            keep = unread >= LINK_UNREAD_MAX         ? 0
+                   : keep < LINK_UNREAD_MAX - unread ? keep
+                                                     : LINK_UNREAD_MAX - unread;
         sim_emit(s, buf, keep, now_us);
     }
 }

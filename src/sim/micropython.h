@@ -18,11 +18,11 @@
 #include "sim/engine.h"
 
 struct sim_mpy_opts {
-    const char *fs_dir;       /* host folder holding the board's files */
-    const char *personality;  /* "official" (files at /) or "lobo" (/flash) */
-    const char *tcp_port;     /* "0" picks a free port; NULL: the UART is the child's stdin/stdout */
-    uint32_t baud;            /* pace the UART at this rate; 0: as fast as possible */
-    long fs_size;             /* filesystem size in bytes; 0: the personality's */
+    const char *fs_dir;      /* host folder holding the board's files */
+    const char *personality; /* "official" (files at /) or "lobo" (/flash) */
+    const char *tcp_port;    /* "0" picks a free port; NULL: the UART is the child's stdin/stdout */
+    uint32_t baud;           /* pace the UART at this rate; 0: as fast as possible */
+    long fs_size;            /* filesystem size in bytes; 0: the personality's */
 };
 
 /* Start the board as a child process; *pid gets its process id. With
@@ -41,11 +41,11 @@ const char *sim_micropython_personality(const uint8_t *app, size_t n);
  * child (files are already mirrored to the folder), the next boot into the
  * app starts a fresh one, so boot.py and main.py run after every reset. */
 struct sim_mpy_link {
-    char fs_dir[1024];        /* the board's files */
-    bool realtime;            /* pace the child's UART at the board's rate */
-    pid_t pid;                /* 0: no child */
-    int to_uart, from_uart;   /* pipes, -1 when closed */
-    uint32_t generation;      /* the s->app.generation the child serves */
+    char fs_dir[1024];      /* the board's files */
+    bool realtime;          /* pace the child's UART at the board's rate */
+    pid_t pid;              /* 0: no child */
+    int to_uart, from_uart; /* pipes, -1 when closed */
+    uint32_t generation;    /* the s->app.generation the child serves */
 };
 
 /* fs_dir: the folder for the files (created when missing); realtime as sim. */

@@ -9,7 +9,10 @@ void rfc2217_init(struct rfc2217 *r)
     r->baud = 115200;
 }
 
-void rfc2217_free(struct rfc2217 *r) { bytes_free(&r->reply); }
+void rfc2217_free(struct rfc2217 *r)
+{
+    bytes_free(&r->reply);
+}
 
 static void send3(struct rfc2217 *r, uint8_t verb, uint8_t opt)
 {
@@ -49,10 +52,14 @@ static void com_port_reply(struct rfc2217 *r, uint8_t cmd, const uint8_t *v, siz
 static void set_control(struct rfc2217 *r, uint8_t v, const struct rfc2217_events *ev, void *ctx)
 {
     bool dtr = r->dtr, rts = r->rts;
-    if (v == RFC2217_DTR_ON) dtr = true;
-    if (v == RFC2217_DTR_OFF) dtr = false;
-    if (v == RFC2217_RTS_ON) rts = true;
-    if (v == RFC2217_RTS_OFF) rts = false;
+    if (v == RFC2217_DTR_ON)
+        dtr = true;
+    if (v == RFC2217_DTR_OFF)
+        dtr = false;
+    if (v == RFC2217_RTS_ON)
+        rts = true;
+    if (v == RFC2217_RTS_OFF)
+        rts = false;
     if (dtr != r->dtr || rts != r->rts) {
         r->dtr = dtr;
         r->rts = rts;
@@ -60,9 +67,12 @@ static void set_control(struct rfc2217 *r, uint8_t v, const struct rfc2217_event
             ev->lines(ctx, dtr, rts);
     }
     uint8_t state = v;
-    if (v == 7) state = r->dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF;   /* request DTR state */
-    if (v == 10) state = r->rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF;  /* request RTS state */
-    if (v == 0) state = 1;                                            /* flow control: none */
+    if (v == 7)
+        state = r->dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF; /* request DTR state */
+    if (v == 10)
+        state = r->rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF; /* request RTS state */
+    if (v == 0)
+        state = 1; /* flow control: none */
     com_port_reply(r, RFC2217_SET_CONTROL, &state, 1);
 }
 

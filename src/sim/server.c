@@ -36,15 +36,16 @@ static int listen_loopback(int port, int *out_port, eb_err *err)
         return eb_fail(err, EB_IO, "cannot create a socket: %s", strerror(errno));
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+    struct sockaddr_in a = { .sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
     socklen_t alen = sizeof a;
     if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0 ||
         getsockname(fd, (struct sockaddr *)&a, &alen) != 0) {
         int e = errno;
         close(fd);
-        return eb_fail(err, EB_IO, "cannot listen on 127.0.0.1:%d: %s; pick another port or 0 for any",
-                       port, strerror(e));
+        return eb_fail(err, EB_IO, "cannot listen on 127.0.0.1:%d: %s; pick another port or 0 for any", port,
+                       strerror(e));
     }
     *out_port = ntohs(a.sin_port);
     return fd;
@@ -108,14 +109,14 @@ void sim_server_close(struct sim_server *srv)
 
 struct session {
     struct sim *s;
-    int fd;                  /* client socket or pty master, non-blocking */
+    int fd; /* client socket or pty master, non-blocking */
     bool telnet, is_pty;
     volatile sig_atomic_t *stop;
     struct sim_mpy_link *app; /* the app stage's MicroPython (NULL: none) */
     struct rfc2217 rfc;
-    uint64_t now;            /* time of the current read */
-    uint64_t rx_wire;        /* realtime: when the UART has taken the last byte */
-    uint64_t tx_wire_ns;     /* realtime: when the wire is free for the next byte */
+    uint64_t now;        /* time of the current read */
+    uint64_t rx_wire;    /* realtime: when the UART has taken the last byte */
+    uint64_t tx_wire_ns; /* realtime: when the wire is free for the next byte */
 };
 
 /* Wire time of n bytes (10 bits each) at the host's rate, microseconds. */
@@ -306,7 +307,9 @@ static int wait_client(struct sim_server *srv, struct sim *s, volatile sig_atomi
 int sim_server_run(struct sim_server *srv, struct sim *s, volatile sig_atomic_t *stop, eb_err *err)
 {
     if (srv->transport == SIM_PTY) {
-        struct session ss = { .s = s, .fd = srv->pty_master, .is_pty = true, .stop = stop, .app = srv->app_link };
+        struct session ss = {
+            .s = s, .fd = srv->pty_master, .is_pty = true, .stop = stop, .app = srv->app_link
+        };
         sim_power_on(s, sim_now_us());
         if (serve(&ss))
             return eb_fail(err, EB_IO, "the pseudo-terminal failed: %s", strerror(errno));
@@ -316,8 +319,9 @@ int sim_server_run(struct sim_server *srv, struct sim *s, volatile sig_atomic_t 
         int fd = wait_client(srv, s, stop);
         if (fd < 0)
             break;
-        struct session ss = { .s = s, .fd = fd, .telnet = srv->transport == SIM_RFC2217, .stop = stop,
-                              .app = srv->app_link };
+        struct session ss = {
+            .s = s, .fd = fd, .telnet = srv->transport == SIM_RFC2217, .stop = stop, .app = srv->app_link
+        };
         rfc2217_init(&ss.rfc);
         if (ss.telnet) {
             sim_set_host_baud(s, ss.rfc.baud);

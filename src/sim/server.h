@@ -11,15 +11,20 @@
 
 struct sim_mpy_link;
 
-enum sim_transport { SIM_TCP, SIM_RFC2217, SIM_PTY };
+enum sim_transport {
+    SIM_TCP,
+    SIM_RFC2217,
+    SIM_PTY
+};
 
 struct sim_server {
     enum sim_transport transport;
-    int listen_fd;          /* TCP and RFC 2217 */
+    int listen_fd; /* TCP and RFC 2217 */
     int pty_master, pty_slave;
-    char pty_link[1024];    /* symlink to the pts device, removed at close */
-    char url[1100];         /* what clients pass to -p */
-    struct sim_mpy_link *app_link; /* set after open: who takes the UART at a MicroPython app stage (NULL: none) */
+    char pty_link[1024]; /* symlink to the pts device, removed at close */
+    char url[1100];      /* what clients pass to -p */
+    struct sim_mpy_link
+        *app_link; /* set after open: who takes the UART at a MicroPython app stage (NULL: none) */
 };
 
 /* Start listening: port 0 picks a free port; for SIM_PTY `where` is the link path. */

@@ -32,8 +32,7 @@ static inline void ib_put32(bytes *b, uint32_t v)
 
 /* An image: 24-byte header, segments, 0 padding to the checksum byte at an
  * offset = 15 mod 16, and the SHA-256 of all that when `sha`. */
-static inline void ib_image(bytes *out, uint16_t chip_id, const struct ib_seg *segs, unsigned n,
-                            bool sha)
+static inline void ib_image(bytes *out, uint16_t chip_id, const struct ib_seg *segs, unsigned n, bool sha)
 {
     uint8_t h[24] = { 0xE9, (uint8_t)n, 0x02, 0x20 };
     wr_le32(h + 4, n ? segs[0].addr : 0);
@@ -96,8 +95,7 @@ static inline void ib_fill(uint8_t *p, size_t n, unsigned seed)
 /* An application for chip `c`: DROM segment first (descriptor at 0x20), a
  * DRAM segment, then an IROM segment whose address equals its file offset
  * modulo 64 KB (plus `irom_skew`, to build a wrongly mapped one). */
-static inline void ib_app(bytes *out, const struct chip *c, bool sha, uint8_t mmu_log2,
-                          uint32_t irom_skew)
+static inline void ib_app(bytes *out, const struct chip *c, bool sha, uint8_t mmu_log2, uint32_t irom_skew)
 {
     static uint8_t drom[1024], dram[256], irom[2048];
     ib_app_desc(drom, "unitapp", mmu_log2);

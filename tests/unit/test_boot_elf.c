@@ -16,7 +16,15 @@
 
 /* Layout: ELF header | strtab | symtab | 4 section headers (null, .text,
  * .symtab, .strtab). */
-enum { EH = 52, STR_OFF = 52, STR_LEN = 32, SYM_OFF = 84, NSYM = 4, SH_OFF = SYM_OFF + NSYM * 16, NSH = 4 };
+enum {
+    EH = 52,
+    STR_OFF = 52,
+    STR_LEN = 32,
+    SYM_OFF = 84,
+    NSYM = 4,
+    SH_OFF = SYM_OFF + NSYM * 16,
+    NSH = 4
+};
 
 static const char strtab[STR_LEN] = "\0app_main\0crash_here\0$x\0data_1";
 
@@ -25,8 +33,8 @@ static void sym(uint8_t *p, uint32_t name, uint32_t value, uint32_t size, uint8_
     wr_le32(p, name);
     wr_le32(p + 4, value);
     wr_le32(p + 8, size);
-    p[12] = (uint8_t)(0x10 | type);      /* global */
-    wr_le16(p + 14, 1);                  /* section .text */
+    p[12] = (uint8_t)(0x10 | type); /* global */
+    wr_le16(p + 14, 1);             /* section .text */
 }
 
 static void shdr(uint8_t *p, uint32_t type, uint32_t off, uint32_t size, uint32_t link, uint32_t entsize)
@@ -42,16 +50,19 @@ static void shdr(uint8_t *p, uint32_t type, uint32_t off, uint32_t size, uint32_
 static size_t build_elf(uint8_t *buf)
 {
     memset(buf, 0, SH_OFF + NSH * 40);
-    memcpy(buf, "\x7f" "ELF\x01\x01\x01", 7);
-    wr_le16(buf + 18, 94);               /* EM_XTENSA */
+    memcpy(buf,
+           "\x7f"
+           "ELF\x01\x01\x01",
+           7);
+    wr_le16(buf + 18, 94); /* EM_XTENSA */
     wr_le32(buf + 32, SH_OFF);
     wr_le16(buf + 46, 40);
     wr_le16(buf + 48, NSH);
     memcpy(buf + STR_OFF, strtab, STR_LEN);
-    sym(buf + SYM_OFF, 0, 0, 0, 0);                        /* the null symbol */
-    sym(buf + SYM_OFF + 16, 1, 0x400d2000, 0x40, 2);       /* app_main, FUNC */
-    sym(buf + SYM_OFF + 32, 10, 0x400d2040, 0x20, 2);      /* crash_here, FUNC */
-    sym(buf + SYM_OFF + 48, 21, 0x400d2000, 0, 0);         /* $x, a mapping symbol */
+    sym(buf + SYM_OFF, 0, 0, 0, 0);                   /* the null symbol */
+    sym(buf + SYM_OFF + 16, 1, 0x400d2000, 0x40, 2);  /* app_main, FUNC */
+    sym(buf + SYM_OFF + 32, 10, 0x400d2040, 0x20, 2); /* crash_here, FUNC */
+    sym(buf + SYM_OFF + 48, 21, 0x400d2000, 0, 0);    /* $x, a mapping symbol */
     shdr(buf + SH_OFF, 0, 0, 0, 0, 0);
     shdr(buf + SH_OFF + 40, 1, 0, 0, 0, 0);
     shdr(buf + SH_OFF + 80, 2, SYM_OFF, NSYM * 16, 3, 16);
@@ -67,15 +78,15 @@ static void test_finds_functions(void **state)
     struct elf_syms s;
     eb_err err = { 0 };
     assert_int_equal(elf_syms_load(buf, n, &s, &err), 0);
-    assert_int_equal(s.n, 2);                             /* $x is not a function name */
+    assert_int_equal(s.n, 2); /* $x is not a function name */
     uint32_t off = 0;
     const struct elf_sym *f = elf_syms_find(&s, 0x400d2047, &off);
     assert_non_null(f);
     assert_string_equal(f->name, "crash_here");
     assert_int_equal(off, 7);
     assert_string_equal(elf_syms_find(&s, 0x400d2000, NULL)->name, "app_main");
-    assert_null(elf_syms_find(&s, 0x400d1fff, NULL));     /* before every symbol */
-    assert_null(elf_syms_find(&s, 0x400d2060, NULL));     /* past crash_here's end */
+    assert_null(elf_syms_find(&s, 0x400d1fff, NULL)); /* before every symbol */
+    assert_null(elf_syms_find(&s, 0x400d2060, NULL)); /* past crash_here's end */
     elf_syms_free(&s);
 }
 
@@ -111,11 +122,11 @@ static void test_refuses_what_is_not_elf32_le(void **state)
     eb_err err = { 0 };
     assert_int_equal(elf_syms_load((const uint8_t *)"MZ\x90\x00", 4, &s, &err), -1);
     assert_int_equal(err.code, EB_PROBLEM);
-    buf[4] = 2;                                           /* ELFCLASS64 */
+    buf[4] = 2; /* ELFCLASS64 */
     assert_int_equal(elf_syms_load(buf, n, &s, &err), -1);
     assert_non_null(strstr(err.msg, "32-bit"));
     buf[4] = 1;
-    wr_le32(buf + SH_OFF + 80 + 4, 1);                    /* no symbol table left */
+    wr_le32(buf + SH_OFF + 80 + 4, 1); /* no symbol table left */
     assert_int_equal(elf_syms_load(buf, n, &s, &err), -1);
     assert_non_null(strstr(err.msg, "no symbol table"));
 }
@@ -135,8 +146,9 @@ static void test_truncation_and_corruption(void **state)
             elf_syms_free(&s);
         free(copy);
     }
-    const size_t fields[] = { SH_OFF + 80 + 16, SH_OFF + 80 + 20, SH_OFF + 80 + 24, SH_OFF + 120 + 16,
-                              SH_OFF + 120 + 20, 32, SYM_OFF + 16, SYM_OFF + 32 };
+    const size_t fields[] = { SH_OFF + 80 + 16,  SH_OFF + 80 + 20,  SH_OFF + 80 + 24,
+                              SH_OFF + 120 + 16, SH_OFF + 120 + 20, 32,
+                              SYM_OFF + 16,      SYM_OFF + 32 };
     const uint32_t values[] = { 0xFFFFFFFF, 0x7FFFFFFF, 0xFFFFFFF0, 511, 3 };
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
         for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {

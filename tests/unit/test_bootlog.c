@@ -13,28 +13,27 @@
 #include "boot/bootlog.h"
 #include "boot/pattern.h"
 
-static const char SEED[] =
-    "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\n"
-    "configsip: 0, SPIWP:0xee\n"
-    "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\n"
-    "mode:DIO, clock div:2\n"
-    "load:0x3f400020,len:462120\n"
-    "ets Jun  8 2016 00:22:57\n";
+static const char SEED[] = "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\n"
+                           "configsip: 0, SPIWP:0xee\n"
+                           "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\n"
+                           "mode:DIO, clock div:2\n"
+                           "load:0x3f400020,len:462120\n"
+                           "ets Jun  8 2016 00:22:57\n";
 
 static void test_pattern_matcher(void **state)
 {
     (void)state;
     struct pat_caps c;
-    assert_true(pat_find("ets %s %d %d", "xx ets Jun  8 2016 00:22:57", &c));   /* blanks: one or more */
+    assert_true(pat_find("ets %s %d %d", "xx ets Jun  8 2016 00:22:57", &c)); /* blanks: one or more */
     assert_string_equal(c.cap[0], "Jun");
     assert_string_equal(c.cap[2], "2016");
     assert_true(pat_find("load:0x%x,len:%s", "load:0x3f400020,len:462120", &c));
-    assert_string_equal(c.cap[0], "3f400020");                               /* %x keeps no 0x */
+    assert_string_equal(c.cap[0], "3f400020"); /* %x keeps no 0x */
     assert_string_equal(c.cap[1], "462120");
     assert_true(pat_find("err %d", "err -12", &c));
     assert_string_equal(c.cap[0], "-12");
     assert_false(pat_find("err %d", "err -", &c));
-    assert_true(pat_find("(%s)", "(ESP_ERR_NOT_FOUND) at", &c));               /* %s stops at ')' */
+    assert_true(pat_find("(%s)", "(ESP_ERR_NOT_FOUND) at", &c)); /* %s stops at ')' */
     assert_string_equal(c.cap[0], "ESP_ERR_NOT_FOUND");
     assert_true(pat_find("100%% done", "now 100% done", NULL));
     assert_false(pat_match_at("abc", "xabc", NULL));
@@ -147,7 +146,8 @@ static void test_seed_is_worded_exactly(void **state)
     assert_non_null(f);
     if (!f) /* cmocka's assert does not tell the compiler it stops here */
         return;
-    assert_string_equal(f->what,
+    assert_string_equal(
+        f->what,
         "the ROM is loading an APPLICATION as the second-stage bootloader: its first segment maps flash at "
         "0x3f400020 (DROM, 462,120 bytes), which the ROM cannot load; the RTC watchdog resets the chip, forever");
     assert_non_null(strstr(f->fix, "bootloader.bin) at 0x1000"));
@@ -168,11 +168,13 @@ static void test_seed_is_worded_exactly(void **state)
 static void test_real_bootloader_segments_are_fine(void **state)
 {
     (void)state;
-    struct bootlog *bl = run("ets Jun  8 2016 00:22:57\n\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
-                             "configsip: 0, SPIWP:0xee\nmode:DIO, clock div:2\nload:0x3fff0018,len:4\n"
-                             "load:0x3fff001c,len:5656\nload:0x40078000,len:14868\nentry 0x40078628\n"
-                             "I (37) boot: ESP-IDF v3.1-dev-961-ga255622-dirty 2nd stage bootloader\n"
-                             "I (430) cpu_start: Pro cpu up.\n", NULL);
+    struct bootlog *bl =
+        run("ets Jun  8 2016 00:22:57\n\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
+            "configsip: 0, SPIWP:0xee\nmode:DIO, clock div:2\nload:0x3fff0018,len:4\n"
+            "load:0x3fff001c,len:5656\nload:0x40078000,len:14868\nentry 0x40078628\n"
+            "I (37) boot: ESP-IDF v3.1-dev-961-ga255622-dirty 2nd stage bootloader\n"
+            "I (430) cpu_start: Pro cpu up.\n",
+            NULL);
     assert_false(bootlog_failed(bl));
     assert_non_null(find(bl, "healthy"));
     assert_null(find(bl, "boot-loop"));
@@ -221,8 +223,9 @@ static void test_loop_period_from_arrival_times(void **state)
     (void)state;
     struct bootlog *bl = bootlog_new(NULL);
     for (int i = 0; i < 5; i++) {
-        const char *boot = "ets Jun  8 2016 00:22:57\n\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
-                           "flash read err, 1000\nets_main.c 371 \n";
+        const char *boot =
+            "ets Jun  8 2016 00:22:57\n\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
+            "flash read err, 1000\nets_main.c 371 \n";
         bootlog_feed(bl, boot, strlen(boot), 100.0 + 0.25 * i);
     }
     bootlog_finish(bl);
@@ -241,11 +244,12 @@ static void test_banner_inside_a_line(void **state)
 {
     (void)state;
     struct bootlog *bl = run("invalid header: 0xffffffff\ninvalid header: 0xfESP-ROM:esp32s3-20210327\n"
-                             "Build:Mar 27 2021\nrst:0x7 (TG0WDT_SYS_RST),boot:0x28 (SPI_FAST_FLASH_BOOT)\n", NULL);
+                             "Build:Mar 27 2021\nrst:0x7 (TG0WDT_SYS_RST),boot:0x28 (SPI_FAST_FLASH_BOOT)\n",
+                             NULL);
     assert_null(find(bl, "bad-bootloader-header"));
     const struct boot_finding *f = find(bl, "no-bootloader");
     assert_non_null(f);
-    assert_non_null(strstr(f->what, "at 0x0"));              /* reworded once the S3 banner came */
+    assert_non_null(strstr(f->what, "at 0x0")); /* reworded once the S3 banner came */
     struct bootlog_summary s;
     bootlog_summary(bl, &s);
     assert_string_equal(s.chip->name, "esp32s3");
@@ -256,10 +260,11 @@ static void test_download_mode_by_name_and_by_pin(void **state)
 {
     (void)state;
     struct bootlog *bl = run("rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\n"
-                             "waiting for download\n", NULL);
+                             "waiting for download\n",
+                             NULL);
     const struct boot_finding *f = find(bl, "download-mode");
     assert_non_null(f);
-    assert_int_equal(f->count, 1);                         /* one problem, one finding */
+    assert_int_equal(f->count, 1); /* one problem, one finding */
     assert_false(bootlog_failed(bl));
     bootlog_free(bl);
     /* S3: GPIO0 is bit 0x08; the mode name lost to line noise */
@@ -268,36 +273,44 @@ static void test_download_mode_by_name_and_by_pin(void **state)
     assert_non_null(f);
     assert_non_null(strstr(f->why, "GPIO0"));
     bootlog_free(bl);
-    assert_false(has_finding("ESP-ROM:esp32c3-api1-20210207\nrst:0x1 (POWERON),boot:0xc (\n", NULL, "download-mode"));
+    assert_false(
+        has_finding("ESP-ROM:esp32c3-api1-20210207\nrst:0x1 (POWERON),boot:0xc (\n", NULL, "download-mode"));
 }
 
 static void test_strapping_1v8(void **state)
 {
     (void)state;
-    struct bootlog *bl = run("ets Jun  8 2016 00:22:57\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x33 (SPI_FAST_FLASH_BOOT)\n", NULL);
+    struct bootlog *bl =
+        run("ets Jun  8 2016 00:22:57\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x33 (SPI_FAST_FLASH_BOOT)\n", NULL);
     const struct boot_finding *f = find(bl, "flash-1v8-strap");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "MTDI (GPIO12)"));
     bootlog_free(bl);
-    assert_false(has_finding("ets Jun  8 2016 00:22:57\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n", NULL, "flash-1v8-strap"));
+    assert_false(
+        has_finding("ets Jun  8 2016 00:22:57\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n",
+                    NULL, "flash-1v8-strap"));
 }
 
 static void test_quad_mode_header(void **state)
 {
     (void)state;
-    struct bootlog *bl = run("rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nmode:QOUT, clock div:2\n", NULL);
+    struct bootlog *bl =
+        run("rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nmode:QOUT, clock div:2\n", NULL);
     const struct boot_finding *f = find(bl, "quad-mode-header");
     assert_non_null(f);
     assert_string_equal(f->what, "the bootloader's header asks the ROM for QOUT flash mode");
     bootlog_free(bl);
-    assert_false(has_finding("rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nmode:DIO, clock div:2\n", NULL, "quad-mode-header"));
+    assert_false(
+        has_finding("rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nmode:DIO, clock div:2\n",
+                    NULL, "quad-mode-header"));
 }
 
 static void test_reset_reason_by_number_and_name(void **state)
 {
     (void)state;
     /* a brown-out reset is a failure even without the detector's message */
-    struct bootlog *bl = run("ets Jun  8 2016 00:22:57\nrst:0xf (RTCWDT_BROWN_OUT_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n", NULL);
+    struct bootlog *bl = run(
+        "ets Jun  8 2016 00:22:57\nrst:0xf (RTCWDT_BROWN_OUT_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n", NULL);
     assert_non_null(find(bl, "brownout"));
     bootlog_free(bl);
     /* the number alone, named from the chip's table */
@@ -307,9 +320,11 @@ static void test_reset_reason_by_number_and_name(void **state)
 static void test_panic_with_null_pointer(void **state)
 {
     (void)state;
-    struct bootlog *bl = run("Guru Meditation Error: Core  1 panic'ed (LoadProhibited). Exception was unhandled.\n"
-                             "EXCVADDR: 0x00000134  LBEG    : 0x400014fd\n"
-                             "Backtrace: 0x400ebc34:0x3ffb1f10 0x400d2778:0x3ffb1f40 |<-CORRUPTED\n", NULL);
+    struct bootlog *bl =
+        run("Guru Meditation Error: Core  1 panic'ed (LoadProhibited). Exception was unhandled.\n"
+            "EXCVADDR: 0x00000134  LBEG    : 0x400014fd\n"
+            "Backtrace: 0x400ebc34:0x3ffb1f10 0x400d2778:0x3ffb1f40 |<-CORRUPTED\n",
+            NULL);
     const struct boot_finding *f = find(bl, "panic");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "LoadProhibited"));
@@ -325,12 +340,14 @@ static void test_panic_with_null_pointer(void **state)
 static void test_bootloader_for_another_chip(void **state)
 {
     (void)state;
-    struct bootlog *bl = run("ets Jul 29 2019 12:21:46\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
-                             "configsip: 0, SPIWP:0xee\nmode:DIO, clock div:1\nload:0x3fce3808,len:9044\n", NULL);
+    struct bootlog *bl =
+        run("ets Jul 29 2019 12:21:46\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
+            "configsip: 0, SPIWP:0xee\nmode:DIO, clock div:1\nload:0x3fce3808,len:9044\n",
+            NULL);
     const struct boot_finding *f = find(bl, "bootloader-wrong-chip");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "ESP32-S3"));
-    assert_null(strstr(f->what, "ESP32-C3"));             /* 0x3fce3808 is past the C3's DRAM */
+    assert_null(strstr(f->what, "ESP32-C3")); /* 0x3fce3808 is past the C3's DRAM */
     assert_non_null(strstr(f->what, "not on ESP32"));
     assert_null(find(bl, "bootloader-garbage"));
     bootlog_free(bl);

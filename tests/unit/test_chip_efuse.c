@@ -16,14 +16,16 @@
 
 /* BLOCK1 word 3 / 4 / 5 and BLOCK2 word 4 bits, written out independently
  * of the decoder's table. */
-#define W3(minor_lo, pkg, blk_minor, flash_cap) \
-    ((uint32_t)(minor_lo) << 18 | (uint32_t)(pkg) << 21 | (uint32_t)(blk_minor) << 24 | (uint32_t)(flash_cap) << 27)
+#define W3(minor_lo, pkg, blk_minor, flash_cap)                                         \
+    ((uint32_t)(minor_lo) << 18 | (uint32_t)(pkg) << 21 | (uint32_t)(blk_minor) << 24 | \
+     (uint32_t)(flash_cap) << 27)
 #define W4(flash_vendor, psram_cap, psram_vendor) \
     ((uint32_t)(flash_vendor) | (uint32_t)(psram_cap) << 3 | (uint32_t)(psram_vendor) << 7)
 #define W5(minor_hi, major, psram_cap_hi) \
     ((uint32_t)(minor_hi) << 23 | (uint32_t)(major) << 24 | (uint32_t)(psram_cap_hi) << 19)
 
-static struct chip_facts decode_chip(const char *chip, uint32_t w3, uint32_t w4, uint32_t w5, uint32_t blk2_w4)
+static struct chip_facts decode_chip(const char *chip, uint32_t w3, uint32_t w4, uint32_t w5,
+                                     uint32_t blk2_w4)
 {
     struct efuse_words e;
     memset(&e, 0, sizeof e);
@@ -71,8 +73,12 @@ static void pico_with_embedded_flash_and_psram(void **state)
     struct chip_facts f = decode(W3(1, 1, 2, 1), W4(1, 1, 1), 0, 1);
     assert_string_equal(f.description, "ESP32-S3-PICO-1 (LGA56)");
     assert_int_equal(f.rev_minor, 1);
-    const char *const want[] = { "Wi-Fi", "BT 5 (LE)", "Dual Core + LP Core", "240MHz",
-                                 "Embedded Flash 8MB (XMC)", "Embedded PSRAM 8MB (AP_3v3)" };
+    const char *const want[] = { "Wi-Fi",
+                                 "BT 5 (LE)",
+                                 "Dual Core + LP Core",
+                                 "240MHz",
+                                 "Embedded Flash 8MB (XMC)",
+                                 "Embedded PSRAM 8MB (AP_3v3)" };
     assert_features(&f, want, 6);
     assert_true(f.embedded_psram);
 }
@@ -82,8 +88,12 @@ static void psram_capacity_high_bit_and_unknown_codes(void **state)
     (void)state;
     /* PSRAM code 4 = high bit (word 5 bit 19) + 0: 4 MB, AP_1v8; flash code 5: unknown, vendor 7: none. */
     struct chip_facts f = decode(W3(2, 0, 3, 5), W4(7, 0, 2), W5(0, 0, 1), 1);
-    const char *const want[] = { "Wi-Fi", "BT 5 (LE)", "Dual Core + LP Core", "240MHz",
-                                 "Unknown Embedded Flash", "Embedded PSRAM 4MB (AP_1v8)" };
+    const char *const want[] = { "Wi-Fi",
+                                 "BT 5 (LE)",
+                                 "Dual Core + LP Core",
+                                 "240MHz",
+                                 "Unknown Embedded Flash",
+                                 "Embedded PSRAM 4MB (AP_1v8)" };
     assert_features(&f, want, 6);
     f = decode(W3(0, 6, 0, 0), 0, W5(0, 0, 0), 0);
     assert_string_equal(f.description, "Unknown ESP32-S3");
@@ -166,7 +176,7 @@ static struct chip_facts decode_words(const char *chip, const uint32_t blk1[EFUS
 #define S2_W3(major, minor_hi, flash, psram) \
     ((uint32_t)(major) << 18 | (uint32_t)(minor_hi) << 20 | (uint32_t)(flash) << 21 | (uint32_t)(psram) << 28)
 #define S2_W4(pkg, minor_lo) ((uint32_t)(pkg) | (uint32_t)(minor_lo) << 4)
-#define S2_BLK2_W4(cal) ((uint32_t)(cal) << 4)
+#define S2_BLK2_W4(cal)      ((uint32_t)(cal) << 4)
 
 static struct chip_facts decode_s2(uint32_t w3, uint32_t w4, uint32_t blk2_w4)
 {
@@ -185,7 +195,11 @@ static void s2_plain_chip_lists_no_memory_and_its_calibration(void **state)
     assert_string_equal(f.description, "ESP32-S2");
     assert_int_equal(f.rev_major, 0);
     assert_int_equal(f.rev_minor, 0);
-    const char *const want[] = { "Wi-Fi", "Single Core", "240MHz", "No Embedded Flash", "No Embedded PSRAM",
+    const char *const want[] = { "Wi-Fi",
+                                 "Single Core",
+                                 "240MHz",
+                                 "No Embedded Flash",
+                                 "No Embedded PSRAM",
                                  "ADC and temperature sensor calibration in BLK2 of eFuse V2" };
     assert_features(&f, want, 6);
     assert_false(f.embedded_psram);
@@ -199,7 +213,11 @@ static void s2_models_from_flash_and_psram(void **state)
     assert_string_equal(f.description, "ESP32-S2FNR2");
     assert_int_equal(f.rev_major, 1);
     assert_int_equal(f.rev_minor, 0);
-    const char *const want[] = { "Wi-Fi", "Single Core", "240MHz", "Embedded Flash 4MB", "Embedded PSRAM 2MB",
+    const char *const want[] = { "Wi-Fi",
+                                 "Single Core",
+                                 "240MHz",
+                                 "Embedded Flash 4MB",
+                                 "Embedded PSRAM 2MB",
                                  "ADC and temperature sensor calibration in BLK2 of eFuse V1" };
     assert_features(&f, want, 6);
     assert_true(f.embedded_psram);
@@ -229,7 +247,11 @@ static void s2_revision_bits_and_unknown_codes(void **state)
     assert_int_equal(f.rev_minor, 13);
     f = decode_s2(S2_W3(0, 0, 3, 3), 0, S2_BLK2_W4(3));
     assert_string_equal(f.description, "Unknown ESP32-S2");
-    const char *const want[] = { "Wi-Fi", "Single Core", "240MHz", "Unknown Embedded Flash", "Unknown Embedded PSRAM",
+    const char *const want[] = { "Wi-Fi",
+                                 "Single Core",
+                                 "240MHz",
+                                 "Unknown Embedded Flash",
+                                 "Unknown Embedded PSRAM",
                                  "Unknown calibration in BLK2" };
     assert_features(&f, want, 6);
     assert_true(f.embedded_psram);
@@ -244,13 +266,13 @@ static void s2_revision_bits_and_unknown_codes(void **state)
 /* ---- ESP32-C2 (esp32c2.py): everything in BLOCK2 (efuse_base + 0x40) ----
  * word 1: minor 16..19, major 20..21, package 22..24; word 7: flash vendor 24..26, flash cap 29..31. */
 #define C2_W1(minor, major, pkg) ((uint32_t)(minor) << 16 | (uint32_t)(major) << 20 | (uint32_t)(pkg) << 22)
-#define C2_W7(vendor, flash) ((uint32_t)(vendor) << 24 | (uint32_t)(flash) << 29)
+#define C2_W7(vendor, flash)     ((uint32_t)(vendor) << 24 | (uint32_t)(flash) << 29)
 
 static struct chip_facts decode_c2(uint32_t w1, uint32_t w7)
 {
     uint32_t b1[EFUSE_BLOCK_WORDS] = { 0 }, b2[EFUSE_BLOCK_WORDS] = { 0 };
-    b2[0] = 0xF7F95560;        /* MAC low word: no bearing on the facts */
-    b2[1] = w1 | 0x2CA2;       /* MAC high 16 bits under the revision */
+    b2[0] = 0xF7F95560;  /* MAC low word: no bearing on the facts */
+    b2[1] = w1 | 0x2CA2; /* MAC high 16 bits under the revision */
     b2[7] = w7;
     return decode_words("esp32c2", b1, b2);
 }
@@ -322,16 +344,17 @@ static void c6_qfn40_and_the_flash_named_models(void **state)
     assert_string_equal(f.description, "ESP32-C6 (QFN40)");
     assert_int_equal(f.rev_major, 0);
     assert_int_equal(f.rev_minor, 1);
-    const char *const want[] = { "Wi-Fi 6", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core", "160MHz",
-                                 "Unknown Embedded Flash" };
+    const char *const want[] = { "Wi-Fi 6",      "BT 5 (LE)",
+                                 "IEEE802.15.4", "Single Core + LP Core",
+                                 "160MHz",       "Unknown Embedded Flash" };
     assert_features(&f, want, 6);
     assert_false(f.embedded_psram);
     /* package 1 is named by its flash: FH4 / FH8 */
     f = decode_b1("esp32c6", C6_W3(2, 0, 1), 1);
     assert_string_equal(f.description, "ESP32-C6FH4 (QFN32)");
     assert_int_equal(f.pkg_version, 1);
-    const char *const fh4[] = { "Wi-Fi 6", "BT 5 (LE)", "IEEE802.15.4", "Single Core + LP Core", "160MHz",
-                                "Embedded Flash 4MB" };
+    const char *const fh4[] = { "Wi-Fi 6", "BT 5 (LE)",         "IEEE802.15.4", "Single Core + LP Core",
+                                "160MHz",  "Embedded Flash 4MB" };
     assert_features(&f, fh4, 6);
     f = decode_b1("esp32c6", C6_W3(2, 0, 1), 2);
     assert_string_equal(f.description, "ESP32-C6FH8 (QFN32)");

@@ -12,7 +12,7 @@
 
 #include "loader/deflate_cache.h"
 
-#define NRUNS 4
+#define NRUNS   4
 #define RUN_LEN 200000
 
 static uint8_t runs[NRUNS][RUN_LEN];
@@ -23,7 +23,8 @@ static void fill_runs(void)
     for (int r = 0; r < NRUNS; r++)
         for (size_t i = 0; i < RUN_LEN; i++) {
             x = x * 1103515245u + 12345u;
-            runs[r][i] = (uint8_t)(i % 7 == 0 ? x >> 24 : (uint32_t)r); /* compressible, and different per run */
+            runs[r][i] =
+                (uint8_t)(i % 7 == 0 ? x >> 24 : (uint32_t)r); /* compressible, and different per run */
         }
 }
 
@@ -56,10 +57,10 @@ static void streams_inflate_back_in_any_order(void **state)
         assert_true(z->len < len[r]);
         assert_inflates_to(z, data[r], len[r]);
     }
-    assert_null(deflate_cache_get(c, runs[0], 10));          /* same start, other length */
+    assert_null(deflate_cache_get(c, runs[0], 10)); /* same start, other length */
     assert_null(deflate_cache_get(c, runs[0] + 1, len[0]));
     deflate_cache_free(c);
-    assert_null(deflate_cache_get(NULL, runs[0], len[0]));   /* no cache: callers compress */
+    assert_null(deflate_cache_get(NULL, runs[0], len[0])); /* no cache: callers compress */
 }
 
 static void free_before_anything_is_asked(void **state)

@@ -39,7 +39,7 @@ static void seed_app_is_esp32_application(void **state)
     assert_int_equal(img.image_len, b.len);
     assert_int_equal(img.flash_align, 0x10000);
     assert_int_equal(img.bad_mapping_seg, -1);
-    assert_false(img.app.present);    /* LoBo builds predate the descriptor */
+    assert_false(img.app.present); /* LoBo builds predate the descriptor */
     bytes_free(&b);
 }
 
@@ -95,7 +95,7 @@ static void descriptor_sets_mmu_page_size(void **state)
     (void)state;
     const struct chip *c6 = chip_by_name("esp32c6");
     bytes b = { 0 };
-    ib_app(&b, c6, false, 15, 0);   /* 32 KB pages */
+    ib_app(&b, c6, false, 15, 0); /* 32 KB pages */
     struct esp_image img;
     assert_int_equal(esp_image_parse(b.data, b.len, &img, NULL), 0);
     assert_int_equal(img.app.mmu_page_size, 0x8000);
@@ -146,7 +146,7 @@ static void every_truncation_fails_cleanly(void **state)
     ib_app(&b, chip_by_name("esp32s3"), true, 0, 0);
     size_t hash_at = b.len - 32;
     for (size_t n = 0; n < b.len; n++) {
-        uint8_t *copy = malloc(n ? n : 1);   /* exact size: ASan catches overreads */
+        uint8_t *copy = malloc(n ? n : 1); /* exact size: ASan catches overreads */
         memcpy(copy, b.data, n);
         struct esp_image img;
         eb_err err = { 0 };
@@ -174,7 +174,7 @@ static void truncation_message_names_the_segment(void **state)
     eb_err err = { 0 };
     assert_int_equal(esp_image_parse(b.data, 24 + 8 + 1024 + 8 + 10, &img, &err), -1);
     assert_non_null(strstr(err.msg, "segment 2 of 3"));
-    assert_int_equal(img.nseg, 2);            /* what could be read is kept */
+    assert_int_equal(img.nseg, 2); /* what could be read is kept */
     assert_int_equal(img.role, ROLE_APP);
     bytes_free(&b);
 }
@@ -185,12 +185,12 @@ static void corruption_is_detected(void **state)
     bytes b = { 0 };
     ib_app(&b, chip_by_name("esp32"), true, 0, 0);
     struct esp_image img;
-    b.data[100] ^= 0x01;                      /* segment data */
+    b.data[100] ^= 0x01; /* segment data */
     assert_int_equal(esp_image_parse(b.data, b.len, &img, NULL), 0);
     assert_false(img.checksum_ok);
     assert_false(img.sha_ok);
     b.data[100] ^= 0x01;
-    b.data[b.len - 1] ^= 0x80;                /* the hash itself */
+    b.data[b.len - 1] ^= 0x80; /* the hash itself */
     assert_int_equal(esp_image_parse(b.data, b.len, &img, NULL), 0);
     assert_true(img.checksum_ok);
     assert_false(img.sha_ok);
@@ -203,13 +203,13 @@ static void hostile_headers_are_refused(void **state)
     uint8_t h[64] = { 0xE9, 0, 2, 0x20 };
     struct esp_image img;
     eb_err err = { 0 };
-    assert_int_equal(esp_image_parse(h, sizeof h, &img, &err), -1);   /* 0 segments */
+    assert_int_equal(esp_image_parse(h, sizeof h, &img, &err), -1); /* 0 segments */
     h[1] = 17;
     assert_int_equal(esp_image_parse(h, sizeof h, &img, &err), -1);
     assert_non_null(strstr(err.msg, "17 segments"));
     h[1] = 1;
     wr_le32(h + 24, 0x3F400020);
-    wr_le32(h + 28, 0xFFFFFFF0u);             /* a length far past the end */
+    wr_le32(h + 28, 0xFFFFFFF0u); /* a length far past the end */
     assert_int_equal(esp_image_parse(h, sizeof h, &img, &err), -1);
     assert_non_null(strstr(err.msg, "truncated in segment 1 of 1"));
     h[0] = 0x00;

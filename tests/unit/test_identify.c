@@ -12,16 +12,26 @@
 #include "image/identify.h"
 #include "imgbuild.h"
 
-static struct fw_ident id;   /* large: keep it off the stack */
+static struct fw_ident id; /* large: keep it off the stack */
 
-static void identify_bytes(const bytes *b) { fw_identify(b->data, b->len, &id); }
+static void identify_bytes(const bytes *b)
+{
+    fw_identify(b->data, b->len, &id);
+}
 
-static void identify_text(const char *s) { fw_identify((const uint8_t *)s, strlen(s), &id); }
+static void identify_text(const char *s)
+{
+    fw_identify((const uint8_t *)s, strlen(s), &id);
+}
 
 static void seed_files_by_content(void **state)
 {
     (void)state;
-    static const struct { const char *file; enum role role; bool esp32; } want[] = {
+    static const struct {
+        const char *file;
+        enum role role;
+        bool esp32;
+    } want[] = {
         { "MicroPython.bin", ROLE_APP, true },
         { "bootloader/bootloader.bin", ROLE_BOOTLOADER, true },
         { "partitions_mpy.bin", ROLE_PARTITION_TABLE, false },
@@ -67,9 +77,14 @@ static void seed_table_and_csv_agree(void **state)
 /* The seed bundle merged as esptool merge_bin would, starting at `base`. */
 static void seed_merged(bytes *out, uint32_t base, size_t pad_to)
 {
-    static const struct { const char *file; uint32_t addr; } parts[] = {
-        { "bootloader/bootloader.bin", 0x1000 }, { "partitions_mpy.bin", 0x8000 },
-        { "phy_init_data.bin", 0xf000 }, { "MicroPython.bin", 0x10000 },
+    static const struct {
+        const char *file;
+        uint32_t addr;
+    } parts[] = {
+        { "bootloader/bootloader.bin", 0x1000 },
+        { "partitions_mpy.bin", 0x8000 },
+        { "phy_init_data.bin", 0xf000 },
+        { "MicroPython.bin", 0x10000 },
     };
     for (size_t i = 0; i < 4; i++) {
         bytes b = { 0 };
@@ -129,7 +144,8 @@ struct merged_spec {
 static void build_merged(bytes *m, const struct merged_spec *s)
 {
     const struct ib_part parts[] = {
-        { "nvs", 1, 2, 0x9000, 0x6000 }, { "factory", 0, 0, s->app_addr, 0x100000 },
+        { "nvs", 1, 2, 0x9000, 0x6000 },
+        { "factory", 0, 0, s->app_addr, 0x100000 },
     };
     bytes boot = { 0 }, table = { 0 }, app = { 0 };
     ib_bootloader(&boot, s->boot_chip, true);
@@ -156,7 +172,7 @@ static void merged_for_every_chip(void **state)
             assert_int_equal(id.role, ROLE_MERGED);
             assert_ptr_equal(id.chip, c);
             assert_int_equal(id.merged_base, base);
-            assert_int_equal(id.nparts, 3);   /* nvs is erased: not listed */
+            assert_int_equal(id.nparts, 3); /* nvs is erased: not listed */
             assert_int_equal(id.parts[2].role, ROLE_APP);
             assert_string_equal(id.problem, "");
             bytes_free(&m);
@@ -168,7 +184,7 @@ static void merged_with_moved_table(void **state)
 {
     (void)state;
     const struct chip *c3 = chip_by_name("esp32c3");
-    struct merged_spec spec = { c3, c3, 0, 0x10000, 0x20000 };  /* CONFIG_PARTITION_TABLE_OFFSET */
+    struct merged_spec spec = { c3, c3, 0, 0x10000, 0x20000 }; /* CONFIG_PARTITION_TABLE_OFFSET */
     bytes m = { 0 };
     build_merged(&m, &spec);
     identify_bytes(&m);
@@ -200,7 +216,7 @@ static void merged_without_table_still_lists_the_app(void **state)
     bytes boot = { 0 }, app = { 0 }, m = { 0 };
     ib_bootloader(&boot, esp32, false);
     ib_app(&app, esp32, false, 0, 0);
-    ib_place(&m, 0, boot.data, boot.len);           /* written at 0x1000 */
+    ib_place(&m, 0, boot.data, boot.len); /* written at 0x1000 */
     ib_place(&m, 0x10000 - 0x1000, app.data, app.len);
     identify_bytes(&m);
     assert_int_equal(id.role, ROLE_MERGED);
@@ -208,7 +224,7 @@ static void merged_without_table_still_lists_the_app(void **state)
     assert_int_equal(id.nparts, 2);
     assert_int_equal(id.parts[1].role, ROLE_APP);
     assert_non_null(strstr(id.summary, "no partition table"));
-    fw_identify(boot.data, boot.len, &id);          /* the bootloader alone stays a bootloader */
+    fw_identify(boot.data, boot.len, &id); /* the bootloader alone stays a bootloader */
     assert_int_equal(id.role, ROLE_BOOTLOADER);
     bytes_free(&boot);
     bytes_free(&app);
@@ -297,11 +313,11 @@ static void phy_otadata_nvs(void **state)
     assert_int_equal(id.ota.active, 1);
     assert_int_equal(id.ota.entry[1].seq, 4);
     assert_true(id.ota.entry[0].crc_ok && id.ota.entry[1].crc_ok);
-    ota[0x1000 + 28] ^= 1;                    /* entry 1 now has a bad CRC */
+    ota[0x1000 + 28] ^= 1; /* entry 1 now has a bad CRC */
     fw_identify(ota, sizeof ota, &id);
     assert_int_equal(id.ota.active, 0);
     assert_non_null(strstr(id.problem, "CRC"));
-    memset(ota + 0x1000, 0xFF, 32);           /* Arduino's boot_app0.bin: entry 1 is seq 0 */
+    memset(ota + 0x1000, 0xFF, 32); /* Arduino's boot_app0.bin: entry 1 is seq 0 */
     memset(ota + 0x1000, 0, 4);
     fw_identify(ota, sizeof ota, &id);
     assert_int_equal(id.role, ROLE_OTADATA);
@@ -333,7 +349,7 @@ static void filesystems(void **state)
     fw_identify(fs, sizeof fs, &id);
     assert_int_equal(id.role, ROLE_LITTLEFS);
     assert_non_null(strstr(id.summary, "16 blocks of 4096"));
-    memset(fs, 0xFF, 64);                     /* superblock only in block 1, after a CREATE tag */
+    memset(fs, 0xFF, 64); /* superblock only in block 1, after a CREATE tag */
     memcpy(fs + 0x1000 + 12, "littlefs", 8);
     wr_le32(fs + 0x1000 + 24, 0x00020001);
     wr_le32(fs + 0x1000 + 28, 4096);
@@ -407,7 +423,7 @@ static void elf_must_be_converted(void **state)
     wr_le16(e + 18, 243);
     fw_identify(e, sizeof e, &id);
     assert_string_equal(id.kind, "riscv");
-    wr_le16(e + 18, 62);                      /* x86-64: not ESP firmware */
+    wr_le16(e + 18, 62); /* x86-64: not ESP firmware */
     fw_identify(e, sizeof e, &id);
     assert_int_equal(id.role, ROLE_ELF);
     assert_null(id.kind);
@@ -444,9 +460,9 @@ static void manifests_and_text(void **state)
     assert_true(id.problem[0]);
     identify_text("just some notes\n");
     assert_int_equal(id.role, ROLE_UNKNOWN);
-    identify_text("call(a, 0, 1, 2, 3);\nreturn x;\n");   /* code with commas is not a CSV */
+    identify_text("call(a, 0, 1, 2, 3);\nreturn x;\n"); /* code with commas is not a CSV */
     assert_int_equal(id.role, ROLE_UNKNOWN);
-    identify_text("see 0x40080400 in the log\n");        /* an address without a .bin file */
+    identify_text("see 0x40080400 in the log\n"); /* an address without a .bin file */
     assert_int_equal(id.role, ROLE_UNKNOWN);
 }
 
@@ -469,7 +485,7 @@ static void erased_empty_and_random(void **state)
         static const uint8_t starts[] = { 0xE9, 0xAA, 0x7F, 0xEB, 0x00 };
         if (n)
             buf[0] = starts[round % 5];
-        uint8_t *exact = malloc(n ? n : 1);   /* exact size: ASan catches overreads */
+        uint8_t *exact = malloc(n ? n : 1); /* exact size: ASan catches overreads */
         memcpy(exact, buf, n);
         fw_identify(exact, n, &id);
         assert_true(id.role < ROLE_COUNT);

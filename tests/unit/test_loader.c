@@ -22,11 +22,11 @@
 /* ---- a fake ESP32 in download mode ------------------------------------ */
 
 #define FAKE_FLASH (1u << 20)
-#define NREGS 32
+#define NREGS      32
 
 struct fake {
     struct port base;
-    bytes out;              /* bytes the board sends, not yet read */
+    bytes out; /* bytes the board sends, not yet read */
     size_t out_pos;
     uint8_t fr[0x5000];
     struct slip_decoder dec;
@@ -36,10 +36,10 @@ struct fake {
     z_stream z;
     uint32_t write_at, write_end, next_seq;
     bool zopen;
-    int corrupt_next_data;  /* answer the next N FLASH_DEFL_DATA with a checksum error */
-    int silent_syncs;       /* ignore this many SYNCs (chip not ready yet) */
-    const char *boot_text;  /* sent once, on the first write */
-    bytes ram;              /* MEM_DATA payloads, in order */
+    int corrupt_next_data; /* answer the next N FLASH_DEFL_DATA with a checksum error */
+    int silent_syncs;      /* ignore this many SYNCs (chip not ready yet) */
+    const char *boot_text; /* sent once, on the first write */
+    bytes ram;             /* MEM_DATA payloads, in order */
     unsigned ncommands[256];
 };
 
@@ -125,9 +125,7 @@ static void fake_command(struct fake *f, uint8_t op, const uint8_t *d, size_t n)
         for (int i = 0; i < 8; i++)
             reply(f, op, 0x20120707, NULL, 0, 0);
         return;
-    case OP_READ_REG:
-        reply(f, op, get_reg(f, rd_le32(d)), NULL, 0, 0);
-        return;
+    case OP_READ_REG: reply(f, op, get_reg(f, rd_le32(d)), NULL, 0, 0); return;
     case OP_WRITE_REG: {
         uint32_t a = rd_le32(d), v = rd_le32(d + 4);
         if (a == 0x3FF42000 && (v & (1u << 18)))
@@ -137,10 +135,9 @@ static void fake_command(struct fake *f, uint8_t op, const uint8_t *d, size_t n)
         reply(f, op, 0, NULL, 0, 0);
         return;
     }
-    case OP_GET_SECURITY_INFO:
-        reply(f, op, 0, NULL, 0, ROM_ERR_INVALID_MESSAGE);
-        return;
-    case OP_FLASH_DEFL_BEGIN: case OP_FLASH_BEGIN: {
+    case OP_GET_SECURITY_INFO: reply(f, op, 0, NULL, 0, ROM_ERR_INVALID_MESSAGE); return;
+    case OP_FLASH_DEFL_BEGIN:
+    case OP_FLASH_BEGIN: {
         uint32_t size = rd_le32(d), off = rd_le32(d + 12);
         assert_int_equal(n, 16); /* the ESP32 ROM takes no "encrypted" word */
         assert_true(off + size <= FAKE_FLASH);
@@ -158,9 +155,7 @@ static void fake_command(struct fake *f, uint8_t op, const uint8_t *d, size_t n)
         reply(f, op, 0, NULL, 0, 0);
         return;
     }
-    case OP_FLASH_DEFL_DATA:
-        fake_defl_data(f, d, n);
-        return;
+    case OP_FLASH_DEFL_DATA: fake_defl_data(f, d, n); return;
     case OP_SPI_FLASH_MD5: {
         uint8_t hex[32];
         md5_hex(f->flash + rd_le32(d), rd_le32(d + 4), hex);
@@ -177,12 +172,8 @@ static void fake_command(struct fake *f, uint8_t op, const uint8_t *d, size_t n)
         slip_encode(&f->out, ohai, sizeof ohai);
         return;
     }
-    case OP_READ_FLASH_SLOW:
-        reply(f, op, 0, f->flash + rd_le32(d), 64, 0);
-        return;
-    default:
-        reply(f, op, 0, NULL, 0, 0);
-        return;
+    case OP_READ_FLASH_SLOW: reply(f, op, 0, f->flash + rd_le32(d), 64, 0); return;
+    default: reply(f, op, 0, NULL, 0, 0); return;
     }
 }
 
@@ -217,12 +208,30 @@ static int fake_write(struct port *p, const uint8_t *buf, size_t n, eb_err *err)
     return 0;
 }
 
-static int fake_ok(struct port *p, uint32_t baud, eb_err *err) { (void)err; p->baud = baud; return 0; }
-static int fake_lines(struct port *p, int d, int r, eb_err *err) { (void)p, (void)d, (void)r, (void)err; return 0; }
-static int fake_flush(struct port *p, eb_err *err) { (void)p, (void)err; return 0; }
-static void fake_close(struct port *p) { (void)p; }
+static int fake_ok(struct port *p, uint32_t baud, eb_err *err)
+{
+    (void)err;
+    p->baud = baud;
+    return 0;
+}
+static int fake_lines(struct port *p, int d, int r, eb_err *err)
+{
+    (void)p, (void)d, (void)r, (void)err;
+    return 0;
+}
+static int fake_flush(struct port *p, eb_err *err)
+{
+    (void)p, (void)err;
+    return 0;
+}
+static void fake_close(struct port *p)
+{
+    (void)p;
+}
 
-static const struct port_ops fake_ops = { fake_read, fake_write, fake_ok, fake_lines, fake_flush, fake_close };
+static const struct port_ops fake_ops = {
+    fake_read, fake_write, fake_ok, fake_lines, fake_flush, fake_close
+};
 
 static struct fake *fake_new(void)
 {
@@ -238,7 +247,7 @@ static struct fake *fake_new(void)
     set_reg(f, 0x3FF5A004, 0xC4123456);
     set_reg(f, 0x3FF5A008, 0x0000240A);
     set_reg(f, 0x3FF5A00C, 1u << 15);
-    set_reg(f, 0x3FF40014, 347);     /* UART_CLKDIV at 115200 from 40 MHz */
+    set_reg(f, 0x3FF40014, 347); /* UART_CLKDIV at 115200 from 40 MHz */
     return f;
 }
 
@@ -312,8 +321,10 @@ static void request_round_trips_through_slip(void **state)
 static void boot_text_names_the_mode(void **state)
 {
     (void)state;
-    const char *flash = "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n";
-    const char *dl = "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n";
+    const char *flash =
+        "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n";
+    const char *dl =
+        "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n";
     const char *bare = "rst:0x10 (RTCWDT_RTC_RESET),boot:0x13\r\n";
     char line[80];
     assert_int_equal(boot_mode_from_text(flash, strlen(flash), line, sizeof line), BOOT_SEEN_FLASH);
@@ -321,8 +332,9 @@ static void boot_text_names_the_mode(void **state)
     assert_int_equal(boot_mode_from_text(dl, strlen(dl), NULL, 0), BOOT_SEEN_DOWNLOAD);
     assert_int_equal(boot_mode_from_text(bare, strlen(bare), NULL, 0), BOOT_SEEN_FLASH);
     assert_int_equal(boot_mode_from_text("hello", 5, NULL, 0), BOOT_SEEN_NOTHING);
-    const char *idf = "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nload:0x3fff0018,len:4\r\n"
-                      "I (29) boot: ESP-IDF v4.4 2nd stage bootloader\r\nI (30) boot: compile time 12:00:00\r\n";
+    const char *idf =
+        "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nload:0x3fff0018,len:4\r\n"
+        "I (29) boot: ESP-IDF v4.4 2nd stage bootloader\r\nI (30) boot: compile time 12:00:00\r\n";
     assert_int_equal(boot_mode_from_text(idf, strlen(idf), line, sizeof line), BOOT_SEEN_FLASH);
     assert_string_equal(line, "boot:0x13 (SPI_FAST_FLASH_BOOT)");
 }
@@ -464,7 +476,7 @@ static int flash_md5_cb(void *ctx, uint32_t addr, uint32_t len, uint8_t out[16],
 static void skip_finds_one_changed_sector_cheaply(void **state)
 {
     (void)state;
-    size_t len = 0x240000 + 0x123;   /* 2.25 MB and a partial last sector */
+    size_t len = 0x240000 + 0x123; /* 2.25 MB and a partial last sector */
     uint8_t *flash = malloc(0x10000 + len), *img = malloc(len);
     for (size_t i = 0; i < len; i++)
         img[i] = (uint8_t)(i * 31 + (i >> 12));
@@ -475,11 +487,11 @@ static void skip_finds_one_changed_sector_cheaply(void **state)
     unsigned q;
     eb_err err = { 0 };
     assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 2);   /* unchanged: a probe of the first sector, one MD5 of the whole region */
+    assert_int_equal(q, 2); /* unchanged: a probe of the first sector, one MD5 of the whole region */
     for (unsigned i = 0; i < n; i++)
         assert_false(changed[i]);
-    flash[0x10000 + 0x123005] ^= 1;                 /* sector 0x123 */
-    flash[0x10000 + len - 1] ^= 1;                  /* the partial last sector */
+    flash[0x10000 + 0x123005] ^= 1; /* sector 0x123 */
+    flash[0x10000 + len - 1] ^= 1;  /* the partial last sector */
     assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
     assert_true(q <= 48);
     struct skip_run runs[8];
@@ -499,7 +511,7 @@ static void skip_budget_marks_the_rest_changed(void **state)
     (void)state;
     size_t len = 64 * 0x1000;
     uint8_t *flash = calloc(1, len), *img = malloc(len);
-    memset(img, 0x5A, len);   /* everything differs */
+    memset(img, 0x5A, len); /* everything differs */
     bool changed[64];
     struct md5_over o = { flash, 0 };
     unsigned q;
@@ -554,10 +566,10 @@ static void skip_large_region_on_a_new_board_probes_one_sector(void **state)
     /* an image that itself starts erased gives no conclusion: the range is compared */
     memset(img, 0xFF, 0x1000);
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 1);   /* the whole region reads erased: everything changes */
+    assert_int_equal(q, 1); /* the whole region reads erased: everything changes */
     memcpy(flash + 0x1000, img + 0x1000, len - 0x1000);
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 1);   /* and now it matches */
+    assert_int_equal(q, 1); /* and now it matches */
     assert_false(changed[0] || changed[n - 1]);
     free(changed);
     free(flash);

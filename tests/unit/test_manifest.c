@@ -65,7 +65,11 @@ static void test_containment(void **state)
 struct expected {
     const char *kind, *chip, *flash_mode, *flash_freq, *flash_size;
     unsigned n;
-    struct { unsigned index; uint32_t addr; const char *path; } e[4];
+    struct {
+        unsigned index;
+        uint32_t addr;
+        const char *path;
+    } e[4];
 };
 
 static void expect_field(const char *got, const char *want)
@@ -92,7 +96,8 @@ static void test_seed_flash_sh(void **state)
     (void)state;
     const char *shared = getenv("ESPBURN_SHARED");
     char path[1024];
-    snprintf(path, sizeof path, "%s/firmware/m5stack-lobo-esp32-psram-all-bt/flash.sh", shared ? shared : "../shared");
+    snprintf(path, sizeof path, "%s/firmware/m5stack-lobo-esp32-psram-all-bt/flash.sh",
+             shared ? shared : "../shared");
     bytes text = { 0 };
     eb_err err = { 0 };
     if (file_read(path, 1 << 20, &text, &err) != 0)
@@ -100,9 +105,16 @@ static void test_seed_flash_sh(void **state)
     assert_int_equal(mf_parse((const char *)text.data, text.len, NULL, &m, &err), 0);
     bytes_free(&text);
     static const struct expected seed = {
-        "esptool command line", "esp32", "dio", "40m", "detect", 4,
-        { { 0, 0x1000, "bootloader/bootloader.bin" }, { 1, 0xf000, "phy_init_data.bin" },
-          { 2, 0x10000, "MicroPython.bin" }, { 3, 0x8000, "partitions_mpy.bin" } },
+        "esptool command line",
+        "esp32",
+        "dio",
+        "40m",
+        "detect",
+        4,
+        { { 0, 0x1000, "bootloader/bootloader.bin" },
+          { 1, 0xf000, "phy_init_data.bin" },
+          { 2, 0x10000, "MicroPython.bin" },
+          { 3, 0x8000, "partitions_mpy.bin" } },
     };
     expect_manifest(&seed);
 }
@@ -123,18 +135,35 @@ static const struct {
     { "ESP-IDF flash_project_args",
       "--flash_mode dio --flash_freq 80m --flash_size 2MB\n0x1000 bootloader/bootloader.bin\n"
       "0x10000 hello.bin\n0x8000 partition_table/partition-table.bin\n",
-      { "flash_project_args", NULL, NULL, "80m", NULL, 3, { { 2, 0x8000, "partition_table/partition-table.bin" } } } },
+      { "flash_project_args",
+        NULL,
+        NULL,
+        "80m",
+        NULL,
+        3,
+        { { 2, 0x8000, "partition_table/partition-table.bin" } } } },
     { "ESP-IDF flasher_args.json",
       "{\"flash_settings\": {\"flash_mode\": \"dio\", \"flash_size\": \"4MB\", "
       "\"flash_freq\": \"40m\"}, \"flash_files\": {\"0x1000\": \"bootloader/bootloader.bin\", "
       "\"0x10000\": \"app.bin\"}, \"bootloader\": {\"offset\": \"0x1000\", "
       "\"file\": \"bootloader/bootloader.bin\"}, \"extra_esptool_args\": {\"chip\": \"esp32\"}}",
-      { "flasher_args.json", "esp32", NULL, NULL, "4MB", 2, { { 0, 0x1000, "bootloader/bootloader.bin" } } } },
+      { "flasher_args.json",
+        "esp32",
+        NULL,
+        NULL,
+        "4MB",
+        2,
+        { { 0, 0x1000, "bootloader/bootloader.bin" } } } },
     { "any JSON pairing files with addresses, at any depth",
       "{\"fw\": {\"chip\": \"esp32\", \"flashMode\": \"qio\", \"parts\": ["
       "{\"file\": \"boot.bin\", \"addr\": \"0x1000\"}, {\"name\": \"app\", \"path\": \"app.bin\","
       " \"address\": 65536}], \"extra\": {\"0x8000\": \"table.bin\"}}}",
-      { "JSON file list", "esp32", "qio", NULL, NULL, 3,
+      { "JSON file list",
+        "esp32",
+        "qio",
+        NULL,
+        NULL,
+        3,
         { { 0, 0x1000, "boot.bin" }, { 1, 0x10000, "app.bin" }, { 2, 0x8000, "table.bin" } } } },
 };
 
@@ -170,7 +199,8 @@ static void test_web_tools(void **state)
     assert_int_equal(parse(WEB, chip_by_name("esp32c3"), &err), -1);
     assert_int_equal(err.code, EB_PROBLEM);
     assert_int_equal(parse("{\"builds\": []}", NULL, &err), -1);
-    assert_int_equal(parse("{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": [{\"path\": 3}]}]}", NULL, &err), -1);
+    assert_int_equal(
+        parse("{\"builds\": [{\"chipFamily\": \"ESP32\", \"parts\": [{\"path\": 3}]}]}", NULL, &err), -1);
 }
 
 static void test_errors(void **state)
@@ -204,9 +234,9 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_addresses),    cmocka_unit_test(test_containment),
+        cmocka_unit_test(test_addresses),     cmocka_unit_test(test_containment),
         cmocka_unit_test(test_seed_flash_sh), cmocka_unit_test(test_forms),
-        cmocka_unit_test(test_web_tools),    cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_web_tools),     cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

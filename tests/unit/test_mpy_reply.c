@@ -19,7 +19,7 @@ static void raw_banner_variants(void **state)
     (void)state;
     assert_int_equal(mpy_find_raw_banner(S("\r\n>>> \r\nraw REPL; CTRL-B to exit\r\n>")), 35);
     assert_int_equal(mpy_find_raw_banner(S("raw REPL; CTRL-B to exit\r\r\n>rest")), 28);
-    assert_int_equal(mpy_find_raw_banner(S("raw REPL; CTRL-B to exit\r\n")), -1);  /* no prompt yet */
+    assert_int_equal(mpy_find_raw_banner(S("raw REPL; CTRL-B to exit\r\n")), -1); /* no prompt yet */
     assert_int_equal(mpy_find_raw_banner(S("raw REPL; CTRL-B to ex")), -1);
     assert_int_equal(mpy_find_raw_banner(S("raw REPL; CTRL-B to exit\r\nX")), -1);
 }
@@ -137,9 +137,9 @@ static void zlib_block_declares_a_small_window_and_inflates(void **state)
     bytes z = { 0 };
     long zn = mpy_zlib_block(&z, src, n);
     assert_true(zn > 0 && zn < 200);
-    assert_int_equal((z.data[0] * 256 + z.data[1]) % 31, 0);   /* valid FCHECK */
-    assert_int_equal(z.data[0] & 0x0f, 8);                      /* deflate */
-    assert_int_equal(z.data[0] >> 4, 5);                        /* 8 KB window >= 5000 */
+    assert_int_equal((z.data[0] * 256 + z.data[1]) % 31, 0); /* valid FCHECK */
+    assert_int_equal(z.data[0] & 0x0f, 8);                   /* deflate */
+    assert_int_equal(z.data[0] >> 4, 5);                     /* 8 KB window >= 5000 */
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     size_t got = 0;
     assert_int_equal(libdeflate_zlib_decompress(d, z.data, z.len, back, n, &got), LIBDEFLATE_SUCCESS);

@@ -16,23 +16,26 @@
 /* A fake board: answers to what is written, with a raw-paste window. */
 struct fake {
     struct port base;
-    bool paste;            /* supports raw-paste */
+    bool paste; /* supports raw-paste */
     unsigned window;
-    bytes to_host;         /* queued answer bytes */
+    bytes to_host; /* queued answer bytes */
     size_t read_pos;
-    int state;             /* 0 raw prompt, 1 collecting raw-paste, 2 collecting raw */
-    bytes code;            /* what the board received as a program */
-    size_t granted, used;  /* raw-paste flow control */
+    int state;            /* 0 raw prompt, 1 collecting raw-paste, 2 collecting raw */
+    bytes code;           /* what the board received as a program */
+    size_t granted, used; /* raw-paste flow control */
     size_t max_outstanding;
     uint8_t last[3];
-    bool mute;             /* a board that answers nothing */
+    bool mute; /* a board that answers nothing */
     /* a program reading framed stdin blocks (_eb_rx(N,K)) */
     bool rx;
     size_t rx_n, rx_k, rx_in_block, rx_bytes, blocks_done, acked, wire;
     bytes rx_data;
 };
 
-static void say(struct fake *f, const void *p, size_t n) { assert_int_equal(bytes_append(&f->to_host, p, n), 0); }
+static void say(struct fake *f, const void *p, size_t n)
+{
+    assert_int_equal(bytes_append(&f->to_host, p, n), 0);
+}
 
 static void board_byte(struct fake *f, uint8_t c)
 {
@@ -72,7 +75,11 @@ static void board_byte(struct fake *f, uint8_t c)
                 say(f, "\x04R", 2);
                 return;
             }
-            say(f, "\x04" "out\r\n\x04" "\x04>", 9);
+            say(f,
+                "\x04"
+                "out\r\n\x04"
+                "\x04>",
+                9);
             f->state = 0;
             return;
         }
@@ -103,7 +110,10 @@ static void board_byte(struct fake *f, uint8_t c)
         say(f, "raw REPL; CTRL-B to exit\r\n>", 27);
         f->code.len = 0;
     } else if (c == 4) {
-        say(f, "OKout\r\n\x04" "err\x04>", 13);
+        say(f,
+            "OKout\r\n\x04"
+            "err\x04>",
+            13);
     } else if (c != 3 && c != '\r') {
         assert_int_equal(bytes_append_byte(&f->code, c), 0);
     }
@@ -139,14 +149,33 @@ static int fake_write(struct port *p, const uint8_t *buf, size_t n, eb_err *err)
     return 0;
 }
 
-static int fake_ok(struct port *p, eb_err *err) { (void)p, (void)err; return 0; }
-static int fake_lines(struct port *p, int d, int r, eb_err *err) { (void)p, (void)d, (void)r, (void)err; return 0; }
-static int fake_baud(struct port *p, uint32_t b, eb_err *err) { (void)p, (void)b, (void)err; return 0; }
-static void fake_close(struct port *p) { (void)p; }
+static int fake_ok(struct port *p, eb_err *err)
+{
+    (void)p, (void)err;
+    return 0;
+}
+static int fake_lines(struct port *p, int d, int r, eb_err *err)
+{
+    (void)p, (void)d, (void)r, (void)err;
+    return 0;
+}
+static int fake_baud(struct port *p, uint32_t b, eb_err *err)
+{
+    (void)p, (void)b, (void)err;
+    return 0;
+}
+static void fake_close(struct port *p)
+{
+    (void)p;
+}
 
 static const struct port_ops fake_ops = {
-    .read = fake_read, .write = fake_write, .set_baud = fake_baud,
-    .set_lines = fake_lines, .flush_input = fake_ok, .close = fake_close,
+    .read = fake_read,
+    .write = fake_write,
+    .set_baud = fake_baud,
+    .set_lines = fake_lines,
+    .flush_input = fake_ok,
+    .close = fake_close,
 };
 
 static void setup_session(struct mpy *m, struct fake *f, bool paste)
@@ -232,7 +261,8 @@ static void feeding_stdin_keeps_two_blocks_in_flight(void **state)
     bytes out = { 0 }, tb = { 0 };
     bool fed = false;
     assert_int_equal(mpy_enter_raw(&m, &err), 0);
-    assert_int_equal(mpy_exec_feed(&m, code, sizeof code - 1, data, n, 128, true, 200, &fed, &out, &tb, &err), 0);
+    assert_int_equal(mpy_exec_feed(&m, code, sizeof code - 1, data, n, 128, true, 200, &fed, &out, &tb, &err),
+                     0);
     assert_true(fed);
     assert_int_equal(f.rx_data.len, n);
     assert_memory_equal(f.rx_data.data, data, n);

@@ -21,7 +21,8 @@ static void load_shared(const char *name, bytes *out)
 {
     const char *shared = getenv("ESPBURN_SHARED");
     char path[1024];
-    snprintf(path, sizeof path, "%s/firmware/m5stack-lobo-esp32-psram-all-bt/%s", shared ? shared : "../shared", name);
+    snprintf(path, sizeof path, "%s/firmware/m5stack-lobo-esp32-psram-all-bt/%s",
+             shared ? shared : "../shared", name);
     eb_err err = { 0 };
     if (file_read(path, 1 << 20, out, &err))
         fail_msg("%s (the seed bundle must sit in ../shared)", err.msg);
@@ -93,7 +94,8 @@ static const char *issues_of(const struct part_table *t, uint32_t table_offset, 
     all[0] = '\0';
     for (unsigned i = 0; i < n; i++) {
         *errors += !is[i].warning;
-        used += (size_t)snprintf(all + used, sizeof all - used, "%s %s\n", is[i].warning ? "W" : "E", is[i].text);
+        used +=
+            (size_t)snprintf(all + used, sizeof all - used, "%s %s\n", is[i].warning ? "W" : "E", is[i].text);
     }
     return all;
 }
@@ -160,7 +162,7 @@ static void seed_csv_gives_seed_binary(void **state)
     struct part_table t;
     eb_err err = { 0 };
     assert_int_equal(pt_parse_csv((const char *)csv.data, csv.len, PT_DEFAULT_OFFSET, &t, &err), 0);
-    assert_int_equal(t.p[3].offset, 0x250000);   /* the implied offset */
+    assert_int_equal(t.p[3].offset, 0x250000); /* the implied offset */
     to_bin_ok(&t, &got);
     assert_int_equal(got.len, want.len);
     assert_memory_equal(got.data, want.data, want.len);
@@ -177,9 +179,10 @@ static void seed_binary_to_csv_text(void **state)
     eb_err err = { 0 };
     assert_int_equal(pt_parse_bin(b.data, b.len, &t, &err), 0);
     assert_int_equal(pt_to_csv(&t, &csv, &err), 0);
-    static const char want[] = "# ESP-IDF Partition Table\n# Name, Type, SubType, Offset, Size, Flags\n"
-                               "nvs,data,nvs,0x9000,24K,\nphy_init,data,phy,0xf000,4K,\n"
-                               "MicroPython,app,factory,0x10000,2304K,\ninternalfs,data,spiffs,0x250000,1M,\n";
+    static const char want[] =
+        "# ESP-IDF Partition Table\n# Name, Type, SubType, Offset, Size, Flags\n"
+        "nvs,data,nvs,0x9000,24K,\nphy_init,data,phy,0xf000,4K,\n"
+        "MicroPython,app,factory,0x10000,2304K,\ninternalfs,data,spiffs,0x250000,1M,\n";
     assert_int_equal(csv.len, sizeof want - 1);
     assert_memory_equal(csv.data, want, sizeof want - 1);
     bytes_free(&b), bytes_free(&csv);
@@ -194,7 +197,7 @@ static void seed_binary_to_csv_text(void **state)
 struct oracle {
     const char *csv;
     uint32_t offset;
-    const char *md5;   /* of gen_esp32part.py --offset OFFSET's output */
+    const char *md5; /* of gen_esp32part.py --offset OFFSET's output */
 };
 
 static const struct oracle oracles[] = {
@@ -252,11 +255,12 @@ static void binary_layout(void **state)
 {
     (void)state;
     struct part_table t;
-    parse_csv_ok("nvs,data,nvs,0x9000,0x6000,readonly\nfactory,app,factory,0x10000,1M,encrypted\n", 0x8000, &t);
+    parse_csv_ok("nvs,data,nvs,0x9000,0x6000,readonly\nfactory,app,factory,0x10000,1M,encrypted\n", 0x8000,
+                 &t);
     bytes b = { 0 };
     to_bin_ok(&t, &b);
-    static const uint8_t row0[32] = { 0xAA, 0x50, 0x01, 0x02, 0x00, 0x90, 0, 0, 0x00, 0x60, 0, 0, 'n', 'v', 's',
-                                      [28] = 0x02 };
+    static const uint8_t row0[32] = { 0xAA, 0x50, 0x01, 0x02, 0x00, 0x90, 0,   0,
+                                      0x00, 0x60, 0,    0,    'n',  'v',  's', [28] = 0x02 };
     assert_memory_equal(b.data, row0, 32);
     assert_int_equal(b.data[32 + 28], 0x01);
     assert_int_equal(b.data[64], 0xEB);
@@ -278,7 +282,7 @@ static void binary_md5_mismatch_is_an_error(void **state)
     (void)state;
     bytes b = { 0 };
     load_shared("partitions_mpy.bin", &b);
-    b.data[0x9F] ^= 1;   /* last MD5 byte */
+    b.data[0x9F] ^= 1; /* last MD5 byte */
     struct part_table t;
     eb_err err = { 0 };
     assert_int_equal(pt_parse_bin(b.data, b.len, &t, &err), 0);
@@ -326,7 +330,7 @@ static void binary_bad_row_and_missing_end(void **state)
     unsigned errors;
     uint8_t copy[PT_MAX_LEN];
     memcpy(copy, b.data, sizeof copy);
-    copy[0x40] = 0x12;   /* third entry's magic broken */
+    copy[0x40] = 0x12; /* third entry's magic broken */
     assert_int_equal(pt_parse_bin(copy, sizeof copy, &t, &err), 0);
     assert_int_equal(t.n, 2);
     assert_int_equal(t.bad_row, 2);
@@ -395,13 +399,14 @@ static void binary_label_of_16_bytes(void **state)
 {
     (void)state;
     struct part_table t;
-    parse_csv_ok("sixteen_chars_ab,data,nvs,0x9000,0x6000\nseventeen_chars_x,data,phy,0xf000,4K\n", 0x8000, &t);
+    parse_csv_ok("sixteen_chars_ab,data,nvs,0x9000,0x6000\nseventeen_chars_x,data,phy,0xf000,4K\n", 0x8000,
+                 &t);
     assert_string_equal(t.p[0].label, "sixteen_chars_ab");
-    assert_string_equal(t.p[1].label, "seventeen_chars_");   /* cut like gen_esp32part.py */
+    assert_string_equal(t.p[1].label, "seventeen_chars_"); /* cut like gen_esp32part.py */
     bytes b = { 0 };
     to_bin_ok(&t, &b);
     assert_memory_equal(b.data + 12, "sixteen_chars_ab", 16);
-    assert_int_equal(b.data[28], 0);   /* flags follow directly */
+    assert_int_equal(b.data[28], 0); /* flags follow directly */
     struct part_table back;
     eb_err err = { 0 };
     assert_int_equal(pt_parse_bin(b.data, b.len, &back, &err), 0);
@@ -418,26 +423,27 @@ static void csv_implied_offsets_follow_alignment(void **state)
     parse_csv_ok("nvs,data,nvs,,0x5000\notadata,data,ota,,0x2000\nphy,data,phy,,0x800\n"
                  "app,app,factory,,0x100000\nfs,data,fat,,0x1000\nlate,app,ota_0,,0x100000\n",
                  0x8000, &t);
-    assert_int_equal(t.p[0].offset, 0x9000);      /* table offset + 0x1000 */
+    assert_int_equal(t.p[0].offset, 0x9000); /* table offset + 0x1000 */
     assert_int_equal(t.p[1].offset, 0xe000);
     assert_int_equal(t.p[2].offset, 0x10000);
-    assert_int_equal(t.p[3].offset, 0x20000);     /* 0x10800 rounded up to 64 KB */
+    assert_int_equal(t.p[3].offset, 0x20000); /* 0x10800 rounded up to 64 KB */
     assert_int_equal(t.p[4].offset, 0x120000);
-    assert_int_equal(t.p[5].offset, 0x130000);    /* 0x121000 rounded up to 64 KB */
+    assert_int_equal(t.p[5].offset, 0x130000); /* 0x121000 rounded up to 64 KB */
     parse_csv_ok("nvs,data,nvs,,0x6000\n", 0xe000, &t);
     assert_int_equal(t.p[0].offset, 0xf000);
     parse_csv_ok("x,data,nvs,,0x6000\n", 0x8800, &t);
-    assert_int_equal(t.p[0].offset, 0xa000);      /* 0x9800 rounded up to 4 KB */
+    assert_int_equal(t.p[0].offset, 0xa000); /* 0x9800 rounded up to 4 KB */
 }
 
 static void csv_numbers_like_python(void **state)
 {
     (void)state;
     struct part_table t;
-    parse_csv_ok("a,data,nvs,0x10000,4096\nb,data,nvs,0X11000,4k\nc,data,nvs,1_179_648,64K\n"
-                 "d,data,nvs,0x_130000,0x1_000\ne,data,nvs,0o4640000,0b1000000000000\nf,data,nvs,0x140000,1kk\n"
-                 "g,data,nvs,+0x500000,0\n",
-                 0x8000, &t);
+    parse_csv_ok(
+        "a,data,nvs,0x10000,4096\nb,data,nvs,0X11000,4k\nc,data,nvs,1_179_648,64K\n"
+        "d,data,nvs,0x_130000,0x1_000\ne,data,nvs,0o4640000,0b1000000000000\nf,data,nvs,0x140000,1kk\n"
+        "g,data,nvs,+0x500000,0\n",
+        0x8000, &t);
     assert_int_equal(t.p[0].size, 4096);
     assert_int_equal(t.p[1].offset, 0x11000);
     assert_int_equal(t.p[1].size, 4096);
@@ -447,7 +453,7 @@ static void csv_numbers_like_python(void **state)
     assert_int_equal(t.p[3].size, 0x1000);
     assert_int_equal(t.p[4].offset, 0x134000);
     assert_int_equal(t.p[4].size, 0x1000);
-    assert_int_equal(t.p[5].size, 0x100000);      /* 1kk = 1024 * 1024 */
+    assert_int_equal(t.p[5].size, 0x100000); /* 1kk = 1024 * 1024 */
     assert_int_equal(t.p[6].offset, 0x500000);
     assert_non_null(strstr(csv_error("a,data,nvs,010,4K\n"), "Invalid field value 010"));
     assert_non_null(strstr(csv_error("a,data,nvs,,1__0\n"), "Invalid field value 1__0"));
@@ -455,7 +461,7 @@ static void csv_numbers_like_python(void **state)
     assert_non_null(strstr(csv_error("a,data,nvs,,_1\n"), "Invalid field value _1"));
     assert_non_null(strstr(csv_error("a,data,nvs,,1_\n"), "Invalid field value 1_"));
     assert_non_null(strstr(csv_error("a,data,nvs,,1 2K\n"), "Invalid field value 1 2"));
-    parse_csv_ok("a,data,nvs,,12 K\n", 0x8000, &t);   /* int('12 ') is 12 */
+    parse_csv_ok("a,data,nvs,,12 K\n", 0x8000, &t); /* int('12 ') is 12 */
     assert_int_equal(t.p[0].size, 12 * 1024);
 }
 
@@ -484,7 +490,7 @@ static void csv_names_and_numbers_for_types(void **state)
     assert_int_equal(t.p[3].subtype, 0x31);
     assert_int_equal(t.p[4].subtype, 0x11);
     assert_int_equal(t.p[5].subtype, PT_SUB_LITTLEFS);
-    assert_int_equal(t.p[6].subtype, PT_SUB_UNDEFINED);   /* empty data subtype */
+    assert_int_equal(t.p[6].subtype, PT_SUB_UNDEFINED); /* empty data subtype */
     assert_int_equal(t.p[7].subtype, PT_SUB_EFUSE);
     assert_int_equal(t.p[8].type, 0x40);
     assert_int_equal(t.p[8].subtype, 0x99);
@@ -548,13 +554,17 @@ static void csv_flags(void **state)
 static void csv_errors_name_the_line(void **state)
 {
     (void)state;
-    assert_string_equal(csv_error("# c\n\nnvs,,nvs,,4K\n"), "Error at line 3: Field 'type' can't be left empty.");
-    assert_string_equal(csv_error("a,app,,,1M\n"), "Error at line 1: App partition cannot have an empty subtype");
+    assert_string_equal(csv_error("# c\n\nnvs,,nvs,,4K\n"),
+                        "Error at line 3: Field 'type' can't be left empty.");
+    assert_string_equal(csv_error("a,app,,,1M\n"),
+                        "Error at line 1: App partition cannot have an empty subtype");
     assert_string_equal(csv_error("a,data,nvs,0x9000,\n"), "Error at line 1: Size field can't be empty");
     assert_string_equal(csv_error("a,data,nvs,0x9000\n"), "Error at line 1: Size field can't be empty");
-    assert_string_equal(csv_error("a,dta,nvs,,4K\n"),
-                        "Error at line 1: Value 'dta' is not valid. Known keywords: bootloader, partition_table, app, data");
-    assert_non_null(strstr(csv_error("a,data,nv,,4K\n"), "Value 'nv' is not valid. Known keywords: ota, phy, nvs,"));
+    assert_string_equal(
+        csv_error("a,dta,nvs,,4K\n"),
+        "Error at line 1: Value 'dta' is not valid. Known keywords: bootloader, partition_table, app, data");
+    assert_non_null(
+        strstr(csv_error("a,data,nv,,4K\n"), "Value 'nv' is not valid. Known keywords: ota, phy, nvs,"));
     assert_non_null(strstr(csv_error("a,app,ota_16,,4K\n"), "Value 'ota_16' is not valid"));
     assert_string_equal(csv_error("a,0x40,nvs,,4K\n"), "Error at line 1: Invalid field value nvs");
     assert_string_equal(csv_error("a,data,nvs,0x9000,big\n"), "Error at line 1: Invalid field value big");
@@ -566,7 +576,8 @@ static void csv_errors_name_the_line(void **state)
     assert_non_null(strstr(csv_error("a,data,nvs,,99999999999999999999\n"), "far too large"));
     assert_non_null(strstr(csv_error("a,data,nvs,,1mmmmmmm\n"), "far too large"));
     assert_non_null(strstr(csv_error("a,bootloader,primary,,\n"), "line 1: bootloader partitions need"));
-    assert_non_null(strstr(csv_error("a,data,nvs,,4K\n$SIZE_VAR,data,nvs,,4K\n"), "Error at line 2: environment variable"));
+    assert_non_null(strstr(csv_error("a,data,nvs,,4K\n$SIZE_VAR,data,nvs,,4K\n"),
+                           "Error at line 2: environment variable"));
     assert_non_null(strstr(csv_error("a,data,nvs,,${SZ}\n"), "Error at line 1: environment variable"));
     assert_non_null(strstr(csv_error("a\x01,data,nvs,,4K\n"), "control character"));
     static const char zero[] = "nvs,data,nvs,,4K\n\0";
@@ -579,13 +590,15 @@ static void csv_errors_name_the_line(void **state)
 static void csv_overlap_errors(void **state)
 {
     (void)state;
-    assert_string_equal(csv_error("nvs,data,nvs,0x8000,0x6000\n"),
-                        "CSV Error at line 1: Partitions overlap. Partition sets offset 0x8000. But partition "
-                        "table occupies the whole sector 0x8000. Use a free offset 0x9000 or higher.");
+    assert_string_equal(
+        csv_error("nvs,data,nvs,0x8000,0x6000\n"),
+        "CSV Error at line 1: Partitions overlap. Partition sets offset 0x8000. But partition "
+        "table occupies the whole sector 0x8000. Use a free offset 0x9000 or higher.");
     assert_string_equal(csv_error("# x\nnvs,data,nvs,0x9000,0x6000\nphy,data,phy,0xe000,4K\n"),
                         "CSV Error at line 3: Partitions overlap. Partition sets offset 0xe000. Previous "
                         "partition ends 0xf000");
-    assert_non_null(strstr(csv_error("a,data,nvs,0xfffff000,0x2000\nb,data,nvs,,4K\n"), "line 2: the implied offset"));
+    assert_non_null(
+        strstr(csv_error("a,data,nvs,0xfffff000,0x2000\nb,data,nvs,,4K\n"), "line 2: the implied offset"));
 }
 
 static void csv_too_many_partitions(void **state)
@@ -669,17 +682,21 @@ static void check_clean_table_has_no_issues(void **state)
 
 struct check_case {
     const char *csv;
-    const char *expect;   /* part of one issue's text */
+    const char *expect; /* part of one issue's text */
     bool warning;
 };
 
 static const struct check_case check_cases[] = {
-    { "factory,app,factory,0x18000,1M\n", "'factory' starts at 0x18000, which is not a multiple of 0x10000", false },
+    { "factory,app,factory,0x18000,1M\n", "'factory' starts at 0x18000, which is not a multiple of 0x10000",
+      false },
     { "nvs,data,nvs,0x9800,0x6000\n", "'nvs' starts at 0x9800, which is not a multiple of 0x1000", false },
-    { "factory,app,factory,0x10000,0x100800\n", "'factory' has size 0x100800, which is not a multiple of 0x1000", false },
-    { "a,data,nvs,0x9000,0x6000\nb,data,phy,0xe000,0x1000\n", "'b' (0xe000-0xf000) overlaps 'a' (0x9000-0xf000)", false },
+    { "factory,app,factory,0x10000,0x100800\n",
+      "'factory' has size 0x100800, which is not a multiple of 0x1000", false },
+    { "a,data,nvs,0x9000,0x6000\nb,data,phy,0xe000,0x1000\n",
+      "'b' (0xe000-0xf000) overlaps 'a' (0x9000-0xf000)", false },
     { "a,data,nvs,0x9000,0x6000\na,data,phy,0xf000,0x1000\n", "More than one partition is named 'a'", false },
-    { "a,data,nvs,0x7000,0x1000\n", "'a' starts at 0x7000, below the end of the partition table's sector (0x9000)", false },
+    { "a,data,nvs,0x7000,0x1000\n",
+      "'a' starts at 0x7000, below the end of the partition table's sector (0x9000)", false },
     { "a,data,ota,0x9000,0x2000,readonly\n", "'a' is flagged readonly, but ota partitions", false },
     { "a,data,coredump,0x9000,0x2000,readonly\n", "but coredump partitions", false },
     { "a,data,nvs,0x9000,0x2000\n", "'a' is a read/write NVS partition of only 0x2000 bytes", false },
@@ -687,9 +704,11 @@ static const struct check_case check_cases[] = {
     { "a,data,ota,0x9000,0x2000\nb,data,ota,0xb000,0x2000\n", "There are 2 otadata partitions", false },
     { "a,data,tee_ota,0x9000,0x1000\n", "TEE otadata partition 'a' has size 0x1000", false },
     { "a,data,nvs,0xfffff000,0x2000\n", "'a' ends beyond the 4 GB address space", false },
-    { "a,app,factory,0x10000,1M\nb,app,factory,0x110000,1M\n", "There are 2 factory app partitions; the bootloader only ever boots the first, 'a'", true },
+    { "a,app,factory,0x10000,1M\nb,app,factory,0x110000,1M\n",
+      "There are 2 factory app partitions; the bootloader only ever boots the first, 'a'", true },
     { "a,data,nvs,0x9000,0x6000\n", "There is no app partition", true },
-    { "a,app,ota_0,0x10000,1M\nb,app,ota_1,0x110000,1M\n", "no otadata partition, so OTA updates cannot change which app boots (always 'a')", true },
+    { "a,app,ota_0,0x10000,1M\nb,app,ota_1,0x110000,1M\n",
+      "no otadata partition, so OTA updates cannot change which app boots (always 'a')", true },
     { "a,data,fat,0x9000,0\nb,app,factory,0x10000,1M\n", "'a' has size 0.", true },
 };
 
@@ -749,14 +768,14 @@ static void lookups(void **state)
     assert_string_equal(pt_find(&t, PT_TYPE_APP, 0x11)->label, "app1");
     assert_string_equal(pt_find(&t, PT_TYPE_DATA, PT_SUB_COREDUMP)->label, "coredump");
     assert_null(pt_find(&t, PT_TYPE_APP, PT_SUB_FACTORY));
-    assert_string_equal(pt_boot_app(&t)->label, "app0");   /* no factory: ota_0 */
+    assert_string_equal(pt_boot_app(&t)->label, "app0"); /* no factory: ota_0 */
     assert_int_equal(pt_end(&t), 0x400000);
     parse_csv_ok("x,app,ota_0,,1M\nf,app,factory,,1M\n", 0x8000, &t);
     assert_string_equal(pt_boot_app(&t)->label, "f");
     parse_csv_ok("x,app,ota_1,,1M\n", 0x8000, &t);
     assert_null(pt_boot_app(&t));
     t.p[0].offset = 0xfffff000;
-    assert_int_equal(pt_end(&t), UINT32_MAX);   /* saturates */
+    assert_int_equal(pt_end(&t), UINT32_MAX); /* saturates */
     t.n = 0;
     assert_int_equal(pt_end(&t), 0);
 }

@@ -33,7 +33,8 @@ static int make_tmp(void **state)
 {
     (void)state;
     const char *shared = getenv("ESPBURN_SHARED");
-    snprintf(seed_dir, sizeof seed_dir, "%s/firmware/m5stack-lobo-esp32-psram-all-bt", shared ? shared : "../shared");
+    snprintf(seed_dir, sizeof seed_dir, "%s/firmware/m5stack-lobo-esp32-psram-all-bt",
+             shared ? shared : "../shared");
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/test_plan_XXXXXX");
     return mkdtemp(tmp_dir) ? 0 : -1;
 }
@@ -87,9 +88,11 @@ static void test_seed_folder(void **state)
     assert_string_equal(p.chip->name, "esp32");
     assert_true(p.has_table && p.table_offset == 0x8000);
     bytes cmd = { 0 };
-    assert_int_equal(plan_esptool_command(&p, &(struct esptool_args){ .port = "/dev/ttyUSB0", .baud = 460800 }, &cmd), 0);
-    assert_non_null(strstr((const char *)cmd.data, "esptool.py --chip esp32 -p /dev/ttyUSB0 -b 460800 write_flash "
-                                                   "--flash_mode dio --flash_freq 40m --flash_size detect 0x1000 "));
+    assert_int_equal(
+        plan_esptool_command(&p, &(struct esptool_args){ .port = "/dev/ttyUSB0", .baud = 460800 }, &cmd), 0);
+    assert_non_null(strstr((const char *)cmd.data,
+                           "esptool.py --chip esp32 -p /dev/ttyUSB0 -b 460800 write_flash "
+                           "--flash_mode dio --flash_freq 40m --flash_size detect 0x1000 "));
     bytes_free(&cmd);
     plan_free(&p);
 }
@@ -107,10 +110,10 @@ static void test_story_finding(void **state)
     const struct finding *f = find(&p, "app-at-bootloader-offset");
     assert_non_null(f);
     assert_int_equal(f->level, FIND_ERROR);
-    assert_string_equal(f->text,
-                        "MicroPython.bin is an application (its first segment maps flash at 0x3f400020); at 0x1000 "
-                        "the ROM would try to load it as the bootloader and reset forever. Write bootloader.bin at "
-                        "0x1000 and MicroPython.bin at 0x10000, with the partition table at 0x8000.");
+    assert_string_equal(
+        f->text, "MicroPython.bin is an application (its first segment maps flash at 0x3f400020); at 0x1000 "
+                 "the ROM would try to load it as the bootloader and reset forever. Write bootloader.bin at "
+                 "0x1000 and MicroPython.bin at 0x10000, with the partition table at 0x8000.");
     assert_non_null(strstr(f->effect, "resets"));
     plan_free(&p);
 }
@@ -197,10 +200,8 @@ static void test_unreadable_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_folder),
-        cmocka_unit_test(test_story_finding),
-        cmocka_unit_test(test_every_chip),
-        cmocka_unit_test(test_command_quoting_and_merge),
+        cmocka_unit_test(test_seed_folder),        cmocka_unit_test(test_story_finding),
+        cmocka_unit_test(test_every_chip),         cmocka_unit_test(test_command_quoting_and_merge),
         cmocka_unit_test(test_unreadable_sources),
     };
     return cmocka_run_group_tests(tests, make_tmp, remove_tmp);

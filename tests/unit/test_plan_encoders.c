@@ -79,7 +79,8 @@ static void test_ihex_records(void **state)
     const char *want = ":020000040000FA\n"
                        ":08FFF8000001020304050607E5\n"
                        ":020000040001F9\n"
-                       ":0C00000008090A0B0C0D0E0F10111213" "52\n"
+                       ":0C00000008090A0B0C0D0E0F10111213"
+                       "52\n"
                        ":00000001FF\n";
     assert_string_equal((const char *)out.data, want);
     assert_checksums((const char *)out.data);

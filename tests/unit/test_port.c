@@ -85,7 +85,8 @@ static void rfc2217_negotiates_and_filters(void **state)
     assert_memory_equal(buf, doubled, n);
 
     /* server: data with an escaped 0xFF, a DO, and a notification in between */
-    const uint8_t from[] = { 'a', 255, 255, 'b', 255, 253, 3, 'c', 255, 250, 44, 101, 0, 1, 194, 0, 255, 240, 'd' };
+    const uint8_t from[] = { 'a', 255, 255, 'b', 255, 253, 3,   'c', 255, 250,
+                             44,  101, 0,   1,   194, 0,   255, 240, 'd' };
     assert_int_equal(send(s, from, sizeof from, 0), (ssize_t)sizeof from);
     uint8_t got[32];
     size_t k = 0;
@@ -96,7 +97,7 @@ static void rfc2217_negotiates_and_filters(void **state)
     }
     const uint8_t want[] = { 'a', 0xFF, 'b', 'c', 'd' };
     assert_memory_equal(got, want, sizeof want);
-    n = drain(s, buf, sizeof buf);   /* DO SGA is answered with WILL at most once, already sent */
+    n = drain(s, buf, sizeof buf); /* DO SGA is answered with WILL at most once, already sent */
     const uint8_t wont[] = { 255, 252, 3 };
     assert_false(contains(buf, n, wont, 3));
     port_close(p);
@@ -140,8 +141,10 @@ static void names_and_addresses(void **state)
 static void fake_enumeration_guesses_bridges(void **state)
 {
     (void)state;
-    setenv("ESPBURN_FAKE_PORTS", "/dev/ttyUSB0|10c4:ea60|01|CP2104;/dev/ttyS0;/dev/ttyACM0|303a:1001|x|USB JTAG;"
-           "/dev/ttyUSB1|1a86:7523", 1);
+    setenv("ESPBURN_FAKE_PORTS",
+           "/dev/ttyUSB0|10c4:ea60|01|CP2104;/dev/ttyS0;/dev/ttyACM0|303a:1001|x|USB JTAG;"
+           "/dev/ttyUSB1|1a86:7523",
+           1);
     struct port_info ports[8];
     eb_err err = { 0 };
     assert_int_equal(port_enum_list(ports, 8, &err), 4);

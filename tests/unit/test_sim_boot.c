@@ -24,7 +24,7 @@ struct rig {
     uint8_t *flash;
     struct bootchain_in in;
     struct bootchain_out out;
-    char *text;                       /* out.text as a C string */
+    char *text; /* out.text as a C string */
 };
 
 static struct rig *rig_new(const char *board)
@@ -34,9 +34,12 @@ static struct rig *rig_new(const char *board)
     assert_non_null(r->board);
     r->flash = malloc(FLASH_SIZE);
     memset(r->flash, 0xFF, FLASH_SIZE);
-    r->in = (struct bootchain_in){ .chip = sim_board_chip(r->board), .banner = r->board->banner,
-                                   .rst = r->board->rst_poweron, .boot = r->board->boot_flash,
-                                   .flash = r->flash, .flash_size = r->board->flash_size };
+    r->in = (struct bootchain_in){ .chip = sim_board_chip(r->board),
+                                   .banner = r->board->banner,
+                                   .rst = r->board->rst_poweron,
+                                   .boot = r->board->boot_flash,
+                                   .flash = r->flash,
+                                   .flash_size = r->board->flash_size };
     return r;
 }
 
@@ -127,8 +130,10 @@ static void assert_log(const struct rig *r, const char *level_color, const char 
     fail_msg("missing log line \"%s ... %s\" in:\n%s", level_color, tag_and_text, r->text);
 }
 
-#define ROM_FIRE_POWERON "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n"
-#define ROM_HEADER_DIO_40 "configsip: 0, SPIWP:0xee\r\n" \
+#define ROM_FIRE_POWERON \
+    "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n"
+#define ROM_HEADER_DIO_40                                                         \
+    "configsip: 0, SPIWP:0xee\r\n"                                                \
     "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n" \
     "mode:DIO, clock div:2\r\n"
 #define I_ "\x1b[0;32mI ("
@@ -145,13 +150,12 @@ static void test_seed_clean_boot(void **state)
     rig_boot(r);
     /* ROM stage, byte for byte: the seed bootloader's four segments; the
      * fourth header starts 12 bytes into a 16-byte block. */
-    const char *rom = ROM_FIRE_POWERON ROM_HEADER_DIO_40
-        "load:0x3fff0018,len:4\r\n"
-        "load:0x3fff001c,len:5868\r\n"
-        "load:0x40078000,len:7756\r\n"
-        "ho 0 tail 12 room 4\r\n"
-        "load:0x40080000,len:6016\r\n"
-        "entry 0x40080324\r\n";
+    const char *rom = ROM_FIRE_POWERON ROM_HEADER_DIO_40 "load:0x3fff0018,len:4\r\n"
+                                                         "load:0x3fff001c,len:5868\r\n"
+                                                         "load:0x40078000,len:7756\r\n"
+                                                         "ho 0 tail 12 room 4\r\n"
+                                                         "load:0x40080000,len:6016\r\n"
+                                                         "entry 0x40080324\r\n";
     assert_memory_equal(r->text, rom, strlen(rom));
     /* Second stage: what this bootloader carries, in its colours. */
     assert_log(r, I_, "boot: ESP-IDF v3.1-rc1-53509c7b 2nd stage bootloader\x1b[0m\r\n");
@@ -199,9 +203,10 @@ static void test_seed_app_at_bootloader_offset(void **state)
     assert_in_range(r->out.reset_after_us, 350000, 450000);
     assert_non_null(strstr(r->out.cause, "0x3f400020"));
     rig_next_round(r);
-    assert_string_equal(r->text, "ets Jun  8 2016 00:22:57\r\n\r\n"
-                        "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n"
-                        ROM_HEADER_DIO_40 "load:0x3f400020,len:462120\r\n");
+    assert_string_equal(r->text,
+                        "ets Jun  8 2016 00:22:57\r\n\r\n"
+                        "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n" ROM_HEADER_DIO_40
+                        "load:0x3f400020,len:462120\r\n");
     assert_int_equal(r->out.stop, BOOT_STOP_RESET);
     rig_free(r);
 }
@@ -225,7 +230,8 @@ static void test_erased_flash_rev3(void **state)
     struct rig *r = rig_new("m5stack-core2");
     rig_boot(r);
     char want[1024];
-    snprintf(want, sizeof want, "ets Jul 29 2019 12:21:46\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n");
+    snprintf(want, sizeof want,
+             "ets Jul 29 2019 12:21:46\r\n\r\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\n");
     for (int i = 0; i < 8; i++)
         strcat(want, "invalid header: 0xffffffff\r\n");
     assert_string_equal(r->text, want);
@@ -264,8 +270,9 @@ static void test_s3_clean_generated_boot(void **state)
     place(r, 0x8000, &table);
     place(r, 0x10000, &app);
     rig_boot(r);
-    assert_has(r, "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)\r\nSPIWP:0xee\r\nmode:DIO, clock div:2\r\n"
-                  "load:0x3fc88100,len:0x200\r\n");
+    assert_has(r,
+               "rst:0x1 (POWERON),boot:0x8 (SPI_FAST_FLASH_BOOT)\r\nSPIWP:0xee\r\nmode:DIO, clock div:2\r\n"
+               "load:0x3fc88100,len:0x200\r\n");
     assert_lacks(r, "configsip");
     assert_has(r, "I (");
     assert_has(r, "boot: Loaded app from partition at offset 0x10000");
@@ -292,13 +299,15 @@ static void bad_bootloader_checksum(const char *board, const char *expect)
 static void test_bootloader_bad_checksum(void **state)
 {
     (void)state;
-    bad_bootloader_checksum("m5stack-fire", "load:0x40080000,len:6016\r\ncsum err:0xed!=0xb7\r\nets_main.c 371 \r\n");
+    bad_bootloader_checksum("m5stack-fire",
+                            "load:0x40080000,len:6016\r\ncsum err:0xed!=0xb7\r\nets_main.c 371 \r\n");
 }
 
 static void test_bootloader_bad_checksum_rev3(void **state)
 {
     (void)state;
-    bad_bootloader_checksum("m5stack-core2", "load:0x40080000,len:6016\r\ncsum err:0xed!=0xb7\r\nets_main.c 384 \r\n");
+    bad_bootloader_checksum("m5stack-core2",
+                            "load:0x40080000,len:6016\r\ncsum err:0xed!=0xb7\r\nets_main.c 384 \r\n");
 }
 
 static void test_table_bad_md5(void **state)
@@ -306,7 +315,7 @@ static void test_table_bad_md5(void **state)
     (void)state;
     struct rig *r = rig_new("m5stack-fire");
     place_seed_bundle(r);
-    r->flash[0x8000 + 12] = 'N';                /* "nvs" -> "Nvs" without a new MD5 */
+    r->flash[0x8000 + 12] = 'N'; /* "nvs" -> "Nvs" without a new MD5 */
     rig_boot(r);
     assert_log(r, E_, "flash_parts: Incorrect MD5 checksum");
     assert_log(r, E_, "boot: Failed to verify partition table");
@@ -322,9 +331,11 @@ static void test_table_exceeds_flash(void **state)
 {
     (void)state;
     struct ib_part p[] = { { "nvs", 1, 2, 0x9000, 0x6000 }, { "factory", 0, 0, 0x10000, 0x600000 } };
-    struct rig *r = rig_seed_with_table(p, 2);   /* 6 MB app, the bootloader's header says 4MB */
+    struct rig *r = rig_seed_with_table(p, 2); /* 6 MB app, the bootloader's header says 4MB */
     rig_boot(r);
-    assert_log(r, E_, "flash_parts: partition 1 invalid - offset 0x10000 size 0x600000 exceeds flash chip size 0x400000");
+    assert_log(
+        r, E_,
+        "flash_parts: partition 1 invalid - offset 0x10000 size 0x600000 exceeds flash chip size 0x400000");
     assert_log(r, E_, "boot: Failed to verify partition table");
     rig_free(r);
 }
@@ -367,7 +378,7 @@ static void test_app_too_big_for_partition(void **state)
     rig_boot(r);
     char want[128];
     snprintf(want, sizeof want, "esp_image: Image length %zu doesn't fit in partition length 1048576",
-             app.len);                          /* esptool's image ends with its hash */
+             app.len); /* esptool's image ends with its hash */
     assert_log(r, E_, want);
     assert_log(r, E_, "boot: Factory app partition is not bootable");
     bytes_free(&app);
@@ -379,13 +390,13 @@ static void test_app_bad_checksum_and_hash(void **state)
     (void)state;
     struct rig *r = rig_new("m5stack-fire");
     place_seed_bundle(r);
-    r->flash[0x10000 + 0x1000] ^= 0x01;        /* inside segment 0 */
+    r->flash[0x10000 + 0x1000] ^= 0x01; /* inside segment 0 */
     rig_boot(r);
     assert_log(r, E_, "esp_image: Checksum failed. Calculated 0x54 read 0x55");
     rig_free(r);
     r = rig_new("m5stack-fire");
     place_seed_bundle(r);
-    r->flash[0x10000 + 0x1000] ^= 0x01;        /* flip two bits: checksum holds, hash fails */
+    r->flash[0x10000 + 0x1000] ^= 0x01; /* flip two bits: checksum holds, hash fails */
     r->flash[0x10000 + 0x1001] ^= 0x01;
     rig_boot(r);
     assert_log(r, E_, "esp_image: Image hash failed - image is corrupt");
@@ -396,7 +407,8 @@ static void test_app_bad_checksum_and_hash(void **state)
 static void test_otadata_selects_slot(void **state)
 {
     (void)state;
-    struct ib_part p[] = { { "otadata", 1, 0, 0xD000, 0x2000 }, { "ota_0", 0, 0x10, 0x290000, 0x100000 },
+    struct ib_part p[] = { { "otadata", 1, 0, 0xD000, 0x2000 },
+                           { "ota_0", 0, 0x10, 0x290000, 0x100000 },
                            { "ota_1", 0, 0x11, 0x10000, 0x280000 } };
     struct rig *r = rig_seed_with_table(p, 3);
     uint8_t e[32];
@@ -459,7 +471,7 @@ static struct rig *rig_v4_bootloader(const char *app_chip)
     bytes_free(&bl), bytes_free(&app), bytes_free(&t);
     rig_boot(r);
     assert_has(r, "I (");
-    assert_has(r, "boot: ESP-IDF v4.4.1 2nd stage bootloader\r\n");   /* no colours in this one */
+    assert_has(r, "boot: ESP-IDF v4.4.1 2nd stage bootloader\r\n"); /* no colours in this one */
     assert_has(r, "boot.esp32: SPI Mode       : DIO\r\n");
     return r;
 }
@@ -570,7 +582,8 @@ static void test_download_mode(void **state)
     r->in.download = true;
     r->in.boot = r->board->boot_download;
     rig_boot(r);
-    assert_string_equal(r->text, "ets Jun  8 2016 00:22:57\r\n\r\n"
+    assert_string_equal(r->text,
+                        "ets Jun  8 2016 00:22:57\r\n\r\n"
                         "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
                         "waiting for download\r\n");
     assert_int_equal(r->out.stop, BOOT_STOP_DOWNLOAD);
@@ -605,7 +618,7 @@ static void test_hostile_small_flash(void **state)
         assert_true(r->out.text.len > 0);
     }
     r->in.flash_size = r->board->flash_size;
-    r->flash[0x1001] = 0xFF;                    /* 255 segments */
+    r->flash[0x1001] = 0xFF; /* 255 segments */
     rig_boot(r);
     assert_int_equal(r->out.stop, BOOT_STOP_RESET);
     rig_free(r);
@@ -639,11 +652,12 @@ static void test_engine_boot_loop(void **state)
     assert_in_range(next - t0, 350000, 450000);
     sim_poll(&s, next);
     n = sim_tx_ready(&s, next + 100000, &p);
-    const char *round2 = "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n";
+    const char *round2 =
+        "ets Jun  8 2016 00:22:57\r\n\r\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n";
     assert_true(n > strlen(round2));
     assert_memory_equal(p, round2, strlen(round2));
     sim_tx_consume(&s, n);
-    sim_reboot(&s, b->rst_poweron, true, next + 200000);   /* BOOT held: download mode */
+    sim_reboot(&s, b->rst_poweron, true, next + 200000); /* BOOT held: download mode */
     assert_int_equal(sim_next_event(&s), UINT64_MAX);
     sim_free(&s);
     sim_flash_close(&flash);
@@ -664,7 +678,7 @@ static void test_engine_reset_cuts_the_boot(void **state)
     struct sim_options o = { .board = b, .flash = &flash, .boot_download = false };
     assert_int_equal(sim_init(&s, &o, NULL), 0);
     sim_power_on(&s, 0);
-    sim_reboot(&s, b->rst_poweron, true, 100000);      /* 100 ms in: verifying the app */
+    sim_reboot(&s, b->rst_poweron, true, 100000); /* 100 ms in: verifying the app */
     const uint8_t *p;
     size_t n = sim_tx_ready(&s, 2000000, &p);
     char *text = strndup((const char *)p, n);

@@ -29,8 +29,9 @@ static struct rig *rig_new(const char *board, bool realtime, bool lines)
     const struct sim_board *b = sim_board_by_name(board);
     assert_non_null(b);
     assert_int_equal(sim_flash_open(&r->flash, NULL, b->flash_size, NULL), 0);
-    struct sim_options o = { .board = b, .flash = &r->flash, .boot_download = true, .has_lines = lines,
-                             .realtime = realtime };
+    struct sim_options o = {
+        .board = b, .flash = &r->flash, .boot_download = true, .has_lines = lines, .realtime = realtime
+    };
     assert_int_equal(sim_init(&r->s, &o, NULL), 0);
     r->now = 1000000;
     sim_power_on(&r->s, r->now);
@@ -111,11 +112,16 @@ static void words(uint8_t *out, int n, ...)
     va_end(ap);
 }
 
-static const uint8_t sync_data[36] = { 0x07, 0x07, 0x12, 0x20, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
-                                       0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
-                                       0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55 };
+static const uint8_t sync_data[36] = {
+    0x07, 0x07, 0x12, 0x20, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+    0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+    0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55
+};
 
-static uint32_t value_of(const struct rig *r, int i) { return rd_le32(r->frames[i] + 4); }
+static uint32_t value_of(const struct rig *r, int i)
+{
+    return rd_le32(r->frames[i] + 4);
+}
 
 static void banner_then_sync_answers_eight_times(void **state)
 {
@@ -156,16 +162,16 @@ static void registers_identify_the_board(void **state)
     struct rig *r = rig_new("m5stack-core2", false, false);
     assert_int_equal(read_reg(r, 0x40001000), 0x00F01D83);
     uint32_t w3 = read_reg(r, 0x3FF5A00C), w5 = read_reg(r, 0x3FF5A014), date = read_reg(r, 0x3FF6607C);
-    assert_true((w3 >> 15) & 1);              /* revision 3: all three bits */
+    assert_true((w3 >> 15) & 1); /* revision 3: all three bits */
     assert_true((w5 >> 20) & 1);
     assert_true(date >> 31);
     assert_int_equal((read_reg(r, 0x3FF40014) & 0xFFFFF), 347); /* 40 MHz / 115200 */
     /* RDID through the SPI user-command registers (esptool's sequence). */
-    write_reg(r, 0x3FF42000 + 0x2C, 23);                    /* MISO bits - 1 */
-    write_reg(r, 0x3FF42000 + 0x1C, 1u << 31 | 1u << 28);   /* USR: command + MISO */
-    write_reg(r, 0x3FF42000 + 0x24, 7u << 28 | 0x9F);       /* USR2: 8-bit command 0x9F */
+    write_reg(r, 0x3FF42000 + 0x2C, 23);                  /* MISO bits - 1 */
+    write_reg(r, 0x3FF42000 + 0x1C, 1u << 31 | 1u << 28); /* USR: command + MISO */
+    write_reg(r, 0x3FF42000 + 0x24, 7u << 28 | 0x9F);     /* USR2: 8-bit command 0x9F */
     write_reg(r, 0x3FF42000 + 0x80, 0);
-    write_reg(r, 0x3FF42000, 1u << 18);                     /* CMD: USR */
+    write_reg(r, 0x3FF42000, 1u << 18); /* CMD: USR */
     assert_int_equal(read_reg(r, 0x3FF42000) & (1u << 18), 0);
     assert_int_equal(read_reg(r, 0x3FF42000 + 0x80) >> 16, 0x18); /* 16 MB */
     rig_free(r);
@@ -182,7 +188,7 @@ static void esp32_rom_rejects_security_info_s3_answers(void **state)
     r = rig_new("m5stack-cores3", false, false);
     assert_int_equal(exchange(r, OP_GET_SECURITY_INFO, NULL, 0, 0), 1);
     assert_int_equal(r->lens[0], 8 + 20 + 4);
-    assert_int_equal(rd_le32(r->frames[0] + 8 + 12), 9);   /* chip id ESP32-S3 */
+    assert_int_equal(rd_le32(r->frames[0] + 8 + 12), 9); /* chip id ESP32-S3 */
     rig_free(r);
 }
 
@@ -256,11 +262,11 @@ static void nor_programming_ands_and_erase_is_per_sector(void **state)
     sim_flash_program(&f, 0x1234, &a, 1);
     sim_flash_program(&f, 0x1234, &b, 1);
     assert_int_equal(f.mem[0x1234], 0x30);
-    sim_flash_erase(&f, 0x1FFF, 2);            /* touches two sectors */
+    sim_flash_erase(&f, 0x1FFF, 2); /* touches two sectors */
     assert_int_equal(f.mem[0x1234], 0xFF);
     sim_flash_program(&f, 0x3000, &a, 1);
     sim_flash_erase(&f, 0x2000, 0x1000);
-    assert_int_equal(f.mem[0x3000], 0xF0);     /* the next sector is untouched */
+    assert_int_equal(f.mem[0x3000], 0xF0); /* the next sector is untouched */
     sim_flash_close(&f);
 }
 
@@ -295,8 +301,8 @@ static void plausible_stub_says_ohai_else_silence(void **state)
     assert_int_equal(r->lens[1], 4);
     assert_memory_equal(r->frames[1], "OHAI", 4);
     assert_int_equal(exchange(r, OP_SYNC, sync_data, 36, 0), 8);
-    assert_int_equal(value_of(r, 0), 0);       /* the stub answers SYNC with 0 */
-    assert_int_equal(r->lens[0], 8 + 2);       /* and 2 status bytes */
+    assert_int_equal(value_of(r, 0), 0); /* the stub answers SYNC with 0 */
+    assert_int_equal(r->lens[0], 8 + 2); /* and 2 status bytes */
     rig_free(r);
 }
 
@@ -334,7 +340,7 @@ static void stub_deflate_md5_and_read(void **state)
     /* READ_FLASH: windowed, then an MD5 frame */
     words(d, 4, 0x20000u, 10000u, 4096u, 4096u);
     exchange(r, OP_READ_FLASH, d, 16, 0);
-    assert_int_equal(r->nframes, 2);           /* OK response, first packet (window full) */
+    assert_int_equal(r->nframes, 2); /* OK response, first packet (window full) */
     assert_int_equal(r->lens[1], 4096);
     assert_memory_equal(r->frames[1], img, 4096);
     uint32_t acked = 4096;
@@ -359,7 +365,7 @@ static void stub_deflate_md5_and_read(void **state)
     sim_rx(&r->s, wire.data, wire.len, r->now);
     collect(r, UINT64_MAX);
     assert_int_equal(r->nframes, 1);
-    assert_int_equal(r->lens[0], 16);          /* the MD5 frame */
+    assert_int_equal(r->lens[0], 16); /* the MD5 frame */
     bytes_free(&wire);
     rig_free(r);
 }
@@ -411,7 +417,7 @@ static void realtime_rom_loses_bytes_sent_while_busy(void **state)
     sim_poll(&r->s, r->now + 10000000);
     collect(r, UINT64_MAX);
     assert_true(r->s.lost_bytes > 0);
-    assert_int_equal(r->nframes, 1);          /* only FLASH_BEGIN was answered */
+    assert_int_equal(r->nframes, 1); /* only FLASH_BEGIN was answered */
     assert_int_equal(r->frames[0][1], OP_FLASH_BEGIN);
     rig_free(r);
 }
@@ -473,10 +479,10 @@ static void stub_reports_write_errors_one_packet_late(void **state)
     words(d, 4, 0x4000u, 2u, 0x400u, 0x10000u);
     exchange(r, OP_FLASH_DEFL_BEGIN, d, 16, 0);
     assert_int_equal(r->frames[0][8], 0);
-    memset(d + 16, 0x5A, 0x400);                   /* not a zlib stream */
+    memset(d + 16, 0x5A, 0x400); /* not a zlib stream */
     words(d, 4, 0x400u, 0u, 0u, 0u);
     exchange(r, OP_FLASH_DEFL_DATA, d, sizeof d, esp_checksum(d + 16, 0x400));
-    assert_int_equal(r->frames[0][8], 0);          /* acknowledged before inflating */
+    assert_int_equal(r->frames[0][8], 0); /* acknowledged before inflating */
     words(d, 4, 0x400u, 1u, 0u, 0u);
     exchange(r, OP_FLASH_DEFL_DATA, d, sizeof d, esp_checksum(d + 16, 0x400));
     assert_int_equal(r->frames[0][8], STUB_ERR_INFLATE); /* the previous packet failed */

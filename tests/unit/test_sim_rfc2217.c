@@ -22,7 +22,10 @@ static void on_data(void *ctx, const uint8_t *p, size_t n)
     memcpy(s->data + s->n, p, n);
     s->n += n;
 }
-static void on_baud(void *ctx, uint32_t b) { ((struct seen *)ctx)->baud = b; }
+static void on_baud(void *ctx, uint32_t b)
+{
+    ((struct seen *)ctx)->baud = b;
+}
 static void on_lines(void *ctx, bool dtr, bool rts)
 {
     struct seen *s = ctx;
@@ -39,10 +42,13 @@ static void data_and_escapes(void **state)
     struct seen s = { 0 };
     rfc2217_init(&r);
     const uint8_t in[] = { 'a', 0xFF, 0xFF, 'b', 0xFF, 0xF1 /* NOP */, 'c' };
-    rfc2217_feed(&r, in, 4, &ev, &s);          /* split inside nothing special */
+    rfc2217_feed(&r, in, 4, &ev, &s); /* split inside nothing special */
     rfc2217_feed(&r, in + 4, sizeof in - 4, &ev, &s);
     assert_int_equal(s.n, 4);
-    assert_memory_equal(s.data, "a\xff" "bc", 4);
+    assert_memory_equal(s.data,
+                        "a\xff"
+                        "bc",
+                        4);
     rfc2217_free(&r);
 }
 
