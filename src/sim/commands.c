@@ -195,10 +195,16 @@ static uint8_t xfer_write(struct sim *s, const uint8_t *p, uint32_t n, uint64_t 
 {
     struct sim_transfer *x = &s->xfer;
     /* The ROM's plain FLASH_DATA writes wherever offset + seq * block lands,
-     * erased or not; inflating loaders stop at the size they were given. */
-    bool bounded = in_stub(s) || x->deflate;
-    if (bounded && n > x->size - x->written)
-        return in_stub(s) ? STUB_ERR_TOO_MUCH_DATA : ROM_ERR_DEFLATE;
+     * erased or not; its inflater stops at the size it was given. The stub
+     * (handle_flash_data) trims what goes beyond the size FLASH_BEGIN
+     * declared: the 0xFF padding of a last block, inflated or not. */
+    if (in_stub(s)) {
+        n = n < x->size - x->written ? n : x->size - x->written;
+        if (n == 0)
+            return 0;
+    } else if (x->deflate && n > x->size - x->written) {
+        return ROM_ERR_DEFLATE;
+    }
     uint64_t end = (uint64_t)x->offset + x->written + n;
     if (end > s->flash->size)
         return in_stub(s) ? STUB_ERR_FAILED_SPI_OP : ROM_ERR_FLASH_WRITE;
@@ -238,7 +244,9 @@ static uint8_t xfer_inflate(struct sim *s, const uint8_t *p, uint32_t n, uint64_
             if (e)
                 return e;
         }
-        if (zr == Z_STREAM_END || (zr == Z_BUF_ERROR && x->z.avail_in == 0))
+        if (zr == Z_STREAM_END) /* the stream ended short of the declared size */
+            return in_stub(s) && x->written < x->size ? STUB_ERR_NOT_ENOUGH_DATA : 0;
+        if (zr == Z_BUF_ERROR && x->z.avail_in == 0)
             return 0;
         if (zr != Z_OK)
             return in_stub(s) ? STUB_ERR_INFLATE : ROM_ERR_DEFLATE;
@@ -573,7 +581,11 @@ static void stub_flash_data(struct sim *s, const struct req *r, uint64_t t)
     if (write_interrupted(s, p, n, t))
         return;
     uint64_t done = t;
-    uint8_t we = defl ? xfer_inflate(s, p, n, &done) : xfer_write(s, p, n, &done);
+    uint8_t we;
+    if (defl && x->written == x->size && n > 4) /* all written: only the Adler-32 may still come */
+        we = STUB_ERR_TOO_MUCH_DATA;
+    else
+        we = defl ? xfer_inflate(s, p, n, &done) : xfer_write(s, p, n, &done);
     if (we && !s->stub_flash_error)
         s->stub_flash_error = we;
     s->busy_until_us = done;
@@ -587,9 +599,13 @@ static void cmd_flash_end(struct sim *s, const struct req *r, uint64_t t)
         return;
     }
     uint32_t run_user = word(r, 0);
-    if (in_stub(s)) {
-        uint8_t e = s->xfer.active ? (uint8_t)s->stub_flash_error : STUB_ERR_NOT_IN_FLASH_MODE;
-        sim_transfer_end(&s->xfer);
+    if (in_stub(s)) { /* handle_flash_end: still in flash mode while data is missing */
+        bool missing = s->xfer.active && s->xfer.written < s->xfer.size;
+        uint8_t e = !s->xfer.active ? STUB_ERR_NOT_IN_FLASH_MODE
+                    : missing       ? STUB_ERR_NOT_ENOUGH_DATA
+                                    : (uint8_t)s->stub_flash_error;
+        if (!missing)
+            sim_transfer_end(&s->xfer);
         answer(s, r, e, t);
         if (!e && run_user == 0) /* the stub reboots; the latched strap is kept */
             sim_reboot(s, s->board->rst_software, true, t + 10000);
