@@ -34,6 +34,7 @@ const struct chip chip_table[] = {
         .rom_has_security_info = false, .rom_flash_begin_has_encrypt = false,
         .spi_base = 0x3FF42000, .spi_usr = 0x1C, .spi_usr1 = 0x20, .spi_usr2 = 0x24,
         .spi_mosi_dlen = 0x28, .spi_miso_dlen = 0x2C, .spi_w0 = 0x80,
+        .spi_addr_msb_first = true, /* ESP-IDF spi_flash_ll_set_usr_address: addr << (32 - bits) */
         .efuse_base = 0x3FF5A000, .uart_clkdiv_reg = 0x3FF40014,
     },
     {

@@ -55,6 +55,7 @@ struct chip {
     uint8_t spi_usr, spi_usr1, spi_usr2, spi_mosi_dlen, spi_miso_dlen, spi_w0; /* offsets */
     uint32_t efuse_base;                                                       /* eFuse read registers */
     uint32_t uart_clkdiv_reg; /* UART0 clock divider (baud) */
+    bool spi_addr_msb_first;  /* user commands send SPI_ADDR from bit 31 down (ESP32) */
 };
 
 /* The table, terminated by a row with name == NULL. */

@@ -145,7 +145,8 @@ static int list_boards(bool json)
         cJSON_AddStringToObject(o, "name", b->name);
         cJSON_AddStringToObject(o, "description", b->description);
         cJSON_AddStringToObject(o, "chip", b->chip_name);
-        cJSON_AddNumberToObject(o, "flash_size", b->flash_size);
+        cJSON_AddNumberToObject(o, "flash_size", sim_board_flash_size(b));
+        cJSON_AddStringToObject(o, "flash_part", b->flash_part);
         cJSON_AddStringToObject(o, "bridge", b->bridge);
         char usb[16];
         snprintf(usb, sizeof usb, "%04x:%04x", b->usb_vid, b->usb_pid);
@@ -206,7 +207,7 @@ static int run_board(const struct sim_cli *o, const struct sim_board *b)
 {
     eb_err err = { 0 };
     struct sim_flash flash;
-    if (sim_flash_open(&flash, o->flash_file, b->flash_size, &err))
+    if (sim_flash_open(&flash, o->flash_file, sim_board_flash_size(b), &err))
         return cli_fail(&err);
     struct sim_options so = { .board = b,
                               .flash = &flash,

@@ -87,7 +87,7 @@
             ESP32_EFUSE4, ESP32_RTCCALICFG1(FIRE_RC_CAL), ESP32_STRAP_DOWNLOAD, \
             { ESP32_APB_CTL_DATE, 0x16042000 }, __VA_ARGS__, \
         }, \
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, \
+        .flash_part = "W25Q128JV", .xtal_hz = 40000000, \
         .rom_xtal_hz = ESP32_ROM_XTAL_HZ(FIRE_RC_CAL), .rom_baud = 115200, \
         .bridge = "CP2104", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 2000000, \
         .en_delay_us = 14000, \
@@ -109,7 +109,7 @@
             { S3_EFUSE_BLK2(4), 1 },                   /* eFuse block version major 1 (v1.3) */ \
             { S3_UARTDEV_BUF_NO, 4 },                  /* console on USB-Serial/JTAG */ \
         }, \
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000, .rom_baud = 115200, \
+        .flash_part = "W25Q128JV", .xtal_hz = 40000000, .rom_baud = 115200, \
         .bridge = "USB-Serial/JTAG", .usb_vid = 0x303A, .usb_pid = 0x1001, .bridge_max_baud = 0, \
         .usb_jtag_reset = true, .en_delay_us = 0, \
         .banner = "ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021", \
@@ -137,7 +137,7 @@ const struct sim_board sim_boards[] = {
             { ESP32_EFUSE(5), 1u << 20 },              /* rev bit 1 */
             { ESP32_APB_CTL_DATE, 0x80000000u | 0x16042000 }, /* rev bit 2 */
         },
-        .jedec_id = 0x001840EF, .flash_size = 16u << 20, .xtal_hz = 40000000,
+        .flash_part = "W25Q128JV", .xtal_hz = 40000000,
         .rom_xtal_hz = ESP32_ROM_XTAL_HZ(CORE2_RC_CAL), .rom_baud = 115200,
         .bridge = "CH9102", .usb_vid = 0x1A86, .usb_pid = 0x55D4, .bridge_max_baud = 2000000,
         .en_delay_us = 14000,
@@ -154,7 +154,7 @@ const struct sim_board sim_boards[] = {
             ESP32_EFUSE4, ESP32_RTCCALICFG1(ATOM_RC_CAL), ESP32_STRAP_DOWNLOAD,
             { ESP32_APB_CTL_DATE, 0x16042000 },
         },
-        .jedec_id = 0x001640EF, .flash_size = 4u << 20, .xtal_hz = 40000000,
+        .flash_part = "W25Q32JV", .xtal_hz = 40000000,
         .rom_xtal_hz = ESP32_ROM_XTAL_HZ(ATOM_RC_CAL), .rom_baud = 115200,
         .bridge = "CH552 (USB-serial firmware)", .usb_vid = 0x0403, .usb_pid = 0x6001,
         .bridge_max_baud = 1500000, .en_delay_us = 14000,
@@ -174,7 +174,7 @@ const struct sim_board sim_boards[] = {
             { C3_EFUSE_BLK1(4), C3_W4_FLASH_VENDOR(1) }, /* XMC */
             { C3_EFUSE_BLK1(5), 0 },                   /* major revision 0 */
         },
-        .jedec_id = 0x00164020, .flash_size = 4u << 20, .xtal_hz = 40000000, .rom_baud = 115200,
+        .flash_part = "XM25QH32C", .xtal_hz = 40000000, .rom_baud = 115200,
         .bridge = "CP2102N", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 3000000,
         .en_delay_us = 14000,
         .banner = "ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021",
@@ -196,6 +196,17 @@ const struct sim_board *sim_board_by_name(const char *name)
 const struct chip *sim_board_chip(const struct sim_board *b)
 {
     return chip_by_name(b->chip_name);
+}
+
+const struct flash_part *sim_board_flash(const struct sim_board *b)
+{
+    return flash_part_by_name(b->flash_part);
+}
+
+uint32_t sim_board_flash_size(const struct sim_board *b)
+{
+    const struct flash_part *p = sim_board_flash(b);
+    return p ? p->size : 0;
 }
 
 bool sim_board_reg(const struct sim_board *b, uint32_t addr, uint32_t *value)

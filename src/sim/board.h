@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "chip/chips.h"
+#include "chip/flash_parts.h"
 
 #define SIM_MAX_REGS 16
 
@@ -30,8 +31,7 @@ struct sim_board {
     uint32_t security_flags;           /* GET_SECURITY_INFO flags word (SIM_SEC_*) */
     uint8_t flash_crypt_cnt;           /* GET_SECURITY_INFO SPI_BOOT_CRYPT_CNT */
     struct sim_reg regs[SIM_MAX_REGS]; /* eFuse words and other read-only registers */
-    uint32_t jedec_id;                 /* RDID answer as W0 holds it: manufacturer in the low byte */
-    uint32_t flash_size;               /* bytes */
+    const char *flash_part;            /* row of the flash part table ("W25Q128JV"): JEDEC id, size, SFDP */
     uint32_t xtal_hz;                  /* crystal: UART_CLKDIV = xtal / baud in download mode */
     uint32_t rom_xtal_hz; /* the crystal the ROM believes in when CHANGE_BAUDRATE sets its divider
                                   * (ESP32: from the RC-oscillator calibration it also shows in registers);
@@ -57,6 +57,8 @@ extern const struct sim_board sim_boards[];
 
 const struct sim_board *sim_board_by_name(const char *name);
 const struct chip *sim_board_chip(const struct sim_board *b);
+const struct flash_part *sim_board_flash(const struct sim_board *b);
+uint32_t sim_board_flash_size(const struct sim_board *b); /* bytes; 0 when the part is unknown */
 /* Value of a listed read-only register; false when the row does not list it. */
 bool sim_board_reg(const struct sim_board *b, uint32_t addr, uint32_t *value);
 

@@ -8,12 +8,12 @@
 
 #include "common/bytes.h"
 #include "loader/protocol.h"
+#include "sim/bus.h"
 #include "sim/engine.h"
 
 #define STUB_MAX_BLOCK      ESP_STUB_FLASH_BLOCK
 #define STUB_FLASH_MAX      (16u << 20) /* SPIParamCfg at stub start */
 #define STUB_READ_MAX_BLOCK ESP_FLASH_SECTOR
-#define SPI_CMD_USR         (1u << 18)
 #define ROM_SYNC_VALUE      0x20120707u /* as captured from real ROMs (docs/sim.md) */
 
 struct req {
@@ -295,62 +295,23 @@ static void cmd_sync(struct sim *s, const struct req *r, uint64_t t)
         respond(s, r->op, in_stub(s) ? 0 : ROM_SYNC_VALUE, NULL, 0, 0, t);
 }
 
-static uint32_t spi_index(const struct sim *s, uint32_t addr)
-{
-    return (addr - s->chip->spi_base) / 4;
-}
-
-static bool is_spi_reg(const struct sim *s, uint32_t addr)
-{
-    return addr >= s->chip->spi_base && addr < s->chip->spi_base + 4 * 64 && addr % 4 == 0;
-}
-
-static uint32_t read_reg(const struct sim *s, uint32_t addr)
-{
-    uint32_t v;
-    if (addr == ESP_MAGIC_REG)
-        return s->board->magic;
-    if (addr == s->chip->uart_clkdiv_reg)
-        return sim_clkdiv(s);
-    if (sim_board_reg(s->board, addr, &v))
-        return v;
-    if (is_spi_reg(s, addr))
-        return s->spi_regs[spi_index(s, addr)];
-    return 0;
-}
-
-/* A user command through the SPI controller: RDID answers the JEDEC id. */
-static void spi_user_command(struct sim *s)
-{
-    uint32_t cmd = s->spi_regs[s->chip->spi_usr2 / 4] & 0xFF;
-    uint32_t *w0 = &s->spi_regs[s->chip->spi_w0 / 4];
-    if (cmd == 0x9F)
-        *w0 = s->board->jedec_id;
-    else if (cmd == 0x05 || cmd == 0x35)
-        *w0 = 0; /* status registers: idle, unprotected */
-    s->spi_regs[0] &= ~SPI_CMD_USR;
-}
-
-static void write_reg(struct sim *s, uint32_t addr, uint32_t value, uint32_t mask)
-{
-    if (!is_spi_reg(s, addr))
-        return;
-    uint32_t *reg = &s->spi_regs[spi_index(s, addr)];
-    *reg = (*reg & ~mask) | (value & mask);
-    if (spi_index(s, addr) == 0 && (*reg & SPI_CMD_USR))
-        spi_user_command(s);
-}
-
-/* One or more (address, value, mask, delay) writes: esptool appends a dummy
- * write as a "delay after", to the ROM as well as to the stub. */
+/* One or more (address, value, mask, delay_us) writes: each waits its delay,
+ * then stores (value & mask) | (old & ~mask) (stub handle_write_reg; the ROM
+ * is taken to do the same). esptool appends a dummy write as a "delay after",
+ * to the ROM as well as to the stub. */
 static void cmd_write_reg(struct sim *s, const struct req *r, uint64_t t)
 {
     if (r->len % 16 != 0 || (r->len == 0 && !in_stub(s))) {
         answer(s, r, err_invalid(s), t);
         return;
     }
-    for (uint16_t i = 0; i < r->len / 16; i++)
-        write_reg(s, word(r, 4 * i), word(r, 4 * i + 1), word(r, 4 * i + 2));
+    for (uint16_t i = 0; i < r->len / 16; i++) {
+        if (s->timing)
+            t += word(r, 4 * i + 3);
+        sim_bus_write(s, word(r, 4 * i), word(r, 4 * i + 1), word(r, 4 * i + 2), t);
+    }
+    if (s->timing)
+        s->busy_until_us = t;
     answer(s, r, 0, t);
 }
 
@@ -359,7 +320,7 @@ static void cmd_read_reg(struct sim *s, const struct req *r, uint64_t t)
     if (r->len != 4)
         answer(s, r, err_invalid(s), t);
     else
-        respond(s, r->op, read_reg(s, word(r, 0)), NULL, 0, 0, t);
+        respond(s, r->op, sim_bus_read(s, word(r, 0)), NULL, 0, 0, t);
 }
 
 static void cmd_set_params(struct sim *s, const struct req *r, uint64_t t)
@@ -514,6 +475,8 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
         }
     }
     s->stub_flash_error = 0;
+    if (stub)
+        sim_spi_unlock(&s->spi);
     uint64_t at = t;
     if (!stub) { /* the ROM erases the whole region now, then answers */
         at = flash_erase_range(s, offset, size, ERASE_ROM_AREA, t);
@@ -658,6 +621,7 @@ static void cmd_mem_data(struct sim *s, const struct req *r, uint64_t t)
     }
     if (end > g->received)
         g->received = (uint32_t)end;
+    sim_bus_load(s, g->addr + word(r, 1) * s->mem_block_size, r->data + ESP_DATA_SUBHEADER_LEN, word(r, 0));
     answer(s, r, 0, t);
 }
 

@@ -34,6 +34,12 @@ int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
     if (!s->chip)
         return eb_fail(err, EB_USAGE, "board %s names chip %s, which the chip table lacks", o->board->name,
                        o->board->chip_name);
+    const struct flash_part *part = sim_board_flash(o->board);
+    if (!part)
+        return eb_fail(err, EB_USAGE, "board %s names flash part %s, which the flash part table lacks",
+                       o->board->name, o->board->flash_part);
+    sim_spi_power_on(&s->spi, part);
+    sim_ram_init(&s->ram, s->chip);
     s->flash = o->flash;
     s->faults = o->faults;
     s->timing = o->realtime ? &sim_timing_datasheet : NULL;
@@ -64,6 +70,7 @@ void sim_transfer_end(struct sim_transfer *x)
 void sim_free(struct sim *s)
 {
     sim_transfer_end(&s->xfer);
+    sim_ram_clear(&s->ram);
     free(s->fifo);
     free(s->fifo_at);
     free(s->frame);
@@ -220,7 +227,7 @@ static void loader_reset(struct sim *s)
     s->nsegs = 0;
     s->mem_active = false;
     s->reader.active = false;
-    memset(s->spi_regs, 0, sizeof s->spi_regs);
+    memset(s->spi.regs, 0, sizeof s->spi.regs); /* the controller resets; the flash chip does not */
     s->fifo_len = 0;
     s->busy_until_us = 0;
     slip_decoder_init(&s->slip, s->frame, FRAME_CAP);
@@ -263,6 +270,8 @@ void sim_power_on(struct sim *s, uint64_t now_us)
 {
     if (s->state != SIM_OFF)
         return;
+    sim_ram_clear(&s->ram); /* no power, no RAM contents; the flash keeps its status bits */
+    s->spi.wel = s->spi.wevsr = false;
     if (s->has_lines && s->en_low) {
         s->state = SIM_IN_RESET;
         return;

@@ -20,6 +20,8 @@
 #include "loader/slip.h"
 #include "sim/board.h"
 #include "sim/flash.h"
+#include "sim/memory.h"
+#include "sim/spi_flash.h"
 
 /* Faults on demand (--fault). Counters are 1-based; 0 = off. */
 struct sim_faults {
@@ -120,7 +122,8 @@ struct sim {
     uint32_t mem_block_size;
     bool mem_active;
     struct sim_reader reader;
-    uint32_t spi_regs[64];           /* SPI controller registers (RDID) */
+    struct sim_spi spi;              /* SPI controller and the flash chip's registers (spi_flash.h) */
+    struct sim_ram ram;              /* the chip's RAM (memory.h); lost with power */
     uint32_t requests, data_packets; /* counted for --fault */
     /* Transmit side. */
     bytes tx;

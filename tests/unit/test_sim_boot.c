@@ -39,7 +39,7 @@ static struct rig *rig_new(const char *board)
                                    .rst = r->board->rst_poweron,
                                    .boot = r->board->boot_flash,
                                    .flash = r->flash,
-                                   .flash_size = r->board->flash_size };
+                                   .flash_size = sim_board_flash_size(r->board) };
     return r;
 }
 
@@ -617,7 +617,7 @@ static void test_hostile_small_flash(void **state)
         rig_boot(r);
         assert_true(r->out.text.len > 0);
     }
-    r->in.flash_size = r->board->flash_size;
+    r->in.flash_size = sim_board_flash_size(r->board);
     r->flash[0x1001] = 0xFF; /* 255 segments */
     rig_boot(r);
     assert_int_equal(r->out.stop, BOOT_STOP_RESET);
@@ -632,7 +632,7 @@ static void test_engine_boot_loop(void **state)
     (void)state;
     const struct sim_board *b = sim_board_by_name("m5stack-fire");
     struct sim_flash flash;
-    assert_int_equal(sim_flash_open(&flash, NULL, b->flash_size, NULL), 0);
+    assert_int_equal(sim_flash_open(&flash, NULL, sim_board_flash_size(b), NULL), 0);
     bytes app = { 0 };
     assert_true(ib_seed("MicroPython.bin", &app));
     memcpy(flash.mem + 0x1000, app.data, app.len);
@@ -669,10 +669,10 @@ static void test_engine_reset_cuts_the_boot(void **state)
     (void)state;
     const struct sim_board *b = sim_board_by_name("m5stack-fire");
     struct sim_flash flash;
-    assert_int_equal(sim_flash_open(&flash, NULL, b->flash_size, NULL), 0);
+    assert_int_equal(sim_flash_open(&flash, NULL, sim_board_flash_size(b), NULL), 0);
     struct rig *r = rig_new("m5stack-fire");
     place_seed_bundle(r);
-    memcpy(flash.mem, r->flash, b->flash_size);
+    memcpy(flash.mem, r->flash, sim_board_flash_size(b));
     rig_free(r);
     struct sim s;
     struct sim_options o = { .board = b, .flash = &flash, .boot_download = false };

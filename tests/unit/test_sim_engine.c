@@ -28,7 +28,7 @@ static struct rig *rig_new(const char *board, bool realtime, bool lines)
     struct rig *r = calloc(1, sizeof *r);
     const struct sim_board *b = sim_board_by_name(board);
     assert_non_null(b);
-    assert_int_equal(sim_flash_open(&r->flash, NULL, b->flash_size, NULL), 0);
+    assert_int_equal(sim_flash_open(&r->flash, NULL, sim_board_flash_size(b), NULL), 0);
     struct sim_options o = {
         .board = b, .flash = &r->flash, .boot_download = true, .has_lines = lines, .realtime = realtime
     };
