@@ -24,7 +24,8 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-if [ ! -d node_modules/esptool-js ] || [ ! -d node_modules/@micropython/micropython-webassembly-pyscript ]; then
-  echo "deps: installing Node packages (esptool-js, MicroPython WebAssembly)"
+if [ ! -d node_modules/esptool-js ] || [ ! -d node_modules/esptool-js-0.7 ] \
+  || [ ! -d node_modules/@micropython/micropython-webassembly-pyscript ]; then
+  echo "deps: installing Node packages (esptool-js 0.5.7 and 0.7.0, MicroPython WebAssembly)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
