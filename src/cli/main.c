@@ -34,6 +34,7 @@ static const struct command commands[] = {
     { "tree", "show a folder of the board as a tree", cmd_tree },
     { "cp", "copy a file on the board, or to or from it", cmd_cp },
     { "modules", "list the modules built into the board's firmware", cmd_modules },
+    { "fs", "filesystem images (LittleFS, FAT, SPIFFS): build from a folder, list, read, copy out", cmd_fs },
     { "explain", "explain a boot log: what went wrong, why, and what to do", cmd_explain },
     { "monitor", "serial terminal that resets the board and explains its boot (Ctrl-] leaves)", cmd_monitor },
     { "help", "list the commands", cmd_help },

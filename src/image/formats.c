@@ -247,8 +247,15 @@ static bool fat_boot_sector(const uint8_t *d)
     return jump && d[FAT_SIGNATURE_OFF] == 0x55 && d[FAT_SIGNATURE_OFF + 1] == 0xAA;
 }
 
+/* ESP-IDF's wear-levelling layer (wl_fatfsgen.py, a fresh WL_Flash) keeps
+ * an erased "dummy" sector first and the FAT volume from the next 4 KB. */
+#define FAT_WL_DUMMY 0x1000
+
 bool fmt_fat(const uint8_t *data, size_t len, struct fw_ident *out)
 {
+    bool wl = len >= 2 * FAT_WL_DUMMY && all_ff(data, FAT_WL_DUMMY) && fat_boot_sector(data + FAT_WL_DUMMY);
+    if (wl)
+        data += FAT_WL_DUMMY, len -= FAT_WL_DUMMY;
     if (len < FAT_BOOT_SECTOR || !fat_boot_sector(data))
         return false;
     uint32_t bps = rd_le16(data + 11), spc = data[13];
@@ -257,9 +264,10 @@ bool fmt_fat(const uint8_t *data, size_t len, struct fw_ident *out)
     uint32_t sectors = rd_le16(data + 19) ? rd_le16(data + 19) : rd_le32(data + 32);
     bool fat32 = rd_le16(data + 22) == 0; /* FAT32 keeps its FAT size elsewhere */
     fw_say(out, ROLE_FATFS, NULL,
-           "FAT%s filesystem image (%u-byte sectors, %u sectors = %llu KB); it goes in a data "
+           "FAT%s filesystem image%s (%u-byte sectors, %u sectors = %llu KB); it goes in a data "
            "partition of subtype fat",
-           fat32 ? "32" : "12/16", bps, sectors, (unsigned long long)sectors * bps / 1024);
+           fat32 ? "32" : "12/16", wl ? " in ESP-IDF's wear-levelling layer" : "", bps, sectors,
+           (unsigned long long)sectors * bps / 1024);
     if ((uint64_t)sectors * bps > len)
         fw_problem(out, "the filesystem claims %llu bytes but the file has %zu: it is truncated",
                    (unsigned long long)sectors * bps, len);
