@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh - install everything espburn needs to build and test, on Debian or
 # Ubuntu: compilers, the libraries it links (cJSON, libdeflate, zlib, nettle,
-# libserialport), cmocka and pytest for tests, and Node packages that act as
-# independent clients (esptool-js) and as the virtual board's MicroPython.
+# libserialport), cmocka and pytest for tests, dosfstools and mtools (they
+# check the FAT images espburn builds), and Node packages that act as
+# independent clients (esptool-js, js-fatfs) and as the virtual board's MicroPython.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ SUDO=""
 
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
   libcjson-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
-  libcmocka-dev python3 python3-pytest"
+  libcmocka-dev python3 python3-pytest dosfstools mtools"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
@@ -25,7 +26,7 @@ if [ -n "$missing" ]; then
 fi
 
 if [ ! -d node_modules/esptool-js ] || [ ! -d node_modules/esptool-js-0.7 ] \
-  || [ ! -d node_modules/@micropython/micropython-webassembly-pyscript ]; then
-  echo "deps: installing Node packages (esptool-js 0.5.7 and 0.7.0, MicroPython WebAssembly)"
+  || [ ! -d node_modules/@micropython/micropython-webassembly-pyscript ] || [ ! -d node_modules/js-fatfs ]; then
+  echo "deps: installing Node packages (esptool-js 0.5.7 and 0.7.0, MicroPython WebAssembly, js-fatfs)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

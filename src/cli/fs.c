@@ -372,7 +372,10 @@ static int get_node(struct fs_vol *v, const struct fs_node *n, const char *local
 {
     if (!n->dir) {
         bytes b = { 0 };
-        int rc = fs_read(v, n, &b, err) || file_write_atomic(local, b.data, b.len, err) ? -1 : 0;
+        int rc = fs_read(v, n, &b, err) ||
+                         file_write_atomic(local, b.len ? b.data : (const uint8_t *)"", b.len, err)
+                     ? -1
+                     : 0;
         g->files += rc == 0, g->bytes += rc == 0 ? b.len : 0;
         bytes_free(&b);
         return rc;

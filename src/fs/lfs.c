@@ -223,8 +223,13 @@ static int find_root(struct fs_vol *v, uint32_t root[2], eb_err *err)
     uint32_t at[2] = { 0, 1 };
     int found = 0, rc = d ? 0 : eb_fail(err, EB_IO, "out of memory reading LittleFS");
     for (uint32_t hops = 0; rc == 0 && hops <= p->bc; hops++) {
-        if ((rc = fetch_pair(v, at, d, err)) != 0)
+        if ((rc = fetch_pair(v, at, d, err)) != 0) {
+            if (hops == 0 && err && err->code == EB_PROBLEM)
+                eb_fail(err, EB_PROBLEM,
+                        "no LittleFS superblock: blocks 0 and 1 hold no valid metadata; check "
+                        "--type and --partition");
             break;
+        }
         const struct mentry *e = &d->e[0];
         if (d->n == 0 || lfs_tag_type(e->name_tag) != LFS_T_SUPERBLOCK ||
             memcmp(d->blk + e->name_off, LFS_MAGIC_STR, 8) != 0)
