@@ -25,14 +25,17 @@ def js_fatfs_available():
     return (ROOT / "node_modules" / "js-fatfs" / "dist" / "fatfs.js").is_file()
 
 
-def make_tree(root, seed=1, big=True):
-    """Deep folders, long and non-ASCII names, empty files, a 1 MB file."""
+def make_tree(root, seed=1, big=True, spiffs=False):
+    """Deep folders, long and non-ASCII names, empty files, a 1 MB file
+    (SPIFFS: whole paths of at most 63 bytes, as its names are)."""
     rnd = random.Random(seed)
+    long_name = "st7789_driver_long_name_x.py" if spiffs else \
+        "st7789_display_driver_with_a_rather_long_name_for_fat_and_littlefs.py"
     files = {
         "main.py": b"print('hello')\n",
         "boot.py": b"",
         "README": rnd.randbytes(17),
-        "lib/drivers/st7789_display_driver_with_a_rather_long_name_for_fat_and_littlefs.py": rnd.randbytes(5000),
+        f"lib/drivers/{long_name}": rnd.randbytes(5000),
         "lib/util.py": rnd.randbytes(4096),
         "a/b/c/d/e/f/g/h/deep.txt": b"deep\n",
         "Mixed Case/Ünïcödé nåme.txt": "ünïcödé".encode(),
@@ -77,9 +80,10 @@ def fat_volume(img, fstype):
 
 # ---- round trips: build -> read -> identical tree ----
 
-@pytest.mark.parametrize("fstype,size", [("littlefs", 2 * MB), ("fat", 2 * MB), ("fat-wl", 2 * MB)])
+@pytest.mark.parametrize("fstype,size", [("littlefs", 2 * MB), ("fat", 2 * MB), ("fat-wl", 2 * MB),
+                                          ("spiffs", 2 * MB)])
 def test_round_trip_identical_tree(tmp_path, fstype, size):
-    src = make_tree(tmp_path / "src")
+    src = make_tree(tmp_path / "src", spiffs=fstype == "spiffs")
     img = tmp_path / "fs.img"
     r = build(src, img, fstype, size)
     assert f"built {img}: {fstype}," in r.out
@@ -89,9 +93,9 @@ def test_round_trip_identical_tree(tmp_path, fstype, size):
     assert snapshot(tmp_path / "back") == snapshot(src)
 
 
-@pytest.mark.parametrize("fstype", ["littlefs", "fat", "fat-wl"])
+@pytest.mark.parametrize("fstype", ["littlefs", "fat", "fat-wl", "spiffs"])
 def test_ls_json_matches_the_tree(tmp_path, fstype):
-    src = make_tree(tmp_path / "src", big=False)
+    src = make_tree(tmp_path / "src", big=False, spiffs=fstype == "spiffs")
     img = tmp_path / "fs.img"
     build(src, img, fstype, MB)
     r = run("fs", "ls", img, "-r", "--json")
@@ -114,7 +118,7 @@ def test_full_partition_round_trips_and_overfull_is_refused(tmp_path):
     assert run("fs", "get", tmp_path / "full.img", ":/fill.bin", tmp_path / "back.bin").rc == 0
     assert (tmp_path / "back.bin").read_bytes() == (src / "fill.bin").read_bytes()
     (src / "more.bin").write_bytes(rnd.randbytes(200 * 1024))
-    for fstype in ("littlefs", "fat", "fat-wl"):
+    for fstype in ("littlefs", "fat", "fat-wl", "spiffs"):
         r = run("fs", "build", src, "-o", tmp_path / "over.img", "--type", fstype, "--size", "1M")
         assert r.rc == 1, r
         assert "too many" in r.err and "biggest files:" in r.err
@@ -230,6 +234,48 @@ def test_we_read_littlefs_made_by_the_reference(tmp_path):
         (src / "many" / f"a_longer_name_to_split_the_folder_{i:04d}.txt").write_bytes(bytes([i]) * (i * 13))
     img = tmp_path / "ref.img"
     r = subprocess.run([exe, "mk", img, str(4 * MB), src], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = run("fs", "get", img, ":/", tmp_path / "back")
+    assert r.rc == 0, r
+    assert snapshot(tmp_path / "back") == snapshot(src)
+
+
+# ---- SPIFFS: the reference library, when its sources are given ----
+
+def spiffs_reference(tmp_path):
+    src = os.environ.get("ESPBURN_SPIFFS_SRC")
+    if not src:
+        pytest.skip("set ESPBURN_SPIFFS_SRC to SPIFFS's src/ folder (spiffs_nucleus.c) to check against the reference")
+    exe = tmp_path / "spiffs_reference"
+    sources = [f"{src}/{n}" for n in ("spiffs_cache.c", "spiffs_check.c", "spiffs_gc.c", "spiffs_hydrogen.c",
+                                      "spiffs_nucleus.c")]
+    cc = subprocess.run(["cc", "-O1", f"-I{ROOT / 'tests' / 'e2e' / 'spiffs_ref'}", f"-I{src}", "-o", exe,
+                         ROOT / "tests" / "e2e" / "spiffs_reference.c", *sources, "-lz"], capture_output=True, text=True)
+    assert cc.returncode == 0, cc.stderr
+    return exe
+
+
+def test_spiffs_reference_checks_reads_and_writes_our_image(tmp_path):
+    exe = spiffs_reference(tmp_path)
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    img = tmp_path / "fs.img"
+    build(src, img, "spiffs", MB)
+    ref = subprocess.run([exe, "ls", img], capture_output=True, text=True)  # SPIFFS_check first
+    assert ref.returncode == 0, ref.stdout + ref.stderr
+    assert sorted(ref.stdout.splitlines()) == espburn_listing(img)
+    w = subprocess.run([exe, "write", img, "/lib/util.py"], capture_output=True, text=True)
+    assert w.returncode == 0, w.stdout + w.stderr  # removes, adds, rewrites a file 200 times (GC)
+    assert sorted(w.stdout.splitlines()) == espburn_listing(img)
+    assert "F /log.txt 2000" in w.stdout
+
+
+def test_we_read_spiffs_made_by_the_reference(tmp_path):
+    exe = spiffs_reference(tmp_path)
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    (src / "assets").mkdir()
+    (src / "assets" / "big.bin").write_bytes(random.Random(9).randbytes(100000))  # several index pages
+    img = tmp_path / "ref.img"
+    r = subprocess.run([exe, "mk", img, str(MB), src], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     r = run("fs", "get", img, ":/", tmp_path / "back")
     assert r.rc == 0, r

@@ -16,7 +16,7 @@ struct mem_dev {
     size_t reads, bytes_read; /* what the reader asked for */
 };
 
-static int mem_read(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
+static inline int mem_read(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
 {
     struct mem_dev *m = ctx;
     if (off > m->len || n > m->len - off)
@@ -26,13 +26,13 @@ static int mem_read(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
     return 0;
 }
 
-static struct fs_dev mem_dev_of(struct mem_dev *m)
+static inline struct fs_dev mem_dev_of(struct mem_dev *m)
 {
     return (struct fs_dev){ .read = mem_read, .ctx = m, .size = m->len };
 }
 
 /* Deterministic bytes for file i. */
-static uint8_t *test_bytes(size_t n, unsigned seed)
+static inline uint8_t *test_bytes(size_t n, unsigned seed)
 {
     uint8_t *p = malloc(n ? n : 1);
     uint32_t x = seed * 2654435761u + 1;
@@ -45,7 +45,7 @@ static uint8_t *test_bytes(size_t n, unsigned seed)
 
 /* The generated tree: `scale` 1 is small, 2 adds a 1 MB file. Data blocks
  * are owned by the tree's entries (freed by free_test_tree). */
-static void make_test_tree(struct fs_tree *t, int scale)
+static inline void make_test_tree(struct fs_tree *t, int scale)
 {
     static const char *dirs[] = { "lib",       "lib/drivers", "a",
                                   "a/b",       "a/b/c",       "a/b/c/d",
@@ -87,7 +87,7 @@ static void make_test_tree(struct fs_tree *t, int scale)
     }
 }
 
-static void free_test_tree(struct fs_tree *t)
+static inline void free_test_tree(struct fs_tree *t)
 {
     for (size_t i = 0; i < t->n; i++)
         free((void *)t->v[i].data);
@@ -96,7 +96,7 @@ static void free_test_tree(struct fs_tree *t)
 
 /* Every entry of t is in v with the same kind, size and bytes, and v has
  * nothing else. Returns the number of mismatches (printed). */
-static int compare_tree(struct fs_vol *v, const struct fs_tree *t)
+static inline int compare_tree(struct fs_vol *v, const struct fs_tree *t)
 {
     int bad = 0;
     size_t nodes = 0;
