@@ -140,6 +140,10 @@ int fs_read(struct fs_vol *v, const struct fs_node *n, bytes *out, eb_err *err)
 {
     if (n->dir)
         return eb_fail(err, EB_USAGE, "%s is a folder, not a file", n->name[0] ? n->name : "/");
+    if (n->size > v->dev.size)
+        return eb_fail(err, EB_PROBLEM,
+                       "%s claims %llu bytes, more than its %llu-byte partition holds: it is damaged",
+                       n->name, (unsigned long long)n->size, (unsigned long long)v->dev.size);
     return v->read_file(v, n, out, err);
 }
 

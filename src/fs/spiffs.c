@@ -10,7 +10,7 @@
 #include "fs/fs_internal.h"
 #include "fs/spiffs_disk.h"
 
-#define MAX_OBJECTS 0x7FFF
+#define MAX_OBJECTS 0x8000 /* ids are 15 bits */
 
 struct object {
     uint16_t id;
@@ -24,6 +24,7 @@ struct spiffs_priv {
     struct object *obj; /* by id (without the index flag) */
     uint8_t page[SPIFFS_PAGE];
     uint32_t used_pages;
+    uint32_t max_id; /* highest object id seen */
 };
 
 static int read_page(struct fs_vol *v, uint32_t pix, uint8_t *buf, eb_err *err)
@@ -42,6 +43,7 @@ static int note_index(struct spiffs_priv *p, uint16_t id, uint16_t span, uint32_
 {
     struct object *o = &p->obj[id];
     o->id = id;
+    p->max_id = id > p->max_id ? id : p->max_id;
     if (span == 0) {
         o->hdr = (uint16_t)pix;
         return 0;
@@ -190,7 +192,7 @@ static int spiffs_read_file(struct fs_vol *v, const struct fs_node *n, bytes *ou
 static void free_priv(void *priv)
 {
     struct spiffs_priv *p = priv;
-    for (uint32_t i = 0; p->obj && i < MAX_OBJECTS; i++)
+    for (uint32_t i = 0; p->obj && i <= p->max_id; i++)
         free(p->obj[i].ix);
     free(p->obj);
     free(p);
@@ -230,7 +232,7 @@ int spiffs_open(struct fs_vol *v, eb_err *err)
     for (uint32_t b = 0; b < p->blocks; b++)
         if (scan_block(v, b, err))
             return -1;
-    for (uint32_t id = 1; id < MAX_OBJECTS; id++)
+    for (uint32_t id = 1; id <= p->max_id; id++)
         if (p->obj[id].hdr && add_object(v, &p->obj[id], err))
             return -1;
     uint32_t data_pages = (p->blocks - 2) * SPIFFS_LU_ENTRIES + 1; /* as SPIFFS_info counts */
