@@ -143,17 +143,17 @@ static int check_read_args(const struct fs_cli *o)
 /* ---- the image: a file, or a partition of a dump ---- */
 
 struct source {
-    bytes file;
-    size_t off, len; /* the partition inside the file */
-    char label[17];  /* "" when the file is the image itself */
+    bytes part;     /* the partition's bytes (the whole file when it is the image) */
+    uint64_t off;   /* where they start in the file */
+    char label[17]; /* the partition's label; "" when the file is the image itself */
 };
 
 static int mem_read(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
 {
     const struct source *s = ctx;
-    if (off > s->len || n > s->len - off)
+    if (off > s->part.len || n > s->part.len - off)
         return eb_fail(err, EB_PROBLEM, "read past the end of the image");
-    memcpy(buf, s->file.data + s->off + off, n);
+    memcpy(buf, s->part.data + off, n);
     return 0;
 }
 
@@ -166,7 +166,8 @@ static enum fs_type type_of_role(enum role r)
 }
 
 /* The partition of a dump: the one named, or the only filesystem one. */
-static int pick_partition(struct source *s, const struct fs_cli *o, const struct part_table *t, eb_err *err)
+static int pick_partition(const struct fs_cli *o, const struct part_table *t, uint64_t file_len,
+                          const struct partition **out, eb_err *err)
 {
     const struct partition *hit = NULL;
     unsigned nfs = 0;
@@ -184,44 +185,89 @@ static int pick_partition(struct source *s, const struct fs_cli *o, const struct
     if (!o->partition && nfs > 1)
         return eb_fail(err, EB_USAGE, "%s has %u filesystem partitions; say which with --partition NAME",
                        o->image, nfs);
-    if ((uint64_t)hit->offset + hit->size > s->file.len)
+    if ((uint64_t)hit->offset + hit->size > file_len)
         return eb_fail(err, EB_PROBLEM,
-                       "partition %s (0x%x, %u bytes) ends past the dump's %zu bytes; read the "
-                       "whole flash",
-                       hit->label, hit->offset, hit->size, s->file.len);
-    s->off = hit->offset, s->len = hit->size;
-    snprintf(s->label, sizeof s->label, "%s", hit->label);
+                       "partition %s (0x%x, %u bytes) ends past the dump's %llu bytes; read the whole flash",
+                       hit->label, hit->offset, hit->size, (unsigned long long)file_len);
+    *out = hit;
     return 0;
+}
+
+static int read_at(FILE *f, const char *path, uint64_t off, size_t n, bytes *out, eb_err *err)
+{
+    if (bytes_reserve(out, n + 1))
+        return eb_fail(err, EB_IO, "out of memory reading %s", path);
+    if (fseeko(f, (off_t)off, SEEK_SET) != 0 || fread(out->data, 1, n, f) != n)
+        return eb_fail(err, EB_IO, "%s: cannot read %zu bytes at 0x%llx", path, n, (unsigned long long)off);
+    out->len = n;
+    return 0;
+}
+
+/* Is the file a flash dump (a partition table at 0x8000, and not itself a
+ * filesystem image)? Fills t. Reads the table and the first 16 KB only. */
+static bool is_dump(FILE *f, const char *path, uint64_t len, struct part_table *t)
+{
+    bytes head = { 0 }, row = { 0 };
+    bool dump = false;
+    if (len >= PT_DEFAULT_OFFSET + PT_MAX_LEN &&
+        read_at(f, path, PT_DEFAULT_OFFSET, PT_MAX_LEN, &row, NULL) == 0 && pt_row_is_entry(row.data) &&
+        pt_parse_bin(row.data, row.len, t, NULL) == 0 && read_at(f, path, 0, 16384, &head, NULL) == 0) {
+        struct fw_ident *id = malloc(sizeof *id);
+        if (id)
+            fw_identify(head.data, head.len, id);
+        dump = id && type_of_role(id->role) == FS_AUTO;
+        free(id);
+    }
+    bytes_free(&head), bytes_free(&row);
+    return dump;
+}
+
+/* Read the partition (of a dump) or the whole image into s->part. */
+static int load_source(const struct fs_cli *o, struct source *s, eb_err *err)
+{
+    FILE *f = fopen(o->image, "rb");
+    if (!f)
+        return eb_fail(err, EB_IO, "cannot open %s: %s", o->image, strerror(errno));
+    struct stat st;
+    struct part_table *t = malloc(sizeof *t);
+    int rc = t && fstat(fileno(f), &st) == 0 ? 0 : eb_fail(err, EB_IO, "cannot read %s", o->image);
+    if (rc == 0 && (uint64_t)st.st_size > MAX_IMAGE)
+        rc = eb_fail(err, EB_USAGE, "%s is bigger than any ESP32 flash (%lld bytes)", o->image,
+                     (long long)st.st_size);
+    if (rc == 0 && is_dump(f, o->image, (uint64_t)st.st_size, t)) {
+        const struct partition *p = NULL;
+        rc = pick_partition(o, t, (uint64_t)st.st_size, &p, err);
+        if (rc == 0 && (rc = read_at(f, o->image, p->offset, p->size, &s->part, err)) == 0)
+            s->off = p->offset, snprintf(s->label, sizeof s->label, "%s", p->label);
+    } else if (rc == 0)
+        rc = read_at(f, o->image, 0, (size_t)st.st_size, &s->part, err);
+    free(t);
+    fclose(f);
+    return rc;
 }
 
 static int locate(struct source *s, const struct fs_cli *o, enum fs_type *type, eb_err *err)
 {
+    if (o->type != FS_AUTO) {
+        *type = o->type;
+        return 0;
+    }
     struct fw_ident *id = malloc(sizeof *id);
     if (!id)
         return eb_fail(err, EB_IO, "out of memory");
-    fw_identify(s->file.data, s->file.len, id);
+    fw_identify(s->part.data, s->part.len, id);
+    *type = type_of_role(id->role);
     int rc = 0;
-    s->off = 0, s->len = s->file.len;
-    if (type_of_role(id->role) == FS_AUTO || o->partition) {
-        struct part_table t;
-        if (s->file.len >= PT_DEFAULT_OFFSET + PT_MAX_LEN &&
-            pt_row_is_entry(s->file.data + PT_DEFAULT_OFFSET) &&
-            pt_parse_bin(s->file.data + PT_DEFAULT_OFFSET, PT_MAX_LEN, &t, NULL) == 0)
-            rc = pick_partition(s, o, &t, err);
-        else if (o->type == FS_AUTO)
-            rc = eb_fail(err, EB_PROBLEM,
-                         "%s is no filesystem image nor a flash dump with a partition table (%s); "
-                         "give --type if you know better",
-                         o->image, id->summary);
-        if (rc == 0 && s->label[0])
-            fw_identify(s->file.data + s->off, s->len, id);
-    }
-    *type = o->type != FS_AUTO ? o->type : type_of_role(id->role);
-    if (rc == 0 && *type == FS_AUTO)
+    if (*type == FS_AUTO && s->label[0])
         rc = eb_fail(err, EB_PROBLEM,
                      "partition %s holds no filesystem espburn knows (%s); give --type if you know "
                      "better",
                      s->label, id->role == ROLE_ERASED ? "it is erased" : id->summary);
+    else if (*type == FS_AUTO)
+        rc = eb_fail(err, EB_PROBLEM,
+                     "%s is no filesystem image nor a flash dump with a partition table (%s); "
+                     "give --type if you know better",
+                     o->image, id->summary);
     free(id);
     return rc;
 }
@@ -229,9 +275,9 @@ static int locate(struct source *s, const struct fs_cli *o, enum fs_type *type, 
 static int open_source(const struct fs_cli *o, struct source *s, struct fs_vol *v, eb_err *err)
 {
     enum fs_type type;
-    if (file_read(o->image, MAX_IMAGE, &s->file, err) || locate(s, o, &type, err))
+    if (load_source(o, s, err) || locate(s, o, &type, err))
         return -1;
-    struct fs_dev dev = { .read = mem_read, .ctx = s, .size = s->len };
+    struct fs_dev dev = { .read = mem_read, .ctx = s, .size = s->part.len };
     if (fs_open(v, type, &dev, err))
         return eb_wrap(err, "%s%s%s", o->image, s->label[0] ? " partition " : "", s->label);
     return 0;
@@ -422,7 +468,7 @@ static int run_read(struct fs_cli *o)
     struct source s = { 0 };
     struct fs_vol v;
     if (open_source(o, &s, &v, &err)) {
-        bytes_free(&s.file);
+        bytes_free(&s.part);
         return cli_fail(&err);
     }
     const char *path = o->path && o->path[0] ? o->path : "/";
@@ -443,7 +489,7 @@ static int run_read(struct fs_cli *o)
     else
         rc = do_get(o, &v, n, &err);
     fs_close(&v);
-    bytes_free(&s.file);
+    bytes_free(&s.part);
     return rc;
 }
 
@@ -460,7 +506,7 @@ int cmd_fs(int argc, char **argv)
         known |= strcmp(argv[1], subs[i]) == 0;
     if (!known)
         return cli_usage("fs", "unknown subcommand '%s' (build, ls, tree, df, cat, get)", argv[1]);
-    int first, rc = parse_opts(argc - 1, argv + 1, &o, &first);
+    int first = 1, rc = parse_opts(argc - 1, argv + 1, &o, &first);
     if (rc)
         return rc < 0 ? EB_OK : rc;
     if ((rc = take_positionals(argc - 1 - first, argv + 1 + first, &o)) != 0)
