@@ -432,7 +432,8 @@ static int get_node(struct fs_vol *v, const struct fs_node *n, const char *local
         char p[4096];
         if (snprintf(p, sizeof p, "%s/%s", local, n->kids[i].name) >= (int)sizeof p)
             return eb_fail(err, EB_IO, "%s/%s: path too long", local, n->kids[i].name);
-        if (strchr(n->kids[i].name, '/') || strcmp(n->kids[i].name, "..") == 0 || !n->kids[i].name[0])
+        const char *kn = n->kids[i].name;
+        if (strchr(kn, '/') || strcmp(kn, "..") == 0 || strcmp(kn, ".") == 0 || !kn[0])
             return eb_fail(err, EB_PROBLEM, "refusing a file name that leaves the target folder: '%s'",
                            n->kids[i].name);
         if (get_node(v, &n->kids[i], p, g, err))

@@ -336,6 +336,18 @@ def test_ignore_rules_and_reasons(tmp_path):
     assert run("fs", "cat", tmp_path / "all.img", ":/.git/HEAD").out == "ref\n"
 
 
+def test_info_names_each_image(tmp_path):
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    want = {"littlefs": "LittleFS filesystem image (on-disk version 2.0, 256 blocks of 4096 bytes)",
+            "fat": "FAT12/16 filesystem image (4096-byte sectors",
+            "fat-wl": "FAT12/16 filesystem image in ESP-IDF's wear-levelling layer",
+            "spiffs": "SPIFFS filesystem image (256 blocks of 4 KB, 256-byte pages)"}
+    for fstype, words in want.items():
+        build(src, tmp_path / f"{fstype}.img", fstype, MB)
+        r = run("info", tmp_path / f"{fstype}.img")
+        assert r.rc == 0 and words in r.out, (fstype, r)
+
+
 def test_cat_and_get_of_one_file(tmp_path):
     src = make_tree(tmp_path / "src", big=False)
     img = tmp_path / "fs.img"
