@@ -181,6 +181,29 @@ def test_we_read_fat_formatted_and_written_by_fatfs(tmp_path, size, sector):
     assert json.loads(r.out)["type"] == "fat"
 
 
+@pytest.mark.parametrize("fat_bits,kbytes,sector", [(12, 1024, 4096), (16, 8192, 512), (32, 40000, 512)])
+def test_we_read_fat_made_by_mkfs_fat_and_mtools(tmp_path, fat_bits, kbytes, sector):
+    """dosfstools formats (FAT12, 16 and 32, which espburn reads but does not
+    build), mtools writes the files: another independent writer."""
+    if not shutil.which("mkfs.fat") or not shutil.which("mcopy"):
+        pytest.fail("dosfstools and mtools are needed (scripts/deps.sh installs them)")
+    src = make_tree(tmp_path / "src", big=False)
+    img = tmp_path / "mkfs.img"
+    mk = subprocess.run(["mkfs.fat", "-F", str(fat_bits), "-S", str(sector), "-s", "1", "-C", img, str(kbytes)],
+                        capture_output=True, text=True)
+    assert mk.returncode == 0, mk.stderr
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    for item in sorted(src.iterdir()):
+        m = subprocess.run(["mcopy", "-s", "-i", img, item, "::/"], capture_output=True, text=True, env=env)
+        assert m.returncode == 0, m.stderr
+    r = run("fs", "df", img, "--json")
+    assert r.rc == 0, r
+    assert json.loads(r.out)["detail"].startswith(f"FAT{fat_bits}, {sector}-byte sectors")
+    r = run("fs", "get", img, ":/", tmp_path / "back")
+    assert r.rc == 0, r
+    assert snapshot(tmp_path / "back") == snapshot(src)
+
+
 # ---- LittleFS: the reference implementation, when its sources are given ----
 
 def littlefs_reference(tmp_path):
@@ -294,6 +317,10 @@ def test_dump_partition_found_from_its_table(tmp_path, seed):
             "--partition", "internalfs")
     assert r.rc == 0, r
     assert (tmp_path / "again.img").read_bytes() == img.read_bytes()
+    r = run("fs", "build", src, "-o", tmp_path / "csv.img", "--type", "littlefs", "--table",
+            seed / "partitions_mpy.csv")
+    assert r.rc == 0, r
+    assert (tmp_path / "csv.img").read_bytes() == img.read_bytes()
     dump = bytearray(b"\xff" * (4 * MB))
     table = (seed / "partitions_mpy.bin").read_bytes()
     dump[0x8000:0x8000 + len(table)] = table
