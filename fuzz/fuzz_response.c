@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_frame(d.frame, d.len);
     check_frame(data, size);
     char line[96];
-    boot_mode_from_text((const char *)data, size, line, sizeof line);
+    esp_strap_from_text((const char *)data, size, line, sizeof line);
     if (strlen(line) >= sizeof line)
         abort();
     return 0;

@@ -23,6 +23,7 @@
 #include "cli/flashed.h"
 #include "cli/term.h"
 #include "plan/plan.h"
+#include "port/reset.h"
 
 #define MAX_PLAN_SOURCES 32
 #define MONITOR_BAUD     115200
@@ -404,47 +405,15 @@ static int new_analysis(struct monitor *m)
 
 /* ---- resets ------------------------------------------------------------ */
 
-/* Line levels (1 asserted) and a wait after them. On the two-transistor
- * auto-reset circuit DTR alone pulls IO0 low and RTS alone pulls EN low;
- * Espressif's USB-Serial/JTAG resets the chip on RTS with DTR released,
- * into download mode when RTS rose while DTR was asserted. */
-struct line_step {
-    signed char dtr, rts;
-    short wait_ms;
-};
-
-/* A reset: the steps that put the chip in reset, then those that let it go. */
-struct reset_seq {
+/* The monitor's two resets (rows of port/reset.h) and how it announces them. */
+struct monitor_reset {
+    enum port_reset_id row;
     const char *event, *text;
-    struct line_step hold[4], release[2];
-    unsigned nhold, nrelease;
 };
-
-static const struct reset_seq to_firmware = {
-    /* esp-idf-monitor's hard reset: EN low 5 ms */
-    "reset", "reset: EN pulsed through RTS, IO0 released", { { 0, 1, 5 } }, { { 0, 0, 0 } }, 1, 1,
-};
-/* esptool's classic sequence (EN low 100 ms, then EN released with IO0 low
- * for 50 ms), entered through (1,1) as esptool's USB-Serial/JTAG sequence
- * does, so that one sequence serves both kinds of board. */
-static const struct reset_seq to_download = {
-    "download-reset",
-    "reset into download mode (IO0 held low through DTR)",
-    { { 0, 0, 0 }, { 1, 0, 0 }, { 1, 1, 0 }, { 0, 1, 100 } },
-    { { 1, 0, 50 }, { 0, 0, 0 } },
-    4,
-    2,
-};
-
-static int run_steps(struct port *p, const struct line_step *s, unsigned n, eb_err *err)
-{
-    for (unsigned i = 0; i < n; i++) {
-        if (port_set_lines(p, s[i].dtr, s[i].rts, err))
-            return -1;
-        eb_sleep_ms(s[i].wait_ms);
-    }
-    return 0;
-}
+static const struct monitor_reset to_firmware = { PORT_RESET_HARD, "reset",
+                                                  "reset: EN pulsed through RTS, IO0 released" };
+static const struct monitor_reset to_download = { PORT_RESET_DOWNLOAD_ANY, "download-reset",
+                                                  "reset into download mode (IO0 held low through DTR)" };
 
 /* While the chip is held in reset it prints nothing: what arrives now was
  * printed before, and belongs to the old analysis (or, at start, to no one). */
@@ -460,32 +429,44 @@ static void settle_before_release(struct monitor *m, bool discard)
             on_output(m, buf, (size_t)r);
 }
 
+struct held {
+    struct monitor *m;
+    bool discard, out_of_memory;
+};
+
+/* The chip is held in reset: end the old analysis, start a fresh one. */
+static void while_held(void *ctx)
+{
+    struct held *h = ctx;
+    settle_before_release(h->m, h->discard);
+    h->out_of_memory = new_analysis(h->m) != 0;
+}
+
+static void say_no_lines(struct monitor *m, const struct monitor_reset *r)
+{
+    say(m, "no-lines", "%s has no modem lines: espburn cannot reset the board; press its reset (EN) button%s",
+        m->a->port, r == &to_download ? " while holding BOOT (IO0)" : "");
+}
+
 /* Reset the board (to its firmware or into download mode) and start a
  * fresh analysis; `discard` drops what it printed before. False, after
  * saying why, when the port has no modem lines or setting them failed (a
  * port that died is then found by the next read). */
-static bool reset_board(struct monitor *m, const struct reset_seq *seq, bool discard)
+static bool reset_board(struct monitor *m, const struct monitor_reset *r, bool discard)
 {
     eb_err err = { 0 };
-    if (!m->port || !m->port->has_lines || run_steps(m->port, seq->hold, seq->nhold, &err) ||
-        !m->port->has_lines) {
-        if (err.msg[0])
-            say(m, "error", "reset failed: %s", err.msg);
-        else
-            say(m, "no-lines",
-                "%s has no modem lines: espburn cannot reset the board; press its reset (EN) "
-                "button%s",
-                m->a->port, seq == &to_download ? " while holding BOOT (IO0)" : "");
-        return false;
-    }
-    settle_before_release(m, discard);
-    if (new_analysis(m))
-        return m->quit = true, false;
-    if (run_steps(m->port, seq->release, seq->nrelease, &err)) {
+    struct held h = { m, discard, false };
+    if (!m->port || !m->port->has_lines)
+        return say_no_lines(m, r), false;
+    if (port_reset_run_held(m->port, port_reset_seq(r->row), while_held, &h, &err)) {
         say(m, "error", "reset failed: %s", err.msg);
         return false;
     }
-    say(m, seq->event, "%s", seq->text);
+    if (h.out_of_memory)
+        return m->quit = true, false;
+    if (!m->port->has_lines) /* a pty found to have none */
+        return say_no_lines(m, r), false;
+    say(m, r->event, "%s", r->text);
     return true;
 }
 

@@ -1,18 +1,19 @@
 /* reset.c - `espburn reset`: hard-reset a board through RTS (EN), so it
- * boots its firmware. (`--soft`, the MicroPython soft reset, belongs to
+ * boots its firmware (the hard-reset row of port/reset.h). (`--soft`, the MicroPython soft reset, belongs to
  * the MicroPython commands.) */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/device.h"
+#include "port/reset.h"
 
 static void print_help(void)
 {
     printf("usage: espburn reset -p PORT [--json]\n\n"
-           "Pulses EN low through RTS (as esptool's hard reset does) so the board boots its\n"
-           "firmware. On a port without modem lines (socket://, a pty) it connects to the ROM\n"
-           "and asks it to reboot instead.\n\n");
+           "Pulses EN low for 100 ms through RTS, IO0 released (esptool's hard reset), so the\n"
+           "board boots its firmware. On a port without modem lines (socket://, a pty) it\n"
+           "connects to the ROM and asks it to reboot instead.\n\n");
     device_print_help();
     printf("\nexit codes: 0 ok, 2 usage error, 3 I/O error\n");
 }
@@ -43,9 +44,7 @@ int cmd_reset(int argc, char **argv)
     bool lines = p->has_lines;
     struct device d = { 0 };
     if (lines) {
-        struct loader *l = loader_new(p);
-        rc = l ? loader_hard_reset(l, &err) : eb_fail(&err, EB_IO, "out of memory");
-        loader_free(l);
+        rc = port_reset_run(p, port_reset_seq(PORT_RESET_HARD), &err);
         lines = p->has_lines; /* a pty may turn out to have none */
     }
     port_close(p);

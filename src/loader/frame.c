@@ -84,31 +84,31 @@ static void copy_line(const char *start, const char *end, char *line, size_t cap
     line[k] = '\0';
 }
 
-enum boot_mode_seen boot_mode_from_text(const char *text, size_t n, char *line, size_t linecap)
+enum esp_boot_strap esp_strap_from_text(const char *text, size_t n, char *line, size_t linecap)
 {
     if (line && linecap)
         line[0] = '\0';
     const char *end = text + n;
     const char *b = find_last(text, n, "boot:0x"); /* not the 2nd stage's "I (29) boot: ..." */
     if (!b)
-        return find_last(text, n, "waiting for download") ? BOOT_SEEN_DOWNLOAD : BOOT_SEEN_NOTHING;
+        return find_last(text, n, "waiting for download") ? ESP_STRAP_DOWNLOAD : ESP_STRAP_UNSEEN;
     copy_line(b, end, line, linecap);
     const char *after = b + 5;
     size_t rest = (size_t)(end - after);
     if (find_last(after, rest, "DOWNLOAD") || find_last(after, rest, "waiting for download"))
-        return BOOT_SEEN_DOWNLOAD;
+        return ESP_STRAP_DOWNLOAD;
     const char *eol = after;
     while (eol < end && *eol != '\n')
         eol++;
     if (find_last(after, (size_t)(eol - after), "FLASH_BOOT"))
-        return BOOT_SEEN_FLASH;
+        return ESP_STRAP_FLASH;
     unsigned v;
     if (hex_at(after, end, &v))
-        return (v & 0x10) ? BOOT_SEEN_FLASH : BOOT_SEEN_DOWNLOAD;
-    return BOOT_SEEN_NOTHING;
+        return (v & 0x10) ? ESP_STRAP_FLASH : ESP_STRAP_DOWNLOAD;
+    return ESP_STRAP_UNSEEN;
 }
 
-bool reset_line_in_text(const char *text, size_t n, char *line, size_t linecap)
+bool esp_reset_line_in_text(const char *text, size_t n, char *line, size_t linecap)
 {
     const char *r = find_last(text, n, "rst:0x");
     if (r)

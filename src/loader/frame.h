@@ -32,20 +32,21 @@ int esp_request_encode(bytes *out, uint8_t op, const uint8_t *payload, size_t n,
 int esp_response_parse(const uint8_t *frame, size_t n, unsigned status_len, int expect_len,
                        struct esp_response *out);
 
-/* What the boot text printed while connecting says about the boot mode. */
-enum boot_mode_seen {
-    BOOT_SEEN_NOTHING,  /* no "boot:0x.." line */
-    BOOT_SEEN_DOWNLOAD, /* download mode ("DOWNLOAD_BOOT", "waiting for download") */
-    BOOT_SEEN_FLASH,    /* booted from flash: GPIO0 was high */
+/* The boot mode the ROM read from its strapping pins (GPIO0 ...), as the
+ * "boot:0xNN (MODE)" line it printed while we connected shows it. */
+enum esp_boot_strap {
+    ESP_STRAP_UNSEEN,   /* no "boot:0x.." line */
+    ESP_STRAP_DOWNLOAD, /* download mode ("DOWNLOAD_BOOT", "waiting for download") */
+    ESP_STRAP_FLASH,    /* booted from flash: GPIO0 was high */
 };
 
 /* Find the last "boot:0xNN (NAME)" line in text[0..n) and classify it by
  * the mode name (or, failing that, the GPIO0 strapping bit 0x10). The
  * line itself is copied into `line` (NUL-terminated) when given. */
-enum boot_mode_seen boot_mode_from_text(const char *text, size_t n, char *line, size_t linecap);
+enum esp_boot_strap esp_strap_from_text(const char *text, size_t n, char *line, size_t linecap);
 
 /* The last "rst:0x.. (REASON)" line in text[0..n) (a chip that reset and
  * printed its ROM banner), copied into line; false when there is none. */
-bool reset_line_in_text(const char *text, size_t n, char *line, size_t linecap);
+bool esp_reset_line_in_text(const char *text, size_t n, char *line, size_t linecap);
 
 #endif

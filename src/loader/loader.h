@@ -57,28 +57,51 @@ struct loader {
 struct loader *loader_new(struct port *port);
 void loader_free(struct loader *l);
 
-/* Send a command and wait for its response (frames of other ops and boot
- * text are skipped, the text kept in l->noise). `expect_len` is the payload
- * length before the status bytes, or -1. Fails on timeout or a refusal. */
-int loader_command(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
-                   int expect_len, int timeout_ms, struct esp_response *resp, eb_err *err);
+/* Who answers: the ROM (4 status bytes, 1 KB blocks) or a flasher stub
+ * (2 status bytes, 16 KB blocks). loader_connect and stub_run set it. */
+void loader_set_stub(struct loader *l, bool stub);
 
-/* Reset into download mode (per `before`), SYNC with retries, drain the
- * extra SYNC replies. The error says what the boot output showed. */
+/* Send a command and wait for its response (frames of other ops and boot
+ * text are skipped, the text kept in l->noise). The command table
+ * (protocol.h) gives the answer's length, the checksum of *_DATA payloads,
+ * the wait (`size`: the bytes the command works on, for the commands whose
+ * wait grows with it; 0 otherwise) and whether a lost answer is asked for
+ * again. Fails on timeout or a refusal. */
+int loader_cmd(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t size,
+               struct esp_response *resp, eb_err *err);
+/* The named exceptions: the command sent once, its answer awaited for
+ * `timeout_ms` (LOADER_LINK_CHECK_MS, LOADER_BAUD_RETURN_MS). */
+int loader_cmd_within(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, int timeout_ms,
+                      struct esp_response *resp, eb_err *err);
+/* How long loader_cmd waits for `op` over `size` bytes, in the current mode. */
+int loader_op_timeout(const struct loader *l, uint8_t op, uint32_t size);
+
+/* A READ_REG round trip after a baud change, with a USB bridge's latency to
+ * spare; a wrong rate gives no answer, so it is not resent. */
+#define LOADER_LINK_CHECK_MS 200
+/* CHANGE_BAUDRATE back to a rate that works, after one that did not: the
+ * answer may be garbled, so it is not waited for long. */
+#define LOADER_BAUD_RETURN_MS 300
+
+/* Reset into download mode (per `before`, with the rows of port/reset.h),
+ * SYNC with retries, drain the extra SYNC replies. The loader is back in
+ * ROM mode (status length, block size) unless a stub left running answers.
+ * The error says what the boot output showed. */
 int loader_connect(struct loader *l, enum before_mode before, int attempts, eb_err *err);
 
 /* Send a request without waiting for an answer (commands that give none). */
-int loader_send_request(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t checksum,
-                        eb_err *err);
+int loader_send_request(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, eb_err *err);
 
-/* Raw frames (stub READ_FLASH data, OHAI): send one, or wait for the next
- * frame of any kind (1 got it, 0 timeout, -1 error); *p points into l->frame. */
+/* Raw frames (stub READ_FLASH data, OHAI): send one, or wait until `by`
+ * for the next frame of any kind (1 got it, 0 timeout, -1 error); *p
+ * points into l->frame. */
 int loader_send_raw(struct loader *l, const uint8_t *p, size_t n, eb_err *err);
-int loader_next_frame(struct loader *l, int timeout_ms, const uint8_t **p, size_t *n, eb_err *err);
+int loader_next_frame(struct loader *l, struct eb_deadline by, const uint8_t **p, size_t *n, eb_err *err);
 
 int loader_read_reg(struct loader *l, uint32_t addr, uint32_t *value, eb_err *err);
-/* One READ_REG of the magic register, sent once: is the link alive at this rate? */
-int loader_ping(struct loader *l, int timeout_ms, eb_err *err);
+/* One READ_REG of the magic register, sent once (LOADER_LINK_CHECK_MS): is
+ * the link alive at this rate? */
+int loader_ping(struct loader *l, eb_err *err);
 int loader_write_reg(struct loader *l, uint32_t addr, uint32_t value, eb_err *err);
 
 /* GET_SECURITY_INFO chip id, falling back to the magic register. */
@@ -158,8 +181,9 @@ int loader_change_baud(struct loader *l, uint32_t baud, eb_err *err);
  * lost), follow on the port, and check the link. */
 int loader_return_to_baud(struct loader *l, uint32_t baud, eb_err *err);
 
-/* Leave download mode: pulse EN through RTS, or, on a port without modem
- * lines, ask the loader to reboot the chip. */
+/* Leave download mode: the hard-reset row of port/reset.h (EN pulsed
+ * through RTS), or, on a port without modem lines, ask the loader to
+ * reboot the chip. */
 int loader_hard_reset(struct loader *l, eb_err *err);
 /* Leave the loader without a reset and run the flashed code. */
 int loader_run_user_code(struct loader *l, eb_err *err);
@@ -170,14 +194,5 @@ size_t loader_begin_payload(const struct loader *l, uint8_t p[20], uint32_t size
                             uint32_t packet_size, uint32_t offset);
 /* CHANGE_BAUDRATE argument for `baud` (the ESP32 ROM's oscillator correction). */
 int loader_rom_baud_arg(struct loader *l, uint32_t baud, uint32_t *arg, eb_err *err);
-
-/* Timeout for an operation over `size` bytes at `ms_per_mb` (never below the default). */
-int loader_timeout_for(uint32_t size, int ms_per_mb);
-
-#define LOADER_DEFAULT_TIMEOUT    3000
-#define LOADER_SYNC_TIMEOUT       100
-#define LOADER_MD5_MS_PER_MB      8000
-#define LOADER_ERASE_MS_PER_MB    40000
-#define LOADER_CHIP_ERASE_TIMEOUT 120000
 
 #endif

@@ -19,7 +19,7 @@
 
 static int get_security_info(struct loader *l, struct esp_response *r, eb_err *err)
 {
-    return loader_command(l, OP_GET_SECURITY_INFO, NULL, 0, 0, -1, 500, r, err);
+    return loader_cmd(l, OP_GET_SECURITY_INFO, NULL, 0, 0, r, err);
 }
 
 int loader_detect_chip(struct loader *l, eb_err *err)
@@ -553,7 +553,7 @@ int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err)
 {
     uint8_t p[8] = { 0 };
     wr_le32(p, pads);
-    if (loader_command(l, OP_SPI_ATTACH, p, l->stub ? 4 : 8, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_SPI_ATTACH, p, l->stub ? 4 : 8, 0, NULL, err))
         return eb_wrap(err, "attaching the SPI flash");
     return 0;
 }
@@ -634,7 +634,7 @@ int loader_spi_set_params(struct loader *l, uint32_t size, eb_err *err)
     wr_le32(p + 12, ESP_FLASH_SECTOR);
     wr_le32(p + 16, 0x100);
     wr_le32(p + 20, 0xFFFF);
-    if (loader_command(l, OP_SPI_SET_PARAMS, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_SPI_SET_PARAMS, p, sizeof p, 0, NULL, err))
         return eb_wrap(err, "setting the flash parameters");
     l->flash_size = size;
     return 0;

@@ -12,9 +12,10 @@
 
 #include "loader/deflate_cache.h"
 #include "loader/protocol.h"
+#include "port/reset.h"
 
-#define BLOCK_TRIES   3
-#define LINK_CHECK_MS 200 /* a READ_REG round trip, with a USB bridge's latency to spare */
+#define BLOCK_TRIES    3  /* a refused data block is sent at most this often (esptool WRITE_BLOCK_ATTEMPTS) */
+#define BAUD_SETTLE_MS 50 /* after switching the port's rate, before checking the link */
 
 size_t loader_begin_payload(const struct loader *l, uint8_t p[20], uint32_t size, uint32_t npackets,
                             uint32_t packet_size, uint32_t offset)
@@ -41,12 +42,12 @@ int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5
     struct esp_response r;
     wr_le32(p, addr);
     wr_le32(p + 4, size);
-    int want = l->stub ? 16 : 32;
-    if (loader_command(l, OP_SPI_FLASH_MD5, p, sizeof p, 0, want,
-                       loader_timeout_for(size, LOADER_MD5_MS_PER_MB), &r, err))
+    if (loader_cmd(l, OP_SPI_FLASH_MD5, p, sizeof p, size, &r, err))
         return eb_wrap(err, "MD5 of flash 0x%X+0x%X", addr, size);
-    if (r.data_len < (size_t)want)
-        return eb_fail(err, EB_IO, "the chip's MD5 answer is %zu bytes, expected %d", r.data_len, want);
+    const struct esp_op_info *row = esp_op_info(OP_SPI_FLASH_MD5); /* stub: the digest; ROM: hex digits */
+    size_t want = (size_t)(l->stub ? row->stub_reply_len : row->rom_reply_len);
+    if (r.data_len < want)
+        return eb_fail(err, EB_IO, "the chip's MD5 answer is %zu bytes, expected %zu", r.data_len, want);
     for (int i = 0; i < 16; i++) {
         if (l->stub) {
             md5[i] = r.data[i];
@@ -90,8 +91,9 @@ static size_t meter_feed(struct inflate_meter *m, const uint8_t *p, size_t n)
     return m->total - before;
 }
 
+/* One *_DATA packet; `raw` is the bytes it puts in flash (the wait grows with it). */
 static int send_data_block(struct loader *l, uint8_t op, const uint8_t *chunk, uint32_t n, uint32_t seq,
-                           int timeout_ms, eb_err *err)
+                           uint32_t raw, eb_err *err)
 {
     uint8_t *p = malloc(ESP_DATA_SUBHEADER_LEN + n);
     if (!p)
@@ -104,8 +106,7 @@ static int send_data_block(struct loader *l, uint8_t op, const uint8_t *chunk, u
     for (int attempt = 0; attempt < BLOCK_TRIES && rc; attempt++) {
         if (attempt)
             l->block_retries++;
-        rc = loader_command(l, op, p, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(chunk, n), 0, timeout_ms, NULL,
-                            err);
+        rc = loader_cmd(l, op, p, ESP_DATA_SUBHEADER_LEN + n, raw, NULL, err);
     }
     free(p);
     return rc;
@@ -121,8 +122,7 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
                 : (uint32_t)((len + ESP_ROM_FLASH_BLOCK - 1) / ESP_ROM_FLASH_BLOCK * ESP_ROM_FLASH_BLOCK);
     uint8_t begin[20];
     size_t bn = loader_begin_payload(l, begin, erase, npackets, block, addr);
-    int t = l->stub ? LOADER_DEFAULT_TIMEOUT : loader_timeout_for(erase, LOADER_ERASE_MS_PER_MB);
-    if (loader_command(l, OP_FLASH_DEFL_BEGIN, begin, bn, 0, 0, t, NULL, err))
+    if (loader_cmd(l, OP_FLASH_DEFL_BEGIN, begin, bn, erase, NULL, err))
         return -1;
     struct inflate_meter *m = malloc(sizeof *m);
     if (!m || meter_init(m)) {
@@ -134,9 +134,8 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
         size_t off = (size_t)seq * block;
         uint32_t n = (uint32_t)(z->len - off < block ? z->len - off : block);
         size_t raw = meter_feed(m, z->data + off, n);
-        int bt = loader_timeout_for((uint32_t)raw, LOADER_ERASE_MS_PER_MB);
-        rc = send_data_block(l, OP_FLASH_DEFL_DATA, z->data + off, n, seq, bt, err);
-        if (rc == 0 && l->noise_len && reset_line_in_text(l->noise, l->noise_len, NULL, 0))
+        rc = send_data_block(l, OP_FLASH_DEFL_DATA, z->data + off, n, seq, (uint32_t)raw, err);
+        if (rc == 0 && l->noise_len && esp_reset_line_in_text(l->noise, l->noise_len, NULL, 0))
             rc = eb_fail(err, EB_IO, "the chip reset while writing");
         if (rc == 0 && progress)
             progress(pctx, m->total < len ? m->total : len, len);
@@ -161,7 +160,7 @@ int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, 
     int rc = write_stream(l, addr, len, z, progress, pctx, err);
     bytes_free(&own);
     char line[96];
-    if (rc && reset_line_in_text(l->noise, l->noise_len, line, sizeof line))
+    if (rc && esp_reset_line_in_text(l->noise, l->noise_len, line, sizeof line))
         return eb_fail(err, EB_IO,
                        "writing 0x%X+0x%zX: the chip reset during the write (it printed \"%s\"); "
                        "check the power supply and USB cable (brown-out?)",
@@ -185,15 +184,16 @@ static int read_flash_stub(struct loader *l, uint32_t addr, uint32_t size, bytes
     wr_le32(p + 4, size);
     wr_le32(p + 8, ESP_FLASH_SECTOR);
     wr_le32(p + 12, 64);
-    if (loader_command(l, OP_READ_FLASH, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_READ_FLASH, p, sizeof p, 0, NULL, err))
         return eb_wrap(err, "reading flash at 0x%X", addr);
+    int gap_ms = loader_op_timeout(l, OP_READ_FLASH, 0); /* the longest wait for the next frame */
     size_t start = out->len;
     struct md5_ctx m;
     md5_init(&m);
     while (out->len - start < size) {
         const uint8_t *f;
         size_t n;
-        int r = loader_next_frame(l, LOADER_DEFAULT_TIMEOUT, &f, &n, err);
+        int r = loader_next_frame(l, eb_deadline_in(gap_ms), &f, &n, err);
         if (r <= 0)
             return r < 0 ? -1
                          : eb_fail(err, EB_IO, "the stub stopped sending after %zu of %u bytes",
@@ -213,7 +213,7 @@ static int read_flash_stub(struct loader *l, uint32_t addr, uint32_t size, bytes
     size_t n;
     uint8_t want[16];
     md5_digest(&m, sizeof want, want);
-    int r = loader_next_frame(l, LOADER_DEFAULT_TIMEOUT, &f, &n, err);
+    int r = loader_next_frame(l, eb_deadline_in(gap_ms), &f, &n, err);
     if (r <= 0 || n != 16)
         return r < 0 ? -1 : eb_fail(err, EB_IO, "the stub did not send the MD5 of the data it read");
     if (memcmp(f, want, 16) != 0)
@@ -236,7 +236,7 @@ int loader_read_flash(struct loader *l, uint32_t addr, uint32_t size, bytes *out
         struct esp_response r;
         wr_le32(p, addr + done);
         wr_le32(p + 4, n);
-        if (loader_command(l, OP_READ_FLASH_SLOW, p, sizeof p, 0, -1, LOADER_DEFAULT_TIMEOUT, &r, err))
+        if (loader_cmd(l, OP_READ_FLASH_SLOW, p, sizeof p, 0, &r, err))
             return eb_wrap(err, "reading flash at 0x%X", addr + done);
         if (r.data_len < n)
             return eb_fail(err, EB_IO, "the chip sent %zu bytes for a %u-byte read at 0x%X", r.data_len, n,
@@ -253,7 +253,7 @@ int loader_erase(struct loader *l, uint32_t addr, uint32_t size, eb_err *err)
 {
     if (size == 0) {
         if (l->stub)
-            return loader_command(l, OP_ERASE_FLASH, NULL, 0, 0, 0, LOADER_CHIP_ERASE_TIMEOUT, NULL, err);
+            return loader_cmd(l, OP_ERASE_FLASH, NULL, 0, 0, NULL, err);
         if (!l->flash_size)
             return eb_fail(err, EB_IO,
                            "the flash size is unknown, so the ROM cannot erase it all; give ADDR SIZE");
@@ -263,15 +263,14 @@ int loader_erase(struct loader *l, uint32_t addr, uint32_t size, eb_err *err)
     if (addr % ESP_FLASH_SECTOR || size % ESP_FLASH_SECTOR)
         return eb_fail(err, EB_USAGE, "erase address and size must be multiples of 4 KB (0x1000)");
     uint8_t p[20];
-    int t = loader_timeout_for(size, LOADER_ERASE_MS_PER_MB);
     if (l->stub) {
         wr_le32(p, addr);
         wr_le32(p + 4, size);
-        return loader_command(l, OP_ERASE_REGION, p, 8, 0, 0, t, NULL, err);
+        return loader_cmd(l, OP_ERASE_REGION, p, 8, size, NULL, err);
     }
     /* the ROM erases the whole range when FLASH_BEGIN announces it */
     size_t n = loader_begin_payload(l, p, size, 0, l->flash_block, addr);
-    if (loader_command(l, OP_FLASH_BEGIN, p, n, 0, 0, t, NULL, err))
+    if (loader_cmd(l, OP_FLASH_BEGIN, p, n, size, NULL, err))
         return eb_wrap(err, "erasing 0x%X+0x%X", addr, size);
     return 0;
 }
@@ -292,13 +291,13 @@ static int follow_baud(struct loader *l, uint32_t baud, eb_err *err)
 {
     if (port_set_baud(l->port, baud, err))
         return -1;
-    eb_sleep_ms(50);
+    eb_sleep_ms(BAUD_SETTLE_MS);
     l->rx_pos = l->rx_len = 0;
     if (port_flush_input(l->port, err))
         return -1;
     /* two answers in a row; a wrong rate gives none, so do not resend */
     for (int i = 0; i < 2; i++)
-        if (loader_ping(l, LINK_CHECK_MS, err))
+        if (loader_ping(l, err))
             return eb_wrap(err, "checking the link at %u baud", baud);
     return 0;
 }
@@ -308,7 +307,7 @@ int loader_change_baud(struct loader *l, uint32_t baud, eb_err *err)
     uint8_t p[8];
     if (baud_payload(l, baud, p, err))
         return -1;
-    if (loader_command(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, NULL, err))
         return eb_wrap(err, "changing to %u baud", baud);
     return follow_baud(l, baud, err);
 }
@@ -319,8 +318,7 @@ int loader_return_to_baud(struct loader *l, uint32_t baud, eb_err *err)
     eb_err ignore;
     if (baud_payload(l, baud, p, err))
         return -1;
-    loader_command(l, OP_CHANGE_BAUDRATE, p, sizeof p, 0, 0, 300, NULL,
-                   &ignore); /* the answer may be garbled */
+    loader_cmd_within(l, OP_CHANGE_BAUDRATE, p, sizeof p, LOADER_BAUD_RETURN_MS, NULL, &ignore);
     return follow_baud(l, baud, err);
 }
 
@@ -329,12 +327,12 @@ static int leave_with_flash_end(struct loader *l, uint32_t how, eb_err *err)
 {
     uint8_t p[20];
     size_t n = loader_begin_payload(l, p, 0, 0, l->flash_block, 0);
-    if (loader_command(l, OP_FLASH_BEGIN, p, n, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_FLASH_BEGIN, p, n, 0, NULL, err))
         return eb_wrap(err, "leaving the loader");
     uint8_t end[4];
     wr_le32(end, how);
     eb_err ignore;
-    loader_command(l, OP_FLASH_END, end, sizeof end, 0, 0, 500, NULL, &ignore); /* may go before answering */
+    loader_cmd(l, OP_FLASH_END, end, sizeof end, 0, NULL, &ignore); /* may go before answering */
     return 0;
 }
 
@@ -342,16 +340,13 @@ int loader_hard_reset(struct loader *l, eb_err *err)
 {
     if (!l->port->has_lines)
         return leave_with_flash_end(l, 0, err); /* no EN line: the ROM reboots itself */
-    if (port_set_lines(l->port, -1, 1, err))
-        return -1;
-    eb_sleep_ms(100);
-    return port_set_lines(l->port, -1, 0, err);
+    return port_reset_run(l->port, port_reset_seq(PORT_RESET_HARD), err);
 }
 
 int loader_run_user_code(struct loader *l, eb_err *err)
 {
     if (l->stub) { /* the stub returns to the ROM's boot path; it sends no answer */
-        return loader_send_request(l, OP_RUN_USER_CODE, NULL, 0, 0, err);
+        return loader_send_request(l, OP_RUN_USER_CODE, NULL, 0, err);
     }
     return leave_with_flash_end(l, 1, err);
 }

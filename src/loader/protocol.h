@@ -5,6 +5,7 @@
 #ifndef ESPBURN_PROTOCOL_H
 #define ESPBURN_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum esp_op {
@@ -84,6 +85,31 @@ static inline uint32_t esp_checksum(const uint8_t *p, uint32_t n)
         c ^= *p++;
     return c;
 }
+
+/* What the client knows about one command, as a row of the command table
+ * (protocol.c): its name; the payload its answer carries before the status
+ * bytes, from the ROM and from the stub (ESP_REPLY_UNKNOWN: the status is
+ * at the frame's end); how long to wait for the answer (base_ms, or
+ * ms_per_mb for each MB of the size the command works on, whichever is
+ * longer; ROM and stub differ where the stub works differently); whether
+ * its payload after the 16-byte data subheader carries the XOR checksum;
+ * and whether a lost answer may be asked for again by resending. */
+#define ESP_REPLY_UNKNOWN   (-1)
+#define ESP_BASE_TIMEOUT_MS 3000 /* esptool DEFAULT_TIMEOUT: most commands, and any the table lacks */
+struct esp_op_info {
+    uint8_t op;
+    const char *name;
+    short rom_reply_len, stub_reply_len;
+    int base_ms;
+    int rom_ms_per_mb, stub_ms_per_mb;
+    bool checksummed;
+    bool resendable;
+};
+
+/* The row of `op`, or NULL for a command the table does not know. */
+const struct esp_op_info *esp_op_info(uint8_t op);
+/* Every row, for checks: *n receives the count. */
+const struct esp_op_info *esp_op_table(unsigned *n);
 
 const char *esp_op_name(uint8_t op);      /* "FLASH_BEGIN", or "0x42" style for unknown */
 const char *esp_error_text(uint8_t code); /* a plain explanation of an error byte */

@@ -99,7 +99,7 @@ static int upload(struct loader *l, const bytes *b, uint32_t addr, eb_err *err)
     wr_le32(p + 4, nblocks);
     wr_le32(p + 8, ESP_RAM_BLOCK);
     wr_le32(p + 12, addr);
-    if (loader_command(l, OP_MEM_BEGIN, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_MEM_BEGIN, p, sizeof p, 0, NULL, err))
         return -1;
     uint8_t *pkt = malloc(ESP_DATA_SUBHEADER_LEN + ESP_RAM_BLOCK);
     if (!pkt)
@@ -112,8 +112,7 @@ static int upload(struct loader *l, const bytes *b, uint32_t addr, eb_err *err)
         wr_le32(pkt + 4, seq);
         memset(pkt + 8, 0, 8);
         memcpy(pkt + ESP_DATA_SUBHEADER_LEN, b->data + off, n);
-        rc = loader_command(l, OP_MEM_DATA, pkt, ESP_DATA_SUBHEADER_LEN + n, esp_checksum(b->data + off, n),
-                            0, LOADER_DEFAULT_TIMEOUT, NULL, err);
+        rc = loader_cmd(l, OP_MEM_DATA, pkt, ESP_DATA_SUBHEADER_LEN + n, 0, NULL, err);
     }
     free(pkt);
     return rc;
@@ -126,26 +125,24 @@ int stub_run(struct loader *l, const struct stub_image *s, eb_err *err)
     uint8_t p[8];
     wr_le32(p, s->entry == 0);
     wr_le32(p + 4, s->entry);
-    if (loader_command(l, OP_MEM_END, p, sizeof p, 0, 0, LOADER_DEFAULT_TIMEOUT, NULL, err))
+    if (loader_cmd(l, OP_MEM_END, p, sizeof p, 0, NULL, err))
         return eb_wrap(err, "starting the stub");
-    int64_t deadline = eb_now_ms() + LOADER_DEFAULT_TIMEOUT;
+    /* the stub greets within a command's wait */
+    struct eb_deadline by = eb_deadline_in(loader_op_timeout(l, OP_MEM_END, 0));
     for (;;) {
         const uint8_t *f;
         size_t n;
-        int left = (int)(deadline - eb_now_ms());
-        int r = left > 0 ? loader_next_frame(l, left, &f, &n, err) : 0;
+        int r = loader_next_frame(l, by, &f, &n, err);
         if (r < 0)
             return -1;
         if (r == 0)
             return eb_fail(err, EB_IO,
                            "the stub did not say OHAI after starting; it may not fit this chip "
                            "(use the stub file made for it, or none)");
-        if (n == 4 && memcmp(f, "OHAI", 4) == 0)
+        if (n == sizeof ESP_OHAI - 1 && memcmp(f, ESP_OHAI, n) == 0)
             break;
     }
-    l->stub = true;
-    l->status_len = ESP_STUB_STATUS_LEN;
-    l->flash_block = ESP_STUB_FLASH_BLOCK;
+    loader_set_stub(l, true);
     return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "port/reset.h"
+
 enum {
     CTRL_A = 1,
     CTRL_B = 2,
@@ -12,16 +14,33 @@ enum {
     CTRL_E = 5
 };
 #define ENTER_TRIES 3
-#define QUIET_MS    150
 #define FILLER      160 /* more than one stdin block (see mpy_exec_feed) */
+
+/* How long each wait lasts (ms). */
+#define RUN_SILENCE_MS   10000 /* default m->timeout_ms: silence accepted while code runs */
+#define QUIET_MS         150   /* "the board stopped printing" */
+#define DRAIN_MAX_MS     1500  /* reading what a stopped program printed, at most */
+#define CLOSE_QUIET_MS   50    /* leaving the raw REPL on close */
+#define CLOSE_MAX_MS     300
+#define QUICK_BANNER_MS  400   /* an idle board answers Ctrl-C Ctrl-A at once */
+#define CTRL_C_GAP_MS    100   /* between the two Ctrl-C that stop a program */
+#define BANNER_MS        1500  /* the raw REPL banner after Ctrl-A */
+#define PASTE_ANSWER_MS  2000  /* the answer to the raw-paste request, and the prompt after it */
+#define POLL_SLICE_MS    100   /* one wait for output while code runs (a Ctrl-C may be due) */
+#define PROMPT_MS        3000  /* the friendly prompt (or its banner) after Ctrl-B */
+#define SOFT_REBOOT_MS   5000  /* "soft reboot" after Ctrl-D */
+#define REBOOT_BANNER_MS 15000 /* boot.py runs before the raw REPL comes back */
+#define SEEN_TAIL        256   /* what read_until keeps of long output: room for a split pattern */
+#define SEEN_MAX         4096
 
 static int send(struct mpy *m, const void *p, size_t n, eb_err *err)
 {
     return port_write(m->port, p, n, err);
 }
 
-/* Read one chunk: first what a previous reply left over, then the port. */
-static int recv_some(struct mpy *m, uint8_t *buf, size_t n, int timeout_ms, eb_err *err)
+/* Read one chunk: first what a previous reply left over, then the port
+ * (waiting until `by` at most). */
+static int recv_some(struct mpy *m, uint8_t *buf, size_t n, struct eb_deadline by, eb_err *err)
 {
     if (m->pending.len) {
         size_t k = m->pending.len < n ? m->pending.len : n;
@@ -30,7 +49,7 @@ static int recv_some(struct mpy *m, uint8_t *buf, size_t n, int timeout_ms, eb_e
         m->pending.len -= k;
         return (int)k;
     }
-    return port_read(m->port, buf, n, timeout_ms, err);
+    return port_read_by(m->port, buf, n, by, err);
 }
 
 static int keep_pending(struct mpy *m, const uint8_t *p, size_t n, eb_err *err)
@@ -46,9 +65,9 @@ static long drain(struct mpy *m, int quiet_ms, int max_ms, eb_err *err)
 {
     uint8_t buf[512];
     long total = 0;
-    int64_t end = eb_now_ms() + max_ms;
+    struct eb_deadline end = eb_deadline_in(max_ms);
     m->pending.len = 0;
-    while (eb_now_ms() < end) {
+    while (!eb_deadline_passed(end)) {
         int r = port_read(m->port, buf, sizeof buf, quiet_ms, err);
         if (r < 0)
             return -1;
@@ -59,37 +78,61 @@ static long drain(struct mpy *m, int quiet_ms, int max_ms, eb_err *err)
     return total;
 }
 
-/* Read until the raw REPL banner; 1 found, 0 not within timeout_ms. */
+/* Where a pattern starts in p[0..n), or -1 (see read_until). */
+typedef long (*match_fn)(const uint8_t *p, size_t n, const void *ctx);
+
+/* mpremote's read_until, with a deadline: read into `seen` until `match`
+ * finds its pattern (1, *at its offset), or `by` passes (0). Long output
+ * keeps only a tail that can still hold a pattern split across reads. */
+static int read_until(struct mpy *m, bytes *seen, match_fn match, const void *ctx, struct eb_deadline by,
+                      long *at, eb_err *err)
+{
+    uint8_t buf[512];
+    while (!eb_deadline_passed(by)) {
+        int r = recv_some(m, buf, sizeof buf, by, err);
+        if (r < 0)
+            return -1;
+        if (bytes_append(seen, buf, (size_t)r))
+            return eb_fail(err, EB_IO, "out of memory");
+        if ((*at = match(seen->data, seen->len, ctx)) >= 0)
+            return 1;
+        if (seen->len > SEEN_MAX) {
+            memmove(seen->data, seen->data + seen->len - SEEN_TAIL, SEEN_TAIL);
+            seen->len = SEEN_TAIL;
+        }
+    }
+    return 0;
+}
+
+static long match_raw_banner(const uint8_t *p, size_t n, const void *ctx)
+{
+    (void)ctx;
+    return mpy_find_raw_banner(p, n);
+}
+
+static long match_text(const uint8_t *p, size_t n, const void *text)
+{
+    const uint8_t *at = memmem(p, n, text, strlen(text));
+    return at ? (long)(at - p) : -1;
+}
+
+/* The friendly banner: "MicroPython ..." up to the prompt after it. */
+static long match_banner(const uint8_t *p, size_t n, const void *ctx)
+{
+    (void)ctx;
+    long mp = match_text(p, n, "MicroPython");
+    return mp >= 0 && match_text(p + mp, n - (size_t)mp, ">>> ") >= 0 ? mp : -1;
+}
+
+/* Read until the raw REPL banner, which stays pending for the reader; 1
+ * found, 0 not within timeout_ms. */
 static int wait_raw_banner(struct mpy *m, int timeout_ms, eb_err *err)
 {
     bytes seen = { 0 };
-    uint8_t buf[512];
-    int64_t end = eb_now_ms() + timeout_ms;
-    int found = 0;
-    while (!found && eb_now_ms() < end) {
-        int r = recv_some(m, buf, sizeof buf, (int)(end - eb_now_ms()), err);
-        if (r < 0) {
-            bytes_free(&seen);
-            return -1;
-        }
-        if (bytes_append(&seen, buf, (size_t)r)) {
-            bytes_free(&seen);
-            return eb_fail(err, EB_IO, "out of memory");
-        }
-        long at = mpy_find_raw_banner(seen.data, seen.len);
-        if (at >= 0) {
-            found = 1;
-            if (keep_pending(m, seen.data + at, seen.len - (size_t)at, err)) {
-                bytes_free(&seen);
-                return -1;
-            }
-        }
-        /* keep only a tail long enough to hold a split banner */
-        if (!found && seen.len > 4096) {
-            memmove(seen.data, seen.data + seen.len - 64, 64);
-            seen.len = 64;
-        }
-    }
+    long at = -1;
+    int found = read_until(m, &seen, match_raw_banner, NULL, eb_deadline_in(timeout_ms), &at, err);
+    if (found > 0 && keep_pending(m, seen.data + at, seen.len - (size_t)at, err))
+        found = -1;
     bytes_free(&seen);
     return found;
 }
@@ -98,15 +141,11 @@ int mpy_open(const char *port_name, uint32_t baud, struct mpy *m, eb_err *err)
 {
     memset(m, 0, sizeof *m);
     m->paste = -1;
-    m->timeout_ms = 10000;
+    m->timeout_ms = RUN_SILENCE_MS;
     if (port_open(port_name, baud, &m->port, err))
         return -1;
-    /* Releasing both lines keeps the ESP32 out of reset and out of the
-     * bootloader (EN and IO0 both high). One at a time, RTS goes first:
-     * DTR released while RTS is still asserted would pull EN low (reset). */
-    if (m->port->has_lines && (m->port->lines_together ? port_set_lines(m->port, 0, 0, err)
-                                                       : port_set_lines(m->port, -1, 0, err) ||
-                                                             port_set_lines(m->port, 0, -1, err))) {
+    /* keep the ESP32 out of reset and out of the bootloader */
+    if (port_reset_run(m->port, port_reset_seq(PORT_RESET_RELEASE), err)) {
         port_close(m->port);
         m->port = NULL;
         return -1;
@@ -120,7 +159,7 @@ void mpy_close(struct mpy *m)
         static const uint8_t leave[] = { '\r', CTRL_B };
         eb_err ignored;
         port_write(m->port, leave, sizeof leave, &ignored);
-        drain(m, 50, 300, &ignored);
+        drain(m, CLOSE_QUIET_MS, CLOSE_MAX_MS, &ignored);
     }
     port_close(m->port);
     m->port = NULL;
@@ -134,22 +173,22 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
     long heard = 0;
     /* An idle board (or one whose program stops at once) answers this at
      * once; the banner is searched past whatever the program printed. */
-    int r = send(m, quick, sizeof quick, err) ? -1 : wait_raw_banner(m, 400, err);
+    int r = send(m, quick, sizeof quick, err) ? -1 : wait_raw_banner(m, QUICK_BANNER_MS, err);
     if (r)
         return r < 0 ? -1 : (m->raw = true, 0);
     for (int attempt = 0; attempt < ENTER_TRIES; attempt++) {
         if (send(m, stop, sizeof stop, err))
             return -1;
-        eb_sleep_ms(100);
+        eb_sleep_ms(CTRL_C_GAP_MS);
         if (send(m, stop2, sizeof stop2, err))
             return -1;
-        long n = drain(m, QUIET_MS, 1500, err);
+        long n = drain(m, QUIET_MS, DRAIN_MAX_MS, err);
         if (n < 0)
             return -1;
         heard += n;
         if (send(m, raw, sizeof raw, err))
             return -1;
-        r = wait_raw_banner(m, 1500, err);
+        r = wait_raw_banner(m, BANNER_MS, err);
         if (r < 0)
             return -1;
         if (r) {
@@ -163,9 +202,9 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
     uint8_t filler[FILLER];
     memset(filler, '\r', sizeof filler);
     if (send(m, filler, sizeof filler, err) || send(m, stop2, sizeof stop2, err) ||
-        drain(m, QUIET_MS, 1500, err) < 0 || send(m, raw, sizeof raw, err))
+        drain(m, QUIET_MS, DRAIN_MAX_MS, err) < 0 || send(m, raw, sizeof raw, err))
         return -1;
-    if ((r = wait_raw_banner(m, 1500, err)) != 0)
+    if ((r = wait_raw_banner(m, BANNER_MS, err)) != 0)
         return r < 0 ? -1 : (m->raw = true, 0);
     if (heard)
         return eb_fail(err, EB_IO,
@@ -193,21 +232,20 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
     *presend = m->paste == 1 ? (len < m->window ? len : m->window) : 0;
     if (send(m, req, sizeof req, err) || (*presend && send(m, code, *presend, err)))
         return -1;
-    int64_t end = eb_now_ms() + 2000;
+    struct eb_deadline by = eb_deadline_in(PASTE_ANSWER_MS);
     while (a == MPY_PASTE_NEED_MORE) {
-        int left = (int)(end - eb_now_ms());
-        if (left <= 0)
+        if (eb_deadline_passed(by))
             return eb_fail(err, EB_IO,
                            "%s: no answer to the raw-paste request; is the board still connected?",
                            m->port->name);
-        int r = recv_some(m, ans + got, 1, left, err);
+        int r = recv_some(m, ans + got, 1, by, err);
         if (r < 0)
             return -1;
         got += (size_t)r;
         a = mpy_classify_paste(ans, got);
     }
     if (a == MPY_PASTE_YES) {
-        if (port_read_exact(m->port, ans, 2, 2000, err))
+        if (port_read_exact(m->port, ans, 2, by, err))
             return -1;
         if (*presend && rd_le16(ans) != m->window)
             return eb_fail(err, EB_IO, "%s: the board changed its raw-paste window; try again",
@@ -223,14 +261,15 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
      * REPL and printed its banner. Either way, wait for the prompt. */
     if (a == MPY_PASTE_NO) {
         uint8_t c = 0;
+        struct eb_deadline prompt = eb_deadline_in(PASTE_ANSWER_MS);
         while (c != '>')
-            if (port_read_exact(m->port, &c, 1, 2000, err))
+            if (port_read_exact(m->port, &c, 1, prompt, err))
                 return -1;
         return 0;
     }
     if (keep_pending(m, ans, got, err))
         return -1;
-    int r = wait_raw_banner(m, 2000, err);
+    int r = wait_raw_banner(m, PASTE_ANSWER_MS, err);
     if (r <= 0)
         return r < 0 ? -1
                      : eb_fail(err, EB_IO,
@@ -249,7 +288,7 @@ static int paste_send(struct mpy *m, const uint8_t *code, size_t len, size_t pre
     while (sent < len && !aborted) {
         uint8_t c;
         int r;
-        while ((r = recv_some(m, &c, 1, remain ? 0 : m->timeout_ms, err)) > 0) {
+        while ((r = recv_some(m, &c, 1, eb_deadline_in(remain ? 0 : m->timeout_ms), err)) > 0) {
             if (c == CTRL_A)
                 remain += m->window;
             else if (c == CTRL_D)
@@ -281,7 +320,7 @@ static int paste_send(struct mpy *m, const uint8_t *code, size_t len, size_t pre
     /* The board acknowledges the end of input with 0x04 (after any 0x01). */
     for (;;) {
         uint8_t c;
-        if (recv_some(m, &c, 1, m->timeout_ms, err) <= 0)
+        if (recv_some(m, &c, 1, eb_deadline_in(m->timeout_ms), err) <= 0)
             return eb_fail(err, EB_IO, "%s: no end-of-input acknowledgement after raw-paste", m->port->name);
         if (c == CTRL_D)
             return 0;
@@ -297,11 +336,12 @@ static int raw_send(struct mpy *m, const uint8_t *code, size_t len, eb_err *err)
     uint8_t ok[2];
     if (send(m, code, len, err) || send(m, eot, 1, err))
         return -1;
+    struct eb_deadline by = eb_deadline_in(m->timeout_ms);
     for (size_t got = 0; got < 2;) {
-        int r = recv_some(m, ok + got, 2 - got, m->timeout_ms, err);
+        int r = recv_some(m, ok + got, 2 - got, by, err);
         if (r < 0)
             return -1;
-        if (r == 0)
+        if (r == 0 && eb_deadline_passed(by))
             return eb_fail(err, EB_IO, "%s: the board did not acknowledge the code; is it still connected?",
                            m->port->name);
         got += (size_t)r;
@@ -316,7 +356,7 @@ static int read_reply(struct mpy *m, struct mpy_reply *rep, eb_err *err)
 {
     uint8_t buf[4096];
     bool interrupted = false;
-    int64_t last = eb_now_ms();
+    struct eb_deadline silent = eb_deadline_in(m->timeout_ms); /* renewed by every byte */
     while (!mpy_reply_done(rep)) {
         if (m->interrupt && *m->interrupt && !interrupted) {
             static const uint8_t intr[] = { CTRL_C };
@@ -324,18 +364,18 @@ static int read_reply(struct mpy *m, struct mpy_reply *rep, eb_err *err)
                 return -1;
             interrupted = true;
         }
-        int r = recv_some(m, buf, sizeof buf, 100, err);
+        int r = recv_some(m, buf, sizeof buf, eb_deadline_in(POLL_SLICE_MS), err);
         if (r < 0)
             return -1;
         if (r == 0) {
-            if (eb_now_ms() - last < m->timeout_ms)
+            if (!eb_deadline_passed(silent))
                 continue;
             return eb_fail(err, EB_IO,
                            "%s: the board went silent for %d s while running code; "
                            "it may be stuck (espburn reset) or the cable was pulled",
                            m->port->name, m->timeout_ms / 1000);
         }
-        last = eb_now_ms();
+        silent = eb_deadline_in(m->timeout_ms);
         long used = mpy_reply_feed(rep, buf, (size_t)r);
         if (used < 0)
             return eb_fail(err, EB_IO, "out of memory");
@@ -364,7 +404,7 @@ static int send_program(struct mpy *m, const void *code, size_t len, eb_err *err
  * the end of stdout (its 0x04 is left pending for the reply parser). */
 static int next_out_byte(struct mpy *m, uint8_t *c, int wait_ms, eb_err *err)
 {
-    int r = recv_some(m, c, 1, wait_ms, err);
+    int r = recv_some(m, c, 1, eb_deadline_in(wait_ms), err);
     if (r <= 0)
         return r;
     if (*c == CTRL_D)
@@ -456,22 +496,11 @@ int mpy_exec_ok(struct mpy *m, const void *code, size_t len, bytes *out, eb_err 
 static int wait_for(struct mpy *m, const char *text, int timeout_ms, eb_err *err)
 {
     bytes seen = { 0 };
-    uint8_t buf[256];
-    size_t tl = strlen(text);
-    int64_t end = eb_now_ms() + timeout_ms;
-    int rc = 0;
-    bool found = false;
-    while (!found && eb_now_ms() < end) {
-        int r = recv_some(m, buf, sizeof buf, 100, err);
-        if (r < 0 || bytes_append(&seen, buf, (size_t)(r > 0 ? r : 0))) {
-            rc = r < 0 ? -1 : eb_fail(err, EB_IO, "out of memory");
-            break;
-        }
-        found = seen.len >= tl && memmem(seen.data, seen.len, text, tl) != NULL;
-    }
+    long at;
+    int r = read_until(m, &seen, match_text, text, eb_deadline_in(timeout_ms), &at, err);
     bytes_free(&seen);
-    if (rc || found)
-        return rc;
+    if (r != 0)
+        return r < 0 ? -1 : 0;
     return eb_fail(err, EB_IO, "%s: the board did not say \"%s\" in time", m->port->name, text);
 }
 
@@ -480,17 +509,17 @@ int mpy_soft_reset(struct mpy *m, bool run_main, eb_err *err)
     static const uint8_t friendly[] = { '\r', CTRL_B }, reset[] = { CTRL_D };
     if (!m->raw && mpy_enter_raw(m, err))
         return -1;
-    if (run_main && (send(m, friendly, sizeof friendly, err) || wait_for(m, ">>> ", 3000, err)))
+    if (run_main && (send(m, friendly, sizeof friendly, err) || wait_for(m, ">>> ", PROMPT_MS, err)))
         return -1;
     m->pending.len = 0;
-    if (send(m, reset, 1, err) || wait_for(m, "soft reboot", 5000, err))
+    if (send(m, reset, 1, err) || wait_for(m, "soft reboot", SOFT_REBOOT_MS, err))
         return -1;
     m->paste = -1; /* probe again: the firmware may have changed */
     if (run_main) {
         m->raw = false; /* main.py runs: leave it alone */
         return 0;
     }
-    int r = wait_raw_banner(m, 15000, err);
+    int r = wait_raw_banner(m, REBOOT_BANNER_MS, err);
     return r <= 0 ? (r < 0 ? -1
                            : eb_fail(err, EB_IO, "%s: the board did not come back after a soft reset",
                                      m->port->name))
@@ -500,38 +529,24 @@ int mpy_soft_reset(struct mpy *m, bool run_main, eb_err *err)
 int mpy_banner(struct mpy *m, char *out, size_t n, eb_err *err)
 {
     static const uint8_t friendly[] = { '\r', CTRL_B };
-    bytes seen = { 0 };
-    uint8_t buf[256];
     if (!m->raw && mpy_enter_raw(m, err))
         return -1;
     if (send(m, friendly, sizeof friendly, err))
         return -1;
     m->raw = false;
-    int64_t end = eb_now_ms() + 3000;
-    const char *mp = NULL;
-    while (eb_now_ms() < end) {
-        int r = recv_some(m, buf, sizeof buf, 200, err);
-        if (r < 0 || bytes_append(&seen, buf, (size_t)(r > 0 ? r : 0))) {
-            bytes_free(&seen);
-            return r < 0 ? -1 : eb_fail(err, EB_IO, "out of memory");
-        }
-        if (bytes_append_byte(&seen, 0) == 0) {
-            seen.len--;
-            mp = strstr((const char *)seen.data, "MicroPython");
-            if (mp && strstr(mp, ">>> "))
-                break;
-        }
-    }
-    int rc = 0;
-    if (mp) {
-        size_t k = strcspn(mp, "\r\n");
-        if (k >= n)
-            k = n - 1;
+    bytes seen = { 0 };
+    long at;
+    int r = read_until(m, &seen, match_banner, NULL, eb_deadline_in(PROMPT_MS), &at, err);
+    if (r > 0) {
+        const char *mp = (const char *)seen.data + at;
+        size_t k = 0, avail = seen.len - (size_t)at;
+        while (k < avail && k + 1 < n && mp[k] != '\r' && mp[k] != '\n')
+            k++;
         memcpy(out, mp, k);
         out[k] = '\0';
-    } else {
-        rc = eb_fail(err, EB_IO, "%s: the board printed no MicroPython banner", m->port->name);
+    } else if (r == 0) {
+        r = eb_fail(err, EB_IO, "%s: the board printed no MicroPython banner", m->port->name);
     }
     bytes_free(&seen);
-    return rc || mpy_enter_raw(m, err);
+    return r < 0 ? -1 : mpy_enter_raw(m, err);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 
 struct port;
@@ -64,18 +65,36 @@ static inline int port_flush_input(struct port *p, eb_err *err)
 }
 void port_close(struct port *p);
 
-/* Read exactly n bytes within timeout_ms in total; 0, or -1 with an error
- * that says how many bytes arrived. */
-int port_read_exact(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_err *err);
+/* port_read waiting until the deadline `by` at most for the first byte. */
+static inline int port_read_by(struct port *p, uint8_t *buf, size_t n, struct eb_deadline by, eb_err *err)
+{
+    return p->ops->read(p, buf, n, eb_deadline_left(by), err);
+}
 
-/* Transports (each in its own file). */
+/* Read exactly n bytes by the deadline; 0, or -1 with an error that says
+ * how many bytes arrived. */
+int port_read_exact(struct port *p, uint8_t *buf, size_t n, struct eb_deadline by, eb_err *err);
+
+/* socket:// and rfc2217:// give up connecting (name lookup included) after
+ * this long, or $ESPBURN_CONNECT_TIMEOUT seconds. */
+#define PORT_CONNECT_TIMEOUT_MS  5000
+#define PORT_CONNECT_TIMEOUT_ENV "ESPBURN_CONNECT_TIMEOUT"
+#define PORT_CONNECT_TIMEOUT_MAX 3600 /* seconds */
+/* The connect limit in *ms; -1 with a usage error when the variable is not
+ * a number of seconds above 0 (at most PORT_CONNECT_TIMEOUT_MAX). */
+int port_connect_limit(int *ms, eb_err *err);
+
+/* Transports (each in its own file); `limit_ms` bounds the connection. */
 int port_serial_open(const char *path, uint32_t baud, struct port **out, eb_err *err);
-int port_rfc2217_open(const char *host, const char *service, uint32_t baud, struct port **out, eb_err *err);
-int port_tcp_open(const char *host, const char *service, struct port **out, eb_err *err);
-/* Connect a TCP socket; returns the fd or -1 (shared by socket:// and rfc2217://). */
-int port_tcp_connect(const char *host, const char *service, eb_err *err);
+int port_rfc2217_open(const char *host, const char *service, uint32_t baud, int limit_ms, struct port **out,
+                      eb_err *err);
+int port_tcp_open(const char *host, const char *service, int limit_ms, struct port **out, eb_err *err);
+/* Connect a TCP socket within limit_ms, name lookup included; returns the
+ * fd or -1 (shared by socket:// and rfc2217://). */
+int port_tcp_connect(const char *host, const char *service, int limit_ms, eb_err *err);
 
-/* Split "HOST:PORT" (IPv6 as "[::1]:PORT") into host and service. */
+/* Split "HOST:PORT" (IPv6 as "[::1]:PORT") into host and service; the port
+ * must be a number from 1 to 65535 (a usage error otherwise). */
 int port_split_hostport(const char *s, char *host, size_t hn, char *service, size_t sn, eb_err *err);
 
 #endif

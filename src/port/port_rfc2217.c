@@ -14,51 +14,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-enum {
-    IAC = 255,
-    DONT = 254,
-    DO = 253,
-    WONT = 252,
-    WILL = 251,
-    SB = 250,
-    SE = 240
-};
-enum {
-    OPT_BINARY = 0,
-    OPT_ECHO = 1,
-    OPT_SGA = 3,
-    OPT_COM_PORT = 44
-};
-enum {
-    CPO_SET_BAUDRATE = 1,
-    CPO_SET_DATASIZE = 2,
-    CPO_SET_PARITY = 3,
-    CPO_SET_STOPSIZE = 4,
-    CPO_SET_CONTROL = 5,
-    CPO_PURGE_DATA = 12
-};
-enum {
-    CTL_NO_FLOW = 1,
-    CTL_DTR_ON = 8,
-    CTL_DTR_OFF = 9,
-    CTL_RTS_ON = 11,
-    CTL_RTS_OFF = 12
-};
+#include "port/telnet.h"
 
-enum rx_state {
-    RX_DATA,
-    RX_IAC,
-    RX_OPT,
-    RX_SB,
-    RX_SB_IAC
+struct rfc_port;
+/* Where filter_telnet puts the data it keeps. */
+struct rfc_filter {
+    struct rfc_port *r;
+    uint8_t *out;
+    size_t kept;
 };
 
 struct rfc_port {
     struct port base;
     int fd;
-    enum rx_state st;
-    uint8_t verb;          /* WILL/WONT/DO/DONT awaiting its option */
-    bool answered[2][256]; /* [0] our reply to DO, [1] to WILL: answer once */
+    struct port_telnet_rx rx;
+    struct port_telnet_answers answered;
+    bytes tx; /* what goes out next: escaped data or a command */
 };
 
 static int send_all(struct rfc_port *r, const uint8_t *p, size_t n, eb_err *err)
@@ -76,88 +47,65 @@ static int send_all(struct rfc_port *r, const uint8_t *p, size_t n, eb_err *err)
     return 0;
 }
 
-static int send_option(struct rfc_port *r, uint8_t verb, uint8_t opt, eb_err *err)
+/* Send what was built in r->tx. */
+static int send_tx(struct rfc_port *r, int built, eb_err *err)
 {
-    uint8_t m[3] = { IAC, verb, opt };
-    return send_all(r, m, sizeof m, err);
+    int rc = built ? eb_fail(err, EB_IO, "out of memory") : send_all(r, r->tx.data, r->tx.len, err);
+    r->tx.len = 0;
+    return rc;
 }
 
-/* IAC SB COM-PORT-OPTION cmd value... IAC SE (value bytes 0xFF doubled). */
+/* IAC SB COM-PORT-OPTION cmd value... IAC SE. */
 static int send_cpo(struct rfc_port *r, uint8_t cmd, const uint8_t *v, size_t n, eb_err *err)
 {
-    uint8_t m[32];
-    size_t k = 0;
-    m[k++] = IAC, m[k++] = SB, m[k++] = OPT_COM_PORT, m[k++] = cmd;
-    for (size_t i = 0; i < n; i++) {
-        m[k++] = v[i];
-        if (v[i] == IAC)
-            m[k++] = IAC;
-    }
-    m[k++] = IAC, m[k++] = SE;
-    return send_all(r, m, k, err);
+    return send_tx(r, port_rfc2217_command(&r->tx, cmd, v, n), err);
 }
 
-static void answer_option(struct rfc_port *r, uint8_t verb, uint8_t opt)
+static bool ours(uint8_t opt)
 {
-    eb_err ignore;
-    bool ours = opt == OPT_BINARY || opt == OPT_SGA || opt == OPT_COM_PORT;
-    if (verb == DO && !r->answered[0][opt]) {
-        r->answered[0][opt] = true;
-        send_option(r, ours ? WILL : WONT, opt, &ignore);
-    } else if (verb == WILL && !r->answered[1][opt]) {
-        r->answered[1][opt] = true;
-        send_option(r, (ours || opt == OPT_ECHO) ? DO : DONT, opt, &ignore);
-    }
+    return opt == TELNET_BINARY || opt == TELNET_SGA || opt == TELNET_COM_PORT;
 }
 
-/* Strip telnet from buf[0..n) in place; returns the data bytes kept. */
+/* The server's DO and WILL are answered once each; WONT/DONT need none. */
+static void on_option(void *ctx, uint8_t verb, uint8_t opt)
+{
+    struct rfc_port *r = ((struct rfc_filter *)ctx)->r;
+    eb_err ignore;
+    if ((verb != TELNET_DO && verb != TELNET_WILL) || !port_telnet_first(&r->answered, verb, opt))
+        return;
+    if (verb == TELNET_DO)
+        send_tx(r, port_telnet_option(&r->tx, ours(opt) ? TELNET_WILL : TELNET_WONT, opt), &ignore);
+    else
+        send_tx(r,
+                port_telnet_option(&r->tx, (ours(opt) || opt == TELNET_ECHO) ? TELNET_DO : TELNET_DONT, opt),
+                &ignore);
+}
+
+/* Data runs are moved down over the telnet bytes they followed, in place. */
+static void on_data(void *ctx, const uint8_t *p, size_t n)
+{
+    struct rfc_filter *f = ctx;
+    memmove(f->out + f->kept, p, n);
+    f->kept += n;
+}
+
+/* Strip telnet from buf[0..n) in place (the server's notifications are
+ * ignored); returns the data bytes kept. */
 static size_t filter_telnet(struct rfc_port *r, uint8_t *buf, size_t n)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = buf[i];
-        switch (r->st) {
-        case RX_DATA:
-            if (c == IAC)
-                r->st = RX_IAC;
-            else
-                buf[k++] = c;
-            break;
-        case RX_IAC:
-            if (c == IAC) {
-                buf[k++] = IAC;
-                r->st = RX_DATA;
-            } else if (c >= WILL && c <= DONT) {
-                r->verb = c;
-                r->st = RX_OPT;
-            } else {
-                r->st = c == SB ? RX_SB : RX_DATA;
-            }
-            break;
-        case RX_OPT:
-            answer_option(r, r->verb, c);
-            r->st = RX_DATA;
-            break;
-        case RX_SB:
-            if (c == IAC)
-                r->st = RX_SB_IAC;
-            break;
-        case RX_SB_IAC:
-            r->st = c == SE ? RX_DATA : RX_SB; /* server notifications are ignored */
-            break;
-        }
-    }
-    return k;
+    static const struct port_telnet_events parsed = { on_data, on_option, NULL };
+    struct rfc_filter f = { r, buf, 0 };
+    port_telnet_feed(&r->rx, buf, n, &parsed, &f);
+    return f.kept;
 }
 
 static int rfc_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_err *err)
 {
     struct rfc_port *r = (struct rfc_port *)p;
-    int64_t deadline = eb_now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+    struct eb_deadline by = eb_deadline_in(timeout_ms < 0 ? 0 : timeout_ms);
     for (;;) {
-        int left = (int)(deadline - eb_now_ms());
         struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
-        int pr = poll(&pfd, 1, left < 0 ? 0 : left);
+        int pr = poll(&pfd, 1, eb_deadline_left(by));
         if (pr < 0 && errno != EINTR)
             return eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
         if (pr <= 0)
@@ -171,7 +119,7 @@ static int rfc_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_e
             return eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
         }
         size_t k = filter_telnet(r, buf, (size_t)got);
-        if (k > 0 || eb_now_ms() >= deadline)
+        if (k > 0 || eb_deadline_passed(by))
             return (int)k;
     }
 }
@@ -179,25 +127,14 @@ static int rfc_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_e
 static int rfc_write(struct port *p, const uint8_t *buf, size_t n, eb_err *err)
 {
     struct rfc_port *r = (struct rfc_port *)p;
-    uint8_t chunk[4096];
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        chunk[k++] = buf[i];
-        if (buf[i] == IAC)
-            chunk[k++] = IAC;
-        if (k >= sizeof chunk - 1) {
-            if (send_all(r, chunk, k, err))
-                return -1;
-            k = 0;
-        }
-    }
-    return k ? send_all(r, chunk, k, err) : 0;
+    return send_tx(r, port_telnet_escape(&r->tx, buf, n), err);
 }
 
 static int rfc_set_baud(struct port *p, uint32_t baud, eb_err *err)
 {
-    uint8_t v[4] = { (uint8_t)(baud >> 24), (uint8_t)(baud >> 16), (uint8_t)(baud >> 8), (uint8_t)baud };
-    if (send_cpo((struct rfc_port *)p, CPO_SET_BAUDRATE, v, 4, err))
+    uint8_t v[4];
+    port_rfc2217_put_baud(v, baud);
+    if (send_cpo((struct rfc_port *)p, RFC2217_SET_BAUDRATE, v, 4, err))
         return -1;
     p->baud = baud;
     return 0;
@@ -208,13 +145,13 @@ static int rfc_set_lines(struct port *p, int dtr, int rts, eb_err *err)
     struct rfc_port *r = (struct rfc_port *)p;
     uint8_t v;
     if (dtr >= 0) {
-        v = dtr ? CTL_DTR_ON : CTL_DTR_OFF;
-        if (send_cpo(r, CPO_SET_CONTROL, &v, 1, err))
+        v = dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF;
+        if (send_cpo(r, RFC2217_SET_CONTROL, &v, 1, err))
             return -1;
     }
     if (rts >= 0) {
-        v = rts ? CTL_RTS_ON : CTL_RTS_OFF;
-        if (send_cpo(r, CPO_SET_CONTROL, &v, 1, err))
+        v = rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF;
+        if (send_cpo(r, RFC2217_SET_CONTROL, &v, 1, err))
             return -1;
     }
     return 0;
@@ -222,8 +159,8 @@ static int rfc_set_lines(struct port *p, int dtr, int rts, eb_err *err)
 
 static int rfc_flush_input(struct port *p, eb_err *err)
 {
-    uint8_t v = 1, junk[512];
-    if (send_cpo((struct rfc_port *)p, CPO_PURGE_DATA, &v, 1, err))
+    uint8_t v = RFC2217_PURGE_RX, junk[512];
+    if (send_cpo((struct rfc_port *)p, RFC2217_PURGE_DATA, &v, 1, err))
         return -1;
     int r;
     while ((r = rfc_read(p, junk, sizeof junk, 0, err)) > 0)
@@ -233,8 +170,10 @@ static int rfc_flush_input(struct port *p, eb_err *err)
 
 static void rfc_close(struct port *p)
 {
-    close(((struct rfc_port *)p)->fd);
-    free(p);
+    struct rfc_port *r = (struct rfc_port *)p;
+    close(r->fd);
+    bytes_free(&r->tx);
+    free(r);
 }
 
 static const struct port_ops rfc_ops = {
@@ -246,25 +185,36 @@ static const struct port_ops rfc_ops = {
     .close = rfc_close,
 };
 
+/* We offer binary and suppress-go-ahead both ways and the COM-PORT-OPTION;
+ * the server's DO/WILL of those answer us and need no answer. Then 8N1,
+ * no flow control, at `baud`. */
 static int negotiate(struct rfc_port *r, uint32_t baud, eb_err *err)
 {
-    static const uint8_t hello[] = { IAC,     WILL, OPT_BINARY, IAC,     DO,  OPT_BINARY, IAC,         WILL,
-                                     OPT_SGA, IAC,  DO,         OPT_SGA, IAC, WILL,       OPT_COM_PORT };
-    uint8_t eight = 8, none = 1, one = 1, noflow = CTL_NO_FLOW;
-    r->answered[0][OPT_BINARY] = r->answered[0][OPT_SGA] = r->answered[0][OPT_COM_PORT] = true;
-    r->answered[1][OPT_BINARY] = r->answered[1][OPT_SGA] = true;
-    return send_all(r, hello, sizeof hello, err) || rfc_set_baud(&r->base, baud, err) ||
-                   send_cpo(r, CPO_SET_DATASIZE, &eight, 1, err) ||
-                   send_cpo(r, CPO_SET_PARITY, &none, 1, err) ||
-                   send_cpo(r, CPO_SET_STOPSIZE, &one, 1, err) ||
-                   send_cpo(r, CPO_SET_CONTROL, &noflow, 1, err)
+    static const uint8_t offer[][2] = { { TELNET_WILL, TELNET_BINARY },
+                                        { TELNET_DO, TELNET_BINARY },
+                                        { TELNET_WILL, TELNET_SGA },
+                                        { TELNET_DO, TELNET_SGA },
+                                        { TELNET_WILL, TELNET_COM_PORT } };
+    int built = 0;
+    for (size_t i = 0; i < sizeof offer / sizeof offer[0]; i++) {
+        uint8_t answer = offer[i][0] == TELNET_WILL ? TELNET_DO : TELNET_WILL;
+        port_telnet_first(&r->answered, answer, offer[i][1]);
+        built |= port_telnet_option(&r->tx, offer[i][0], offer[i][1]);
+    }
+    uint8_t eight = 8, none = RFC2217_PARITY_NONE, one = RFC2217_STOPSIZE_1, noflow = RFC2217_FLOW_NONE;
+    return send_tx(r, built, err) || rfc_set_baud(&r->base, baud, err) ||
+                   send_cpo(r, RFC2217_SET_DATASIZE, &eight, 1, err) ||
+                   send_cpo(r, RFC2217_SET_PARITY, &none, 1, err) ||
+                   send_cpo(r, RFC2217_SET_STOPSIZE, &one, 1, err) ||
+                   send_cpo(r, RFC2217_SET_CONTROL, &noflow, 1, err)
                ? -1
                : 0;
 }
 
-int port_rfc2217_open(const char *host, const char *service, uint32_t baud, struct port **out, eb_err *err)
+int port_rfc2217_open(const char *host, const char *service, uint32_t baud, int limit_ms, struct port **out,
+                      eb_err *err)
 {
-    int fd = port_tcp_connect(host, service, err);
+    int fd = port_tcp_connect(host, service, limit_ms, err);
     if (fd < 0)
         return -1;
     struct rfc_port *r = calloc(1, sizeof *r);

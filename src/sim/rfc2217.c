@@ -1,12 +1,16 @@
-/* rfc2217.c - telnet option negotiation and COM-PORT-OPTION commands. */
+/* rfc2217.c - the server's answers: telnet option negotiation and the
+ * COM-PORT-OPTION commands (baud rate, DTR/RTS, the rest echoed). */
 #include "sim/rfc2217.h"
 
 #include <string.h>
 
+#define SIM_RFC2217_BAUD 115200 /* the rate until the client sets one */
+
 void rfc2217_init(struct rfc2217 *r)
 {
     memset(r, 0, sizeof *r);
-    r->baud = 115200;
+    port_telnet_rx_init(&r->rx);
+    r->baud = SIM_RFC2217_BAUD;
 }
 
 void rfc2217_free(struct rfc2217 *r)
@@ -14,163 +18,99 @@ void rfc2217_free(struct rfc2217 *r)
     bytes_free(&r->reply);
 }
 
-static void send3(struct rfc2217 *r, uint8_t verb, uint8_t opt)
-{
-    uint8_t m[3] = { TELNET_IAC, verb, opt };
-    bytes_append(&r->reply, m, 3);
-}
-
 static bool option_supported(uint8_t opt)
 {
     return opt == TELNET_BINARY || opt == TELNET_SGA || opt == TELNET_COM_PORT;
 }
 
+/* What the parser hands on while one feed call runs. */
+struct feed {
+    struct rfc2217 *r;
+    const struct rfc2217_events *ev;
+    void *ctx;
+};
+
 /* Answer WILL/WONT/DO/DONT once per option, so negotiation cannot loop. */
-static void negotiate(struct rfc2217 *r, uint8_t verb, uint8_t opt)
+static void on_option(void *ctx, uint8_t verb, uint8_t opt)
 {
-    int side = (verb == TELNET_DO || verb == TELNET_DONT) ? 1 : 0;
-    if (r->answered[opt][side])
+    struct rfc2217 *r = ((struct feed *)ctx)->r;
+    if (!port_telnet_first(&r->answered, verb, opt))
         return;
-    r->answered[opt][side] = true;
     bool yes = option_supported(opt) && (verb == TELNET_WILL || verb == TELNET_DO);
-    if (side == 0)
-        send3(r, yes ? TELNET_DO : TELNET_DONT, opt);
+    if (verb == TELNET_WILL || verb == TELNET_WONT)
+        port_telnet_option(&r->reply, yes ? TELNET_DO : TELNET_DONT, opt);
     else
-        send3(r, yes ? TELNET_WILL : TELNET_WONT, opt);
+        port_telnet_option(&r->reply, yes ? TELNET_WILL : TELNET_WONT, opt);
 }
 
-/* IAC SB COM-PORT-OPTION <cmd+100> <value...> IAC SE, 0xFF doubled. */
+/* IAC SB COM-PORT-OPTION <cmd+100> <value...> IAC SE. */
 static void com_port_reply(struct rfc2217 *r, uint8_t cmd, const uint8_t *v, size_t n)
 {
-    uint8_t head[4] = { TELNET_IAC, TELNET_SB, TELNET_COM_PORT, (uint8_t)(cmd + RFC2217_SERVER_OFFSET) };
-    bytes_append(&r->reply, head, 4);
-    rfc2217_escape(&r->reply, v, n);
-    uint8_t tail[2] = { TELNET_IAC, TELNET_SE };
-    bytes_append(&r->reply, tail, 2);
+    port_rfc2217_command(&r->reply, (uint8_t)(cmd + RFC2217_SERVER_OFFSET), v, n);
 }
 
-static void set_control(struct rfc2217 *r, uint8_t v, const struct rfc2217_events *ev, void *ctx)
+static void set_control(struct feed *f, uint8_t v)
 {
-    bool dtr = r->dtr, rts = r->rts;
-    if (v == RFC2217_DTR_ON)
-        dtr = true;
-    if (v == RFC2217_DTR_OFF)
-        dtr = false;
-    if (v == RFC2217_RTS_ON)
-        rts = true;
-    if (v == RFC2217_RTS_OFF)
-        rts = false;
+    struct rfc2217 *r = f->r;
+    bool dtr = v == RFC2217_DTR_ON ? true : v == RFC2217_DTR_OFF ? false : r->dtr;
+    bool rts = v == RFC2217_RTS_ON ? true : v == RFC2217_RTS_OFF ? false : r->rts;
     if (dtr != r->dtr || rts != r->rts) {
         r->dtr = dtr;
         r->rts = rts;
-        if (ev->lines)
-            ev->lines(ctx, dtr, rts);
+        if (f->ev->lines)
+            f->ev->lines(f->ctx, dtr, rts);
     }
     uint8_t state = v;
-    if (v == 7)
-        state = r->dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF; /* request DTR state */
-    if (v == 10)
-        state = r->rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF; /* request RTS state */
-    if (v == 0)
-        state = 1; /* flow control: none */
+    if (v == RFC2217_DTR_REQUEST)
+        state = r->dtr ? RFC2217_DTR_ON : RFC2217_DTR_OFF;
+    if (v == RFC2217_RTS_REQUEST)
+        state = r->rts ? RFC2217_RTS_ON : RFC2217_RTS_OFF;
+    if (v == RFC2217_FLOW_REQUEST)
+        state = RFC2217_FLOW_NONE;
     com_port_reply(r, RFC2217_SET_CONTROL, &state, 1);
 }
 
-static void subnegotiation(struct rfc2217 *r, const struct rfc2217_events *ev, void *ctx)
+static void on_subneg(void *ctx, const uint8_t *sb, size_t len)
 {
-    if (r->sb_overflow || r->sb_len < 2 || r->sb[0] != TELNET_COM_PORT)
+    struct feed *f = ctx;
+    struct rfc2217 *r = f->r;
+    if (len < 2 || sb[0] != TELNET_COM_PORT)
         return;
-    uint8_t cmd = r->sb[1];
-    const uint8_t *v = r->sb + 2;
-    size_t n = r->sb_len - 2;
+    uint8_t cmd = sb[1];
+    const uint8_t *v = sb + 2;
+    size_t n = len - 2;
     if (cmd == RFC2217_SET_BAUDRATE && n == 4) {
-        uint32_t baud = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+        uint32_t baud = port_rfc2217_get_baud(v);
         if (baud != 0) {
             r->baud = baud;
-            if (ev->baud)
-                ev->baud(ctx, baud);
+            if (f->ev->baud)
+                f->ev->baud(f->ctx, baud);
         }
-        uint8_t cur[4] = { (uint8_t)(r->baud >> 24), (uint8_t)(r->baud >> 16), (uint8_t)(r->baud >> 8),
-                           (uint8_t)r->baud };
+        uint8_t cur[4];
+        port_rfc2217_put_baud(cur, r->baud);
         com_port_reply(r, cmd, cur, 4);
     } else if (cmd == RFC2217_SET_CONTROL && n == 1) {
-        set_control(r, v[0], ev, ctx);
+        set_control(f, v[0]);
     } else if (cmd < RFC2217_SERVER_OFFSET) {
         com_port_reply(r, cmd, v, n); /* data size, parity, stop bits, masks, purge: echoed */
     }
 }
 
-static void sb_byte(struct rfc2217 *r, uint8_t c)
+static void on_data(void *ctx, const uint8_t *p, size_t n)
 {
-    if (r->sb_len < sizeof r->sb)
-        r->sb[r->sb_len++] = c;
-    else
-        r->sb_overflow = true;
+    struct feed *f = ctx;
+    if (f->ev->data)
+        f->ev->data(f->ctx, p, n);
 }
 
 void rfc2217_feed(struct rfc2217 *r, const uint8_t *p, size_t n, const struct rfc2217_events *ev, void *ctx)
 {
-    size_t run = 0; /* start of a run of plain data */
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = p[i];
-        switch (r->state) {
-        case R_DATA:
-            if (c != TELNET_IAC)
-                continue; /* part of the current run of data */
-            if (i > run && ev->data)
-                ev->data(ctx, p + run, i - run);
-            r->state = R_IAC;
-            break;
-        case R_IAC:
-            if (c == TELNET_IAC) {
-                if (ev->data)
-                    ev->data(ctx, &c, 1);
-                r->state = R_DATA;
-            } else if (c >= TELNET_WILL && c <= TELNET_DONT) {
-                r->verb = c;
-                r->state = R_OPT;
-            } else if (c == TELNET_SB) {
-                r->sb_len = 0;
-                r->sb_overflow = false;
-                r->state = R_SB;
-            } else {
-                r->state = R_DATA; /* NOP, GA and friends */
-            }
-            break;
-        case R_OPT:
-            negotiate(r, r->verb, c);
-            r->state = R_DATA;
-            break;
-        case R_SB:
-            if (c == TELNET_IAC)
-                r->state = R_SB_IAC;
-            else
-                sb_byte(r, c);
-            break;
-        case R_SB_IAC:
-            if (c == TELNET_SE) {
-                subnegotiation(r, ev, ctx);
-                r->state = R_DATA;
-            } else {
-                sb_byte(r, c); /* IAC IAC inside SB is a literal 0xFF */
-                r->state = R_SB;
-            }
-            break;
-        }
-        run = i + 1;
-    }
-    if (r->state == R_DATA && n > run && ev->data)
-        ev->data(ctx, p + run, n - run);
+    static const struct port_telnet_events parsed = { on_data, on_option, on_subneg };
+    struct feed f = { r, ev, ctx };
+    port_telnet_feed(&r->rx, p, n, &parsed, &f);
 }
 
 int rfc2217_escape(bytes *out, const uint8_t *p, size_t n)
 {
-    if (bytes_reserve(out, out->len + 2 * n))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        out->data[out->len++] = p[i];
-        if (p[i] == TELNET_IAC)
-            out->data[out->len++] = TELNET_IAC;
-    }
-    return 0;
+    return port_telnet_escape(out, p, n);
 }

@@ -41,6 +41,7 @@ struct fake {
     const char *boot_text; /* sent once, on the first write */
     bytes ram;             /* MEM_DATA payloads, in order */
     unsigned ncommands[256];
+    unsigned bad_checksums; /* *_DATA requests whose checksum word was wrong */
 };
 
 static void set_reg(struct fake *f, uint32_t addr, uint32_t v)
@@ -113,9 +114,15 @@ static void fake_defl_data(struct fake *f, const uint8_t *d, size_t n)
     reply(f, OP_FLASH_DEFL_DATA, 0, NULL, 0, 0);
 }
 
-static void fake_command(struct fake *f, uint8_t op, const uint8_t *d, size_t n)
+static void fake_command(struct fake *f, uint8_t op, uint32_t checksum, const uint8_t *d, size_t n)
 {
     f->ncommands[op]++;
+    bool data_op = op == OP_MEM_DATA || op == OP_FLASH_DATA || op == OP_FLASH_DEFL_DATA;
+    if (data_op && (n < 16 || checksum != esp_checksum(d + 16, (uint32_t)(n - 16)))) {
+        f->bad_checksums++;
+        reply(f, op, 0, NULL, 0, ROM_ERR_BAD_CHECKSUM);
+        return;
+    }
     switch (op) {
     case OP_SYNC:
         if (f->silent_syncs > 0) {
@@ -204,7 +211,7 @@ static int fake_write(struct port *p, const uint8_t *buf, size_t n, eb_err *err)
     }
     for (size_t i = 0; i < n; i++)
         if (slip_feed(&f->dec, buf[i]) == SLIP_FRAME && f->dec.len >= 8 && f->fr[0] == 0)
-            fake_command(f, f->fr[1], f->fr + 8, f->dec.len - 8);
+            fake_command(f, f->fr[1], rd_le32(f->fr + 4), f->fr + 8, f->dec.len - 8);
     return 0;
 }
 
@@ -270,6 +277,88 @@ static struct loader *connected(struct fake *f)
     return l;
 }
 
+/* ---- the command table --------------------------------------------------- */
+
+/* Every opcode has one row with its name; the waits follow the size. */
+static void command_table_names_and_times_every_op(void **state)
+{
+    (void)state;
+    static const struct {
+        uint8_t op;
+        const char *name;
+    } all[] = {
+        { OP_FLASH_BEGIN, "FLASH_BEGIN" },
+        { OP_FLASH_DATA, "FLASH_DATA" },
+        { OP_FLASH_END, "FLASH_END" },
+        { OP_MEM_BEGIN, "MEM_BEGIN" },
+        { OP_MEM_END, "MEM_END" },
+        { OP_MEM_DATA, "MEM_DATA" },
+        { OP_SYNC, "SYNC" },
+        { OP_WRITE_REG, "WRITE_REG" },
+        { OP_READ_REG, "READ_REG" },
+        { OP_SPI_SET_PARAMS, "SPI_SET_PARAMS" },
+        { OP_SPI_ATTACH, "SPI_ATTACH" },
+        { OP_READ_FLASH_SLOW, "READ_FLASH_SLOW" },
+        { OP_CHANGE_BAUDRATE, "CHANGE_BAUDRATE" },
+        { OP_FLASH_DEFL_BEGIN, "FLASH_DEFL_BEGIN" },
+        { OP_FLASH_DEFL_DATA, "FLASH_DEFL_DATA" },
+        { OP_FLASH_DEFL_END, "FLASH_DEFL_END" },
+        { OP_SPI_FLASH_MD5, "SPI_FLASH_MD5" },
+        { OP_GET_SECURITY_INFO, "GET_SECURITY_INFO" },
+        { OP_ERASE_FLASH, "ERASE_FLASH" },
+        { OP_ERASE_REGION, "ERASE_REGION" },
+        { OP_READ_FLASH, "READ_FLASH" },
+        { OP_RUN_USER_CODE, "RUN_USER_CODE" },
+    };
+    unsigned n;
+    const struct esp_op_info *t = esp_op_table(&n);
+    assert_int_equal(n, sizeof all / sizeof all[0]);
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        assert_non_null(esp_op_info(all[i].op));
+        assert_string_equal(esp_op_name(all[i].op), all[i].name);
+        assert_true(esp_op_info(all[i].op)->base_ms > 0);
+        for (unsigned k = 0; k < n; k++) /* one row per op */
+            assert_true(&t[k] == esp_op_info(all[i].op) || t[k].op != all[i].op);
+    }
+    assert_null(esp_op_info(0x42));
+    assert_string_equal(esp_op_name(0x42), "0x42");
+
+    struct fake *f = fake_new();
+    struct loader *l = loader_new(&f->base);
+    assert_int_equal(loader_op_timeout(l, OP_SYNC, 0), 100);
+    assert_int_equal(loader_op_timeout(l, OP_READ_REG, 1u << 24), 3000); /* no rate: the base */
+    assert_int_equal(loader_op_timeout(l, OP_SPI_FLASH_MD5, 16000000), 8000 * 16);
+    assert_int_equal(loader_op_timeout(l, OP_SPI_FLASH_MD5, 4096), 3000); /* never below the base */
+    assert_int_equal(loader_op_timeout(l, OP_FLASH_DEFL_BEGIN, 4000000),
+                     40000 * 4); /* the ROM erases first */
+    assert_int_equal(loader_op_timeout(l, OP_ERASE_FLASH, 0), 120000);
+    assert_int_equal(loader_op_timeout(l, 0x42, 1u << 24), 3000);
+    loader_set_stub(l, true);
+    assert_int_equal(loader_op_timeout(l, OP_FLASH_DEFL_BEGIN, 4000000),
+                     3000); /* the stub erases as it goes */
+    assert_int_equal(loader_op_timeout(l, OP_ERASE_REGION, 2000000), 80000);
+    assert_true(l->stub && l->status_len == ESP_STUB_STATUS_LEN && l->flash_block == ESP_STUB_FLASH_BLOCK);
+    loader_free(l);
+    fake_free(f);
+}
+
+/* A stub left in the loader is forgotten by a new connect (the ROM answers). */
+static void connect_returns_to_rom_mode(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new();
+    struct loader *l = loader_new(&f->base);
+    loader_set_stub(l, true);
+    eb_err err = { 0 };
+    assert_int_equal(loader_connect(l, BEFORE_DEFAULT, 3, &err), 0);
+    assert_false(l->stub);
+    assert_int_equal(l->status_len, ESP_ROM_STATUS_LEN);
+    assert_int_equal(l->flash_block, ESP_ROM_FLASH_BLOCK);
+    assert_int_equal(loader_detect_chip(l, &err), 0); /* and is understood */
+    loader_free(l);
+    fake_free(f);
+}
+
 /* ---- frame layer ------------------------------------------------------ */
 
 static void response_status_at_end_or_expected_offset(void **state)
@@ -327,15 +416,15 @@ static void boot_text_names_the_mode(void **state)
         "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\nwaiting for download\r\n";
     const char *bare = "rst:0x10 (RTCWDT_RTC_RESET),boot:0x13\r\n";
     char line[80];
-    assert_int_equal(boot_mode_from_text(flash, strlen(flash), line, sizeof line), BOOT_SEEN_FLASH);
+    assert_int_equal(esp_strap_from_text(flash, strlen(flash), line, sizeof line), ESP_STRAP_FLASH);
     assert_string_equal(line, "boot:0x17 (SPI_FAST_FLASH_BOOT)");
-    assert_int_equal(boot_mode_from_text(dl, strlen(dl), NULL, 0), BOOT_SEEN_DOWNLOAD);
-    assert_int_equal(boot_mode_from_text(bare, strlen(bare), NULL, 0), BOOT_SEEN_FLASH);
-    assert_int_equal(boot_mode_from_text("hello", 5, NULL, 0), BOOT_SEEN_NOTHING);
+    assert_int_equal(esp_strap_from_text(dl, strlen(dl), NULL, 0), ESP_STRAP_DOWNLOAD);
+    assert_int_equal(esp_strap_from_text(bare, strlen(bare), NULL, 0), ESP_STRAP_FLASH);
+    assert_int_equal(esp_strap_from_text("hello", 5, NULL, 0), ESP_STRAP_UNSEEN);
     const char *idf =
         "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\r\nload:0x3fff0018,len:4\r\n"
         "I (29) boot: ESP-IDF v4.4 2nd stage bootloader\r\nI (30) boot: compile time 12:00:00\r\n";
-    assert_int_equal(boot_mode_from_text(idf, strlen(idf), line, sizeof line), BOOT_SEEN_FLASH);
+    assert_int_equal(esp_strap_from_text(idf, strlen(idf), line, sizeof line), ESP_STRAP_FLASH);
     assert_string_equal(line, "boot:0x13 (SPI_FAST_FLASH_BOOT)");
 }
 
@@ -417,6 +506,7 @@ static void deflated_write_lands_and_resends_a_refused_block(void **state)
     assert_memory_equal(f->flash + 0x10000, img, n);
     assert_true(wire < n);
     assert_int_equal(l->block_retries, 1);
+    assert_int_equal(f->bad_checksums, 0); /* the checksum word comes from the command table */
     assert_int_equal(f->ncommands[OP_FLASH_DEFL_DATA], (wire + 0x3FF) / 0x400 + 1);
     uint8_t md5[16], want[16];
     struct md5_ctx m;
@@ -591,6 +681,7 @@ static void stub_json_is_parsed_uploaded_and_started(void **state)
     struct fake *f = fake_new();
     struct loader *l = connected(f);
     assert_int_equal(stub_run(l, &img, &err), 0);
+    assert_int_equal(f->bad_checksums, 0);
     assert_true(l->stub);
     assert_int_equal(l->status_len, 2);
     assert_int_equal(l->flash_block, 0x4000);
@@ -607,6 +698,8 @@ static void stub_json_is_parsed_uploaded_and_started(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(command_table_names_and_times_every_op),
+        cmocka_unit_test(connect_returns_to_rom_mode),
         cmocka_unit_test(response_status_at_end_or_expected_offset),
         cmocka_unit_test(request_round_trips_through_slip),
         cmocka_unit_test(boot_text_names_the_mode),

@@ -15,8 +15,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "port/port.h"
 #include "port/port_enum.h"
+#include "port/telnet.h"
 
 static int listen_local(int *port)
 {
@@ -138,6 +140,155 @@ static void names_and_addresses(void **state)
     assert_non_null(strstr(err.msg, "no such port"));
 }
 
+/* The port number is checked, not truncated (socket://HOST:99999 is not 34463). */
+static void port_numbers_are_checked(void **state)
+{
+    (void)state;
+    char host[64], svc[16];
+    eb_err err = { 0 };
+    const char *bad[] = { "h:99999", "h:65536", "h:0", "h:12a", "h:-1", "h:+80", "h:123456" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err.code = 0;
+        assert_int_equal(port_split_hostport(bad[i], host, sizeof host, svc, sizeof svc, &err), -1);
+        assert_int_equal(err.code, EB_USAGE);
+        assert_non_null(strstr(err.msg, "1 to 65535"));
+    }
+    assert_int_equal(port_split_hostport("h:65535", host, sizeof host, svc, sizeof svc, &err), 0);
+    assert_int_equal(port_split_hostport("h:1", host, sizeof host, svc, sizeof svc, &err), 0);
+    struct port *p;
+    assert_int_equal(port_open("socket://127.0.0.1:99999", 115200, &p, &err), -1);
+    assert_int_equal(err.code, EB_USAGE);
+    assert_int_equal(port_open("rfc2217://127.0.0.1:99999", 115200, &p, &err), -1);
+    assert_int_equal(err.code, EB_USAGE);
+}
+
+static void connect_limit_from_the_environment(void **state)
+{
+    (void)state;
+    int ms;
+    eb_err err = { 0 };
+    unsetenv(PORT_CONNECT_TIMEOUT_ENV);
+    assert_int_equal(port_connect_limit(&ms, &err), 0);
+    assert_int_equal(ms, PORT_CONNECT_TIMEOUT_MS);
+    setenv(PORT_CONNECT_TIMEOUT_ENV, "0.25", 1);
+    assert_int_equal(port_connect_limit(&ms, &err), 0);
+    assert_int_equal(ms, 250);
+    const char *bad[] = { "soon", "0", "-1", "5s", "1e9" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv(PORT_CONNECT_TIMEOUT_ENV, bad[i], 1);
+        assert_int_equal(port_connect_limit(&ms, &err), -1);
+        assert_int_equal(err.code, EB_USAGE);
+    }
+    struct port *p;
+    assert_int_equal(port_open("socket://127.0.0.1:1", 115200, &p, &err), -1); /* before connecting */
+    assert_int_equal(err.code, EB_USAGE);
+    assert_non_null(strstr(err.msg, PORT_CONNECT_TIMEOUT_ENV));
+    unsetenv(PORT_CONNECT_TIMEOUT_ENV);
+}
+
+/* A listener that accepts no more (its backlog is full) drops our SYNs:
+ * connect gives up at the limit with one sentence instead of the kernel's
+ * two minutes of retries. */
+static void connect_gives_up_at_the_limit(void **state)
+{
+    (void)state;
+    int port, lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t n = sizeof a;
+    assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(lfd, 0), 0);
+    getsockname(lfd, (struct sockaddr *)&a, &n);
+    port = ntohs(a.sin_port);
+    int filler = socket(AF_INET, SOCK_STREAM, 0); /* fills the backlog of 0 (+1) */
+    assert_int_equal(connect(filler, (struct sockaddr *)&a, sizeof a), 0);
+    char url[64];
+    const char *schemes[] = { "socket", "rfc2217" };
+    setenv(PORT_CONNECT_TIMEOUT_ENV, "0.4", 1);
+    for (int i = 0; i < 2; i++) {
+        snprintf(url, sizeof url, "%s://127.0.0.1:%d", schemes[i], port);
+        struct port *p;
+        eb_err err = { 0 };
+        int64_t t0 = eb_now_ms();
+        assert_int_equal(port_open(url, 115200, &p, &err), -1);
+        int64_t took = eb_now_ms() - t0;
+        assert_true(took >= 390 && took < 3000);
+        assert_int_equal(err.code, EB_IO);
+        assert_non_null(strstr(err.msg, "no answer within 0.4 s"));
+        assert_null(strchr(err.msg, '\n'));
+    }
+    unsetenv(PORT_CONNECT_TIMEOUT_ENV);
+    close(filler);
+    close(lfd);
+}
+
+/* The shared telnet parser reports the same whatever the cuts of the stream. */
+struct telnet_seen {
+    uint8_t data[64];
+    size_t n;
+    uint8_t opts[8][2];
+    unsigned nopts;
+    uint8_t sb[8][PORT_TELNET_SB_MAX];
+    size_t sblen[8];
+    unsigned nsb;
+};
+static void t_data(void *ctx, const uint8_t *p, size_t n)
+{
+    struct telnet_seen *s = ctx;
+    assert_true(s->n + n <= sizeof s->data);
+    memcpy(s->data + s->n, p, n);
+    s->n += n;
+}
+static void t_option(void *ctx, uint8_t verb, uint8_t opt)
+{
+    struct telnet_seen *s = ctx;
+    s->opts[s->nopts][0] = verb;
+    s->opts[s->nopts++][1] = opt;
+}
+static void t_subneg(void *ctx, const uint8_t *b, size_t n)
+{
+    struct telnet_seen *s = ctx;
+    memcpy(s->sb[s->nsb], b, n);
+    s->sblen[s->nsb++] = n;
+}
+
+static void telnet_parser_is_cut_proof(void **state)
+{
+    (void)state;
+    static const struct port_telnet_events ev = { t_data, t_option, t_subneg };
+    const uint8_t in[] = { 'a', 255, 255, 'b', 255, 253, 3,   'c', 255, 250, 44,  101, 0, 1,   194,
+                           0,   255, 255, 255, 240, 'd', 255, 241, 'e', 255, 250, 44,  5, 255, 240 };
+    for (size_t cut = 0; cut <= sizeof in; cut++) {
+        struct telnet_seen s = { 0 };
+        struct port_telnet_rx rx;
+        port_telnet_rx_init(&rx);
+        port_telnet_feed(&rx, in, cut, &ev, &s);
+        port_telnet_feed(&rx, in + cut, sizeof in - cut, &ev, &s);
+        assert_int_equal(s.n, 6);
+        assert_memory_equal(s.data,
+                            "a\xff"
+                            "bcde",
+                            6);
+        assert_int_equal(s.nopts, 1);
+        assert_true(s.opts[0][0] == TELNET_DO && s.opts[0][1] == TELNET_SGA);
+        assert_int_equal(s.nsb, 2);
+        const uint8_t sb0[] = { 44, 101, 0, 1, 194, 0, 255 }; /* IAC IAC inside: one 0xFF */
+        assert_int_equal(s.sblen[0], sizeof sb0);
+        assert_memory_equal(s.sb[0], sb0, sizeof sb0);
+        assert_int_equal(s.sblen[1], 2);
+    }
+    struct port_telnet_answers ans = { 0 };
+    assert_true(port_telnet_first(&ans, TELNET_DO, 3));
+    assert_false(port_telnet_first(&ans, TELNET_DONT, 3)); /* the same side */
+    assert_true(port_telnet_first(&ans, TELNET_WILL, 3));
+    bytes out = { 0 };
+    const uint8_t v[] = { 1, 255 };
+    assert_int_equal(port_rfc2217_command(&out, RFC2217_SET_CONTROL, v, 2), 0);
+    const uint8_t want[] = { 255, 250, 44, 5, 1, 255, 255, 255, 240 };
+    assert_int_equal(out.len, sizeof want);
+    assert_memory_equal(out.data, want, sizeof want);
+    bytes_free(&out);
+}
+
 static void fake_enumeration_guesses_bridges(void **state)
 {
     (void)state;
@@ -167,6 +318,10 @@ int main(void)
         cmocka_unit_test(rfc2217_negotiates_and_filters),
         cmocka_unit_test(closed_peer_is_an_error),
         cmocka_unit_test(names_and_addresses),
+        cmocka_unit_test(port_numbers_are_checked),
+        cmocka_unit_test(connect_limit_from_the_environment),
+        cmocka_unit_test(connect_gives_up_at_the_limit),
+        cmocka_unit_test(telnet_parser_is_cut_proof),
         cmocka_unit_test(fake_enumeration_guesses_bridges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
