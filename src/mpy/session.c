@@ -92,6 +92,8 @@ static int read_until(struct mpy *m, bytes *seen, match_fn match, const void *ct
         int r = recv_some(m, buf, sizeof buf, by, err);
         if (r < 0)
             return -1;
+        if (r == 0)
+            continue;
         if (bytes_append(seen, buf, (size_t)r))
             return eb_fail(err, EB_IO, "out of memory");
         if ((*at = match(seen->data, seen->len, ctx)) >= 0)
@@ -219,6 +221,31 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
                    m->port->name);
 }
 
+/* The board has no raw-paste: "R\x00" is followed by a fresh '>'; old
+ * firmware restarted the raw REPL and printed its banner (its first bytes
+ * are ans[0..got)). Either way, wait for the prompt. */
+static int paste_refused(struct mpy *m, enum mpy_paste_answer a, const uint8_t *ans, size_t got, eb_err *err)
+{
+    if (a == MPY_PASTE_NO) {
+        uint8_t c = 0;
+        struct eb_deadline prompt = eb_deadline_in(PASTE_ANSWER_MS);
+        while (c != '>')
+            if (port_read_exact(m->port, &c, 1, prompt, err))
+                return -1;
+        return 0;
+    }
+    if (keep_pending(m, ans, got, err))
+        return -1;
+    int r = wait_raw_banner(m, PASTE_ANSWER_MS, err);
+    if (r <= 0)
+        return r < 0 ? -1
+                     : eb_fail(err, EB_IO,
+                               "%s: the board answered the raw-paste request with neither "
+                               "raw-paste nor the raw REPL",
+                               m->port->name);
+    return 0;
+}
+
 /* Send the raw-paste request 0x05 'A' 0x01, read the board's answer and
  * decide. When this board is known to do raw-paste, the first window of
  * code goes with the request (*presend bytes): the board's UART holds it
@@ -245,7 +272,7 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
         a = mpy_classify_paste(ans, got);
     }
     if (a == MPY_PASTE_YES) {
-        if (port_read_exact(m->port, ans, 2, by, err))
+        if (port_read_exact(m->port, ans, 2, eb_deadline_in(PASTE_ANSWER_MS), err))
             return -1;
         if (*presend && rd_le16(ans) != m->window)
             return eb_fail(err, EB_IO, "%s: the board changed its raw-paste window; try again",
@@ -257,26 +284,7 @@ static int probe_paste(struct mpy *m, const uint8_t *code, size_t len, size_t *p
         return 1;
     }
     m->paste = 0;
-    /* "R\x00" is followed by a fresh '>'; old firmware restarted the raw
-     * REPL and printed its banner. Either way, wait for the prompt. */
-    if (a == MPY_PASTE_NO) {
-        uint8_t c = 0;
-        struct eb_deadline prompt = eb_deadline_in(PASTE_ANSWER_MS);
-        while (c != '>')
-            if (port_read_exact(m->port, &c, 1, prompt, err))
-                return -1;
-        return 0;
-    }
-    if (keep_pending(m, ans, got, err))
-        return -1;
-    int r = wait_raw_banner(m, PASTE_ANSWER_MS, err);
-    if (r <= 0)
-        return r < 0 ? -1
-                     : eb_fail(err, EB_IO,
-                               "%s: the board answered the raw-paste request with neither "
-                               "raw-paste nor the raw REPL",
-                               m->port->name);
-    return 0;
+    return paste_refused(m, a, ans, got, err);
 }
 
 /* Send code under raw-paste flow control: at most `window` bytes beyond
