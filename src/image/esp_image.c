@@ -5,13 +5,13 @@
  * bin_image.py and ESP-IDF's esp_app_desc.h / esp_bootloader_desc.h. */
 #include "image/esp_image.h"
 
-#include <nettle/sha2.h>
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/hash.h"
 
 #define CHECKSUM_SEED   0xEF
-#define SHA256_LEN      32
+#define SHA256_LEN      EB_SHA256_LEN
 #define APP_DESC_OFF    0x20
 #define APP_DESC_LEN    256
 #define BOOT_DESC_MAGIC 0x50
@@ -184,14 +184,6 @@ static void check_alignment(struct esp_image *img)
     }
 }
 
-static void sha256_of(const uint8_t *data, size_t n, uint8_t digest[SHA256_LEN])
-{
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, n, data);
-    sha256_digest(&ctx, SHA256_LEN, digest);
-}
-
 static void check_hash(const uint8_t *data, size_t len, struct esp_image *img)
 {
     size_t hashed = img->checksum_off + 1;
@@ -203,7 +195,7 @@ static void check_hash(const uint8_t *data, size_t len, struct esp_image *img)
         return;
     }
     uint8_t digest[SHA256_LEN];
-    sha256_of(data, hashed, digest);
+    sha256_buf(data, hashed, digest);
     img->sha_ok = memcmp(digest, data + hashed, SHA256_LEN) == 0;
     img->image_len = hashed + SHA256_LEN;
 }
@@ -267,6 +259,6 @@ int esp_image_patch_header(uint8_t *data, size_t len, int mode, int size_code, i
     uint8_t freq = freq_code >= 0 ? (uint8_t)freq_code : img.flash_freq_code;
     data[3] = (uint8_t)(size << 4 | freq);
     if (img.hash_appended && !img.sha_missing)
-        sha256_of(data, img.checksum_off + 1, data + img.checksum_off + 1);
+        sha256_buf(data, img.checksum_off + 1, data + img.checksum_off + 1);
     return 0;
 }

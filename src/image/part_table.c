@@ -6,10 +6,11 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <nettle/md5.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/hash.h"
 
 #define PT_NVS_RW_MIN      0x3000u /* smallest read/write NVS partition */
 #define PT_OTADATA_LEN     0x2000u
@@ -184,14 +185,6 @@ static void encode_entry(const struct partition *p, uint8_t *row)
     wr_le32(row + 28, p->flags);
 }
 
-static void md5_of(const uint8_t *data, size_t n, uint8_t digest[MD5_DIGEST_SIZE])
-{
-    struct md5_ctx ctx;
-    md5_init(&ctx);
-    md5_update(&ctx, n, data);
-    md5_digest(&ctx, MD5_DIGEST_SIZE, digest);
-}
-
 /* Row kinds as the bootloader's esp_partition_table_verify() sees them. */
 bool pt_row_is_entry(const uint8_t *r)
 {
@@ -221,8 +214,8 @@ int pt_parse_bin(const uint8_t *data, size_t len, struct part_table *out, eb_err
         if (pt_row_is_entry(row) && out->n < PT_MAX_ENTRIES) {
             decode_entry(row, &out->p[out->n++]);
         } else if (is_md5_row(row) && !out->has_md5) {
-            uint8_t digest[MD5_DIGEST_SIZE];
-            md5_of(data, off, digest);
+            uint8_t digest[EB_MD5_LEN];
+            md5_buf(data, off, digest);
             out->has_md5 = true;
             out->md5_ok = memcmp(row + MD5_ROW_DIGEST_OFF, digest, sizeof digest) == 0;
         } else if (is_end_row(row)) {
@@ -249,7 +242,7 @@ int pt_to_bin(const struct part_table *t, bytes *out, eb_err *err)
     for (unsigned i = 0; i < t->n; i++, off += PT_ENTRY_LEN)
         encode_entry(&t->p[i], buf + off);
     buf[off] = MD5_ROW_MAGIC, buf[off + 1] = MD5_ROW_MAGIC;
-    md5_of(buf, off, buf + off + MD5_ROW_DIGEST_OFF);
+    md5_buf(buf, off, buf + off + MD5_ROW_DIGEST_OFF);
     if (bytes_append(out, buf, sizeof buf))
         return eb_fail(err, EB_IO, "out of memory while writing the partition table");
     return 0;

@@ -2,8 +2,9 @@
 #include "mpy/codec.h"
 
 #include <libdeflate.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
+
+#include "common/hash.h"
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -136,10 +137,7 @@ long mpy_zlib_block(bytes *out, const uint8_t *p, size_t n)
 
 void mpy_sha256_hex(const uint8_t *p, size_t n, char hex[65])
 {
-    struct sha256_ctx c;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&c);
-    sha256_update(&c, n, p);
-    sha256_digest(&c, sizeof d, d);
+    uint8_t d[EB_SHA256_LEN];
+    sha256_buf(p, n, d);
     hex_encode(d, sizeof d, hex);
 }

@@ -12,12 +12,11 @@
  * carries them). */
 #include "sim/boot_internal.h"
 
-#include <nettle/md5.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "common/hash.h"
 #include "image/esp_image.h"
 #include "image/part_table.h"
 
@@ -180,11 +179,8 @@ static bool verify_table(struct idf *b, const uint8_t *t, int *nparts)
                 return false;
             }
             md5_found = true;
-            uint8_t d[MD5_DIGEST_SIZE];
-            struct md5_ctx m;
-            md5_init(&m);
-            md5_update(&m, (size_t)i * PT_ENTRY_LEN, t);
-            md5_digest(&m, sizeof d, d);
+            uint8_t d[EB_MD5_LEN];
+            md5_buf(t, (size_t)i * PT_ENTRY_LEN, d);
             if (memcmp(d, row + 16, sizeof d) != 0) {
                 boot_log(c, 'E', "flash_parts", "Incorrect MD5 checksum");
                 return false;
@@ -409,13 +405,9 @@ static bool verify_tail(struct idf *b, struct part_pos part, uint32_t unpadded, 
     if (!hashed)
         return true;
     const uint8_t *img = boot_flash_at(c->in, part.offset, image_len);
-    uint8_t d[SHA256_DIGEST_SIZE];
-    if (img) {
-        struct sha256_ctx h;
-        sha256_init(&h);
-        sha256_update(&h, length, img);
-        sha256_digest(&h, sizeof d, d);
-    }
+    uint8_t d[EB_SHA256_LEN];
+    if (img)
+        sha256_buf(img, length, d);
     if (!img || memcmp(d, img + length, sizeof d) != 0) {
         boot_log(c, 'E', "esp_image", "Image hash failed - image is corrupt");
         return false;

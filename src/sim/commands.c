@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/bytes.h"
+#include "common/hash.h"
 #include "loader/protocol.h"
 #include "sim/bus.h"
 #include "sim/engine.h"
@@ -391,14 +392,6 @@ static void cmd_security_info(struct sim *s, const struct req *r, uint64_t t)
     respond(s, r->op, 0, d, sizeof d, 0, t);
 }
 
-static void md5_region(const struct sim *s, uint32_t addr, uint32_t len, uint8_t out[16])
-{
-    struct md5_ctx c;
-    md5_init(&c);
-    md5_update(&c, len, s->flash->mem + addr);
-    md5_digest(&c, 16, out);
-}
-
 static void cmd_md5(struct sim *s, const struct req *r, uint64_t t)
 {
     if (r->len != 16) {
@@ -410,8 +403,8 @@ static void cmd_md5(struct sim *s, const struct req *r, uint64_t t)
         answer(s, r, in_stub(s) ? STUB_ERR_FAILED_SPI_OP : ROM_ERR_FAILED, t);
         return;
     }
-    uint8_t digest[16];
-    md5_region(s, addr, len, digest);
+    uint8_t digest[EB_MD5_LEN];
+    md5_buf(s->flash->mem + addr, len, digest);
     uint64_t at = flash_ready_at(s, t) + read_cost(s, len);
     s->busy_until_us = at;
     if (in_stub(s)) {

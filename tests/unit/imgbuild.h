@@ -7,8 +7,6 @@
 #ifndef ESPBURN_TEST_IMGBUILD_H
 #define ESPBURN_TEST_IMGBUILD_H
 
-#include <nettle/md5.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 #include "chip/chips.h"
 #include "common/bytes.h"
 #include "common/file.h"
+#include "common/hash.h"
 
 struct ib_seg {
     uint32_t addr;
@@ -54,11 +53,8 @@ static inline void ib_image(bytes *out, uint16_t chip_id, const struct ib_seg *s
         bytes_append_byte(out, 0);
     bytes_append_byte(out, sum);
     if (sha) {
-        uint8_t d[32];
-        struct sha256_ctx c;
-        sha256_init(&c);
-        sha256_update(&c, out->len - start, out->data + start);
-        sha256_digest(&c, 32, d);
+        uint8_t d[EB_SHA256_LEN];
+        sha256_buf(out->data + start, out->len - start, d);
         bytes_append(out, d, 32);
     }
 }
@@ -142,10 +138,7 @@ static inline void ib_table(bytes *out, const struct ib_part *p, unsigned n)
     uint8_t row[32];
     memset(row, 0xFF, sizeof row);
     row[0] = row[1] = 0xEB;
-    struct md5_ctx m;
-    md5_init(&m);
-    md5_update(&m, out->len - start, out->data + start);
-    md5_digest(&m, 16, row + 16);
+    md5_buf(out->data + start, out->len - start, row + 16);
     bytes_append(out, row, 32);
     while (out->len - start < 0xC00)
         bytes_append_byte(out, 0xFF);

@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <nettle/md5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/file.h"
+#include "common/hash.h"
 #include "image/part_table.h"
 
 /* ---- helpers ---- */
@@ -54,12 +54,9 @@ static void to_bin_ok(const struct part_table *t, bytes *out)
 
 static void md5_hex(const uint8_t *data, size_t n, char hex[33])
 {
-    struct md5_ctx ctx;
-    uint8_t d[MD5_DIGEST_SIZE];
-    md5_init(&ctx);
-    md5_update(&ctx, n, data);
-    md5_digest(&ctx, sizeof d, d);
-    for (int i = 0; i < MD5_DIGEST_SIZE; i++)
+    uint8_t d[EB_MD5_LEN];
+    md5_buf(data, n, d);
+    for (int i = 0; i < EB_MD5_LEN; i++)
         sprintf(hex + 2 * i, "%02x", d[i]);
 }
 
