@@ -11,7 +11,7 @@
 static void check(const struct bootlog *bl)
 {
     for (unsigned i = 0; i < bootlog_count(bl); i++) {
-        const struct boot_finding *f = bootlog_finding(bl, i);
+        const struct bootlog_finding *f = bootlog_finding(bl, i);
         if (!memchr(f->what, 0, sizeof f->what) || !memchr(f->why, 0, sizeof f->why) ||
             !memchr(f->fix, 0, sizeof f->fix) || !memchr(f->code, 0, sizeof f->code) || f->count == 0)
             abort();

@@ -18,7 +18,7 @@ struct attempt {
     bool has_rst;
     unsigned nload;
     bool entry, failed, app_in_rom;
-    enum boot_stage stage;
+    enum bootlog_stage stage;
 };
 
 struct bootlog {
@@ -27,7 +27,7 @@ struct bootlog {
     const struct boot_rom *rom;
     const char *rom_desc;
 
-    char line[BOOT_LINE_MAX];
+    char line[BOOTLOG_LINE_MAX];
     size_t len;
     int esc; /* 0 text, 1 after ESC, 2 inside ESC[ */
     double feed_t;
@@ -42,16 +42,16 @@ struct bootlog {
     long restart_code; /* reset code of the first restart, -1 none */
     char restart_name[48];
     bool restarts_differ, restart_auto;
-    enum boot_stage max_stage;
+    enum bootlog_stage max_stage;
     char idf_version[40];
     char boot_mode[96];
     int panic; /* finding index of the last crash, -1 */
     bool panic_addr_noted;
 
-    struct boot_finding f[BOOT_MAX_FINDINGS];
+    struct bootlog_finding f[BOOTLOG_MAX_FINDINGS];
     unsigned n;
-    const struct boot_msg *msg[BOOT_MAX_FINDINGS]; /* catalogue source, to re-word */
-    struct pat_caps caps[BOOT_MAX_FINDINGS];       /* once the chip is known */
+    const struct bootlog_msg *msg[BOOTLOG_MAX_FINDINGS]; /* catalogue source, to re-word */
+    struct pat_caps caps[BOOTLOG_MAX_FINDINGS];          /* once the chip is known */
 };
 
 /* ---- small text helpers ------------------------------------------------ */
@@ -102,10 +102,10 @@ static bool has_code_prefix(const struct bootlog *bl, const char *prefix)
 
 /* Record a finding, or count one more of the same key. Returns its index
  * (or -1 when the table is full). */
-static int note(struct bootlog *bl, enum boot_level level, const char *code, const char *key,
+static int note(struct bootlog *bl, enum bootlog_level level, const char *code, const char *key,
                 const char *what, const char *why, const char *fix)
 {
-    if (level == BOOT_FAIL)
+    if (level == BOOTLOG_FAIL)
         bl->cur.failed = true;
     int i = find_key(bl, key ? key : code);
     if (i >= 0) {
@@ -113,9 +113,9 @@ static int note(struct bootlog *bl, enum boot_level level, const char *code, con
         bl->f[i].version++;
         return i;
     }
-    if (bl->n >= BOOT_MAX_FINDINGS)
+    if (bl->n >= BOOTLOG_MAX_FINDINGS)
         return -1;
-    struct boot_finding *f = &bl->f[bl->n];
+    struct bootlog_finding *f = &bl->f[bl->n];
     memset(f, 0, sizeof *f);
     f->level = level;
     text_put(f->code, sizeof f->code, "%s", code);
@@ -169,15 +169,15 @@ static void expand(const struct bootlog *bl, const char *tmpl, const struct pat_
     out[j] = '\0';
 }
 
-static void word_msg(const struct bootlog *bl, const struct boot_msg *m, const struct pat_caps *caps,
-                     struct boot_finding *f)
+static void word_msg(const struct bootlog *bl, const struct bootlog_msg *m, const struct pat_caps *caps,
+                     struct bootlog_finding *f)
 {
     expand(bl, m->what, caps, f->what, sizeof f->what);
     expand(bl, m->why, caps, f->why, sizeof f->why);
     expand(bl, m->fix, caps, f->fix, sizeof f->fix);
 }
 
-static int note_msg(struct bootlog *bl, const struct boot_msg *m, const struct pat_caps *caps)
+static int note_msg(struct bootlog *bl, const struct bootlog_msg *m, const struct pat_caps *caps)
 {
     int i = note(bl, m->level, m->code, NULL, "", "", "");
     if (i < 0 || bl->f[i].count > 1)
@@ -187,14 +187,14 @@ static int note_msg(struct bootlog *bl, const struct boot_msg *m, const struct p
     bl->caps[i] = caps ? *caps : none;
     word_msg(bl, m, &bl->caps[i], &bl->f[i]);
     bl->f[i].target = m->target;
-    if (m->target == TARGET_APP && caps && caps->n > 0)
+    if (m->target == BOOTLOG_TARGET_APP && caps && caps->n > 0)
         bl->f[i].target_off = (uint32_t)strtoul(caps->cap[0], NULL, 16);
     return i;
 }
 
-static const struct boot_msg *catalogue_entry(const char *code)
+static const struct bootlog_msg *catalogue_entry(const char *code)
 {
-    for (const struct boot_msg *m = boot_catalogue; m->code; m++)
+    for (const struct bootlog_msg *m = bootlog_catalogue; m->code; m++)
         if (strcmp(m->code, code) == 0)
             return m;
     return NULL;
@@ -225,7 +225,7 @@ static void guess_classic_rom(struct bootlog *bl)
         set_chip(bl, chip_by_name(r->chip));
 }
 
-static void reach(struct bootlog *bl, enum boot_stage stage)
+static void reach(struct bootlog *bl, enum bootlog_stage stage)
 {
     if (bl->cur.stage < stage)
         bl->cur.stage = stage;
@@ -249,10 +249,10 @@ static double median_interval(const struct bootlog *bl)
     return v[bl->nintervals / 2];
 }
 
-static const struct boot_finding *first_failure(const struct bootlog *bl)
+static const struct bootlog_finding *first_failure(const struct bootlog *bl)
 {
     for (unsigned i = 0; i < bl->n; i++)
-        if (bl->f[i].level == BOOT_FAIL && strcmp(bl->f[i].code, "boot-loop") != 0)
+        if (bl->f[i].level == BOOTLOG_FAIL && strcmp(bl->f[i].code, "boot-loop") != 0)
             return &bl->f[i];
     return NULL;
 }
@@ -268,7 +268,7 @@ static void update_loop(struct bootlog *bl)
                  bl->restart_code);
     if (bl->nintervals > 0)
         text_add(what, sizeof what, ", about every %.1f s", median_interval(bl));
-    const struct boot_finding *cause = first_failure(bl);
+    const struct bootlog_finding *cause = first_failure(bl);
     if (cause) {
         text_put(why, sizeof why, "each attempt ends with the failure explained here: %s", cause->what);
         text_put(fix, sizeof fix,
@@ -279,10 +279,10 @@ static void update_loop(struct bootlog *bl)
     }
     int i = find_key(bl, "boot-loop");
     if (i < 0) {
-        note(bl, BOOT_FAIL, "boot-loop", NULL, what, why, fix);
+        note(bl, BOOTLOG_FAIL, "boot-loop", NULL, what, why, fix);
         return;
     }
-    struct boot_finding *f = &bl->f[i];
+    struct bootlog_finding *f = &bl->f[i];
     if (strcmp(f->what, what) != 0 || strcmp(f->why, why) != 0) {
         text_put(f->what, sizeof f->what, "%s", what);
         text_put(f->why, sizeof f->why, "%s", why);
@@ -312,7 +312,7 @@ static void start_boot(struct bootlog *bl, double t)
     bl->boots++;
     bl->boot_t = t;
     memset(&bl->cur, 0, sizeof bl->cur);
-    reach(bl, STAGE_ROM);
+    reach(bl, BOOTLOG_STAGE_ROM);
     update_loop(bl);
 }
 
@@ -354,14 +354,14 @@ static void note_reset(struct bootlog *bl, unsigned code, const char *name, enum
     text_put(key, sizeof key, "reset:%x", code);
     text_put(what, sizeof what, "reset reason rst:0x%x (%s)", code, name);
     if (kind == RESET_BROWNOUT) {
-        const struct boot_msg *m = catalogue_entry("brownout");
+        const struct bootlog_msg *m = catalogue_entry("brownout");
         note_msg(bl, m, NULL);
         return;
     }
     if (kind == RESET_WATCHDOG)
         text_put(fix, sizeof fix,
                  "if it repeats, the finding about the stage that hangs says what to change");
-    note(bl, BOOT_INFO, "reset-reason", key, what, reset_kind_meaning(kind), fix);
+    note(bl, BOOTLOG_INFO, "reset-reason", key, what, reset_kind_meaning(kind), fix);
 }
 
 static void note_restart(struct bootlog *bl, unsigned code, const char *name, enum reset_kind kind)
@@ -394,7 +394,7 @@ static void note_boot_mode(struct bootlog *bl, unsigned strap, const char *mode)
         text_put(why, sizeof why,
                  "an unsupported boot mode is selected when the second strapping pin is high while %s is low",
                  bl->rom ? bl->rom->boot_pin : "the boot pin");
-        note(bl, BOOT_WARN, "odd-boot-mode", NULL, what, why,
+        note(bl, BOOTLOG_WARN, "odd-boot-mode", NULL, what, why,
              "check what drives the strapping pins at reset; leave them to their pull-ups/downs");
     }
     if (bl->rom && bl->rom->vdd18_bit && (strap & bl->rom->vdd18_bit) && !download) {
@@ -409,7 +409,7 @@ static void note_boot_mode(struct bootlog *bl, unsigned strap, const char *mode)
             fix, sizeof fix,
             "keep %s low at reset (remove what pulls it up), or, for 3.3 V flash, fix the voltage in eFuse (espefuse.py set_flash_voltage 3.3V)",
             bl->rom->vdd18_pin);
-        note(bl, BOOT_WARN, "flash-1v8-strap", NULL, what, why, fix);
+        note(bl, BOOTLOG_WARN, "flash-1v8-strap", NULL, what, why, fix);
     }
 }
 
@@ -431,7 +431,7 @@ static void on_reset(struct bootlog *bl, const char *text, double t)
         text_put(mode, sizeof mode, "%.*s", (int)((mclose ? mclose : mopen + strlen(mopen)) - mopen - 1),
                  mopen + 1);
 
-    if (bl->boots == 0 || bl->cur.has_rst || bl->cur.nload || bl->cur.stage > STAGE_ROM)
+    if (bl->boots == 0 || bl->cur.has_rst || bl->cur.nload || bl->cur.stage > BOOTLOG_STAGE_ROM)
         start_boot(bl, t);
     bl->cur.has_rst = true;
     if (t >= 0)
@@ -462,9 +462,9 @@ static void note_bootloader_failure(struct bootlog *bl, const char *code, const 
     expand(bl, what_tmpl, NULL, what, sizeof what);
     expand(bl, why_tmpl, NULL, why, sizeof why);
     expand(bl, fix_tmpl, NULL, fix, sizeof fix);
-    int i = note(bl, BOOT_FAIL, code, NULL, what, why, fix);
+    int i = note(bl, BOOTLOG_FAIL, code, NULL, what, why, fix);
     if (i >= 0)
-        bl->f[i].target = TARGET_BOOTLOADER;
+        bl->f[i].target = BOOTLOG_TARGET_BOOTLOADER;
 }
 
 static void note_app_in_rom(struct bootlog *bl, uint32_t addr, unsigned long len, const struct mem_region *r)
@@ -567,7 +567,7 @@ static void note_quad_header(struct bootlog *bl, const char *mode)
         "write the bootloader again with --flash-mode dio (the second-stage bootloader switches the flash to QIO itself when it can)",
         NULL, fix, sizeof fix);
     note(
-        bl, BOOT_WARN, "quad-mode-header", NULL, what,
+        bl, BOOTLOG_WARN, "quad-mode-header", NULL, what,
         "the ROM loads the second-stage bootloader in a dual mode (DIO or DOUT) only; with QIO or QOUT in the header many boards read garbage (load:0xffffffff,len:-1) or fail the checksum",
         fix);
 }
@@ -580,7 +580,7 @@ static bool on_rom_line(struct bootlog *bl, const char *text, double t)
         on_load(bl, text);
     } else if (starts(text, "entry 0x")) {
         bl->cur.entry = true;
-        reach(bl, STAGE_SECOND);
+        reach(bl, BOOTLOG_STAGE_SECOND);
     } else if (starts(text, "configsip:") || starts(text, "clk_drv:")) {
         guess_classic_rom(bl);
     } else if (starts(text, "mode:QIO") || starts(text, "mode:QOUT")) {
@@ -627,14 +627,14 @@ static bool is_bootloader_tag(const char *tag)
 
 static void on_idf_line(struct bootlog *bl, const char *tag, const char *text)
 {
-    if (is_bootloader_tag(tag) && bl->cur.stage < STAGE_APP) {
-        reach(bl, STAGE_SECOND);
+    if (is_bootloader_tag(tag) && bl->cur.stage < BOOTLOG_STAGE_APP) {
+        reach(bl, BOOTLOG_STAGE_SECOND);
         const char *v = strstr(text, "ESP-IDF ");
         const char *e = strstr(text, " 2nd stage bootloader");
         if (v && e && e > v)
             text_put(bl->idf_version, sizeof bl->idf_version, "%.*s", (int)(e - v - 8), v + 8);
-    } else if (bl->cur.stage >= STAGE_SECOND || bl->cur.entry) {
-        reach(bl, STAGE_APP);
+    } else if (bl->cur.stage >= BOOTLOG_STAGE_SECOND || bl->cur.entry) {
+        reach(bl, BOOTLOG_STAGE_APP);
     }
 }
 
@@ -647,7 +647,7 @@ static void on_panic(struct bootlog *bl, const char *text, const struct pat_caps
         const char *close = strrchr(open, ')');
         text_put(cause, sizeof cause, "%.*s", (int)(close ? close - open : (long)strlen(open)), open);
     }
-    const char *meaning = panic_cause_meaning(cause);
+    const char *meaning = bootlog_panic_meaning(cause);
     text_put(key, sizeof key, "panic:%s", cause);
     text_put(what, sizeof what, "the application crashed: Guru Meditation Error on core %s (%s)",
              caps->cap[0], cause);
@@ -657,8 +657,8 @@ static void on_panic(struct bootlog *bl, const char *text, const struct pat_caps
         bl->opts.syms
             ? "the backtrace names the functions that led to the crash: fix the first one in your own code"
             : "give the application's ELF (espburn explain LOG --elf build/app.elf) to name the functions in the backtrace, then fix the first one in your own code");
-    reach(bl, STAGE_APP);
-    bl->panic = note(bl, BOOT_FAIL, "panic", key, what, why, fix);
+    reach(bl, BOOTLOG_STAGE_APP);
+    bl->panic = note(bl, BOOTLOG_FAIL, "panic", key, what, why, fix);
     bl->panic_addr_noted = false;
 }
 
@@ -667,7 +667,7 @@ static void on_fault_address(struct bootlog *bl, const char *hex)
     uint32_t addr = (uint32_t)strtoul(hex, NULL, 16);
     if (bl->panic < 0 || bl->panic_addr_noted || addr >= 0x1000)
         return;
-    struct boot_finding *f = &bl->f[bl->panic];
+    struct bootlog_finding *f = &bl->f[bl->panic];
     text_add(f->why, sizeof f->why,
              "; the faulting address 0x%08x is near 0: a NULL pointer (or a field of one)", addr);
     f->version++;
@@ -717,7 +717,7 @@ static void on_backtrace(struct bootlog *bl, const char *text)
             "; the backtrace ends in |<-CORRUPTED: the stack itself was damaged (a stack overflow or a buffer written past its end)");
     text_put(key, sizeof key, "backtrace:%08x", first);
     note(
-        bl, BOOT_INFO, "backtrace", key, what, why,
+        bl, BOOTLOG_INFO, "backtrace", key, what, why,
         bl->opts.syms
             ? "start with the first function of your own code in the list"
             : "give the application's ELF (--elf build/app.elf) to turn these addresses into function names");
@@ -727,8 +727,8 @@ static void on_micropython(struct bootlog *bl, const char *text)
 {
     char what[512];
     text_put(what, sizeof what, "MicroPython started: %s", text);
-    reach(bl, STAGE_APP);
-    note(bl, BOOT_INFO, "micropython", NULL, what,
+    reach(bl, BOOTLOG_STAGE_APP);
+    note(bl, BOOTLOG_INFO, "micropython", NULL, what,
          "the application is running and its REPL prints this banner when it starts", "");
 }
 
@@ -759,7 +759,7 @@ static bool ends_in_hole(const char *pat)
 static void match_catalogue(struct bootlog *bl, const char *text, bool cut)
 {
     struct pat_caps caps;
-    for (const struct boot_msg *m = boot_catalogue; m->code; m++) {
+    for (const struct bootlog_msg *m = bootlog_catalogue; m->code; m++) {
         if (!pat_find(m->pattern, text, &caps) || (cut && ends_in_hole(m->pattern)))
             continue;
         if (!m->unless || !has_code_prefix(bl, m->unless))
@@ -827,8 +827,8 @@ static void analyse_text(struct bootlog *bl, const char *text, double t, bool cu
         on_idf_line(bl, tag, msg);
     if (!on_app_event(bl, text))
         match_catalogue(bl, text, cut);
-    if (!idf && bl->cur.entry && bl->cur.stage == STAGE_SECOND)
-        reach(bl, STAGE_APP); /* plain output after entry: the app is talking */
+    if (!idf && bl->cur.entry && bl->cur.stage == BOOTLOG_STAGE_SECOND)
+        reach(bl, BOOTLOG_STAGE_APP); /* plain output after entry: the app is talking */
 }
 
 /* A colour code whose ESC a paste lost or spelt out: "[0;32m", "<0x1b>[0;32m",
@@ -854,7 +854,7 @@ static void analyse_line(struct bootlog *bl, char *text)
         t = bl->feed_t;
     long at = banner_at(text);
     if (at > 0) { /* a reset cut the previous output short */
-        char before[BOOT_LINE_MAX];
+        char before[BOOTLOG_LINE_MAX];
         text_put(before, sizeof before, "%.*s", (int)at, text);
         analyse_text(bl, before, t, true);
         text += at;
@@ -891,7 +891,7 @@ void bootlog_feed(struct bootlog *bl, const char *data, size_t n, double t)
             end_line(bl);
         } else if (c == '\t' || (c >= 0x20 && c < 0x7F) || c >= 0x80) {
             bl->line[bl->len++] = c >= 0x7F ? '?' : (c == '\t' ? ' ' : (char)c);
-            if (bl->len == BOOT_LINE_MAX - 1)
+            if (bl->len == BOOTLOG_LINE_MAX - 1)
                 end_line(bl);
         }
     }
@@ -904,13 +904,13 @@ static void settle_flash_voltage(struct bootlog *bl)
     int i = find_key(bl, "flash-1v8-strap");
     static const char *const rom_failures[] = { "no-bootloader", "bad-bootloader-header",
                                                 "bootloader-garbage", "bootloader-checksum" };
-    if (i < 0 || bl->f[i].level != BOOT_WARN || bl->max_stage < STAGE_SECOND)
+    if (i < 0 || bl->f[i].level != BOOTLOG_WARN || bl->max_stage < BOOTLOG_STAGE_SECOND)
         return;
     for (size_t k = 0; k < sizeof rom_failures / sizeof rom_failures[0]; k++)
         if (find_key(bl, rom_failures[k]) >= 0)
             return;
-    struct boot_finding *f = &bl->f[i];
-    f->level = BOOT_INFO;
+    struct bootlog_finding *f = &bl->f[i];
+    f->level = BOOTLOG_INFO;
     text_put(
         f->why, sizeof f->why,
         "yet the ROM read the bootloader fine, so this module's flash runs at 1.8 V or an eFuse sets the flash voltage");
@@ -927,15 +927,15 @@ void bootlog_finish(struct bootlog *bl)
     settle_flash_voltage(bl);
     if (bl->boots == 0 && bl->n == 0)
         note(
-            bl, BOOT_INFO, "nothing-recognised", NULL, "no boot output was recognised in this log",
+            bl, BOOTLOG_INFO, "nothing-recognised", NULL, "no boot output was recognised in this log",
             "it holds no ROM banner, reset line or known message: a wrong baud rate (boot messages are at 115200), the wrong port, or a capture that started after the boot",
             "capture from a reset at 115200 baud (espburn monitor resets the board when it starts)");
-    if (!bootlog_failed(bl) && bl->cur.stage == STAGE_APP) {
+    if (!bootlog_failed(bl) && bl->cur.stage == BOOTLOG_STAGE_APP) {
         char what[512];
         text_put(what, sizeof what, "the chip booted through the ROM%s%s%s and into the application",
                  bl->cur.entry ? ", the second-stage bootloader" : "",
                  bl->idf_version[0] ? " of ESP-IDF " : "", bl->idf_version);
-        note(bl, BOOT_INFO, "healthy", NULL, what, "no failure was recognised in the boot output", "");
+        note(bl, BOOTLOG_INFO, "healthy", NULL, what, "no failure was recognised in the boot output", "");
     }
 }
 
@@ -963,7 +963,7 @@ void bootlog_free(struct bootlog *bl)
     free(bl);
 }
 
-int bootlog_note(struct bootlog *bl, enum boot_level level, const char *code, const char *what,
+int bootlog_note(struct bootlog *bl, enum bootlog_level level, const char *code, const char *what,
                  const char *why, const char *fix)
 {
     return note(bl, level, code, NULL, what, why, fix);
@@ -974,12 +974,12 @@ unsigned bootlog_count(const struct bootlog *bl)
     return bl->n;
 }
 
-const struct boot_finding *bootlog_finding(const struct bootlog *bl, unsigned i)
+const struct bootlog_finding *bootlog_finding(const struct bootlog *bl, unsigned i)
 {
     return i < bl->n ? &bl->f[i] : NULL;
 }
 
-struct boot_finding *bootlog_finding_mut(struct bootlog *bl, unsigned i)
+struct bootlog_finding *bootlog_finding_mut(struct bootlog *bl, unsigned i)
 {
     return i < bl->n ? &bl->f[i] : NULL;
 }
@@ -987,7 +987,7 @@ struct boot_finding *bootlog_finding_mut(struct bootlog *bl, unsigned i)
 bool bootlog_failed(const struct bootlog *bl)
 {
     for (unsigned i = 0; i < bl->n; i++)
-        if (bl->f[i].level == BOOT_FAIL)
+        if (bl->f[i].level == BOOTLOG_FAIL)
             return true;
     return false;
 }
@@ -1004,12 +1004,12 @@ void bootlog_summary(const struct bootlog *bl, struct bootlog_summary *out)
     text_put(out->boot_mode, sizeof out->boot_mode, "%s", bl->boot_mode);
 }
 
-const char *boot_level_name(enum boot_level level)
+const char *bootlog_level_name(enum bootlog_level level)
 {
-    return level == BOOT_FAIL ? "fail" : level == BOOT_WARN ? "warn" : "info";
+    return level == BOOTLOG_FAIL ? "fail" : level == BOOTLOG_WARN ? "warn" : "info";
 }
 
-const char *boot_stage_name(enum boot_stage stage)
+const char *bootlog_stage_name(enum bootlog_stage stage)
 {
     static const char *const names[] = { "none", "rom", "second-stage", "app" };
     return names[stage];

@@ -13,33 +13,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "boot/catalogue.h"
+#include "boot/bootlog_catalogue.h"
 #include "boot/elf_syms.h"
 #include "chip/chips.h"
 
-#define BOOT_MAX_FINDINGS 48
-#define BOOT_LINE_MAX     512
+#define BOOTLOG_MAX_FINDINGS 48
+#define BOOTLOG_LINE_MAX     512
 
-enum boot_stage {
-    STAGE_NONE,
-    STAGE_ROM,
-    STAGE_SECOND,
-    STAGE_APP
+enum bootlog_stage {
+    BOOTLOG_STAGE_NONE,
+    BOOTLOG_STAGE_ROM,
+    BOOTLOG_STAGE_SECOND,
+    BOOTLOG_STAGE_APP
 };
 
-struct boot_finding {
-    enum boot_level level;
-    char code[40];           /* stable id: "app-at-bootloader-offset" */
-    char key[80];            /* code plus what makes it distinct */
-    char what[512];          /* what happened */
-    char why[1024];          /* why */
-    char fix[768];           /* what to do */
-    char plan[768];          /* filled by boot_tie_plan(): the files involved */
-    unsigned line;           /* line of the log where it was first seen */
-    unsigned count;          /* how many times */
-    unsigned version;        /* bumped whenever the texts or count change */
-    enum boot_target target; /* flash offset it concerns, for --plan */
-    uint32_t target_off;     /* TARGET_APP: the offset */
+struct bootlog_finding {
+    enum bootlog_level level;
+    char code[40];              /* stable id: "app-at-bootloader-offset" */
+    char key[80];               /* code plus what makes it distinct */
+    char what[512];             /* what happened */
+    char why[1024];             /* why */
+    char fix[768];              /* what to do */
+    char plan[768];             /* filled by bootlog_tie_plan(): the files involved */
+    unsigned line;              /* line of the log where it was first seen */
+    unsigned count;             /* how many times */
+    unsigned version;           /* bumped whenever the texts or count change */
+    enum bootlog_target target; /* flash offset it concerns, for --plan */
+    uint32_t target_off;        /* BOOTLOG_TARGET_APP: the offset */
 };
 
 struct bootlog_opts {
@@ -62,25 +62,25 @@ void bootlog_finish(struct bootlog *bl);
 
 /* Add a finding from outside the log (a plan, a monitor's own checks);
  * one with the same code is counted instead. Returns its index, or -1. */
-int bootlog_note(struct bootlog *bl, enum boot_level level, const char *code, const char *what,
+int bootlog_note(struct bootlog *bl, enum bootlog_level level, const char *code, const char *what,
                  const char *why, const char *fix);
 
 unsigned bootlog_count(const struct bootlog *bl);
-const struct boot_finding *bootlog_finding(const struct bootlog *bl, unsigned i);
-struct boot_finding *bootlog_finding_mut(struct bootlog *bl, unsigned i);
-bool bootlog_failed(const struct bootlog *bl); /* some BOOT_FAIL finding */
+const struct bootlog_finding *bootlog_finding(const struct bootlog *bl, unsigned i);
+struct bootlog_finding *bootlog_finding_mut(struct bootlog *bl, unsigned i);
+bool bootlog_failed(const struct bootlog *bl); /* some BOOTLOG_FAIL finding */
 
 struct bootlog_summary {
     const struct chip *chip; /* NULL when the log does not say */
     const char *rom;         /* "ESP32 ROM of chip revisions 0 and 1", or NULL */
     unsigned lines, boots;
-    enum boot_stage stage; /* furthest stage reached by any boot */
-    char idf_version[40];  /* second-stage bootloader's ESP-IDF version, or "" */
-    char boot_mode[96];    /* last "SPI_FAST_FLASH_BOOT (boot:0x13)", or "" */
+    enum bootlog_stage stage; /* furthest stage reached by any boot */
+    char idf_version[40];     /* second-stage bootloader's ESP-IDF version, or "" */
+    char boot_mode[96];       /* last "SPI_FAST_FLASH_BOOT (boot:0x13)", or "" */
 };
 void bootlog_summary(const struct bootlog *bl, struct bootlog_summary *out);
 
-const char *boot_level_name(enum boot_level level); /* "info", "warn", "fail" */
-const char *boot_stage_name(enum boot_stage stage); /* "none", "rom", ... */
+const char *bootlog_level_name(enum bootlog_level level); /* "info", "warn", "fail" */
+const char *bootlog_stage_name(enum bootlog_stage stage); /* "none", "rom", ... */
 
 #endif

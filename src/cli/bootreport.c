@@ -6,16 +6,16 @@
 
 #define MAX_ELF (512u << 20)
 
-const char *bootreport_label(enum boot_level l, bool colour)
+const char *bootreport_label(enum bootlog_level l, bool colour)
 {
-    if (l == BOOT_FAIL)
+    if (l == BOOTLOG_FAIL)
         return colour ? "\033[1;31mFAIL\033[0m" : "FAIL";
-    if (l == BOOT_WARN)
+    if (l == BOOTLOG_WARN)
         return colour ? "\033[1;33mWARN\033[0m" : "WARN";
     return "INFO";
 }
 
-void bootreport_block(FILE *out, const struct boot_finding *f, bool colour)
+void bootreport_block(FILE *out, const struct bootlog_finding *f, bool colour)
 {
     fprintf(out, "%s %s (line %u", bootreport_label(f->level, colour), f->code, f->line);
     if (f->count > 1)
@@ -30,11 +30,11 @@ void bootreport_block(FILE *out, const struct boot_finding *f, bool colour)
     fprintf(out, "\n");
 }
 
-void bootreport_line(FILE *out, const struct boot_finding *f, bool colour)
+void bootreport_line(FILE *out, const struct bootlog_finding *f, bool colour)
 {
-    const char *on = colour ? (f->level == BOOT_FAIL   ? "\033[31m"
-                               : f->level == BOOT_WARN ? "\033[33m"
-                                                       : "\033[36m")
+    const char *on = colour ? (f->level == BOOTLOG_FAIL   ? "\033[31m"
+                               : f->level == BOOTLOG_WARN ? "\033[33m"
+                                                          : "\033[36m")
                             : "";
     const char *off = colour ? "\033[0m" : "";
     fprintf(out, "%sespburn%s %s %s%s: %s.", on, off, bootreport_label(f->level, colour), on, f->code,
@@ -48,10 +48,10 @@ void bootreport_line(FILE *out, const struct boot_finding *f, bool colour)
     fprintf(out, "%s\n", off);
 }
 
-cJSON *bootreport_json(const struct boot_finding *f)
+cJSON *bootreport_json(const struct bootlog_finding *f)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "level", boot_level_name(f->level));
+    cJSON_AddStringToObject(o, "level", bootlog_level_name(f->level));
     cJSON_AddStringToObject(o, "code", f->code);
     cJSON_AddStringToObject(o, "what", f->what);
     cJSON_AddStringToObject(o, "why", f->why);

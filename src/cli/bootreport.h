@@ -12,13 +12,13 @@
 #include "boot/bootlog.h"
 
 /* "FAIL", "WARN", "INFO"; in colour when `colour`. */
-const char *bootreport_label(enum boot_level level, bool colour);
+const char *bootreport_label(enum bootlog_level level, bool colour);
 /* One block: the level and code, then what happened, why, what to do, the files. */
-void bootreport_block(FILE *out, const struct boot_finding *f, bool colour);
+void bootreport_block(FILE *out, const struct bootlog_finding *f, bool colour);
 /* One highlighted line (the monitor's): "espburn FAIL code: what. Why: ... Fix: ... Files: ..." */
-void bootreport_line(FILE *out, const struct boot_finding *f, bool colour);
+void bootreport_line(FILE *out, const struct bootlog_finding *f, bool colour);
 /* The finding as a JSON object (caller owns it). */
-cJSON *bootreport_json(const struct boot_finding *f);
+cJSON *bootreport_json(const struct bootlog_finding *f);
 /* Read the application ELF's function symbols; prints the error and returns
  * its exit code (EB_USAGE when the file is not an ELF) or 0. */
 int bootreport_load_elf(const char *path, struct elf_syms *syms);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "boot/boot_plan.h"
+#include "boot/bootlog_plan.h"
 #include "boot/bootlog.h"
 #include "cli/bootreport.h"
 #include "cli/cli.h"
@@ -93,10 +93,10 @@ static void print_text(const char *log, const struct bootlog *bl, const struct p
         printf(" (%s)", s.rom);
     if (s.boot_mode[0])
         printf(", boot mode %s", s.boot_mode);
-    printf(", furthest stage: %s\n\n", boot_stage_name(s.stage));
-    for (int level = BOOT_FAIL; level >= BOOT_INFO; level--)
+    printf(", furthest stage: %s\n\n", bootlog_stage_name(s.stage));
+    for (int level = BOOTLOG_FAIL; level >= BOOTLOG_INFO; level--)
         for (unsigned i = 0; i < bootlog_count(bl); i++)
-            if (bootlog_finding(bl, i)->level == (enum boot_level)level)
+            if (bootlog_finding(bl, i)->level == (enum bootlog_level)level)
                 bootreport_block(stdout, bootlog_finding(bl, i), cli_is_tty());
     if (p && p->nfindings) {
         printf("The plan itself:\n");
@@ -124,7 +124,7 @@ static void print_json(const char *log, const struct bootlog *bl, const struct p
         cJSON_AddStringToObject(doc, "rom", s.rom);
     cJSON_AddNumberToObject(doc, "lines", s.lines);
     cJSON_AddNumberToObject(doc, "boots", s.boots);
-    cJSON_AddStringToObject(doc, "stage", boot_stage_name(s.stage));
+    cJSON_AddStringToObject(doc, "stage", bootlog_stage_name(s.stage));
     if (s.idf_version[0])
         cJSON_AddStringToObject(doc, "idf_version", s.idf_version);
     if (s.boot_mode[0])
@@ -166,7 +166,7 @@ static int analyse(const struct explain_args *a, const struct elf_syms *syms)
         return cli_fail(&err);
     }
     if (a->nplan)
-        boot_tie_plan(bl, &plan);
+        bootlog_tie_plan(bl, &plan);
     if (a->json)
         print_json(a->log, bl, a->nplan ? &plan : NULL);
     else

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "common/clock.h"
-#include "boot/boot_plan.h"
+#include "boot/bootlog_plan.h"
 #include "boot/bootlog.h"
 #include "cli/bootreport.h"
 #include "cli/cli.h"
@@ -54,7 +54,7 @@ struct monitor {
     struct shown {           /* per shown finding: when to say more */
         unsigned next_count; /* show again (short) when its count reaches this... */
         uint32_t what_hash;  /* ...and its text changed (a boot loop's count and period) */
-    } shown[BOOT_MAX_FINDINGS];
+    } shown[BOOTLOG_MAX_FINDINGS];
     int64_t t0_ms, next_try_ms;
 };
 
@@ -261,14 +261,14 @@ static unsigned next_milestone(unsigned count)
     return m;
 }
 
-static void remember_shown(struct monitor *m, unsigned i, const struct boot_finding *f)
+static void remember_shown(struct monitor *m, unsigned i, const struct bootlog_finding *f)
 {
     m->shown[i].next_count = next_milestone(f->count);
     m->shown[i].what_hash = text_hash(f->what);
 }
 
 /* A shown finding that grew (a boot loop: count and period): one short line. */
-static void show_update(struct monitor *m, unsigned i, const struct boot_finding *f)
+static void show_update(struct monitor *m, unsigned i, const struct bootlog_finding *f)
 {
     remember_shown(m, i, f);
     if (m->a->json) {
@@ -282,9 +282,9 @@ static void show_update(struct monitor *m, unsigned i, const struct boot_finding
            f->code, f->count, f->what, m->colour ? "\033[0m" : "");
 }
 
-static void show_finding(struct monitor *m, const struct boot_finding *f)
+static void show_finding(struct monitor *m, const struct bootlog_finding *f)
 {
-    if (f->level == BOOT_FAIL) {
+    if (f->level == BOOTLOG_FAIL) {
         m->failed = true;
         if (m->a->until_finding)
             m->quit = true;
@@ -305,7 +305,7 @@ static void show_new_findings(struct monitor *m)
     if (bootlog_count(m->bl) == m->nshown)
         return;
     if (m->plan)
-        boot_tie_plan(m->bl, m->plan);
+        bootlog_tie_plan(m->bl, m->plan);
     for (; m->nshown < bootlog_count(m->bl); m->nshown++) {
         show_finding(m, bootlog_finding(m->bl, m->nshown));
         remember_shown(m, m->nshown, bootlog_finding(m->bl, m->nshown));
@@ -320,7 +320,7 @@ static void show_app_reached(struct monitor *m)
     if (m->app_reached)
         return;
     bootlog_summary(m->bl, &s);
-    if (s.stage != STAGE_APP)
+    if (s.stage != BOOTLOG_STAGE_APP)
         return;
     m->app_reached = true;
     say(m, "app-reached", "the board reached its application%s%s%s",
@@ -331,7 +331,7 @@ static void show_app_reached(struct monitor *m)
 static void show_grown_findings(struct monitor *m)
 {
     for (unsigned i = 0; i < m->nshown; i++) {
-        const struct boot_finding *f = bootlog_finding(m->bl, i);
+        const struct bootlog_finding *f = bootlog_finding(m->bl, i);
         if (f->count >= m->shown[i].next_count && text_hash(f->what) != m->shown[i].what_hash)
             show_update(m, i, f);
     }
@@ -624,7 +624,7 @@ static void show_summary(struct monitor *m, int rc)
     if (m->a->json) {
         cJSON *o = json_line(m, "summary");
         cJSON_AddNumberToObject(o, "boots", s.boots);
-        cJSON_AddStringToObject(o, "stage", boot_stage_name(s.stage));
+        cJSON_AddStringToObject(o, "stage", bootlog_stage_name(s.stage));
         if (s.chip)
             cJSON_AddStringToObject(o, "chip", s.chip->name);
         cJSON_AddBoolToObject(o, "failed", m->failed);
@@ -637,10 +637,10 @@ static void show_summary(struct monitor *m, int rc)
     }
     end_board_line(m);
     say(m, "summary", "%u boot%s seen%s, furthest stage: %s%s", s.boots, s.boots == 1 ? "" : "s",
-        m->analyses > 1 ? " since the last reset or reconnection" : "", boot_stage_name(s.stage),
+        m->analyses > 1 ? " since the last reset or reconnection" : "", bootlog_stage_name(s.stage),
         bootlog_count(m->bl) ? "; findings:" : "; nothing recognised");
     for (unsigned i = 0; i < bootlog_count(m->bl); i++) {
-        const struct boot_finding *f = bootlog_finding(m->bl, i);
+        const struct bootlog_finding *f = bootlog_finding(m->bl, i);
         fprintf(stderr, "    %s %s", bootreport_label(f->level, m->colour), f->code);
         if (f->count > 1)
             fprintf(stderr, " (x%u)", f->count);

@@ -4,7 +4,7 @@
  * banner, and the timestamped output queue. Commands are in commands.c. */
 #include "sim/engine.h"
 
-#include "sim/bootchain.h"
+#include "sim/simboot.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -252,7 +252,7 @@ void sim_reboot(struct sim *s, const char *reason, bool download, uint64_t at_us
     }
     char text[512];
     snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n%s", s->board->banner,
-             bootchain_banner_gap(s->chip, s->board->banner), reason,
+             simboot_banner_gap(s->chip, s->board->banner), reason,
              download ? s->board->boot_download : s->board->boot_flash,
              download ? "waiting for download\r\n" : "");
     sim_emit_text(s, text, at_us);

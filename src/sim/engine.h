@@ -19,8 +19,8 @@
 #include "common/err.h"
 #include "loader/slip.h"
 #include "sim/board.h"
-#include "sim/flash.h"
 #include "sim/memory.h"
+#include "sim/nor_flash.h"
 #include "sim/spi_flash.h"
 
 /* Faults on demand (--fault). Counters are 1-based; 0 = off. */
@@ -134,14 +134,14 @@ struct sim {
     /* Optional: one line per event for --trace (the engine never prints). */
     void (*trace)(void *ctx, const char *line);
     void *trace_ctx;
-    /* Boot from flash (boot_sim.c): the next reset of a boot loop. */
+    /* Boot from flash (simboot_engine.c): the next reset of a boot loop. */
     struct sim_boot_next {
         bool pending;
         uint64_t at_us;
         char rst[48]; /* "0x10 (RTCWDT_RTC_RESET)" */
         uint32_t saved_pc;
     } boot_next;
-    /* The app stage of a MicroPython firmware (boot_sim.c sets it, any reset
+    /* The app stage of a MicroPython firmware (simboot_engine.c sets it, any reset
      * clears it): the transport hands the UART to a real MicroPython
      * (micropython.h, the app link) while it lasts. */
     struct sim_app {
@@ -193,7 +193,7 @@ void sim_emit(struct sim *s, const uint8_t *p, size_t n, uint64_t at_us);
 void sim_emit_text(struct sim *s, const char *text, uint64_t at_us);
 void sim_emit_frame(struct sim *s, const uint8_t *p, size_t n, uint64_t at_us);
 void sim_reboot(struct sim *s, const char *reason, bool download, uint64_t at_us);
-/* What the chip prints booting from flash, and the loop's next reset (boot_sim.c). */
+/* What the chip prints booting from flash, and the loop's next reset (simboot_engine.c). */
 void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us);
 void sim_transfer_end(struct sim_transfer *x);
 void sim_handle_frame(struct sim *s, const uint8_t *f, size_t n, uint64_t t_us);

@@ -103,7 +103,7 @@ static void test_backtrace_gets_names(void **state)
                       "Backtrace: 0x400d2044:0x3ffb1f10 0x400d2010:0x3ffb1f40\n";
     bootlog_feed(bl, log, strlen(log), -1);
     bootlog_finish(bl);
-    const struct boot_finding *bt = NULL;
+    const struct bootlog_finding *bt = NULL;
     for (unsigned i = 0; i < bootlog_count(bl); i++)
         if (strcmp(bootlog_finding(bl, i)->code, "backtrace") == 0)
             bt = bootlog_finding(bl, i);

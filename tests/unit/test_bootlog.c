@@ -50,7 +50,7 @@ static struct bootlog *run(const char *text, const struct chip *chip)
     return bl;
 }
 
-static const struct boot_finding *find(const struct bootlog *bl, const char *code)
+static const struct bootlog_finding *find(const struct bootlog *bl, const char *code)
 {
     for (unsigned i = 0; i < bootlog_count(bl); i++)
         if (strcmp(bootlog_finding(bl, i)->code, code) == 0)
@@ -108,9 +108,9 @@ static const char *const samples[] = {
 };
 
 /* The entry a line is taken for: the first whose pattern it matches. */
-static const struct boot_msg *first_entry(const char *line)
+static const struct bootlog_msg *first_entry(const char *line)
 {
-    for (const struct boot_msg *m = boot_catalogue; m->code; m++)
+    for (const struct bootlog_msg *m = bootlog_catalogue; m->code; m++)
         if (pat_find(m->pattern, line, NULL))
             return m;
     return NULL;
@@ -119,13 +119,13 @@ static const struct boot_msg *first_entry(const char *line)
 static void test_every_catalogue_entry_is_recognised(void **state)
 {
     (void)state;
-    for (const struct boot_msg *m = boot_catalogue; m->code; m++) {
+    for (const struct bootlog_msg *m = bootlog_catalogue; m->code; m++) {
         bool tested = false;
         for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
             if (first_entry(samples[i]) != m)
                 continue;
             struct bootlog *bl = run(samples[i], NULL);
-            const struct boot_finding *f = find(bl, m->code);
+            const struct bootlog_finding *f = find(bl, m->code);
             bool ok = f && f->level == m->level && f->what[0] && f->why[0] && f->fix[0] &&
                       !strchr(f->what, '$') && !strchr(f->what, '{') && !strchr(f->fix, '{');
             bootlog_free(bl);
@@ -142,7 +142,7 @@ static void test_seed_is_worded_exactly(void **state)
 {
     (void)state;
     struct bootlog *bl = run(SEED, NULL);
-    const struct boot_finding *f = find(bl, "app-at-bootloader-offset");
+    const struct bootlog_finding *f = find(bl, "app-at-bootloader-offset");
     assert_non_null(f);
     if (!f) /* cmocka's assert does not tell the compiler it stops here */
         return;
@@ -153,8 +153,8 @@ static void test_seed_is_worded_exactly(void **state)
     assert_non_null(strstr(f->fix, "bootloader.bin) at 0x1000"));
     assert_non_null(strstr(f->fix, "0x8000"));
     assert_non_null(strstr(f->fix, "0x10000"));
-    assert_int_equal(f->level, BOOT_FAIL);
-    assert_int_equal(f->target, TARGET_BOOTLOADER);
+    assert_int_equal(f->level, BOOTLOG_FAIL);
+    assert_int_equal(f->target, BOOTLOG_TARGET_BOOTLOADER);
     assert_non_null(find(bl, "boot-loop"));
     assert_true(bootlog_failed(bl));
     struct bootlog_summary s;
@@ -180,7 +180,7 @@ static void test_real_bootloader_segments_are_fine(void **state)
     assert_null(find(bl, "boot-loop"));
     struct bootlog_summary s;
     bootlog_summary(bl, &s);
-    assert_int_equal(s.stage, STAGE_APP);
+    assert_int_equal(s.stage, BOOTLOG_STAGE_APP);
     assert_string_equal(s.idf_version, "v3.1-dev-961-ga255622-dirty");
     bootlog_free(bl);
 }
@@ -229,7 +229,7 @@ static void test_loop_period_from_arrival_times(void **state)
         bootlog_feed(bl, boot, strlen(boot), 100.0 + 0.25 * i);
     }
     bootlog_finish(bl);
-    const struct boot_finding *f = find(bl, "boot-loop");
+    const struct bootlog_finding *f = find(bl, "boot-loop");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "started 5 times"));
     assert_non_null(strstr(f->what, "about every 0.2 s") ? f->what : strstr(f->what, "about every 0.3 s"));
@@ -247,7 +247,7 @@ static void test_banner_inside_a_line(void **state)
                              "Build:Mar 27 2021\nrst:0x7 (TG0WDT_SYS_RST),boot:0x28 (SPI_FAST_FLASH_BOOT)\n",
                              NULL);
     assert_null(find(bl, "bad-bootloader-header"));
-    const struct boot_finding *f = find(bl, "no-bootloader");
+    const struct bootlog_finding *f = find(bl, "no-bootloader");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "at 0x0")); /* reworded once the S3 banner came */
     struct bootlog_summary s;
@@ -262,7 +262,7 @@ static void test_download_mode_by_name_and_by_pin(void **state)
     struct bootlog *bl = run("rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\n"
                              "waiting for download\n",
                              NULL);
-    const struct boot_finding *f = find(bl, "download-mode");
+    const struct bootlog_finding *f = find(bl, "download-mode");
     assert_non_null(f);
     assert_int_equal(f->count, 1); /* one problem, one finding */
     assert_false(bootlog_failed(bl));
@@ -282,7 +282,7 @@ static void test_strapping_1v8(void **state)
     (void)state;
     struct bootlog *bl =
         run("ets Jun  8 2016 00:22:57\nrst:0x10 (RTCWDT_RTC_RESET),boot:0x33 (SPI_FAST_FLASH_BOOT)\n", NULL);
-    const struct boot_finding *f = find(bl, "flash-1v8-strap");
+    const struct bootlog_finding *f = find(bl, "flash-1v8-strap");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "MTDI (GPIO12)"));
     bootlog_free(bl);
@@ -296,7 +296,7 @@ static void test_quad_mode_header(void **state)
     (void)state;
     struct bootlog *bl =
         run("rst:0x10 (RTCWDT_RTC_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\nmode:QOUT, clock div:2\n", NULL);
-    const struct boot_finding *f = find(bl, "quad-mode-header");
+    const struct bootlog_finding *f = find(bl, "quad-mode-header");
     assert_non_null(f);
     assert_string_equal(f->what, "the bootloader's header asks the ROM for QOUT flash mode");
     bootlog_free(bl);
@@ -325,7 +325,7 @@ static void test_panic_with_null_pointer(void **state)
             "EXCVADDR: 0x00000134  LBEG    : 0x400014fd\n"
             "Backtrace: 0x400ebc34:0x3ffb1f10 0x400d2778:0x3ffb1f40 |<-CORRUPTED\n",
             NULL);
-    const struct boot_finding *f = find(bl, "panic");
+    const struct bootlog_finding *f = find(bl, "panic");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "LoadProhibited"));
     assert_non_null(strstr(f->why, "NULL pointer"));
@@ -344,7 +344,7 @@ static void test_bootloader_for_another_chip(void **state)
         run("ets Jul 29 2019 12:21:46\nrst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)\n"
             "configsip: 0, SPIWP:0xee\nmode:DIO, clock div:1\nload:0x3fce3808,len:9044\n",
             NULL);
-    const struct boot_finding *f = find(bl, "bootloader-wrong-chip");
+    const struct bootlog_finding *f = find(bl, "bootloader-wrong-chip");
     assert_non_null(f);
     assert_non_null(strstr(f->what, "ESP32-S3"));
     assert_null(strstr(f->what, "ESP32-C3")); /* 0x3fce3808 is past the C3's DRAM */

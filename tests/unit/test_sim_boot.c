@@ -1,4 +1,4 @@
-/* test_sim_boot.c - the boot chain (src/sim/bootchain.h) on the real seed
+/* test_sim_boot.c - the boot chain (src/sim/simboot.h) on the real seed
  * bundle placed right and wrong, and on layouts the tests build: erased
  * flash, bad checksums, bad table MD5, no app partition, an app too big
  * for its partition, otadata selection, wrong chip, faults, ESP32-S3. */
@@ -14,7 +14,7 @@
 
 #include "imgbuild.h"
 #include "sim/board.h"
-#include "sim/bootchain.h"
+#include "sim/simboot.h"
 #include "sim/engine.h"
 
 #define FLASH_SIZE (16u << 20)
@@ -22,8 +22,8 @@
 struct rig {
     const struct sim_board *board;
     uint8_t *flash;
-    struct bootchain_in in;
-    struct bootchain_out out;
+    struct simboot_in in;
+    struct simboot_out out;
     char *text; /* out.text as a C string */
 };
 
@@ -34,21 +34,21 @@ static struct rig *rig_new(const char *board)
     assert_non_null(r->board);
     r->flash = malloc(FLASH_SIZE);
     memset(r->flash, 0xFF, FLASH_SIZE);
-    r->in = (struct bootchain_in){ .chip = sim_board_chip(r->board),
-                                   .banner = r->board->banner,
-                                   .rst = r->board->rst_poweron,
-                                   .boot = r->board->boot_flash,
-                                   .flash = r->flash,
-                                   .flash_size = sim_board_flash_size(r->board) };
+    r->in = (struct simboot_in){ .chip = sim_board_chip(r->board),
+                                 .banner = r->board->banner,
+                                 .rst = r->board->rst_poweron,
+                                 .boot = r->board->boot_flash,
+                                 .flash = r->flash,
+                                 .flash_size = sim_board_flash_size(r->board) };
     return r;
 }
 
 static void rig_boot(struct rig *r)
 {
-    bootchain_out_free(&r->out);
+    simboot_out_free(&r->out);
     free(r->text);
     eb_err err;
-    assert_int_equal(bootchain_run(&r->in, &r->out, &err), 0);
+    assert_int_equal(simboot_run(&r->in, &r->out, &err), 0);
     r->text = calloc(1, r->out.text.len + 1);
     memcpy(r->text, r->out.text.data, r->out.text.len);
 }
@@ -57,7 +57,7 @@ static void rig_boot(struct rig *r)
 static void rig_next_round(struct rig *r)
 {
     static char rst[48];
-    assert_int_equal(r->out.stop, BOOT_STOP_RESET);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_RESET);
     snprintf(rst, sizeof rst, "%s", r->out.next_rst);
     r->in.rst = rst;
     r->in.saved_pc = r->out.next_saved_pc;
@@ -66,7 +66,7 @@ static void rig_next_round(struct rig *r)
 
 static void rig_free(struct rig *r)
 {
-    bootchain_out_free(&r->out);
+    simboot_out_free(&r->out);
     free(r->text);
     free(r->flash);
     free(r);
@@ -177,8 +177,8 @@ static void test_seed_clean_boot(void **state)
     /* App stage: said once, by the board, with the app's own banner. */
     assert_has(r, "[espburn sim] app stage: the application at 0x10000");
     assert_has(r, "MicroPython ESP32_LoBo_v3.2.24 - 2018-09-06 on ESP32&psRAM board with ESP32");
-    assert_int_equal(r->out.stop, BOOT_STOP_APP);
-    assert_int_equal(r->out.stage, BOOT_STAGE_APP);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_APP);
+    assert_int_equal(r->out.stage, SIMBOOT_STAGE_APP);
     assert_int_equal(r->out.app_offset, 0x10000);
     assert_true(r->out.app_micropython);
     /* The bootloader's first stamp is when the ROM's text has been sent. */
@@ -197,8 +197,8 @@ static void test_seed_app_at_bootloader_offset(void **state)
     place_seed(r, "MicroPython.bin", 0x1000);
     rig_boot(r);
     assert_string_equal(r->text, ROM_FIRE_POWERON ROM_HEADER_DIO_40 "load:0x3f400020,len:462120\r\n");
-    assert_int_equal(r->out.stop, BOOT_STOP_RESET);
-    assert_int_equal(r->out.stage, BOOT_STAGE_ROM);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_RESET);
+    assert_int_equal(r->out.stage, SIMBOOT_STAGE_ROM);
     assert_string_equal(r->out.next_rst, "0x10 (RTCWDT_RTC_RESET)");
     assert_in_range(r->out.reset_after_us, 350000, 450000);
     assert_non_null(strstr(r->out.cause, "0x3f400020"));
@@ -207,7 +207,7 @@ static void test_seed_app_at_bootloader_offset(void **state)
                         "ets Jun  8 2016 00:22:57\r\n\r\n"
                         "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\r\n" ROM_HEADER_DIO_40
                         "load:0x3f400020,len:462120\r\n");
-    assert_int_equal(r->out.stop, BOOT_STOP_RESET);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_RESET);
     rig_free(r);
 }
 
@@ -276,7 +276,7 @@ static void test_s3_clean_generated_boot(void **state)
     assert_lacks(r, "configsip");
     assert_has(r, "I (");
     assert_has(r, "boot: Loaded app from partition at offset 0x10000");
-    assert_int_equal(r->out.stop, BOOT_STOP_APP);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_APP);
     assert_string_equal(r->out.app_banner, "unitapp 1.2.3");
     bytes_free(&bl), bytes_free(&app), bytes_free(&table);
     rig_free(r);
@@ -321,8 +321,8 @@ static void test_table_bad_md5(void **state)
     assert_log(r, E_, "boot: Failed to verify partition table");
     assert_log(r, E_, "boot: load partition table error!");
     assert_lacks(r, "Partition Table:");
-    assert_int_equal(r->out.stop, BOOT_STOP_RESET);
-    assert_int_equal(r->out.stage, BOOT_STAGE_BOOTLOADER);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_RESET);
+    assert_int_equal(r->out.stage, SIMBOOT_STAGE_BOOTLOADER);
     assert_string_equal(r->out.next_rst, "0x3 (SW_RESET)");
     rig_free(r);
 }
@@ -420,7 +420,7 @@ static void test_otadata_selects_slot(void **state)
     assert_log(r, I_, "boot:  0 otadata          OTA data         01 00 0000d000 00002000");
     assert_log(r, I_, "boot: Loaded app from partition at offset 0x10000");
     assert_lacks(r, "0x290000 has invalid magic");
-    assert_int_equal(r->out.stop, BOOT_STOP_APP);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_APP);
     /* Corrupt the entry's CRC: no valid otadata and no factory. */
     r->flash[0xD000 + 28] ^= 0xFF;
     rig_boot(r);
@@ -523,12 +523,12 @@ static void test_fault_psram_missing_lobo_continues(void **state)
     (void)state;
     struct rig *r = rig_new("m5stack-fire");
     place_seed_bundle(r);
-    r->in.faults = BOOT_FAULT_PSRAM_MISSING;
+    r->in.faults = SIMBOOT_FAULT_PSRAM_MISSING;
     rig_boot(r);
     /* The LoBo build has SPIRAM_IGNORE_NOTFOUND: it says so and goes on. */
     assert_log(r, E_, "spiram: SPI RAM enabled but initialization failed. Bailing out.");
     assert_log(r, I_, "cpu_start: Failed to init external RAM; continuing without it.");
-    assert_int_equal(r->out.stop, BOOT_STOP_APP);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_APP);
     rig_free(r);
 }
 
@@ -548,12 +548,12 @@ static void test_fault_psram_missing_aborts(void **state)
     bytes app = { 0 };
     ib_image(&app, 0, s, 2, true);
     place(r, 0x10000, &app);
-    r->in.faults = BOOT_FAULT_PSRAM_MISSING;
+    r->in.faults = SIMBOOT_FAULT_PSRAM_MISSING;
     rig_boot(r);
     assert_log(r, E_, "psram: PSRAM ID read error: 0xffffffff");
     assert_log(r, E_, "cpu_start: Failed to init external RAM!");
-    assert_int_equal(r->out.stop, BOOT_STOP_RESET);
-    assert_int_equal(r->out.stage, BOOT_STAGE_APP);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_RESET);
+    assert_int_equal(r->out.stage, SIMBOOT_STAGE_APP);
     assert_string_equal(r->out.next_rst, "0xc (SW_CPU_RESET)");
     bytes_free(&app);
     rig_free(r);
@@ -564,7 +564,7 @@ static void test_fault_brownout(void **state)
     (void)state;
     struct rig *r = rig_new("m5stack-fire");
     place_seed_bundle(r);
-    r->in.faults = BOOT_FAULT_BROWNOUT;
+    r->in.faults = SIMBOOT_FAULT_BROWNOUT;
     rig_boot(r);
     assert_has(r, "\r\nBrownout detector was triggered\r\n\r\n");
     assert_lacks(r, "[espburn sim] app stage");
@@ -586,7 +586,7 @@ static void test_download_mode(void **state)
                         "ets Jun  8 2016 00:22:57\r\n\r\n"
                         "rst:0x1 (POWERON_RESET),boot:0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))\r\n"
                         "waiting for download\r\n");
-    assert_int_equal(r->out.stop, BOOT_STOP_DOWNLOAD);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_DOWNLOAD);
     rig_free(r);
 }
 
@@ -620,7 +620,7 @@ static void test_hostile_small_flash(void **state)
     r->in.flash_size = sim_board_flash_size(r->board);
     r->flash[0x1001] = 0xFF; /* 255 segments */
     rig_boot(r);
-    assert_int_equal(r->out.stop, BOOT_STOP_RESET);
+    assert_int_equal(r->out.stop, SIMBOOT_STOP_RESET);
     rig_free(r);
 }
 
@@ -696,7 +696,7 @@ static void test_unknown_rom_refused(void **state)
     struct rig *r = rig_new("m5stack-fire");
     r->in.banner = "something else";
     eb_err err;
-    assert_int_equal(bootchain_run(&r->in, &r->out, &err), -1);
+    assert_int_equal(simboot_run(&r->in, &r->out, &err), -1);
     assert_non_null(strstr(err.msg, "download mode"));
     rig_free(r);
 }

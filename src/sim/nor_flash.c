@@ -1,5 +1,5 @@
-/* flash.c - NOR flash model and its file mapping. */
-#include "sim/flash.h"
+/* nor_flash.c - NOR flash model and its file mapping. */
+#include "sim/nor_flash.h"
 
 #include <errno.h>
 #include <fcntl.h>

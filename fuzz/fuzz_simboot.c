@@ -1,4 +1,4 @@
-/* fuzz_bootchain.c - the boot chain on arbitrary flash contents. The input
+/* fuzz_simboot.c - the boot chain on arbitrary flash contents. The input
  * is split into three parts written at the bootloader offset, the
  * partition table (0x8000) and the first app (0x10000), the flash ending
  * right after the last; its first byte picks the board and the faults.
@@ -7,20 +7,20 @@
 #include <string.h>
 
 #include "sim/board.h"
-#include "sim/bootchain.h"
+#include "sim/simboot.h"
 
 static const char *const boards[] = { "m5stack-fire", "m5stack-core2", "m5stack-cores3" };
 
-static void check(const struct bootchain_out *o)
+static void check(const struct simboot_out *o)
 {
-    if (o->stop != BOOT_STOP_RESET && o->stop != BOOT_STOP_APP)
+    if (o->stop != SIMBOOT_STOP_RESET && o->stop != SIMBOOT_STOP_APP)
         abort();
     if (o->nmarks == 0 || o->marks[o->nmarks - 1].end != o->text.len)
         abort();
     for (size_t i = 1; i < o->nmarks; i++)
         if (o->marks[i].end <= o->marks[i - 1].end || o->marks[i].at_us < o->marks[i - 1].at_us)
             abort();
-    if (o->stop == BOOT_STOP_RESET && (!o->next_rst[0] || o->reset_after_us == 0))
+    if (o->stop == SIMBOOT_STOP_RESET && (!o->next_rst[0] || o->reset_after_us == 0))
         abort();
 }
 
@@ -40,17 +40,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(flash + chip->bootloader_offset, data + 3, n1 < 0x7000 ? n1 : 0x7000);
     memcpy(flash + 0x8000, data + 3 + n1, n2 < 0x8000 ? n2 : 0x8000);
     memcpy(flash + 0x10000, data + 3 + n1 + n2, n3);
-    struct bootchain_in in = { .chip = chip,
-                               .banner = b->banner,
-                               .rst = b->rst_poweron,
-                               .boot = b->boot_flash,
-                               .flash = flash,
-                               .flash_size = flash_size,
-                               .faults = (data[0] >> 2) & 3 };
-    struct bootchain_out o;
-    if (bootchain_run(&in, &o, NULL) == 0) {
+    struct simboot_in in = { .chip = chip,
+                             .banner = b->banner,
+                             .rst = b->rst_poweron,
+                             .boot = b->boot_flash,
+                             .flash = flash,
+                             .flash_size = flash_size,
+                             .faults = (data[0] >> 2) & 3 };
+    struct simboot_out o;
+    if (simboot_run(&in, &o, NULL) == 0) {
         check(&o);
-        bootchain_out_free(&o);
+        simboot_out_free(&o);
     }
     free(flash);
     return 0;

@@ -1,5 +1,5 @@
-/* boot_plan.c - what the plan puts at the offsets the boot failed on. */
-#include "boot/boot_plan.h"
+/* bootlog_plan.c - what the plan puts at the offsets the boot failed on. */
+#include "boot/bootlog_plan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -100,12 +100,12 @@ static void add_right_places(const struct plan *p, const struct layout *l, enum 
             place_role(p, l, roles[i], nouns[i], out, cap);
 }
 
-static void tie_one(struct boot_finding *f, const struct plan *p, const struct layout *l)
+static void tie_one(struct bootlog_finding *f, const struct plan *p, const struct layout *l)
 {
-    enum role want = f->target == TARGET_BOOTLOADER ? ROLE_BOOTLOADER
-                     : f->target == TARGET_TABLE    ? ROLE_PARTITION_TABLE
-                                                    : ROLE_APP;
-    uint32_t off = f->target == TARGET_APP ? f->target_off : home_of(l, want);
+    enum role want = f->target == BOOTLOG_TARGET_BOOTLOADER ? ROLE_BOOTLOADER
+                     : f->target == BOOTLOG_TARGET_TABLE    ? ROLE_PARTITION_TABLE
+                                                            : ROLE_APP;
+    uint32_t off = f->target == BOOTLOG_TARGET_APP ? f->target_off : home_of(l, want);
     const struct plan_region *r = region_at(p, off);
     enum role got = r ? region_role(r) : ROLE_UNKNOWN;
     bool starts_here = r && r->addr == off;
@@ -161,12 +161,12 @@ static void check_plan_chip(struct bootlog *bl, const struct chip *board, const 
     text_put(fix, sizeof fix, "get the firmware built for %s; its bootloader goes at 0x%x", board->display,
              board->bootloader_offset);
     bootlog_note(
-        bl, BOOT_FAIL, "plan-wrong-chip", what,
+        bl, BOOTLOG_FAIL, "plan-wrong-chip", what,
         "each ESP32 variant runs only images built for it: another chip's bootloader and application do not boot",
         fix);
 }
 
-void boot_tie_plan(struct bootlog *bl, const struct plan *p)
+void bootlog_tie_plan(struct bootlog *bl, const struct plan *p)
 {
     struct bootlog_summary s;
     bootlog_summary(bl, &s);
@@ -178,8 +178,8 @@ void boot_tie_plan(struct bootlog *bl, const struct plan *p)
         .app = app_offset(p),
     };
     for (unsigned i = 0; i < bootlog_count(bl); i++) {
-        struct boot_finding *f = bootlog_finding_mut(bl, i);
-        if (f->target != TARGET_NONE)
+        struct bootlog_finding *f = bootlog_finding_mut(bl, i);
+        if (f->target != BOOTLOG_TARGET_NONE)
             tie_one(f, p, &l);
     }
 }

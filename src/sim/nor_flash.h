@@ -1,9 +1,9 @@
-/* flash.h - the virtual board's SPI NOR flash: a byte array with NOR
+/* nor_flash.h - the virtual board's SPI NOR flash: a byte array with NOR
  * physics (programming only clears bits: new = old AND data; erase sets
  * whole 4 KB sectors back to 0xFF), optionally backed by a file that is
  * mapped, so it always holds the current contents. */
-#ifndef ESPBURN_SIM_FLASH_H
-#define ESPBURN_SIM_FLASH_H
+#ifndef ESPBURN_SIM_NOR_FLASH_H
+#define ESPBURN_SIM_NOR_FLASH_H
 
 #include <stdbool.h>
 #include <stdint.h>

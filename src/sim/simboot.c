@@ -1,4 +1,4 @@
-/* bootchain.c - one boot round from reset: the ROM stage (what the mask ROM
+/* simboot.c - one boot round from reset: the ROM stage (what the mask ROM
  * prints and how it fails) and the output cursor the later stages share.
  * ROM texts come from boot logs users posted (cited in docs/sim-boot.md):
  * "flash read err, 1000" / "ets_main.c 371 " and the 0.4 s RTC watchdog
@@ -9,7 +9,7 @@
  * "ets_loader.c 78", and the rule behind
  * "ho 0 tail 12 room 4" (printed when a segment header starts 12 bytes into
  * a 16-byte block). */
-#include "sim/boot_internal.h"
+#include "sim/simboot_internal.h"
 
 #include "image/esp_image.h"
 
@@ -23,7 +23,7 @@
     "configsip: 0, SPIWP:0xee\r\n" \
     "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n"
 
-static const struct boot_rom_model rom_models[] = {
+static const struct simboot_rom_model rom_models[] = {
     { .chip = "esp32",
       .banner = "ets Jun  8 2016 00:22:57",
       .after_banner = "\r\n\r\n",
@@ -75,56 +75,56 @@ static const struct boot_rom_model rom_models[] = {
     { 0 },
 };
 
-static const struct boot_rom_model *rom_model_for(const struct chip *chip, const char *banner)
+static const struct simboot_rom_model *rom_model_for(const struct chip *chip, const char *banner)
 {
-    for (const struct boot_rom_model *m = rom_models; chip && banner && m->chip; m++)
+    for (const struct simboot_rom_model *m = rom_models; chip && banner && m->chip; m++)
         if (strcmp(m->chip, chip->name) == 0 && strncmp(banner, m->banner, strlen(m->banner)) == 0)
             return m;
     return NULL;
 }
 
-const char *bootchain_banner_gap(const struct chip *chip, const char *banner)
+const char *simboot_banner_gap(const struct chip *chip, const char *banner)
 {
-    const struct boot_rom_model *m = rom_model_for(chip, banner);
+    const struct simboot_rom_model *m = rom_model_for(chip, banner);
     return m ? m->after_banner : "\r\n\r\n";
 }
 
 /* ---- output cursor --------------------------------------------------- */
 
-static void mark(struct boot_cursor *c)
+static void mark(struct simboot_cursor *c)
 {
-    struct bootchain_out *o = c->out;
+    struct simboot_out *o = c->out;
     uint64_t at_us = c->t_ns / 1000;
     if (o->nmarks && o->marks[o->nmarks - 1].at_us == at_us) {
         o->marks[o->nmarks - 1].end = o->text.len;
         return;
     }
-    if (o->nmarks == BOOT_MAX_MARKS) { /* keep the last mark moving */
-        o->marks[o->nmarks - 1] = (struct boot_mark){ o->text.len, at_us };
+    if (o->nmarks == SIMBOOT_MAX_MARKS) { /* keep the last mark moving */
+        o->marks[o->nmarks - 1] = (struct simboot_mark){ o->text.len, at_us };
         return;
     }
-    o->marks[o->nmarks++] = (struct boot_mark){ o->text.len, at_us };
+    o->marks[o->nmarks++] = (struct simboot_mark){ o->text.len, at_us };
 }
 
 /* The text enters the UART FIFO now; the firmware waits only for the
  * bytes that do not fit in it, as the real ones do (so the first lines of
  * a stage share a time stamp). */
-static void emit(struct boot_cursor *c, const char *text, size_t n)
+static void emit(struct simboot_cursor *c, const char *text, size_t n)
 {
     if (n == 0)
         return;
     if (bytes_append(&c->out->text, text, n) != 0)
         c->failed = true;
     mark(c);
-    uint64_t drained = (c->t_ns - c->fifo_t_ns) / BOOT_CHAR_NS;
+    uint64_t drained = (c->t_ns - c->fifo_t_ns) / SIMBOOT_CHAR_NS;
     size_t level = drained >= c->fifo_level ? 0 : c->fifo_level - (size_t)drained;
-    size_t over = level + n > BOOT_UART_FIFO ? level + n - BOOT_UART_FIFO : 0;
-    c->t_ns += (uint64_t)over * BOOT_CHAR_NS;
+    size_t over = level + n > SIMBOOT_UART_FIFO ? level + n - SIMBOOT_UART_FIFO : 0;
+    c->t_ns += (uint64_t)over * SIMBOOT_CHAR_NS;
     c->fifo_level = level + n - over;
     c->fifo_t_ns = c->t_ns;
 }
 
-static void vprint(struct boot_cursor *c, const char *fmt, va_list ap)
+static void vprint(struct simboot_cursor *c, const char *fmt, va_list ap)
 {
     char line[512];
     int n = vsnprintf(line, sizeof line, fmt, ap);
@@ -133,7 +133,7 @@ static void vprint(struct boot_cursor *c, const char *fmt, va_list ap)
     emit(c, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
 }
 
-void boot_print(struct boot_cursor *c, const char *fmt, ...)
+void simboot_print(struct simboot_cursor *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -141,7 +141,7 @@ void boot_print(struct boot_cursor *c, const char *fmt, ...)
     va_end(ap);
 }
 
-void boot_log(struct boot_cursor *c, char level, const char *tag, const char *fmt, ...)
+void simboot_log(struct simboot_cursor *c, char level, const char *tag, const char *fmt, ...)
 {
     const char *color = level == 'E' ? "\x1b[0;31m" : level == 'W' ? "\x1b[0;33m" : "\x1b[0;32m";
     char msg[384];
@@ -149,31 +149,31 @@ void boot_log(struct boot_cursor *c, char level, const char *tag, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    boot_print(c, "%s%c (%u) %s: %s%s\r\n", c->colors ? color : "", level, (unsigned)(c->t_ns / 1000000), tag,
-               msg, c->colors ? "\x1b[0m" : "");
+    simboot_print(c, "%s%c (%u) %s: %s%s\r\n", c->colors ? color : "", level, (unsigned)(c->t_ns / 1000000),
+                  tag, msg, c->colors ? "\x1b[0m" : "");
 }
 
-void boot_spend(struct boot_cursor *c, uint64_t ns)
+void simboot_spend(struct simboot_cursor *c, uint64_t ns)
 {
     c->t_ns += ns;
 }
 
-void boot_board_says(struct boot_cursor *c, const char *fmt, ...)
+void simboot_board_says(struct simboot_cursor *c, const char *fmt, ...)
 {
     char msg[384];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    boot_print(c, "[espburn sim] %s\r\n", msg);
+    simboot_print(c, "[espburn sim] %s\r\n", msg);
 }
 
-void boot_reset(struct boot_cursor *c, uint64_t after_ns, const char *rst, uint32_t saved_pc, const char *fmt,
-                ...)
+void simboot_reset(struct simboot_cursor *c, uint64_t after_ns, const char *rst, uint32_t saved_pc,
+                   const char *fmt, ...)
 {
-    struct bootchain_out *o = c->out;
+    struct simboot_out *o = c->out;
     uint64_t min_ns = c->t_ns + RESET_AFTER_LAST_NS;
-    o->stop = BOOT_STOP_RESET;
+    o->stop = SIMBOOT_STOP_RESET;
     o->reset_after_us = (after_ns > min_ns ? after_ns : min_ns) / 1000;
     snprintf(o->next_rst, sizeof o->next_rst, "%s", rst);
     o->next_saved_pc = saved_pc;
@@ -183,12 +183,12 @@ void boot_reset(struct boot_cursor *c, uint64_t after_ns, const char *rst, uint3
     va_end(ap);
 }
 
-const uint8_t *boot_flash_at(const struct bootchain_in *in, uint32_t addr, uint32_t n)
+const uint8_t *simboot_flash_at(const struct simboot_in *in, uint32_t addr, uint32_t n)
 {
     return in_bounds(in->flash_size, addr, n) ? in->flash + addr : NULL;
 }
 
-const char *boot_find_string(const uint8_t *data, size_t len, const char *needle)
+const char *simboot_find_string(const uint8_t *data, size_t len, const char *needle)
 {
     size_t n = strlen(needle);
     const uint8_t *hit = n ? memmem(data, len, needle, n) : NULL;
@@ -211,21 +211,21 @@ static unsigned clock_div(uint8_t freq_code)
     }
 }
 
-static void rom_no_header(struct boot_cursor *c, uint32_t first_word)
+static void rom_no_header(struct simboot_cursor *c, uint32_t first_word)
 {
-    const struct boot_rom_model *m = c->rom;
+    const struct simboot_rom_model *m = c->rom;
     if (m->no_header) {
-        boot_print(c, "%s%s", m->no_header, m->gave_up);
+        simboot_print(c, "%s%s", m->no_header, m->gave_up);
     } else {
         for (unsigned i = 0; i < m->no_header_repeat; i++) {
-            boot_print(c, "invalid header: 0x%08x\r\n", first_word);
-            boot_spend(c, (uint64_t)m->wdt_period_us * 1000 / (m->no_header_repeat + 1));
+            simboot_print(c, "invalid header: 0x%08x\r\n", first_word);
+            simboot_spend(c, (uint64_t)m->wdt_period_us * 1000 / (m->no_header_repeat + 1));
         }
     }
-    boot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, m->wdt_saved_pc_header,
-               "no bootloader image at 0x%x (first word 0x%08x, not an image starting with 0xE9): "
-               "the ROM gives up and the watchdog resets the chip",
-               c->in->chip->bootloader_offset, first_word);
+    simboot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, m->wdt_saved_pc_header,
+                  "no bootloader image at 0x%x (first word 0x%08x, not an image starting with 0xE9): "
+                  "the ROM gives up and the watchdog resets the chip",
+                  c->in->chip->bootloader_offset, first_word);
 }
 
 static bool rom_can_load(const struct chip *chip, uint32_t addr, uint32_t len)
@@ -234,54 +234,54 @@ static bool rom_can_load(const struct chip *chip, uint32_t addr, uint32_t len)
     return r && !mem_kind_is_flash_mapped(r->kind) && r->kind != MEM_EXTRAM && len <= r->end - addr;
 }
 
-static void rom_hang(struct boot_cursor *c, uint32_t saved_pc, const char *why)
+static void rom_hang(struct simboot_cursor *c, uint32_t saved_pc, const char *why)
 {
-    const struct boot_rom_model *m = c->rom;
-    boot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, saved_pc,
-               "%s; the ROM never reaches 'entry' and the watchdog (which only a second-stage "
-               "bootloader disables) resets the chip",
-               why);
+    const struct simboot_rom_model *m = c->rom;
+    simboot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, saved_pc,
+                  "%s; the ROM never reaches 'entry' and the watchdog (which only a second-stage "
+                  "bootloader disables) resets the chip",
+                  why);
 }
 
 /* The "ho/tail/room" line: the ROM reads 16-byte blocks and says so when
  * the next segment header starts in the last 4 bytes of one. */
-static void rom_block_note(struct boot_cursor *c, uint32_t pos, uint32_t prev_len)
+static void rom_block_note(struct simboot_cursor *c, uint32_t pos, uint32_t prev_len)
 {
     if (!c->rom->classic || pos % 16 != 12)
         return;
     unsigned tail = prev_len < 12 ? (unsigned)prev_len : 12;
-    boot_print(c, "ho %u tail %u room 4\r\n", 12 - tail, tail);
+    simboot_print(c, "ho %u tail %u room 4\r\n", 12 - tail, tail);
 }
 
-static void rom_checksum_fail(struct boot_cursor *c, uint8_t calc, uint8_t stored)
+static void rom_checksum_fail(struct simboot_cursor *c, uint8_t calc, uint8_t stored)
 {
     if (c->rom->classic)
-        boot_print(c, "csum err:0x%x!=0x%x\r\n%s", calc, stored, c->rom->gave_up);
+        simboot_print(c, "csum err:0x%x!=0x%x\r\n%s", calc, stored, c->rom->gave_up);
     else
-        boot_print(c, "Checksum failure. Calculated 0x%02x stored 0x%02x\r\n", calc, stored);
+        simboot_print(c, "Checksum failure. Calculated 0x%02x stored 0x%02x\r\n", calc, stored);
     rom_hang(c, c->rom->wdt_saved_pc_block, "the bootloader's checksum is wrong");
 }
 
-static void rom_stage(struct boot_cursor *c)
+static void rom_stage(struct simboot_cursor *c)
 {
-    const struct bootchain_in *in = c->in;
-    const struct boot_rom_model *m = c->rom;
+    const struct simboot_in *in = c->in;
+    const struct simboot_rom_model *m = c->rom;
     uint32_t bl_off = in->chip->bootloader_offset;
-    const uint8_t *h = boot_flash_at(in, bl_off, ESP_IMAGE_HEADER_LEN);
+    const uint8_t *h = simboot_flash_at(in, bl_off, ESP_IMAGE_HEADER_LEN);
     if (!h || h[0] != 0xE9) {
         rom_no_header(c, h ? rd_le32(h) : 0xFFFFFFFFu);
         return;
     }
     if (m->classic)
-        boot_print(c, ESP32_BOOT_BYTE_TEXT);
+        simboot_print(c, ESP32_BOOT_BYTE_TEXT);
     else
-        boot_print(c, "SPIWP:0xee\r\n");
-    boot_print(c, "mode:%s, clock div:%u\r\n", h[2] < 4 ? esp_image_mode_name(h[2]) : "DIO",
-               clock_div(h[3] & 0x0F));
+        simboot_print(c, "SPIWP:0xee\r\n");
+    simboot_print(c, "mode:%s, clock div:%u\r\n", h[2] < 4 ? esp_image_mode_name(h[2]) : "DIO",
+                  clock_div(h[3] & 0x0F));
     uint32_t pos = ESP_IMAGE_HEADER_LEN, prev_len = 0;
     uint8_t sum = 0xEF;
     for (unsigned i = 0; i < h[1]; i++) {
-        const uint8_t *sh = boot_flash_at(in, bl_off + pos, 8);
+        const uint8_t *sh = simboot_flash_at(in, bl_off + pos, 8);
         if (!sh) {
             rom_hang(c, m->wdt_saved_pc_block, "the bootloader image runs past the end of the flash");
             return;
@@ -289,11 +289,11 @@ static void rom_stage(struct boot_cursor *c)
         uint32_t addr = rd_le32(sh), len = rd_le32(sh + 4);
         if (i > 0)
             rom_block_note(c, pos, prev_len);
-        boot_print(c, m->classic ? "load:0x%08x,len:%u\r\n" : "load:0x%08x,len:0x%x\r\n", addr, len);
-        const uint8_t *data = boot_flash_at(in, bl_off + pos + 8, len);
+        simboot_print(c, m->classic ? "load:0x%08x,len:%u\r\n" : "load:0x%08x,len:0x%x\r\n", addr, len);
+        const uint8_t *data = simboot_flash_at(in, bl_off + pos + 8, len);
         if (!rom_can_load(in->chip, addr, len) || !data) {
             if (m->bad_block[0])
-                boot_print(c, "%s%s", m->bad_block, m->gave_up);
+                simboot_print(c, "%s%s", m->bad_block, m->gave_up);
             char why[200];
             const struct mem_region *r = chip_region(in->chip, addr);
             snprintf(why, sizeof why,
@@ -305,34 +305,34 @@ static void rom_stage(struct boot_cursor *c)
         }
         for (uint32_t j = 0; j < len; j++)
             sum ^= data[j];
-        boot_spend(c, (uint64_t)len * ROM_READ_NS_PER_BYTE);
+        simboot_spend(c, (uint64_t)len * ROM_READ_NS_PER_BYTE);
         pos += 8 + len;
         prev_len = len;
     }
-    const uint8_t *stored = boot_flash_at(in, bl_off + (pos | 15), 1);
+    const uint8_t *stored = simboot_flash_at(in, bl_off + (pos | 15), 1);
     if (!stored || *stored != sum) {
         rom_checksum_fail(c, sum, stored ? *stored : 0xFF);
         return;
     }
-    boot_print(c, "entry 0x%08x\r\n", rd_le32(h + 4));
-    c->out->stage = BOOT_STAGE_BOOTLOADER;
+    simboot_print(c, "entry 0x%08x\r\n", rd_le32(h + 4));
+    c->out->stage = SIMBOOT_STAGE_BOOTLOADER;
     uint32_t image_len = (pos | 15) + 1 + (h[23] == 1 ? 32 : 0);
     uint32_t room = in->flash_size - bl_off;
-    boot_idf_run(c, in->flash + bl_off, image_len < room ? image_len : room);
+    simboot_idf_run(c, in->flash + bl_off, image_len < room ? image_len : room);
 }
 
-static void rom_header(struct boot_cursor *c)
+static void rom_header(struct simboot_cursor *c)
 {
-    const struct bootchain_in *in = c->in;
-    boot_print(c, "%s%srst:%s,boot:%s\r\n", in->banner, c->rom->after_banner, in->rst, in->boot);
+    const struct simboot_in *in = c->in;
+    simboot_print(c, "%s%srst:%s,boot:%s\r\n", in->banner, c->rom->after_banner, in->rst, in->boot);
     if (in->saved_pc)
-        boot_print(c, "Saved PC:0x%08x\r\n", in->saved_pc);
+        simboot_print(c, "Saved PC:0x%08x\r\n", in->saved_pc);
 }
 
-int bootchain_run(const struct bootchain_in *in, struct bootchain_out *out, eb_err *err)
+int simboot_run(const struct simboot_in *in, struct simboot_out *out, eb_err *err)
 {
     memset(out, 0, sizeof *out);
-    struct boot_cursor c = { .out = out, .in = in, .rom = rom_model_for(in->chip, in->banner) };
+    struct simboot_cursor c = { .out = out, .in = in, .rom = rom_model_for(in->chip, in->banner) };
     if (!c.rom)
         return eb_fail(err, EB_PROBLEM,
                        "the virtual board has no boot model for this chip and ROM "
@@ -340,20 +340,20 @@ int bootchain_run(const struct bootchain_in *in, struct bootchain_out *out, eb_e
                        in->chip ? in->chip->name : "unknown chip");
     rom_header(&c);
     if (in->download) {
-        boot_print(&c, "waiting for download\r\n");
-        out->stop = BOOT_STOP_DOWNLOAD;
+        simboot_print(&c, "waiting for download\r\n");
+        out->stop = SIMBOOT_STOP_DOWNLOAD;
         snprintf(out->cause, sizeof out->cause, "the boot pin was low at reset: download mode");
     } else {
         rom_stage(&c);
     }
     if (c.failed) {
-        bootchain_out_free(out);
+        simboot_out_free(out);
         return eb_fail(err, EB_IO, "out of memory while building the boot output");
     }
     return 0;
 }
 
-void bootchain_out_free(struct bootchain_out *out)
+void simboot_out_free(struct simboot_out *out)
 {
     bytes_free(&out->text);
     out->nmarks = 0;

@@ -1,38 +1,38 @@
-/* catalogue.h - the known boot and crash messages, as data: the text the
+/* bootlog_catalogue.h - the known boot and crash messages, as data: the text the
  * chip prints (a pattern, see pattern.h), how bad it is, and plain
  * sentences for what happened, why, and what to do. Templates may use
  * $1..$4 (the pattern's holes; %x holes without their 0x), {bl} (the
  * bootloader offset), {pin} (the boot-mode pin), {chip} and {wdt} (the
  * watchdog that resets a ROM that cannot boot). */
-#ifndef ESPBURN_CATALOGUE_H
-#define ESPBURN_CATALOGUE_H
+#ifndef ESPBURN_BOOTLOG_CATALOGUE_H
+#define ESPBURN_BOOTLOG_CATALOGUE_H
 
-enum boot_level {
-    BOOT_INFO,
-    BOOT_WARN,
-    BOOT_FAIL
+enum bootlog_level {
+    BOOTLOG_INFO,
+    BOOTLOG_WARN,
+    BOOTLOG_FAIL
 };
 
 /* Which flash offset a finding is about, for tying it to a plan's files. */
-enum boot_target {
-    TARGET_NONE,
-    TARGET_BOOTLOADER, /* the chip's bootloader offset */
-    TARGET_TABLE,      /* the partition table (0x8000) */
-    TARGET_APP,        /* an app partition, offset in the first hole */
+enum bootlog_target {
+    BOOTLOG_TARGET_NONE,
+    BOOTLOG_TARGET_BOOTLOADER, /* the chip's bootloader offset */
+    BOOTLOG_TARGET_TABLE,      /* the partition table (0x8000) */
+    BOOTLOG_TARGET_APP,        /* an app partition, offset in the first hole */
 };
 
-struct boot_msg {
+struct bootlog_msg {
     const char *code; /* stable id: tests, JSON, dedupe */
     const char *pattern;
-    enum boot_level level;
+    enum bootlog_level level;
     const char *unless; /* skip when a finding whose code starts so exists */
-    enum boot_target target;
+    enum bootlog_target target;
     const char *what, *why, *fix;
 };
 
-extern const struct boot_msg boot_catalogue[]; /* ends with code == NULL */
+extern const struct bootlog_msg bootlog_catalogue[]; /* ends with code == NULL */
 
 /* What a Guru Meditation cause ("LoadProhibited") means; NULL if unknown. */
-const char *panic_cause_meaning(const char *cause);
+const char *bootlog_panic_meaning(const char *cause);
 
 #endif

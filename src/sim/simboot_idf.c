@@ -1,4 +1,4 @@
-/* boot_idf.c - the ESP-IDF second-stage bootloader as the ROM started it:
+/* simboot_idf.c - the ESP-IDF second-stage bootloader as the ROM started it:
  * its banner, flash settings, the partition table at 0x8000 (rows, MD5
  * row, end row, sizes against the flash size in its own header), the app
  * selection (factory, otadata, fallbacks), the image verification
@@ -10,7 +10,7 @@
  * and colours are read from it; v4's chip id check, v4.3's "boot.<chip>"
  * tag and v4's "paddr=%08x ... size=%05xh" segment lines are used when it
  * carries them). */
-#include "sim/boot_internal.h"
+#include "sim/simboot_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,13 +34,13 @@ struct part_pos {
     uint32_t offset, size;
 };
 
-struct boot_state {
+struct idf_state {
     struct part_pos ota_info, factory, test, ota[MAX_OTA_SLOTS];
     int app_count;
 };
 
 struct idf {
-    struct boot_cursor *c;
+    struct simboot_cursor *c;
     const uint8_t *bl; /* the bootloader image in flash */
     size_t bl_len;
     uint32_t chip_size;        /* from the bootloader's header */
@@ -57,7 +57,7 @@ struct idf {
 static void carried_text(const struct idf *b, const char *prefix, char *dst, size_t cap)
 {
     dst[0] = 0;
-    const char *s = boot_find_string(b->bl, b->bl_len, prefix);
+    const char *s = simboot_find_string(b->bl, b->bl_len, prefix);
     if (!s)
         return;
     s = strstr(s, prefix) + strlen(prefix);
@@ -77,7 +77,7 @@ static void carried_version(const struct idf *b, char *dst, size_t cap)
         snprintf(dst, cap, "%s", b->desc.idf_ver);
         return;
     }
-    const char *fmt = boot_find_string(b->bl, b->bl_len, "2nd stage bootloader");
+    const char *fmt = simboot_find_string(b->bl, b->bl_len, "2nd stage bootloader");
     const uint8_t *p = (const uint8_t *)fmt;
     if (!p)
         return;
@@ -99,7 +99,7 @@ static void carried_tag(const struct idf *b, const struct chip *chip, char *dst,
 {
     char tag[24];
     snprintf(tag, sizeof tag, "boot.%s", chip->name);
-    const char *s = boot_find_string(b->bl, b->bl_len, tag);
+    const char *s = simboot_find_string(b->bl, b->bl_len, tag);
     snprintf(dst, cap, "%s", s && strcmp(s, tag) == 0 ? tag : "boot");
 }
 
@@ -129,37 +129,37 @@ static const char *flash_size_name(uint8_t code)
 
 static void print_banner(struct idf *b)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     char ver[48], when[48];
     carried_version(b, ver, sizeof ver);
     carried_text(b, "compile time ", when, sizeof when);
     if (!when[0] && b->desc.present)
         snprintf(when, sizeof when, "%s", b->desc.date_time);
-    const char *fmt = boot_find_string(b->bl, b->bl_len, "2nd stage bootloader");
+    const char *fmt = simboot_find_string(b->bl, b->bl_len, "2nd stage bootloader");
     c->colors = fmt && fmt[0] == 0x1b;
-    boot_spend(c, START_NS);
-    boot_log(c, 'I', "boot", "ESP-IDF %s 2nd stage bootloader", ver);
+    simboot_spend(c, START_NS);
+    simboot_log(c, 'I', "boot", "ESP-IDF %s 2nd stage bootloader", ver);
     if (when[0])
-        boot_log(c, 'I', "boot", "compile time %s", when);
-    boot_log(c, 'I', "boot", "Enabling RNG early entropy source...");
-    boot_log(c, 'I', b->spi_tag, "SPI Speed      : %s", spi_speed_name(b->bl[3] & 0x0F));
-    boot_log(c, 'I', b->spi_tag, "SPI Mode       : %s", spi_mode_name(b->bl[2]));
-    boot_log(c, 'I', b->spi_tag, "SPI Flash Size : %s", flash_size_name(b->bl[3] >> 4));
+        simboot_log(c, 'I', "boot", "compile time %s", when);
+    simboot_log(c, 'I', "boot", "Enabling RNG early entropy source...");
+    simboot_log(c, 'I', b->spi_tag, "SPI Speed      : %s", spi_speed_name(b->bl[3] & 0x0F));
+    simboot_log(c, 'I', b->spi_tag, "SPI Mode       : %s", spi_mode_name(b->bl[2]));
+    simboot_log(c, 'I', b->spi_tag, "SPI Flash Size : %s", flash_size_name(b->bl[3] >> 4));
 }
 
 /* ---- partition table ------------------------------------------------------ */
 
 static void fail_and_reset(struct idf *b, const char *why)
 {
-    struct boot_cursor *c = b->c;
-    boot_reset(c, c->t_ns, c->rom->sys_rst, 0,
-               "%s; the second-stage bootloader resets the chip (bootloader_reset)", why);
+    struct simboot_cursor *c = b->c;
+    simboot_reset(c, c->t_ns, c->rom->sys_rst, 0,
+                  "%s; the second-stage bootloader resets the chip (bootloader_reset)", why);
 }
 
 /* esp_partition_table_basic_verify(): rows in order until the end row. */
 static bool verify_table(struct idf *b, const uint8_t *t, int *nparts)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     bool md5_found = false;
     for (int i = 0; i < PT_MAX_LEN / PT_ENTRY_LEN; i++) {
         const uint8_t *row = t + i * PT_ENTRY_LEN;
@@ -167,37 +167,37 @@ static bool verify_table(struct idf *b, const uint8_t *t, int *nparts)
         if (magic == 0x50AA) {
             uint32_t off = rd_le32(row + 4), size = rd_le32(row + 8);
             if (off > b->chip_size || size > b->chip_size - off) {
-                boot_log(c, 'E', "flash_parts",
-                         "partition %d invalid - offset 0x%x size 0x%x exceeds "
-                         "flash chip size 0x%x",
-                         i, off, size, b->chip_size);
+                simboot_log(c, 'E', "flash_parts",
+                            "partition %d invalid - offset 0x%x size 0x%x exceeds "
+                            "flash chip size 0x%x",
+                            i, off, size, b->chip_size);
                 return false;
             }
         } else if (magic == 0xEBEB) {
             if (md5_found) {
-                boot_log(c, 'E', "flash_parts", "Only one MD5 checksum is allowed");
+                simboot_log(c, 'E', "flash_parts", "Only one MD5 checksum is allowed");
                 return false;
             }
             md5_found = true;
             uint8_t d[EB_MD5_LEN];
             md5_buf(t, (size_t)i * PT_ENTRY_LEN, d);
             if (memcmp(d, row + 16, sizeof d) != 0) {
-                boot_log(c, 'E', "flash_parts", "Incorrect MD5 checksum");
+                simboot_log(c, 'E', "flash_parts", "Incorrect MD5 checksum");
                 return false;
             }
         } else if (magic == 0xFFFF && row[2] == 0xFF && row[3] == 0xFF) {
             *nparts = i - (md5_found ? 1 : 0);
             return true;
         } else {
-            boot_log(c, 'E', "flash_parts", "partition %d invalid magic number 0x%x", i, magic);
+            simboot_log(c, 'E', "flash_parts", "partition %d invalid magic number 0x%x", i, magic);
             return false;
         }
     }
-    boot_log(c, 'E', "flash_parts", "partition table has no terminating entry, not valid");
+    simboot_log(c, 'E', "flash_parts", "partition table has no terminating entry, not valid");
     return false;
 }
 
-static const char *note_partition(struct boot_state *bs, uint8_t type, uint8_t sub, struct part_pos pos)
+static const char *note_partition(struct idf_state *bs, uint8_t type, uint8_t sub, struct part_pos pos)
 {
     if (type == PT_TYPE_APP) {
         if (sub == PT_SUB_FACTORY) {
@@ -226,21 +226,21 @@ static const char *note_partition(struct boot_state *bs, uint8_t type, uint8_t s
     return "unknown";
 }
 
-static bool load_table(struct idf *b, struct boot_state *bs)
+static bool load_table(struct idf *b, struct idf_state *bs)
 {
-    struct boot_cursor *c = b->c;
-    const uint8_t *t = boot_flash_at(c->in, PT_DEFAULT_OFFSET, PT_MAX_LEN);
+    struct simboot_cursor *c = b->c;
+    const uint8_t *t = simboot_flash_at(c->in, PT_DEFAULT_OFFSET, PT_MAX_LEN);
     int n = 0;
     if (!t) {
-        boot_log(c, 'E', "boot", "bootloader_mmap(0x%x, 0x%x) failed", PT_DEFAULT_OFFSET, PT_MAX_LEN);
+        simboot_log(c, 'E', "boot", "bootloader_mmap(0x%x, 0x%x) failed", PT_DEFAULT_OFFSET, PT_MAX_LEN);
         return false;
     }
     if (!verify_table(b, t, &n)) {
-        boot_log(c, 'E', "boot", "Failed to verify partition table");
+        simboot_log(c, 'E', "boot", "Failed to verify partition table");
         return false;
     }
-    boot_log(c, 'I', "boot", "Partition Table:");
-    boot_log(c, 'I', "boot", "## Label            Usage          Type ST Offset   Length");
+    simboot_log(c, 'I', "boot", "Partition Table:");
+    simboot_log(c, 'I', "boot", "## Label            Usage          Type ST Offset   Length");
     for (int i = 0, shown = 0; shown < n; i++) {
         const uint8_t *row = t + i * PT_ENTRY_LEN;
         if (rd_le16(row) != 0x50AA)
@@ -250,11 +250,11 @@ static bool load_table(struct idf *b, struct boot_state *bs)
         label[16] = 0;
         struct part_pos pos = { rd_le32(row + 4), rd_le32(row + 8) };
         const char *usage = note_partition(bs, row[2], row[3], pos);
-        boot_log(c, 'I', "boot", "%2d %-16s %-16s %02x %02x %08x %08x", shown, label, usage, row[2], row[3],
-                 pos.offset, pos.size);
+        simboot_log(c, 'I', "boot", "%2d %-16s %-16s %02x %02x %08x %08x", shown, label, usage, row[2],
+                    row[3], pos.offset, pos.size);
         shown++;
     }
-    boot_log(c, 'I', "boot", "End of partition table");
+    simboot_log(c, 'I', "boot", "End of partition table");
     return true;
 }
 
@@ -267,26 +267,26 @@ static bool ota_entry_valid(const uint8_t *e)
 }
 
 /* bootloader_utility_get_selected_boot_partition(); INT32_MIN: give up. */
-static int select_partition(struct idf *b, const struct boot_state *bs)
+static int select_partition(struct idf *b, const struct idf_state *bs)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     if (bs->ota_info.offset == 0)
         return FACTORY_INDEX;
     if (bs->ota_info.size < 2 * OTA_SECTOR || bs->ota_info.size % OTA_SECTOR) {
-        boot_log(c, 'E', "boot", "ota_info partition size %u is too small (minimum %u bytes)",
-                 bs->ota_info.size, 2 * OTA_SECTOR);
+        simboot_log(c, 'E', "boot", "ota_info partition size %u is too small (minimum %u bytes)",
+                    bs->ota_info.size, 2 * OTA_SECTOR);
         return INT32_MIN;
     }
-    const uint8_t *sa = boot_flash_at(c->in, bs->ota_info.offset, 32);
-    const uint8_t *sb = boot_flash_at(c->in, bs->ota_info.offset + OTA_SECTOR, 32);
+    const uint8_t *sa = simboot_flash_at(c->in, bs->ota_info.offset, 32);
+    const uint8_t *sb = simboot_flash_at(c->in, bs->ota_info.offset + OTA_SECTOR, 32);
     if (!sa || !sb)
         return FACTORY_INDEX;
     if (rd_le32(sa) == UINT32_MAX && rd_le32(sb) == UINT32_MAX) {
         if (bs->factory.offset != 0) {
-            boot_log(c, 'I', "boot", "Defaulting to factory image");
+            simboot_log(c, 'I', "boot", "Defaulting to factory image");
             return FACTORY_INDEX;
         }
-        boot_log(c, 'I', "boot", "No factory image, trying OTA 0");
+        simboot_log(c, 'I', "boot", "No factory image, trying OTA 0");
         return 0;
     }
     bool va = ota_entry_valid(sa), vb = ota_entry_valid(sb);
@@ -297,13 +297,13 @@ static int select_partition(struct idf *b, const struct boot_state *bs)
         return (int)((seq - 1) % (uint32_t)bs->app_count);
     }
     if (bs->factory.offset != 0)
-        boot_log(c, 'E', "boot", "ota data partition invalid, falling back to factory");
+        simboot_log(c, 'E', "boot", "ota data partition invalid, falling back to factory");
     else
-        boot_log(c, 'E', "boot", "ota data partition invalid and no factory, will try all partitions");
+        simboot_log(c, 'E', "boot", "ota data partition invalid and no factory, will try all partitions");
     return FACTORY_INDEX;
 }
 
-static struct part_pos index_to_partition(const struct boot_state *bs, int index)
+static struct part_pos index_to_partition(const struct idf_state *bs, int index)
 {
     if (index == FACTORY_INDEX)
         return bs->factory;
@@ -324,19 +324,19 @@ static bool should_map(const struct chip *chip, uint32_t addr)
 
 static bool verify_header(struct idf *b, uint32_t off, const uint8_t *h)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     bool ok = true;
     if (h[0] != 0xE9) {
-        boot_log(c, 'E', "esp_image", "image at 0x%x has invalid magic byte", off);
+        simboot_log(c, 'E', "esp_image", "image at 0x%x has invalid magic byte", off);
         ok = false;
     }
     if (h[2] > 5)
-        boot_log(c, 'W', "esp_image", "image at 0x%x has invalid SPI mode %d", off, h[2]);
+        simboot_log(c, 'W', "esp_image", "image at 0x%x has invalid SPI mode %d", off, h[2]);
     if ((h[3] >> 4) > 5)
-        boot_log(c, 'W', "esp_image", "image at 0x%x has invalid SPI size %d", off, h[3] >> 4);
+        simboot_log(c, 'W', "esp_image", "image at 0x%x has invalid SPI size %d", off, h[3] >> 4);
     if (ok && b->checks_chip_id && rd_le16(h + 12) != c->in->chip->image_chip_id) {
-        boot_log(c, 'E', "esp_image", "mismatch chip ID, expected %d, found %d", c->in->chip->image_chip_id,
-                 rd_le16(h + 12));
+        simboot_log(c, 'E', "esp_image", "mismatch chip ID, expected %d, found %d",
+                    c->in->chip->image_chip_id, rd_le16(h + 12));
         ok = false;
     }
     return ok;
@@ -345,41 +345,41 @@ static bool verify_header(struct idf *b, uint32_t off, const uint8_t *h)
 /* One segment: its header, the line, its data into the checksum/hash. */
 static bool process_segment(struct idf *b, int i, uint32_t addr, uint8_t *sum, uint32_t *len_out)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     const struct chip *chip = c->in->chip;
-    const uint8_t *sh = boot_flash_at(c->in, addr, 8);
+    const uint8_t *sh = simboot_flash_at(c->in, addr, 8);
     if (!sh) {
-        boot_log(c, 'E', "esp_image", "bootloader_flash_read failed at 0x%08x", addr);
+        simboot_log(c, 'E', "esp_image", "bootloader_flash_read failed at 0x%08x", addr);
         return false;
     }
     uint32_t load = rd_le32(sh), len = rd_le32(sh + 4), data_addr = addr + 8;
     uint32_t page = chip->mmu_page_size ? chip->mmu_page_size : MMU_PAGE_DEFAULT;
     if ((len & 3) || len >= SIXTEEN_MB) {
-        boot_log(c, 'E', "esp_image", "invalid segment length 0x%x", len);
+        simboot_log(c, 'E', "esp_image", "invalid segment length 0x%x", len);
         return false;
     }
     bool map = should_map(chip, load);
     if (map && data_addr % page != load % page) {
-        boot_log(c, 'E', "esp_image", "Segment %d load address 0x%08x, doesn't match data 0x%08x", i, load,
-                 data_addr);
+        simboot_log(c, 'E', "esp_image", "Segment %d load address 0x%08x, doesn't match data 0x%08x", i, load,
+                    data_addr);
         return false;
     }
     bool do_load = !map && load >= NOT_LOADED_BELOW;
     const char *kind = do_load ? "load" : map ? "map" : "";
     if (b->hex_h_segments)
-        boot_log(c, 'I', "esp_image", "segment %d: paddr=%08x vaddr=%08x size=%05xh (%6d) %s", i, data_addr,
-                 load, len, (int)len, kind);
+        simboot_log(c, 'I', "esp_image", "segment %d: paddr=%08x vaddr=%08x size=%05xh (%6d) %s", i,
+                    data_addr, load, len, (int)len, kind);
     else
-        boot_log(c, 'I', "esp_image", "segment %d: paddr=0x%08x vaddr=0x%08x size=0x%05x (%6d) %s", i,
-                 data_addr, load, len, (int)len, kind);
-    const uint8_t *data = boot_flash_at(c->in, data_addr, len);
+        simboot_log(c, 'I', "esp_image", "segment %d: paddr=0x%08x vaddr=0x%08x size=0x%05x (%6d) %s", i,
+                    data_addr, load, len, (int)len, kind);
+    const uint8_t *data = simboot_flash_at(c->in, data_addr, len);
     if (!data) {
-        boot_log(c, 'E', "esp_image", "bootloader_mmap(0x%x, 0x%x) failed", data_addr, len);
+        simboot_log(c, 'E', "esp_image", "bootloader_mmap(0x%x, 0x%x) failed", data_addr, len);
         return false;
     }
     for (uint32_t j = 0; j < len; j++)
         *sum ^= data[j];
-    boot_spend(c, (uint64_t)len * VERIFY_NS_PER_BYTE);
+    simboot_spend(c, (uint64_t)len * VERIFY_NS_PER_BYTE);
     *len_out = len;
     return true;
 }
@@ -387,29 +387,29 @@ static bool process_segment(struct idf *b, int i, uint32_t addr, uint8_t *sum, u
 static bool verify_tail(struct idf *b, struct part_pos part, uint32_t unpadded, uint8_t sum, bool hashed,
                         uint32_t *image_len_out)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     uint32_t length = (unpadded + 1 + 15) & ~15u;
-    const uint8_t *stored = boot_flash_at(c->in, part.offset + length - 1, 1);
+    const uint8_t *stored = simboot_flash_at(c->in, part.offset + length - 1, 1);
     if (!stored || *stored != sum) {
-        boot_log(c, 'E', "esp_image", "Checksum failed. Calculated 0x%x read 0x%x", sum,
-                 stored ? *stored : 0xFF);
+        simboot_log(c, 'E', "esp_image", "Checksum failed. Calculated 0x%x read 0x%x", sum,
+                    stored ? *stored : 0xFF);
         return false;
     }
     uint32_t image_len = length + (hashed ? 32 : 0);
     if (image_len > part.size) {
-        boot_log(c, 'E', "esp_image", "Image length %d doesn't fit in partition length %d", (int)image_len,
-                 (int)part.size);
+        simboot_log(c, 'E', "esp_image", "Image length %d doesn't fit in partition length %d", (int)image_len,
+                    (int)part.size);
         return false;
     }
     *image_len_out = image_len;
     if (!hashed)
         return true;
-    const uint8_t *img = boot_flash_at(c->in, part.offset, image_len);
+    const uint8_t *img = simboot_flash_at(c->in, part.offset, image_len);
     uint8_t d[EB_SHA256_LEN];
     if (img)
         sha256_buf(img, length, d);
     if (!img || memcmp(d, img + length, sizeof d) != 0) {
-        boot_log(c, 'E', "esp_image", "Image hash failed - image is corrupt");
+        simboot_log(c, 'E', "esp_image", "Image hash failed - image is corrupt");
         return false;
     }
     return true;
@@ -419,21 +419,21 @@ static bool verify_tail(struct idf *b, struct part_pos part, uint32_t unpadded, 
  * included) when it is bootable. */
 static bool try_load(struct idf *b, struct part_pos part, uint32_t *image_len)
 {
-    struct boot_cursor *c = b->c;
+    struct simboot_cursor *c = b->c;
     if (part.size > SIXTEEN_MB) {
-        boot_log(c, 'E', "esp_image", "partition size 0x%x invalid, larger than 16MB", part.size);
+        simboot_log(c, 'E', "esp_image", "partition size 0x%x invalid, larger than 16MB", part.size);
         return false;
     }
-    const uint8_t *h = boot_flash_at(c->in, part.offset, ESP_IMAGE_HEADER_LEN);
+    const uint8_t *h = simboot_flash_at(c->in, part.offset, ESP_IMAGE_HEADER_LEN);
     if (!h) {
-        boot_log(c, 'E', "esp_image", "bootloader_flash_read failed at 0x%08x", part.offset);
+        simboot_log(c, 'E', "esp_image", "bootloader_flash_read failed at 0x%08x", part.offset);
         return false;
     }
     if (!verify_header(b, part.offset, h))
         return false;
     if (h[1] > ESP_IMAGE_MAX_SEGMENTS) {
-        boot_log(c, 'E', "esp_image", "image at 0x%x segment count %d exceeds max %d", part.offset, h[1],
-                 ESP_IMAGE_MAX_SEGMENTS);
+        simboot_log(c, 'E', "esp_image", "image at 0x%x segment count %d exceeds max %d", part.offset, h[1],
+                    ESP_IMAGE_MAX_SEGMENTS);
         return false;
     }
     uint32_t next = part.offset + ESP_IMAGE_HEADER_LEN;
@@ -446,23 +446,23 @@ static bool try_load(struct idf *b, struct part_pos part, uint32_t *image_len)
     }
     if (!verify_tail(b, part, next - part.offset, sum, h[23] == 1, image_len))
         return false;
-    boot_log(c, 'I', "boot", "Loaded app from partition at offset 0x%x", part.offset);
+    simboot_log(c, 'I', "boot", "Loaded app from partition at offset 0x%x", part.offset);
     return true;
 }
 
 static void log_not_bootable(struct idf *b, int index)
 {
     if (index == FACTORY_INDEX)
-        boot_log(b->c, 'E', "boot", "Factory app partition is not bootable");
+        simboot_log(b->c, 'E', "boot", "Factory app partition is not bootable");
     else if (index == TEST_APP_INDEX)
-        boot_log(b->c, 'E', "boot", "Factory test app partition is not bootable");
+        simboot_log(b->c, 'E', "boot", "Factory test app partition is not bootable");
     else
-        boot_log(b->c, 'E', "boot", "OTA app partition slot %d is not bootable", index);
+        simboot_log(b->c, 'E', "boot", "OTA app partition slot %d is not bootable", index);
 }
 
 /* bootloader_utility_load_boot_image(): backwards to factory, then
  * forwards through the OTA slots, then the test app. */
-static bool try_index(struct idf *b, const struct boot_state *bs, int index, struct part_pos *found,
+static bool try_index(struct idf *b, const struct idf_state *bs, int index, struct part_pos *found,
                       uint32_t *len)
 {
     struct part_pos p = index_to_partition(bs, index);
@@ -476,7 +476,7 @@ static bool try_index(struct idf *b, const struct boot_state *bs, int index, str
     return false;
 }
 
-static bool find_app(struct idf *b, const struct boot_state *bs, int start, struct part_pos *found,
+static bool find_app(struct idf *b, const struct idf_state *bs, int start, struct part_pos *found,
                      uint32_t *len)
 {
     for (int index = start; index >= FACTORY_INDEX; index--)
@@ -486,29 +486,29 @@ static bool find_app(struct idf *b, const struct boot_state *bs, int start, stru
         if (try_index(b, bs, index, found, len))
             return true;
     if (bs->test.size && try_load(b, bs->test, len)) {
-        boot_log(b->c, 'W', "boot", "Falling back to test app as only bootable partition");
+        simboot_log(b->c, 'W', "boot", "Falling back to test app as only bootable partition");
         return (*found = bs->test), true;
     }
     return false;
 }
 
-void boot_idf_run(struct boot_cursor *c, const uint8_t *bl, size_t bl_len)
+void simboot_idf_run(struct simboot_cursor *c, const uint8_t *bl, size_t bl_len)
 {
     struct idf b = { .c = c, .bl = bl, .bl_len = bl_len };
     b.chip_size = flash_size_bytes(bl[3] >> 4);
     if (!b.chip_size)
         b.chip_size = 2u << 20; /* the bootloader's default: 2MB */
-    b.checks_chip_id = boot_find_string(b.bl, b.bl_len, "mismatch chip ID") != NULL;
-    b.hex_h_segments = !boot_find_string(b.bl, b.bl_len, "paddr=0x") &&
-                       boot_find_string(b.bl, b.bl_len, "segment %d: paddr=%08") != NULL;
+    b.checks_chip_id = simboot_find_string(b.bl, b.bl_len, "mismatch chip ID") != NULL;
+    b.hex_h_segments = !simboot_find_string(b.bl, b.bl_len, "paddr=0x") &&
+                       simboot_find_string(b.bl, b.bl_len, "segment %d: paddr=%08") != NULL;
     carried_tag(&b, c->in->chip, b.spi_tag, sizeof b.spi_tag);
     struct esp_image img;
     if (esp_image_parse(b.bl, b.bl_len, &img, NULL) == 0)
         b.desc = img.boot;
     print_banner(&b);
-    struct boot_state bs = { 0 };
+    struct idf_state bs = { 0 };
     if (!load_table(&b, &bs)) {
-        boot_log(c, 'E', "boot", "load partition table error!");
+        simboot_log(c, 'E', "boot", "load partition table error!");
         fail_and_reset(&b, "the partition table at 0x8000 is missing or invalid");
         return;
     }
@@ -520,10 +520,10 @@ void boot_idf_run(struct boot_cursor *c, const uint8_t *bl, size_t bl_len)
     struct part_pos app;
     uint32_t len = 0;
     if (!find_app(&b, &bs, start, &app, &len)) {
-        boot_log(c, 'E', "boot", "No bootable app partitions in the partition table");
+        simboot_log(c, 'E', "boot", "No bootable app partitions in the partition table");
         fail_and_reset(&b, "no app partition holds a valid application");
         return;
     }
-    boot_log(c, 'I', "boot", "Disabling RNG early entropy source...");
-    boot_app_run(c, app.offset, len);
+    simboot_log(c, 'I', "boot", "Disabling RNG early entropy source...");
+    simboot_app_run(c, app.offset, len);
 }
