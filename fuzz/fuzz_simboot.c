@@ -40,9 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(flash + chip->bootloader_offset, data + 3, n1 < 0x7000 ? n1 : 0x7000);
     memcpy(flash + 0x8000, data + 3 + n1, n2 < 0x8000 ? n2 : 0x8000);
     memcpy(flash + 0x10000, data + 3 + n1 + n2, n3);
+    char rst[SIMBOOT_RST_LEN];
     struct simboot_in in = { .chip = chip,
                              .banner = b->banner,
-                             .rst = b->rst_poweron,
+                             .rst = simboot_rst(chip, CHIP_RST_POWERON, rst),
                              .boot = b->boot_flash,
                              .flash = flash,
                              .flash_size = flash_size,

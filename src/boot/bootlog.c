@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot/boot_rom.h"
+#include "boot/bootlog_reset.h"
 #include "boot/pattern.h"
 #include "boot/text.h"
+#include "chip/chip_rom.h"
 
 #define MAX_INTERVALS 64
 
@@ -24,7 +25,7 @@ struct attempt {
 struct bootlog {
     struct bootlog_opts opts;
     const struct chip *chip;
-    const struct boot_rom *rom;
+    const struct chip_rom *rom; /* NULL: no chip yet, or one whose ROM is not known */
     const char *rom_desc;
 
     char line[BOOTLOG_LINE_MAX];
@@ -202,6 +203,20 @@ static const struct bootlog_msg *catalogue_entry(const char *code)
 
 /* ---- chip and stage ---------------------------------------------------- */
 
+/* The chip's ROM facts; for a chip whose ROM the table does not know, a
+ * finding that says so (the analyzer then reads only what the log prints). */
+static const struct chip_rom *rom_of(struct bootlog *bl, const struct chip *chip)
+{
+    if (!chip || chip->rom->known)
+        return chip ? chip->rom : NULL;
+    char what[512];
+    text_put(what, sizeof what, "espburn has no facts about the %s ROM", chip->display);
+    note(bl, BOOTLOG_INFO, "rom-not-known", NULL, what, chip->rom->unknown_why,
+         "reset reasons and boot modes are read from the names the log prints; the checks of the "
+         "boot-mode and flash-voltage strapping pins are skipped");
+    return NULL;
+}
+
 /* Findings worded before the chip was known ("the bootloader offset")
  * get its facts ("0x1000") as soon as the log reveals it. */
 static void set_chip(struct bootlog *bl, const struct chip *chip)
@@ -209,7 +224,7 @@ static void set_chip(struct bootlog *bl, const struct chip *chip)
     if (bl->opts.chip || !chip || chip == bl->chip)
         return;
     bl->chip = chip;
-    bl->rom = boot_rom_for_chip(chip);
+    bl->rom = rom_of(bl, chip);
     for (unsigned i = 0; i < bl->n; i++)
         if (bl->msg[i]) {
             word_msg(bl, bl->msg[i], &bl->caps[i], &bl->f[i]);
@@ -220,9 +235,8 @@ static void set_chip(struct bootlog *bl, const struct chip *chip)
 /* The classic ESP32 ROM gives itself away (configsip lines, decimal lengths). */
 static void guess_classic_rom(struct bootlog *bl)
 {
-    const struct boot_rom *r = boot_rom_classic();
-    if (!bl->chip && r)
-        set_chip(bl, chip_by_name(r->chip));
+    if (!bl->chip)
+        set_chip(bl, chip_with_classic_rom());
 }
 
 static void reach(struct bootlog *bl, enum bootlog_stage stage)
@@ -322,10 +336,10 @@ static void start_boot(struct bootlog *bl, double t)
 static long banner_at(const char *text)
 {
     for (const char *p = text; *p; p++) {
-        const struct boot_banner *b;
+        const struct chip_rom_build *b;
         if (*p != 'e' && *p != 'E')
             continue;
-        if (boot_rom_by_banner(p, &b) || starts(p, "ESP-ROM:") ||
+        if (chip_by_rom_banner(p, &b) || starts(p, "ESP-ROM:") ||
             (starts(p, "ets ") && pat_match_at("ets %s %d %d %d:%d:%d", p, NULL)))
             return p - text;
     }
@@ -334,11 +348,11 @@ static long banner_at(const char *text)
 
 static void on_banner(struct bootlog *bl, const char *text, double t)
 {
-    const struct boot_banner *b = NULL;
-    const struct boot_rom *row = boot_rom_by_banner(text, &b);
-    if (row) {
-        set_chip(bl, chip_by_name(row->chip));
-        bl->rom_desc = b->rom;
+    const struct chip_rom_build *b = NULL;
+    const struct chip *chip = chip_by_rom_banner(text, &b);
+    if (chip) {
+        set_chip(bl, chip);
+        bl->rom_desc = b->name;
     } else if (starts(text, "ESP-ROM:")) {
         char name[24];
         size_t n = strcspn(text + 8, "- ");
@@ -361,7 +375,7 @@ static void note_reset(struct bootlog *bl, unsigned code, const char *name, enum
     if (kind == RESET_WATCHDOG)
         text_put(fix, sizeof fix,
                  "if it repeats, the finding about the stage that hangs says what to change");
-    note(bl, BOOTLOG_INFO, "reset-reason", key, what, reset_kind_meaning(kind), fix);
+    note(bl, BOOTLOG_INFO, "reset-reason", key, what, bootlog_reset_meaning(kind), fix);
 }
 
 static void note_restart(struct bootlog *bl, unsigned code, const char *name, enum reset_kind kind)
@@ -439,8 +453,8 @@ static void on_reset(struct bootlog *bl, const char *text, double t)
     if (!bl->chip && strlen(name) > 6 && strcmp(name + strlen(name) - 6, "_RESET") == 0)
         guess_classic_rom(bl); /* newer ROMs abbreviate: POWERON, TG0WDT_SYS_RST */
 
-    const struct reset_reason *r = boot_rom_reason(bl->rom, code);
-    enum reset_kind kind = reset_kind_from_name(name);
+    const struct reset_reason *r = chip_rom_reason(bl->rom, code);
+    enum reset_kind kind = bootlog_reset_kind(name);
     if (kind == RESET_UNKNOWN && r)
         kind = r->kind; /* the printed name wins; the number fills in */
     if (!*name && r)
@@ -949,12 +963,12 @@ struct bootlog *bootlog_new(const struct bootlog_opts *opts)
     if (opts)
         bl->opts = *opts;
     bl->chip = bl->opts.chip;
-    bl->rom = boot_rom_for_chip(bl->chip);
     bl->last_boot_t = -1;
     bl->boot_t = -1;
     bl->restart_code = -1;
     bl->panic = -1;
     bl->feed_t = -1;
+    bl->rom = rom_of(bl, bl->chip);
     return bl;
 }
 

@@ -171,7 +171,7 @@ void bootlog_tie_plan(struct bootlog *bl, const struct plan *p)
     struct bootlog_summary s;
     bootlog_summary(bl, &s);
     check_plan_chip(bl, s.chip, p);
-    const struct chip *chip = s.chip ? s.chip : p->chip ? p->chip : &chip_table[0]; /* else: ESP32 */
+    const struct chip *chip = s.chip ? s.chip : p->chip ? p->chip : chip_default();
     struct layout l = {
         .boot = chip->bootloader_offset,
         .table = p->has_table ? p->table_offset : PT_DEFAULT_OFFSET,

@@ -3,6 +3,9 @@
  * SPI register offsets); docs/chips.md cites them per row. */
 #include "chip/chips.h"
 
+#include "chip/chip_efuse.h"
+#include "chip/chip_rom.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,8 @@ const struct chip chip_table[] = {
         .spi_mosi_dlen = 0x28, .spi_miso_dlen = 0x2C, .spi_w0 = 0x80,
         .spi_addr_msb_first = true, /* ESP-IDF spi_flash_ll_set_usr_address: addr << (32 - bits) */
         .efuse_base = 0x3FF5A000, .uart_clkdiv_reg = 0x3FF40014,
+        .rom_baud_cal_reg = 0x3FF5F06C, /* RTCCALICFG1 */
+        .efuse = &chip_efuse_esp32, .rom = &chip_rom_esp32,
     },
     {
         .name = "esp32s2", .display = "ESP32-S2", .image_chip_id = 2,
@@ -55,6 +60,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x3F402000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x3F41A000, .uart_clkdiv_reg = 0x3F400014,
+        .efuse = &chip_efuse_esp32s2, .rom = &chip_rom_esp32s2,
     },
     {
         .name = "esp32s3", .display = "ESP32-S3", .image_chip_id = 9,
@@ -74,6 +80,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x60002000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x60007000, .uart_clkdiv_reg = 0x60000014,
+        .efuse = &chip_efuse_esp32s3, .rom = &chip_rom_esp32s3,
     },
     {
         .name = "esp32c3", .display = "ESP32-C3", .image_chip_id = 5,
@@ -91,6 +98,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x60002000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x60008800, .uart_clkdiv_reg = 0x60000014,
+        .efuse = &chip_efuse_esp32c3, .rom = &chip_rom_esp32c3,
     },
     {
         .name = "esp32c2", .display = "ESP32-C2", .image_chip_id = 12,
@@ -107,6 +115,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x60002000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x60008800, .uart_clkdiv_reg = 0x60000014,
+        .efuse = &chip_efuse_esp32c2, .rom = &chip_rom_esp32c2,
     },
     {
         .name = "esp32c6", .display = "ESP32-C6", .image_chip_id = 13,
@@ -123,6 +132,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x60003000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x600B0800, .uart_clkdiv_reg = 0x60000014,
+        .efuse = &chip_efuse_esp32c6, .rom = &chip_rom_esp32c6,
     },
     {
         .name = "esp32h2", .display = "ESP32-H2", .image_chip_id = 16,
@@ -139,6 +149,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x60003000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x600B0800, .uart_clkdiv_reg = 0x60000014,
+        .efuse = &chip_efuse_esp32h2, .rom = &chip_rom_esp32h2,
     },
     {
         .name = "esp32c5", .display = "ESP32-C5", .image_chip_id = 23,
@@ -155,6 +166,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x60003000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x600B4800, .uart_clkdiv_reg = 0x60000014,
+        .efuse = &chip_efuse_esp32c5, .rom = &chip_rom_esp32c5,
     },
     {
         .name = "esp32p4", .display = "ESP32-P4", .image_chip_id = 18,
@@ -171,6 +183,7 @@ const struct chip chip_table[] = {
         .spi_base = 0x5008D000, .spi_usr = 0x18, .spi_usr1 = 0x1C, .spi_usr2 = 0x20,
         .spi_mosi_dlen = 0x24, .spi_miso_dlen = 0x28, .spi_w0 = 0x58,
         .efuse_base = 0x5012D000, .uart_clkdiv_reg = 0x500CA014,
+        .efuse = &chip_efuse_esp32p4, .rom = &chip_rom_esp32p4,
     },
     { .name = NULL },
 };
@@ -195,6 +208,11 @@ const struct chip *chip_by_name(const char *name)
         if (strcmp(c->name, want) == 0)
             return c;
     return NULL;
+}
+
+const struct chip *chip_default(void)
+{
+    return &chip_table[0];
 }
 
 const struct chip *chip_by_image_id(uint16_t id)

@@ -2,13 +2,19 @@
  *
  * One row per chip (see chips.c), in the spirit of flashrom's chip tables:
  * image chip id, ROM magic values, bootloader offset, memory map, flash
- * header codes and the registers the loader needs. Code asks the table;
- * it never tests `if (chip == ...)`. */
+ * header codes and the registers the loader needs, and from the row its
+ * eFuse layout (chip_efuse.h) and ROM facts (chip_rom.h), so a chip is
+ * added in one place. Code asks the table; it never tests
+ * `if (chip == ...)` nor names a chip in a string
+ * (tests/unit/test_chip_selfcheck.c checks the rows and the sources). */
 #ifndef ESPBURN_CHIPS_H
 #define ESPBURN_CHIPS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+struct chip_efuse;
+struct chip_rom;
 
 enum mem_kind {
     MEM_NONE = 0,
@@ -56,12 +62,19 @@ struct chip {
     uint32_t efuse_base;                                                       /* eFuse read registers */
     uint32_t uart_clkdiv_reg; /* UART0 clock divider (baud) */
     bool spi_addr_msb_first;  /* user commands send SPI_ADDR from bit 31 down (ESP32) */
+    uint32_t
+        rom_baud_cal_reg; /* ESP32: the ROM derives rates from its RC oscillator calibrated here; 0: none */
+
+    const struct chip_efuse *efuse; /* eFuse layout (chip_efuse.c); never NULL */
+    const struct chip_rom *rom;     /* ROM facts (chip_rom.c); never NULL: an unknown ROM's row says why */
 };
 
 /* The table, terminated by a row with name == NULL. */
 extern const struct chip chip_table[];
 
 const struct chip *chip_by_name(const char *name); /* "esp32-s3", "ESP32S3", "esp32s3" */
+/* The chip assumed when nothing names one: the first row, the ESP32. */
+const struct chip *chip_default(void);
 const struct chip *chip_by_image_id(uint16_t id);
 const struct chip *chip_by_magic(uint32_t magic);
 const struct chip *chip_by_uf2_family(uint32_t family);

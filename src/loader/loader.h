@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chip/chip_efuse.h"
 #include "chip/chips.h"
 #include "common/bytes.h"
 #include "common/err.h"
@@ -107,43 +108,9 @@ int loader_write_reg(struct loader *l, uint32_t addr, uint32_t value, eb_err *er
 /* GET_SECURITY_INFO chip id, falling back to the magic register. */
 int loader_detect_chip(struct loader *l, eb_err *err);
 
-struct security_info {
-    bool known;
-    uint32_t flags;
-    uint8_t flash_crypt_cnt;
-    bool flash_encryption, secure_boot, secure_download;
-    int secure_boot_version; /* 1: ESP32 V1 (bootloader digest, not replaceable), 2: signed (V2); 0 off */
-    char source[32];         /* "GET_SECURITY_INFO" or "eFuse" */
-};
-
-#define CHIP_FEATURES_MAX 8
-struct chip_facts {
-    char description[48];     /* "ESP32-D0WDQ6" */
-    int rev_major, rev_minor; /* -1 when unknown */
-    unsigned pkg_version;
-    unsigned nfeatures;
-    char features[CHIP_FEATURES_MAX][64]; /* "ADC and temperature sensor calibration in BLK2 of eFuse V1" */
-    bool have_mac;
-    uint8_t mac[6];
-    int xtal_mhz;      /* 0 when unknown */
-    uint32_t spi_pads; /* SPI_ATTACH pin word from the eFuses (0 = default pins) */
-    bool embedded_psram;
-    struct security_info security;
-};
-
-/* Read what the eFuses and ROM say about the detected chip. */
+/* Read what the eFuses and ROM say about the detected chip: the words its
+ * eFuse layout row names, decoded by chip_efuse_decode (chip/chip_efuse.h). */
 int loader_chip_facts(struct loader *l, struct chip_facts *out, eb_err *err);
-
-/* The eFuse words the table-driven decoders read (ESP32-S2, -S3, -C2, -C3,
- * -C6, -H2: esptool targets/esp32s2.py ... esp32h2.py): BLOCK1 and BLOCK2
- * words 0..7 (the ESP32-C2 keeps its flash capacity in BLOCK2 word 7). */
-#define EFUSE_BLOCK_WORDS 8
-struct efuse_words {
-    uint32_t blk1[EFUSE_BLOCK_WORDS], blk2[EFUSE_BLOCK_WORDS];
-};
-/* Revision, package (description) and features of `chip` ("esp32s3",
- * "esp32c6", ...) from those words; pure. -1 when the chip has no eFuse table. */
-int chip_efuse_decode(const char *chip, const struct efuse_words *e, struct chip_facts *f);
 
 int loader_spi_attach(struct loader *l, uint32_t pads, eb_err *err);
 /* JEDEC id through the SPI user-command registers (RDID 0x9F). */

@@ -76,11 +76,12 @@ static void decide_chip(struct plan *p, const struct plan_ctx *c)
     if (!p->chip)
         p->chip = chip_of_role(p, ROLE_UNKNOWN);
     if (!p->chip) {
-        p->chip = chip_by_name("esp32");
+        p->chip = chip_default();
         p->chip_assumed = true;
         plan_add_finding(p, FIND_INFO, "chip-assumed", NULL,
-                         "Nothing in the plan says which chip it is for; espburn assumes ESP32. "
-                         "Pass --chip if the board is another one.");
+                         "Nothing in the plan says which chip it is for; espburn assumes %s. "
+                         "Pass --chip if the board is another one.",
+                         p->chip->display);
     }
 }
 

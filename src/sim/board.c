@@ -59,10 +59,8 @@
 /* The strapping value a flash boot prints depends on the board's wiring:
  * 0x13 is GPIO0, MTDO and GPIO5 high; the M5Stack Fire also has GPIO4 high
  * (its real boot log, tests/data/bootlogs/seed-m5stack-fire-*.log: 0x17). */
-#define ESP32_ROM_LINES(flash_boot)                                             \
-    .rst_poweron = "0x1 (POWERON_RESET)", .rst_software = "0xc (SW_CPU_RESET)", \
-    .rst_brownout = "0xf (RTCWDT_BROWN_OUT_RESET)",                             \
-    .boot_download = "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))",        \
+#define ESP32_ROM_LINES(flash_boot)                                      \
+    .boot_download = "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))", \
     .boot_flash = flash_boot " (SPI_FAST_FLASH_BOOT)"
 
 /* eFuse word 3 bits (esptool esp32.py): 15 = rev bit 0, 13 = CPU rating
@@ -98,7 +96,7 @@
 #define M5STACK_CORES3(board_name, desc, flags)    \
     {                                              \
         .name = board_name, .description = desc, \
-        .chip_name = "esp32s3", .magic = 0x00000009, .security_chip_id = 9, .security_eco = 0, \
+        .chip_name = "esp32s3", .magic = 0x00000009, .security_eco = 0, \
         .security_flags = flags, \
         .regs = { \
             { S3_EFUSE_BLK1(0), 0x7E0D1E2F },          /* MAC f4:12:7e:0d:1e:2f */ \
@@ -113,8 +111,7 @@
         .bridge = "USB-Serial/JTAG", .usb_vid = 0x303A, .usb_pid = 0x1001, .bridge_max_baud = 0, \
         .usb_jtag_reset = true, .en_delay_us = 0, \
         .banner = "ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021", \
-        .rst_poweron = "0x1 (POWERON)", .rst_software = "0xc (RTC_SW_CPU_RST)", \
-        .rst_brownout = "0xf (BROWN_OUT_RST)", .boot_download = "0x0 (DOWNLOAD(USB/UART0))", \
+        .boot_download = "0x0 (DOWNLOAD(USB/UART0))", \
         .boot_flash = "0x8 (SPI_FAST_FLASH_BOOT)", \
     }
 
@@ -166,7 +163,7 @@ const struct sim_board sim_boards[] = {
     {
         .name = "esp32-c3-devkitm-1",
         .description = "Espressif ESP32-C3-DevKitM-1: ESP32-C3FN4 (QFN32) v0.4, 4 MB in-package flash, CP2102N bridge",
-        .chip_name = "esp32c3", .magic = 0x1B31506F, .security_chip_id = 5, .security_eco = 0,
+        .chip_name = "esp32c3", .magic = 0x1B31506F, .security_eco = 0,
         .regs = {
             { C3_EFUSE_BLK1(0), 0x18A1B2C3 },          /* MAC 34:85:18:a1:b2:c3 */
             { C3_EFUSE_BLK1(1), 0x00003485 },
@@ -178,8 +175,7 @@ const struct sim_board sim_boards[] = {
         .bridge = "CP2102N", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 3000000,
         .en_delay_us = 14000,
         .banner = "ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021",
-        .rst_poweron = "0x1 (POWERON)", .rst_software = "0xc (RTC_SW_CPU_RST)",
-        .rst_brownout = "0xf (BROWN_OUT_RST)", .boot_download = "0x4 (DOWNLOAD(USB/UART0/1))",
+        .boot_download = "0x4 (DOWNLOAD(USB/UART0/1))",
         .boot_flash = "0xc (SPI_FAST_FLASH_BOOT)",
     },
     { 0 },

@@ -26,7 +26,6 @@ struct sim_board {
     const char *description;           /* "ESP32-D0WDQ6 rev 1, 16 MB flash, PSRAM, CP2104" */
     const char *chip_name;             /* row of the chip table ("esp32") */
     uint32_t magic;                    /* value at 0x40001000 */
-    uint32_t security_chip_id;         /* GET_SECURITY_INFO chip id (when the ROM has it) */
     uint32_t security_eco;             /* GET_SECURITY_INFO eco/api version */
     uint32_t security_flags;           /* GET_SECURITY_INFO flags word (SIM_SEC_*) */
     uint8_t flash_crypt_cnt;           /* GET_SECURITY_INFO SPI_BOOT_CRYPT_CNT */
@@ -43,11 +42,8 @@ struct sim_board {
     uint32_t bridge_max_baud; /* 0: USB-Serial/JTAG, no UART rate at all */
     bool usb_jtag_reset;      /* DTR/RTS reach the USB-Serial/JTAG peripheral, not transistors */
     uint32_t en_delay_us;     /* EN (CHIP_PU) RC delay before the chip leaves reset */
-    /* ROM output. */
-    const char *banner;        /* first line(s): "ets Jun  8 2016 00:22:57" */
-    const char *rst_poweron;   /* "0x1 (POWERON_RESET)": EN released */
-    const char *rst_software;  /* "0xc (SW_CPU_RESET)": the stub's reboot */
-    const char *rst_brownout;  /* "0xf (RTCWDT_BROWN_OUT_RESET)" */
+    /* ROM output; its reset lines are the chip's (chip/chip_rom.h). */
+    const char *banner;        /* first line(s): "ets Jun  8 2016 00:22:57", a build of the chip's ROM */
     const char *boot_download; /* "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))" */
     const char *boot_flash;    /* "0x13 (SPI_FAST_FLASH_BOOT)": GPIO0 high */
 };

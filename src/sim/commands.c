@@ -11,6 +11,7 @@
 #include "loader/protocol.h"
 #include "sim/bus.h"
 #include "sim/engine.h"
+#include "sim/simboot.h"
 
 #define STUB_MAX_BLOCK      ESP_STUB_FLASH_BLOCK
 #define STUB_FLASH_MAX      (16u << 20) /* SPIParamCfg at stub start */
@@ -275,7 +276,9 @@ static bool write_interrupted(struct sim *s, const uint8_t *p, uint32_t n, uint6
         sim_tx_consume(s, s->tx.len - s->tx_head); /* what was on the wire is lost */
     } else {
         sim_tracef(s, "fault: brown-out during data packet %u", s->data_packets);
-        sim_reboot(s, s->board->rst_brownout, s->has_lines ? s->io0_low : s->strap_download, at);
+        char rst[SIMBOOT_RST_LEN];
+        sim_reboot(s, simboot_rst(s->chip, CHIP_RST_BROWNOUT, rst),
+                   s->has_lines ? s->io0_low : s->strap_download, at);
     }
     return true;
 }
@@ -387,7 +390,7 @@ static void cmd_security_info(struct sim *s, const struct req *r, uint64_t t)
     uint8_t d[20] = { 0 };
     wr_le32(d, s->board->security_flags);
     d[4] = s->board->flash_crypt_cnt;
-    wr_le32(d + 12, s->board->security_chip_id);
+    wr_le32(d + 12, s->chip->image_chip_id); /* the chip id GET_SECURITY_INFO reports is the image's */
     wr_le32(d + 16, s->board->security_eco);
     respond(s, r->op, 0, d, sizeof d, 0, t);
 }
@@ -555,6 +558,7 @@ static void cmd_flash_end(struct sim *s, const struct req *r, uint64_t t)
         return;
     }
     uint32_t run_user = word(r, 0);
+    char rst[SIMBOOT_RST_LEN];
     if (in_stub(s)) { /* handle_flash_end: still in flash mode while data is missing */
         bool missing = s->xfer.active && s->xfer.written < s->xfer.size;
         uint8_t e = !s->xfer.active ? STUB_ERR_NOT_IN_FLASH_MODE
@@ -564,7 +568,7 @@ static void cmd_flash_end(struct sim *s, const struct req *r, uint64_t t)
             sim_transfer_end(&s->xfer);
         answer(s, r, e, t);
         if (!e && run_user == 0) /* the stub reboots; the latched strap is kept */
-            sim_reboot(s, s->board->rst_software, true, t + 10000);
+            sim_reboot(s, simboot_rst(s->chip, CHIP_RST_CPU, rst), true, t + 10000);
         return;
     }
     uint8_t e = s->xfer.active ? 0 : ROM_ERR_FAILED;
@@ -575,7 +579,7 @@ static void cmd_flash_end(struct sim *s, const struct req *r, uint64_t t)
     if (run_user) /* the ROM leaves the loader and runs what is in flash */
         s->state = SIM_USER_CODE;
     else
-        sim_reboot(s, s->board->rst_software, true, t + 10000);
+        sim_reboot(s, simboot_rst(s->chip, CHIP_RST_CPU, rst), true, t + 10000);
 }
 
 static void cmd_mem_begin(struct sim *s, const struct req *r, uint64_t t)

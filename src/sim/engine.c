@@ -34,6 +34,8 @@ int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
     if (!s->chip)
         return eb_fail(err, EB_USAGE, "board %s names chip %s, which the chip table lacks", o->board->name,
                        o->board->chip_name);
+    if (simboot_check_chip(s->chip, o->board->name, err))
+        return -1;
     const struct flash_part *part = sim_board_flash(o->board);
     if (!part)
         return eb_fail(err, EB_USAGE, "board %s names flash part %s, which the flash part table lacks",
@@ -251,9 +253,8 @@ void sim_reboot(struct sim *s, const char *reason, bool download, uint64_t at_us
         return;
     }
     char text[512];
-    snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n%s", s->board->banner,
-             simboot_banner_gap(s->chip, s->board->banner), reason,
-             download ? s->board->boot_download : s->board->boot_flash,
+    snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n%s", s->board->banner, simboot_banner_gap(s->chip),
+             reason, download ? s->board->boot_download : s->board->boot_flash,
              download ? "waiting for download\r\n" : "");
     sim_emit_text(s, text, at_us);
 }
@@ -276,7 +277,8 @@ void sim_power_on(struct sim *s, uint64_t now_us)
         s->state = SIM_IN_RESET;
         return;
     }
-    sim_reboot(s, s->board->rst_poweron, gpio0_low(s), now_us);
+    char rst[SIMBOOT_RST_LEN];
+    sim_reboot(s, simboot_rst(s->chip, CHIP_RST_POWERON, rst), gpio0_low(s), now_us);
 }
 
 static void hold_in_reset(struct sim *s)
@@ -441,7 +443,8 @@ void sim_poll(struct sim *s, uint64_t now_us)
 {
     if (s->boot_pending && now_us >= s->boot_at_us) {
         s->boot_pending = false;
-        sim_reboot(s, s->board->rst_poweron, gpio0_low(s), s->boot_at_us);
+        char rst[SIMBOOT_RST_LEN];
+        sim_reboot(s, simboot_rst(s->chip, CHIP_RST_POWERON, rst), gpio0_low(s), s->boot_at_us);
     }
     if (s->boot_next.pending && now_us >= s->boot_next.at_us) {
         s->boot_next.pending = false;

@@ -23,70 +23,40 @@
     "configsip: 0, SPIWP:0xee\r\n" \
     "clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00\r\n"
 
-static const struct simboot_rom_model rom_models[] = {
-    { .chip = "esp32",
-      .banner = "ets Jun  8 2016 00:22:57",
-      .after_banner = "\r\n\r\n",
-      .classic = true,
-      .no_header = "flash read err, 1000\r\n",
-      .bad_block = "",
-      .gave_up = "ets_main.c 371 \r\n",
-      .wdt_rst = "0x10 (RTCWDT_RTC_RESET)",
-      .wdt_period_us = 400000,
-      .sys_rst = "0x3 (SW_RESET)",
-      .cpu_rst = "0xc (SW_CPU_RESET)" },
-    { .chip = "esp32",
-      .banner = "ets Jul 29 2019 12:21:46",
-      .after_banner = "\r\n\r\n",
-      .classic = true,
-      .no_header_repeat = 8,
-      .bad_block = "",
-      .gave_up = "ets_main.c 384 \r\n",
-      .wdt_rst = "0x10 (RTCWDT_RTC_RESET)",
-      .wdt_period_us = 400000,
-      .sys_rst = "0x3 (SW_RESET)",
-      .cpu_rst = "0xc (SW_CPU_RESET)" },
-    { .chip = "esp32s3",
-      .banner = "ESP-ROM:esp32s3-20210327",
-      .after_banner = "\r\n",
-      .no_header_repeat = 8,
-      .bad_block = "Invalid image block, can't boot.\r\n",
-      .gave_up = "ets_main.c 329\r\n",
-      .wdt_rst = "0x7 (TG0WDT_SYS_RST)",
-      .wdt_saved_pc_header = 0x40049b21,
-      .wdt_saved_pc_block = 0x40043ac8,
-      .wdt_period_us = 400000,
-      .sys_rst = "0x3 (RTC_SW_SYS_RST)",
-      .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
-    /* ESP32-C3: a segment it cannot load gets "ets_loader.c 78" right after
-     * its load line (no "Invalid image block" text), then TG0WDT resets. */
-    { .chip = "esp32c3",
-      .banner = "ESP-ROM:esp32c3-api1-20210207",
-      .after_banner = "\r\n",
-      .no_header_repeat = 8,
-      .bad_block = "ets_loader.c 78\r\n",
-      .gave_up = "",
-      .wdt_rst = "0x7 (TG0WDT_SYS_RST)",
-      .wdt_saved_pc_header = 0x4004d1f8,
-      .wdt_saved_pc_block = 0x40049a42,
-      .wdt_period_us = 400000,
-      .sys_rst = "0x3 (RTC_SW_SYS_RST)",
-      .cpu_rst = "0xc (RTC_SW_CPU_RST)" },
-    { 0 },
-};
+/* ---- the chip's ROM facts (chip/chip_rom.h) ---- */
 
-static const struct simboot_rom_model *rom_model_for(const struct chip *chip, const char *banner)
+const char *simboot_rst(const struct chip *chip, enum chip_rst_role role, char buf[SIMBOOT_RST_LEN])
 {
-    for (const struct simboot_rom_model *m = rom_models; chip && banner && m->chip; m++)
-        if (strcmp(m->chip, chip->name) == 0 && strncmp(banner, m->banner, strlen(m->banner)) == 0)
-            return m;
-    return NULL;
+    const char *text = chip ? chip_rom_rst_text(chip->rom, role, buf, SIMBOOT_RST_LEN) : NULL;
+    return text ? text : "0x0 (reset not known)"; /* simboot_check_chip() refuses such boards */
 }
 
-const char *simboot_banner_gap(const struct chip *chip, const char *banner)
+const char *simboot_banner_gap(const struct chip *chip)
 {
-    const struct simboot_rom_model *m = rom_model_for(chip, banner);
-    return m ? m->after_banner : "\r\n\r\n";
+    return chip && chip->rom->known ? chip->rom->after_banner : "\r\n\r\n";
+}
+
+int simboot_check_chip(const struct chip *chip, const char *board, eb_err *err)
+{
+    static const char *const roles[CHIP_RST_ROLES] = { "power-on", "software CPU", "system", "watchdog",
+                                                       "brownout" };
+    if (!board)
+        board = "(unnamed)";
+    if (!chip)
+        return eb_fail(err, EB_USAGE, "board %s names no chip of the chip table; fix its row in sim/board.c",
+                       board);
+    if (!chip->rom->known)
+        return eb_fail(err, EB_USAGE,
+                       "board %s cannot be played: %s; pick another board (espburn sim --list)", board,
+                       chip->rom->unknown_why);
+    char text[SIMBOOT_RST_LEN];
+    for (int r = 0; r < CHIP_RST_ROLES; r++)
+        if (!chip_rom_rst_text(chip->rom, (enum chip_rst_role)r, text, sizeof text))
+            return eb_fail(err, EB_USAGE,
+                           "board %s cannot be played: what the %s ROM prints for a %s reset is not in "
+                           "the chip table; add it to chip/chip_rom.c or pick another board",
+                           board, chip->display, roles[r]);
+    return 0;
 }
 
 /* ---- output cursor --------------------------------------------------- */
@@ -213,16 +183,17 @@ static unsigned clock_div(uint8_t freq_code)
 
 static void rom_no_header(struct simboot_cursor *c, uint32_t first_word)
 {
-    const struct simboot_rom_model *m = c->rom;
+    const struct chip_rom_failure *m = c->fail;
+    uint64_t period_ns = (uint64_t)c->rom->wdt_period_us * 1000;
     if (m->no_header) {
         simboot_print(c, "%s%s", m->no_header, m->gave_up);
     } else {
         for (unsigned i = 0; i < m->no_header_repeat; i++) {
             simboot_print(c, "invalid header: 0x%08x\r\n", first_word);
-            simboot_spend(c, (uint64_t)m->wdt_period_us * 1000 / (m->no_header_repeat + 1));
+            simboot_spend(c, period_ns / (m->no_header_repeat + 1));
         }
     }
-    simboot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, m->wdt_saved_pc_header,
+    simboot_reset(c, period_ns, c->wdt_rst, m->wdt_saved_pc_header,
                   "no bootloader image at 0x%x (first word 0x%08x, not an image starting with 0xE9): "
                   "the ROM gives up and the watchdog resets the chip",
                   c->in->chip->bootloader_offset, first_word);
@@ -236,8 +207,7 @@ static bool rom_can_load(const struct chip *chip, uint32_t addr, uint32_t len)
 
 static void rom_hang(struct simboot_cursor *c, uint32_t saved_pc, const char *why)
 {
-    const struct simboot_rom_model *m = c->rom;
-    simboot_reset(c, (uint64_t)m->wdt_period_us * 1000, m->wdt_rst, saved_pc,
+    simboot_reset(c, (uint64_t)c->rom->wdt_period_us * 1000, c->wdt_rst, saved_pc,
                   "%s; the ROM never reaches 'entry' and the watchdog (which only a second-stage "
                   "bootloader disables) resets the chip",
                   why);
@@ -256,23 +226,24 @@ static void rom_block_note(struct simboot_cursor *c, uint32_t pos, uint32_t prev
 static void rom_checksum_fail(struct simboot_cursor *c, uint8_t calc, uint8_t stored)
 {
     if (c->rom->classic)
-        simboot_print(c, "csum err:0x%x!=0x%x\r\n%s", calc, stored, c->rom->gave_up);
+        simboot_print(c, "csum err:0x%x!=0x%x\r\n%s", calc, stored, c->fail->gave_up);
     else
         simboot_print(c, "Checksum failure. Calculated 0x%02x stored 0x%02x\r\n", calc, stored);
-    rom_hang(c, c->rom->wdt_saved_pc_block, "the bootloader's checksum is wrong");
+    rom_hang(c, c->fail->wdt_saved_pc_block, "the bootloader's checksum is wrong");
 }
 
 static void rom_stage(struct simboot_cursor *c)
 {
     const struct simboot_in *in = c->in;
-    const struct simboot_rom_model *m = c->rom;
+    const struct chip_rom_failure *m = c->fail;
+    bool classic = c->rom->classic;
     uint32_t bl_off = in->chip->bootloader_offset;
     const uint8_t *h = simboot_flash_at(in, bl_off, ESP_IMAGE_HEADER_LEN);
     if (!h || h[0] != 0xE9) {
         rom_no_header(c, h ? rd_le32(h) : 0xFFFFFFFFu);
         return;
     }
-    if (m->classic)
+    if (classic)
         simboot_print(c, ESP32_BOOT_BYTE_TEXT);
     else
         simboot_print(c, "SPIWP:0xee\r\n");
@@ -289,7 +260,7 @@ static void rom_stage(struct simboot_cursor *c)
         uint32_t addr = rd_le32(sh), len = rd_le32(sh + 4);
         if (i > 0)
             rom_block_note(c, pos, prev_len);
-        simboot_print(c, m->classic ? "load:0x%08x,len:%u\r\n" : "load:0x%08x,len:0x%x\r\n", addr, len);
+        simboot_print(c, classic ? "load:0x%08x,len:%u\r\n" : "load:0x%08x,len:0x%x\r\n", addr, len);
         const uint8_t *data = simboot_flash_at(in, bl_off + pos + 8, len);
         if (!rom_can_load(in->chip, addr, len) || !data) {
             if (m->bad_block[0])
@@ -332,12 +303,18 @@ static void rom_header(struct simboot_cursor *c)
 int simboot_run(const struct simboot_in *in, struct simboot_out *out, eb_err *err)
 {
     memset(out, 0, sizeof *out);
-    struct simboot_cursor c = { .out = out, .in = in, .rom = rom_model_for(in->chip, in->banner) };
-    if (!c.rom)
+    if (simboot_check_chip(in->chip, NULL, err))
+        return -1;
+    const struct chip_rom_build *build = chip_rom_build_for(in->chip, in->banner);
+    if (!build || !build->failure)
         return eb_fail(err, EB_PROBLEM,
                        "the virtual board has no boot model for this chip and ROM "
-                       "(%s): boot it in download mode",
-                       in->chip ? in->chip->name : "unknown chip");
+                       "(%s%s%s): boot it in download mode",
+                       in->chip->display, build ? ", " : "", build ? build->name : "");
+    struct simboot_cursor c = { .out = out, .in = in, .rom = in->chip->rom, .fail = build->failure };
+    simboot_rst(in->chip, CHIP_RST_WDT, c.wdt_rst);
+    simboot_rst(in->chip, CHIP_RST_SYS, c.sys_rst);
+    simboot_rst(in->chip, CHIP_RST_CPU, c.cpu_rst);
     rom_header(&c);
     if (in->download) {
         simboot_print(&c, "waiting for download\r\n");

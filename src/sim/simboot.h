@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chip/chip_rom.h"
 #include "chip/chips.h"
 #include "common/bytes.h"
 #include "common/err.h"
@@ -53,30 +54,39 @@ struct simboot_mark {
 };
 
 #define SIMBOOT_MAX_MARKS 256
+#define SIMBOOT_RST_LEN   48 /* "0x10 (RTCWDT_RTC_RESET)" */
 
 struct simboot_out {
     bytes text; /* everything the chip prints in this round */
     struct simboot_mark marks[SIMBOOT_MAX_MARKS];
     size_t nmarks;
     enum simboot_stop stop;
-    enum simboot_stage stage; /* the stage it stopped in */
-    uint64_t reset_after_us;  /* SIMBOOT_STOP_RESET: when the next round starts */
-    char next_rst[48];        /* SIMBOOT_STOP_RESET: its "0x10 (RTCWDT_RTC_RESET)" */
-    uint32_t next_saved_pc;   /* and its "Saved PC:" value (0: none) */
-    char cause[320];          /* one sentence: why the round ended so */
+    enum simboot_stage stage;       /* the stage it stopped in */
+    uint64_t reset_after_us;        /* SIMBOOT_STOP_RESET: when the next round starts */
+    char next_rst[SIMBOOT_RST_LEN]; /* SIMBOOT_STOP_RESET: its "0x10 (RTCWDT_RTC_RESET)" */
+    uint32_t next_saved_pc;         /* and its "Saved PC:" value (0: none) */
+    char cause[320];                /* one sentence: why the round ended so */
     /* SIMBOOT_STOP_APP: the application started. */
     uint32_t app_offset;
     char app_banner[128]; /* its MicroPython banner or project name, "" if none */
     bool app_micropython;
 };
 
-/* One boot round from reset. Fails (and prints nothing) only when the chip
- * has no ROM model or memory runs out. Free the result with
- * simboot_out_free(). */
+/* One boot round from reset. Fails (and prints nothing) only when the
+ * chip's ROM build has no failure model (chip_rom.h) or memory runs out.
+ * Free the result with simboot_out_free(). */
 int simboot_run(const struct simboot_in *in, struct simboot_out *out, eb_err *err);
 void simboot_out_free(struct simboot_out *out);
+
+/* A board can be played only when its chip's ROM is known and the resets
+ * it plays have their printed form (chip_rom.h); the error says which fact
+ * is missing. */
+int simboot_check_chip(const struct chip *chip, const char *board, eb_err *err);
 /* What the ROM prints between its banner and "rst:" ("\r\n\r\n" on the
- * ESP32, "\r\n" on the newer ROMs); the ESP32's when the ROM has no model. */
-const char *simboot_banner_gap(const struct chip *chip, const char *banner);
+ * ESP32, "\r\n" on the newer ROMs). */
+const char *simboot_banner_gap(const struct chip *chip);
+/* The reset `role` as the chip's ROM prints it ("0x1 (POWERON_RESET)"),
+ * into buf; simboot_check_chip() passed, so it is always known. */
+const char *simboot_rst(const struct chip *chip, enum chip_rst_role role, char buf[SIMBOOT_RST_LEN]);
 
 #endif

@@ -49,7 +49,7 @@ static bool psram_start(const struct app *a)
     simboot_log(c, 'E', "cpu_start", "Failed to init external RAM!");
     simboot_board_says(c, "the application calls abort() here; the real chip prints \"abort() was "
                           "called at PC 0x... on core 0\" and a backtrace, then restarts");
-    simboot_reset(c, c->t_ns, c->rom->cpu_rst, 0,
+    simboot_reset(c, c->t_ns, c->cpu_rst, 0,
                   "the application needs PSRAM and the board has none: it aborts and the chip restarts");
     return false;
 }
@@ -59,7 +59,7 @@ static void brownout(const struct app *a)
     struct simboot_cursor *c = a->c;
     simboot_spend(c, BROWNOUT_AFTER_NS);
     simboot_print(c, "\r\nBrownout detector was triggered\r\n\r\n");
-    simboot_reset(c, c->t_ns, c->rom->cpu_rst, 0,
+    simboot_reset(c, c->t_ns, c->cpu_rst, 0,
                   "the supply voltage dropped when the application started: the brownout detector "
                   "restarts the chip");
 }

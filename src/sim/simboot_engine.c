@@ -71,8 +71,8 @@ void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us)
     if (simboot_run(&in, &o, &err) != 0) {
         sim_tracef(s, "boot from flash not modelled: %s", err.msg);
         char text[256];
-        snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n", s->board->banner,
-                 simboot_banner_gap(s->chip, s->board->banner), rst, s->board->boot_flash);
+        snprintf(text, sizeof text, "%s%srst:%s,boot:%s\r\n", s->board->banner, simboot_banner_gap(s->chip),
+                 rst, s->board->boot_flash);
         sim_emit_text(s, text, at_us);
         return;
     }

@@ -152,7 +152,7 @@ static void print_banner(struct idf *b)
 static void fail_and_reset(struct idf *b, const char *why)
 {
     struct simboot_cursor *c = b->c;
-    simboot_reset(c, c->t_ns, c->rom->sys_rst, 0,
+    simboot_reset(c, c->t_ns, c->sys_rst, 0,
                   "%s; the second-stage bootloader resets the chip (bootloader_reset)", why);
 }
 

@@ -1,28 +1,13 @@
 /* simboot_internal.h - shared between the boot-chain stages (simboot.c: ROM
  * and orchestration, simboot_idf.c: ESP-IDF second stage, simboot_app.c: the
  * application's first moments): the output cursor with its modelled
- * clock, the ROM's facts row and the flash view. Not for other modules. */
+ * clock, the ROM's facts (the chip table's row, chip/chip_rom.h, and the
+ * reset lines it prints) and the flash view. Not for other modules. */
 #ifndef ESPBURN_SIM_SIMBOOT_INTERNAL_H
 #define ESPBURN_SIM_SIMBOOT_INTERNAL_H
 
+#include "chip/chip_rom.h"
 #include "sim/simboot.h"
-
-/* How a ROM prints and fails, one row per ROM (simboot.c). */
-struct simboot_rom_model {
-    const char *chip;          /* chip table name */
-    const char *banner;        /* prefix of the board's banner */
-    const char *after_banner;  /* between the banner and "rst:" */
-    bool classic;              /* configsip/clk_drv lines, decimal lengths, "ho" lines */
-    const char *no_header;     /* text when the bootloader has no 0xE9 (NULL: "invalid header") */
-    unsigned no_header_repeat; /* "invalid header" lines per round */
-    const char *bad_block;     /* text after a load:... the ROM cannot load ("" = it hangs) */
-    const char *gave_up;       /* the "ets_main.c N" line after a failure it reports */
-    const char *wdt_rst;       /* the watchdog reset that ends a ROM failure */
-    uint32_t wdt_saved_pc_header, wdt_saved_pc_block; /* "Saved PC:" it prints then (0: none) */
-    uint32_t wdt_period_us;                           /* reset to reset */
-    const char *sys_rst;                              /* the second stage's bootloader_reset() */
-    const char *cpu_rst;                              /* the app's esp_restart() */
-};
 
 /* The output of a round, with the clock of the modelled chip: every byte
  * printed costs a UART character time, and flash work costs its time. */
@@ -34,7 +19,11 @@ struct simboot_cursor {
     bool colors; /* the running firmware prints ANSI colours */
     bool failed; /* out of memory */
     const struct simboot_in *in;
-    const struct simboot_rom_model *rom;
+    const struct chip_rom *rom;          /* the chip's ROM (known) */
+    const struct chip_rom_failure *fail; /* how the board's ROM build fails */
+    char wdt_rst[SIMBOOT_RST_LEN];       /* "0x10 (RTCWDT_RTC_RESET)": ends a ROM failure */
+    char sys_rst[SIMBOOT_RST_LEN];       /* the second stage's bootloader_reset() */
+    char cpu_rst[SIMBOOT_RST_LEN];       /* the app's esp_restart() */
 };
 
 #define SIMBOOT_CHAR_NS   86806u /* 10 bits at 115200 baud */

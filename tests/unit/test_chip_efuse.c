@@ -1,10 +1,13 @@
-/* test_chip_efuse.c - the table-driven eFuse decoding (chip_efuse_decode):
- * ESP32-S3 revision with esptool's block-version quirk, package, embedded
- * flash / PSRAM features; ESP32-C3 package, revision and embedded flash;
- * ESP32-S2 (model from flash + PSRAM, BLOCK2 calibration), ESP32-C2 (all in
- * BLOCK2, word 7 too), ESP32-C6 (model from package + flash), ESP32-H2.
- * Field positions from esptool's targets/esp32s2.py ... esp32h2.py, written
- * out here as bit positions independently of the decoder's table. */
+/* test_chip_efuse.c - eFuse decoding through the chip rows (chip_efuse_decode):
+ * the ESP32's own BLOCK0 (package, revision from three bits, features,
+ * MAC, security eFuses); ESP32-S3 revision with esptool's block-version
+ * quirk, package, embedded flash / PSRAM features; ESP32-C3 package,
+ * revision and embedded flash; ESP32-S2 (model from flash + PSRAM, BLOCK2
+ * calibration), ESP32-C2 (all in BLOCK2, word 7 too), ESP32-C6 (model from
+ * package + flash), ESP32-H2; the MAC wherever the chip keeps it; which
+ * words the loader reads; the MAC-only rows. Field positions from esptool's
+ * targets/esp32.py ... esp32h2.py, written out here as bit positions
+ * independently of the rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +15,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "loader/loader.h"
+#include "chip/chip_efuse.h"
 
 /* BLOCK1 word 3 / 4 / 5 and BLOCK2 word 4 bits, written out independently
  * of the decoder's table. */
@@ -29,13 +32,13 @@ static struct chip_facts decode_chip(const char *chip, uint32_t w3, uint32_t w4,
 {
     struct efuse_words e;
     memset(&e, 0, sizeof e);
-    e.blk1[3] = w3;
-    e.blk1[4] = w4;
-    e.blk1[5] = w5;
-    e.blk2[4] = blk2_w4;
+    e.blk[1][3] = w3;
+    e.blk[1][4] = w4;
+    e.blk[1][5] = w5;
+    e.blk[2][4] = blk2_w4;
     struct chip_facts f;
     memset(&f, 0, sizeof f);
-    assert_int_equal(chip_efuse_decode(chip, &e, &f), 0);
+    assert_int_equal(chip_efuse_decode(chip_by_name(chip), &e, &f), 0);
     return f;
 }
 
@@ -162,11 +165,12 @@ static struct chip_facts decode_words(const char *chip, const uint32_t blk1[EFUS
                                       const uint32_t blk2[EFUSE_BLOCK_WORDS])
 {
     struct efuse_words e;
-    memcpy(e.blk1, blk1, sizeof e.blk1);
-    memcpy(e.blk2, blk2, sizeof e.blk2);
+    memset(&e, 0, sizeof e);
+    memcpy(e.blk[1], blk1, sizeof e.blk[1]);
+    memcpy(e.blk[2], blk2, sizeof e.blk[2]);
     struct chip_facts f;
     memset(&f, 0, sizeof f);
-    assert_int_equal(chip_efuse_decode(chip, &e, &f), 0);
+    assert_int_equal(chip_efuse_decode(chip_by_name(chip), &e, &f), 0);
     return f;
 }
 
@@ -411,16 +415,131 @@ static void h2_package_revision_and_features(void **state)
     assert_false(f.embedded_psram);
 }
 
-static void chip_without_a_table(void **state)
+/* ---- ESP32 (esp32.py): BLOCK0 words 0..6 and APB_CTL_DATE ----
+ * word 1/2: MAC; word 3: single core 0, BT off 1, package 9..11 (+ bit 2 as
+ * its 4th bit), CPU rated 13 with 160 MHz at 12, revision bit 0 at 15;
+ * word 5: revision bit 1 at 20, minor 24..25; APB_CTL_DATE bit 31:
+ * revision bit 2; word 0: FLASH_CRYPT_CNT 20..26; word 6: ABS_DONE_0 4. */
+static struct chip_facts decode_esp32(const uint32_t w[7], uint32_t apb_date)
+{
+    struct efuse_words e;
+    memset(&e, 0, sizeof e);
+    memcpy(e.blk[0], w, 7 * sizeof w[0]);
+    e.rev_reg = apb_date;
+    struct chip_facts f;
+    chip_facts_init(&f, chip_by_name("esp32"));
+    assert_int_equal(chip_efuse_decode(chip_by_name("esp32"), &e, &f), 0);
+    return f;
+}
+
+static void esp32_fire_d0wdq6_rev1_with_its_mac(void **state)
+{
+    (void)state;
+    /* the M5Stack Fire's words (docs/sim.md): MAC 24:0a:c4:a1:b2:c3 */
+    const uint32_t w[7] = { 0, 0xC4A1B2C3, 0x0000240A, 1u << 15 | 1u << 13, 0x00000C32, 0, 0 };
+    struct chip_facts f = decode_esp32(w, 0x16042000);
+    assert_string_equal(f.description, "ESP32-D0WDQ6");
+    assert_int_equal(f.rev_major, 1);
+    assert_int_equal(f.rev_minor, 0);
+    const char *const want[] = { "Wi-Fi", "BT", "Dual Core", "240MHz", "Vref calibration in eFuse" };
+    assert_features(&f, want, 5);
+    const uint8_t mac[6] = { 0x24, 0x0A, 0xC4, 0xA1, 0xB2, 0xC3 };
+    assert_true(f.have_mac);
+    assert_memory_equal(f.mac, mac, 6);
+    assert_true(f.security.known);
+    assert_false(f.security.flash_encryption);
+    assert_int_equal(f.security.secure_boot_version, 0);
+}
+
+static void esp32_rev3_pico_security_and_single_core(void **state)
+{
+    (void)state;
+    /* rev 3 needs all three bits: word 3 bit 15, word 5 bit 20, APB_CTL_DATE bit 31 */
+    uint32_t w[7] = { 3u << 20, 0, 0, 1u << 15 | 5u << 9, 0, 1u << 20 | 1u << 24, 1u << 5 };
+    struct chip_facts f = decode_esp32(w, 0x80000000u);
+    assert_int_equal(f.rev_major, 3);
+    assert_int_equal(f.rev_minor, 1);
+    assert_string_equal(f.description, "ESP32-PICO-V3");
+    assert_string_equal(f.features[3], "Embedded Flash");
+    assert_false(f.security.flash_encryption); /* two bits: even */
+    assert_int_equal(f.security.secure_boot_version, 2);
+    /* the same words without the APB bit: rev 2, and ABS_DONE_1 means nothing before rev 3 */
+    f = decode_esp32(w, 0);
+    assert_int_equal(f.rev_major, 2);
+    assert_string_equal(f.description, "ESP32-PICO-D4");
+    assert_int_equal(f.security.secure_boot_version, 0);
+    /* single core, BT disabled, 160 MHz, one crypt bit: encrypted */
+    w[0] = 1u << 20, w[3] = 1u | 1u << 1 | 1u << 12 | 1u << 13, w[5] = 0;
+    f = decode_esp32(w, 0);
+    assert_string_equal(f.description, "ESP32-S0WDQ6");
+    const char *const want[] = { "Wi-Fi", "Single Core", "160MHz" };
+    assert_features(&f, want, 3);
+    assert_true(f.security.flash_encryption);
+}
+
+/* The MAC: two words, the low 16 bits of the second first, wherever the
+ * chip keeps them (BLOCK1 on the S3, BLOCK2 on the C2). */
+static void mac_from_the_chips_block(void **state)
 {
     (void)state;
     struct efuse_words e;
     memset(&e, 0, sizeof e);
+    e.blk[1][0] = 0x7E0D1E2F, e.blk[1][1] = 0x0000F412; /* the CoreS3's */
+    e.blk[2][0] = 0x11223344, e.blk[2][1] = 0x00005566;
     struct chip_facts f;
-    memset(&f, 0, sizeof f);
-    assert_int_equal(chip_efuse_decode("esp32", &e, &f), -1);
+    chip_facts_init(&f, chip_by_name("esp32s3"));
+    assert_int_equal(chip_efuse_decode(chip_by_name("esp32s3"), &e, &f), 0);
+    const uint8_t s3[6] = { 0xF4, 0x12, 0x7E, 0x0D, 0x1E, 0x2F };
+    assert_memory_equal(f.mac, s3, 6);
+    chip_facts_init(&f, chip_by_name("esp32c2"));
+    assert_int_equal(chip_efuse_decode(chip_by_name("esp32c2"), &e, &f), 0);
+    const uint8_t c2[6] = { 0x55, 0x66, 0x11, 0x22, 0x33, 0x44 };
+    assert_memory_equal(f.mac, c2, 6);
+}
+
+/* Which words the loader reads: those the row names, and no others. */
+static void words_read_are_the_rows(void **state)
+{
+    (void)state;
+    const struct chip *esp32 = chip_by_name("esp32"), *s3 = chip_by_name("esp32s3"),
+                      *c2 = chip_by_name("esp32c2");
+    for (unsigned w = 0; w < 7; w++)
+        assert_true(chip_efuse_reads(esp32, 0, w));
+    assert_false(chip_efuse_reads(esp32, 0, 7));
+    assert_false(chip_efuse_reads(esp32, 1, 0));
+    assert_true(chip_efuse_reads(s3, 1, 0));  /* MAC */
+    assert_true(chip_efuse_reads(s3, 1, 3));  /* package, minor */
+    assert_true(chip_efuse_reads(s3, 2, 4));  /* block version major */
+    assert_false(chip_efuse_reads(s3, 1, 2)); /* nothing there */
+    assert_false(chip_efuse_reads(s3, 0, 0));
+    assert_true(chip_efuse_reads(c2, 2, 7)); /* flash capacity */
+    assert_false(chip_efuse_reads(c2, 1, 3));
+    assert_false(chip_efuse_reads(NULL, 1, 0));
+    assert_false(chip_efuse_reads(s3, 3, 0));
+}
+
+/* The ESP32-C5 and -P4 rows decode only the MAC, and say why. */
+static void mac_only_rows_and_no_chip(void **state)
+{
+    (void)state;
+    struct efuse_words e;
+    memset(&e, 0xA5, sizeof e);
+    struct chip_facts f;
+    const char *const names[] = { "esp32c5", "esp32p4" };
+    for (int i = 0; i < 2; i++) {
+        const struct chip *c = chip_by_name(names[i]);
+        assert_int_equal(c->efuse->decoder, EFUSE_DECODE_MAC_ONLY);
+        assert_non_null(c->efuse->mac_only_why);
+        chip_facts_init(&f, c);
+        assert_int_equal(chip_efuse_decode(c, &e, &f), 0);
+        assert_string_equal(f.description, c->display);
+        assert_int_equal(f.rev_major, -1);
+        assert_int_equal(f.nfeatures, 0);
+        assert_true(f.have_mac);
+        assert_int_equal(f.mac[0], 0xA5);
+        assert_false(chip_efuse_reads(c, 1, 3));
+    }
     assert_int_equal(chip_efuse_decode(NULL, &e, &f), -1);
-    assert_int_equal(chip_efuse_decode("esp32c5", &e, &f), -1);
 }
 
 int main(void)
@@ -440,7 +559,11 @@ int main(void)
         cmocka_unit_test(c6_qfn40_and_the_flash_named_models),
         cmocka_unit_test(c6_revision_bits_and_unknown_codes),
         cmocka_unit_test(h2_package_revision_and_features),
-        cmocka_unit_test(chip_without_a_table),
+        cmocka_unit_test(esp32_fire_d0wdq6_rev1_with_its_mac),
+        cmocka_unit_test(esp32_rev3_pico_security_and_single_core),
+        cmocka_unit_test(mac_from_the_chips_block),
+        cmocka_unit_test(words_read_are_the_rows),
+        cmocka_unit_test(mac_only_rows_and_no_chip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

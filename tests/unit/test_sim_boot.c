@@ -25,6 +25,7 @@ struct rig {
     struct simboot_in in;
     struct simboot_out out;
     char *text; /* out.text as a C string */
+    char rst[SIMBOOT_RST_LEN];
 };
 
 static struct rig *rig_new(const char *board)
@@ -36,7 +37,7 @@ static struct rig *rig_new(const char *board)
     memset(r->flash, 0xFF, FLASH_SIZE);
     r->in = (struct simboot_in){ .chip = sim_board_chip(r->board),
                                  .banner = r->board->banner,
-                                 .rst = r->board->rst_poweron,
+                                 .rst = simboot_rst(sim_board_chip(r->board), CHIP_RST_POWERON, r->rst),
                                  .boot = r->board->boot_flash,
                                  .flash = r->flash,
                                  .flash_size = sim_board_flash_size(r->board) };
@@ -657,7 +658,9 @@ static void test_engine_boot_loop(void **state)
     assert_true(n > strlen(round2));
     assert_memory_equal(p, round2, strlen(round2));
     sim_tx_consume(&s, n);
-    sim_reboot(&s, b->rst_poweron, true, next + 200000); /* BOOT held: download mode */
+    char rst[SIMBOOT_RST_LEN];
+    sim_reboot(&s, simboot_rst(s.chip, CHIP_RST_POWERON, rst), true,
+               next + 200000); /* BOOT held: download mode */
     assert_int_equal(sim_next_event(&s), UINT64_MAX);
     sim_free(&s);
     sim_flash_close(&flash);
@@ -678,7 +681,9 @@ static void test_engine_reset_cuts_the_boot(void **state)
     struct sim_options o = { .board = b, .flash = &flash, .boot_download = false };
     assert_int_equal(sim_init(&s, &o, NULL), 0);
     sim_power_on(&s, 0);
-    sim_reboot(&s, b->rst_poweron, true, 100000); /* 100 ms in: verifying the app */
+    char rst[SIMBOOT_RST_LEN];
+    sim_reboot(&s, simboot_rst(s.chip, CHIP_RST_POWERON, rst), true,
+               100000); /* 100 ms in: verifying the app */
     const uint8_t *p;
     size_t n = sim_tx_ready(&s, 2000000, &p);
     char *text = strndup((const char *)p, n);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/bus.h"
+#include "sim/simboot.h"
 
 struct rig {
     struct sim s;
@@ -81,7 +82,8 @@ static void ram_is_lost_with_power_and_kept_across_resets(void **state)
     (void)state;
     struct rig *r = rig_new("esp32-c3-devkitm-1");
     sim_bus_write(&r->s, 0x3FC80000, 0xDEADBEEF, 0xFFFFFFFF, 0);
-    sim_reboot(&r->s, r->s.board->rst_software, true, 2000);
+    char rst[SIMBOOT_RST_LEN];
+    sim_reboot(&r->s, simboot_rst(r->s.chip, CHIP_RST_CPU, rst), true, 2000);
     assert_int_equal(sim_bus_read(&r->s, 0x3FC80000), 0xDEADBEEF);
     r->s.state = SIM_OFF; /* the cable was pulled */
     sim_power_on(&r->s, 3000);
