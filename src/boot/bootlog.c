@@ -132,19 +132,65 @@ static int note(struct bootlog *bl, enum bootlog_level level, const char *code, 
 
 /* ---- templates --------------------------------------------------------- */
 
+/* "S3" for the ESP32-S3, "ESP32" for the ESP32. */
+static const char *short_name(const struct chip *c)
+{
+    return strncmp(c->display, "ESP32-", 6) == 0 ? c->display + 6 : c->display;
+}
+
+static void offset_of(const struct chip *c, char *key, size_t n)
+{
+    text_put(key, n, "0x%x", (unsigned)c->bootloader_offset);
+}
+
+static void boot_pin_of(const struct chip *c, char *key, size_t n)
+{
+    text_put(key, n, "%s", c->rom->known ? c->rom->boot_pin : "");
+}
+
+/* "0x1000 on ESP32/S2, 0x0 on S3/C3/...": a fact of every chip row grouped
+ * by its value (`key`, "" to leave a chip out), for texts worded before
+ * the chip is known. */
+static void per_chip(char *out, size_t cap, void (*key)(const struct chip *, char *, size_t))
+{
+    char k[32], other[32];
+    out[0] = '\0';
+    for (const struct chip *c = chip_table; c->name; c++) {
+        key(c, k, sizeof k);
+        bool seen = !k[0];
+        for (const struct chip *p = chip_table; p < c && !seen; p++)
+            key(p, other, sizeof other), seen = strcmp(k, other) == 0;
+        if (seen)
+            continue;
+        text_add(out, cap, "%s%s on %s", out[0] ? ", " : "", k, short_name(c));
+        for (const struct chip *o = c + 1; o->name; o++)
+            if (key(o, other, sizeof other), strcmp(k, other) == 0)
+                text_add(out, cap, "/%s", short_name(o));
+    }
+}
+
 static void expand(const struct bootlog *bl, const char *tmpl, const struct pat_caps *caps, char *out,
                    size_t cap)
 {
-    char bl_off[96];
+    char bl_off[192], pin[160], offsets[160];
+    per_chip(offsets, sizeof offsets, offset_of);
     if (bl->chip)
         text_put(bl_off, sizeof bl_off, "0x%x", (unsigned)bl->chip->bootloader_offset);
     else
-        text_put(bl_off, sizeof bl_off, "the bootloader offset (0x1000 on ESP32/S2, 0x0 on S3/C3)");
+        text_put(bl_off, sizeof bl_off, "the bootloader offset (%s)", offsets);
+    if (bl->rom) {
+        text_put(pin, sizeof pin, "%s", bl->rom->boot_pin);
+    } else {
+        char pins[128];
+        per_chip(pins, sizeof pins, boot_pin_of);
+        text_put(pin, sizeof pin, "the boot pin (%s)", pins);
+    }
     const struct {
         const char *name, *value;
     } vars[] = {
         { "{bl}", bl_off },
-        { "{pin}", bl->rom ? bl->rom->boot_pin : "the boot pin (GPIO0; GPIO9 on C3/C6)" },
+        { "{offsets}", offsets },
+        { "{pin}", pin },
         { "{chip}", bl->chip ? bl->chip->display : "the chip" },
         { "{wdt}", bl->rom ? bl->rom->watchdog : "watchdog" },
     };

@@ -28,7 +28,7 @@ const struct bootlog_msg bootlog_catalogue[] = {
       REFLASH_ALL "; if that was done and it still fails, check the flash supply and the strapping pins" },
     { "no-bootloader", "invalid header: 0xffffffff", BOOTLOG_FAIL, NULL, BOOTLOG_TARGET_BOOTLOADER,
       "the ROM found erased flash (0xffffffff) where the bootloader should be, at {bl}",
-      "the bootloader was never written at {bl}, or it was written at another offset (on ESP32-S3/C3 the bootloader goes at 0x0, on ESP32/S2 at 0x1000)",
+      "the bootloader was never written there, or it was written at another offset (the bootloader goes at {offsets})",
       REFLASH_ALL },
     { "bad-bootloader-header", "invalid header: 0x%x", BOOTLOG_FAIL, NULL, BOOTLOG_TARGET_BOOTLOADER,
       "the ROM found no image header at {bl}: the first word there is 0x$1, not an image starting with 0xE9",

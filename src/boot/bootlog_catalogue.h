@@ -2,8 +2,9 @@
  * chip prints (a pattern, see pattern.h), how bad it is, and plain
  * sentences for what happened, why, and what to do. Templates may use
  * $1..$4 (the pattern's holes; %x holes without their 0x), {bl} (the
- * bootloader offset), {pin} (the boot-mode pin), {chip} and {wdt} (the
- * watchdog that resets a ROM that cannot boot). */
+ * bootloader offset), {offsets} (every chip's, from the chip table), {pin}
+ * (the boot-mode pin), {chip} and {wdt} (the watchdog that resets a ROM
+ * that cannot boot). */
 #ifndef ESPBURN_BOOTLOG_CATALOGUE_H
 #define ESPBURN_BOOTLOG_CATALOGUE_H
 
