@@ -1,6 +1,9 @@
 /* chips.c - the chip table. Figures come from Espressif's technical
- * reference manuals and esptool's targets/ (memory maps, magic values,
- * SPI register offsets); docs/chips.md cites them per row. */
+ * reference manuals and esptool's targets/<chip>.py (memory maps, magic
+ * values, SPI register offsets, eFuse bases). Each row points to its eFuse
+ * layout (chip_efuse.c) and ROM facts (chip_rom.c): adding a chip means
+ * adding its row here and the two it points to; test_chip_selfcheck says
+ * what is missing. */
 #include "chip/chips.h"
 
 #include "chip/chip_efuse.h"
