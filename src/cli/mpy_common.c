@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "mpy/start.h"
 
 static void print_help(const struct mpy_cli *c)
 {
@@ -142,13 +143,12 @@ int mpy_cli_connect(struct mpy_cli *c, bool with_fs)
     eb_err err = { 0 };
     if (!c->port || !*c->port)
         return cli_usage(c->cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
-    if (mpy_open(c->port, c->baud, &c->m, &err))
+    struct mpy_start_opts o = { .timeout_ms = c->timeout_s * 1000,
+                                .with_fs = with_fs,
+                                .no_deflate = c->no_deflate,
+                                .no_binary = c->no_binary };
+    if (mpy_start_named(c->port, c->baud, &o, &c->m, &c->fs, &err))
         return cli_fail(&err);
-    c->m.timeout_ms = c->timeout_s * 1000;
-    if (mpy_enter_raw(&c->m, &err) || (with_fs && mpy_fs_init(&c->fs, &c->m, &err)))
-        return mpy_cli_fail(c, &err);
-    c->fs.allow_deflate = !c->no_deflate;
-    c->fs.allow_binary = !c->no_binary;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #ifndef ESPBURN_LOADER_H
 #define ESPBURN_LOADER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +45,9 @@ struct loader {
     int block_retries;           /* blocks resent after an error */
     loader_note_fn note;
     void *note_ctx;
+    /* The caller's cancel flag (may be NULL): a compressed write stops
+     * between two blocks once it is non-zero. */
+    const volatile sig_atomic_t *cancel;
 
     /* receive state */
     uint8_t rx[4096];

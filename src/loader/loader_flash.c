@@ -131,6 +131,11 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
     }
     int rc = 0;
     for (uint32_t seq = 0; seq < npackets && rc == 0; seq++) {
+        if (l->cancel && *l->cancel) {
+            rc = eb_fail(err, EB_PROBLEM, "cancelled after %zu of %zu bytes", m->total < len ? m->total : len,
+                         len);
+            break;
+        }
         size_t off = (size_t)seq * block;
         uint32_t n = (uint32_t)(z->len - off < block ? z->len - off : block);
         size_t raw = meter_feed(m, z->data + off, n);

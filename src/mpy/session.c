@@ -141,21 +141,29 @@ static int wait_raw_banner(struct mpy *m, int timeout_ms, eb_err *err)
 
 int mpy_open(const char *port_name, uint32_t baud, struct mpy *m, eb_err *err)
 {
-    memset(m, 0, sizeof *m);
-    m->paste = -1;
-    m->timeout_ms = RUN_SILENCE_MS;
-    if (port_open(port_name, baud, &m->port, err))
+    struct port *p;
+    if (port_open(port_name, baud, &p, err))
         return -1;
-    /* keep the ESP32 out of reset and out of the bootloader */
-    if (port_reset_run(m->port, port_reset_seq(PORT_RESET_RELEASE), err)) {
-        port_close(m->port);
-        m->port = NULL;
+    if (mpy_attach(p, m, err)) {
+        port_close(p);
         return -1;
     }
     return 0;
 }
 
-void mpy_close(struct mpy *m)
+int mpy_attach(struct port *port, struct mpy *m, eb_err *err)
+{
+    memset(m, 0, sizeof *m);
+    m->paste = -1;
+    m->timeout_ms = RUN_SILENCE_MS;
+    /* keep the ESP32 out of reset and out of the bootloader */
+    if (port_reset_run(port, port_reset_seq(PORT_RESET_RELEASE), err))
+        return -1;
+    m->port = port;
+    return 0;
+}
+
+void mpy_detach(struct mpy *m)
 {
     if (m->port && m->raw) {
         static const uint8_t leave[] = { '\r', CTRL_B };
@@ -163,9 +171,16 @@ void mpy_close(struct mpy *m)
         port_write(m->port, leave, sizeof leave, &ignored);
         drain(m, CLOSE_QUIET_MS, CLOSE_MAX_MS, &ignored);
     }
-    port_close(m->port);
     m->port = NULL;
+    m->raw = false;
     bytes_free(&m->pending);
+}
+
+void mpy_close(struct mpy *m)
+{
+    struct port *p = m->port;
+    mpy_detach(m);
+    port_close(p);
 }
 
 int mpy_enter_raw(struct mpy *m, eb_err *err)

@@ -30,6 +30,10 @@ struct mpy {
 int mpy_open(const char *port_name, uint32_t baud, struct mpy *m, eb_err *err);
 /* Leave the raw REPL (back to the friendly prompt) and close the port. */
 void mpy_close(struct mpy *m);
+/* The same on a port the caller opened and keeps: start a session on it
+ * (lines released, no reset), and end it leaving the port open. */
+int mpy_attach(struct port *port, struct mpy *m, eb_err *err);
+void mpy_detach(struct mpy *m);
 
 /* Stop whatever runs (Ctrl-C, retried) and enter the raw REPL. */
 int mpy_enter_raw(struct mpy *m, eb_err *err);
