@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/device.h"
+#include "cli/cli_device.h"
 
 static void print_help(void)
 {
@@ -15,7 +15,7 @@ static void print_help(void)
            "revision, features (Wi-Fi, BT, cores, embedded flash/PSRAM), crystal, MAC, the\n"
            "flash chip's JEDEC id, maker and size, and the security state (flash encryption,\n"
            "secure boot, Secure Download Mode).\n\n");
-    device_print_help();
+    cli_device_print_help();
     printf("\nexit codes: 0 ok, 2 usage error, 3 the board did not answer\n");
 }
 
@@ -85,34 +85,34 @@ static void print_text(const struct device *d)
 
 int cmd_chip(int argc, char **argv)
 {
-    struct device_opts o;
-    device_opts_init(&o, AFTER_HARD_RESET);
+    struct cli_device_opts o;
+    cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             print_help();
             return EB_OK;
         }
-        int r = device_parse_opt(&o, "chip", argc, argv, &i);
+        int r = cli_device_parse_opt(&o, "chip", argc, argv, &i);
         if (r == 0)
             return cli_usage("chip", "unexpected argument '%s'", argv[i]);
         if (r != 1)
             return r;
     }
-    int rc = device_opts_finish(&o, "chip");
+    int rc = cli_device_opts_finish(&o, "chip");
     if (rc)
         return rc;
     if (o.nports > 1)
         return cli_usage("chip", "give one port (-p) to `chip`");
     struct device d;
     eb_err err = { 0 };
-    if (device_connect(&o, o.ports[0], &d, &err) || device_finish(&o, &d, &err)) {
+    if (cli_device_connect(&o, o.ports[0], &d, &err) || cli_device_finish(&o, &d, &err)) {
         device_close(&d);
-        return device_fail(&o, &err);
+        return cli_device_fail(&o, &err);
     }
     if (d.port->warning[0] && !o.json)
         fprintf(stderr, "espburn: note: %s\n", d.port->warning);
     if (o.json)
-        cli_print_json(device_json(&d));
+        cli_print_json(cli_device_json(&d));
     else
         print_text(&d);
     device_close(&d);

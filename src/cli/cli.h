@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "common/err.h"
 
@@ -75,8 +76,18 @@ void cli_print_plan(const struct plan *p, bool force, const char *port);
 void cli_print_plan_problems(const struct plan *p, bool force);
 /* The plan as a JSON object (caller owns it). */
 cJSON *cli_plan_json(const struct plan *p, bool force, const char *port);
+
+/* Findings (cli/cli_findings.c): the one text format and JSON form. */
+/* "  warning [code] text" for each finding of level `min` or above. */
+void cli_print_findings(FILE *f, const struct plan *p, int min_level);
 /* One plan finding as JSON: level, code, text, and effect for errors. */
 cJSON *cli_finding_json(const struct finding *f);
+/* Every finding of the plan as a JSON array. */
+cJSON *cli_findings_json(const struct plan *p);
+/* Build the plan for a board command and show its warnings and errors
+ * (stderr, unless quiet); fails (EB_PROBLEM, nothing kept) when it is
+ * refused and po->force is not set. */
+int cli_plan_load(int nsrc, char **src, const struct plan_opts *po, bool quiet, struct plan *p, eb_err *err);
 /* A byte count with thousands separators ("2,317,264") into buf[0..n). */
 void cli_format_size(char *buf, size_t n, size_t v);
 

@@ -100,9 +100,7 @@ static void print_text(const char *log, const struct bootlog *bl, const struct p
                 bootreport_block(stdout, bootlog_finding(bl, i), cli_is_tty());
     if (p && p->nfindings) {
         printf("The plan itself:\n");
-        for (unsigned i = 0; i < p->nfindings; i++)
-            printf("  %s [%s] %s\n", finding_level_name(p->findings[i].level), p->findings[i].code,
-                   p->findings[i].text);
+        cli_print_findings(stdout, p, FIND_INFO);
         printf("\n");
     }
     printf("%s\n", bootlog_failed(bl)
@@ -133,11 +131,8 @@ static void print_json(const char *log, const struct bootlog *bl, const struct p
     cJSON *arr = cJSON_AddArrayToObject(doc, "findings");
     for (unsigned i = 0; i < bootlog_count(bl); i++)
         cJSON_AddItemToArray(arr, bootreport_json(bootlog_finding(bl, i)));
-    if (p) {
-        cJSON *pf = cJSON_AddArrayToObject(doc, "plan_findings");
-        for (unsigned i = 0; i < p->nfindings; i++)
-            cJSON_AddItemToArray(pf, cli_finding_json(&p->findings[i]));
-    }
+    if (p)
+        cJSON_AddItemToObject(doc, "plan_findings", cli_findings_json(p));
     cli_print_json(doc);
 }
 

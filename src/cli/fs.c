@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/device.h"
+#include "cli/cli_device.h"
 #include "cli/fs_cli.h"
 #include "common/file.h"
 #include "image/identify.h"
@@ -65,11 +65,11 @@ static int parse_opts(int argc, char **argv, struct fs_cli *o, int *first_pos)
             o->type = (enum fs_type)t;
             break;
         case 's':
-            if (device_parse_number("fs", "--size", optarg, &o->size))
+            if (cli_parse_number("fs", "--size", optarg, &o->size))
                 return EB_USAGE;
             break;
         case 'S':
-            if (device_parse_number("fs", "--sector-size", optarg, &o->sector_size))
+            if (cli_parse_number("fs", "--sector-size", optarg, &o->sector_size))
                 return EB_USAGE;
             break;
         case 'P': o->partition = optarg; break;

@@ -19,7 +19,7 @@
 #include "boot/bootlog.h"
 #include "cli/bootreport.h"
 #include "cli/cli.h"
-#include "cli/device.h"
+#include "cli/cli_device.h"
 #include "cli/flashed.h"
 #include "cli/term.h"
 #include "plan/plan.h"
@@ -133,8 +133,8 @@ static bool is_port_option(const char *s)
 static int parse_args(int argc, char **argv, struct monitor_args *a)
 {
     static const char *const valued[] = { "--elf", "--log", "--chip", "--duration", NULL };
-    struct device_opts o;
-    device_opts_init(&o, AFTER_NO_RESET);
+    struct cli_device_opts o;
+    cli_device_opts_init(&o, DEVICE_AFTER_NO_RESET);
     o.baud = 0; /* ESPBURN_BAUD is the flashing rate, not the application's */
     o.baud_auto = false;
     for (int i = 1; i < argc; i++) {
@@ -156,7 +156,7 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
         else if (valued[k])
             rc = i + 1 < argc ? parse_value(s, argv[++i], a) : cli_usage("monitor", "%s needs a value", s);
         else if (is_port_option(s))
-            rc = device_parse_opt(&o, "monitor", argc, argv, &i) == 1 ? 0 : EB_USAGE;
+            rc = cli_device_parse_opt(&o, "monitor", argc, argv, &i) == 1 ? 0 : EB_USAGE;
         else
             rc = cli_usage("monitor", "unexpected argument '%s'", s);
         if (rc)
@@ -166,7 +166,7 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
         return cli_usage("monitor", "-b auto is for flashing; give the rate the application prints at");
     if (o.nports > 1)
         return cli_usage("monitor", "one port at a time");
-    int rc = device_opts_finish(&o, "monitor");
+    int rc = cli_device_opts_finish(&o, "monitor");
     if (rc)
         return rc;
     a->port = o.ports[0];

@@ -90,14 +90,6 @@ static void print_regions(const struct plan *p)
     }
 }
 
-static void print_findings(FILE *f, const struct plan *p, enum finding_level min)
-{
-    for (unsigned i = 0; i < p->nfindings; i++)
-        if (p->findings[i].level >= min)
-            fprintf(f, "  %s [%s] %s\n", finding_level_name(p->findings[i].level), p->findings[i].code,
-                    p->findings[i].text);
-}
-
 /* What a refused plan, written anyway, does to the board. */
 static void print_verdict(FILE *f, const struct plan *p, bool force)
 {
@@ -132,7 +124,7 @@ void cli_print_plan(const struct plan *p, bool force, const char *port)
         printf("  %s: %s\n", p->skipped[i].path, p->skipped[i].reason);
     if (p->nfindings) {
         printf("\nFindings:\n");
-        print_findings(stdout, p, FIND_INFO);
+        cli_print_findings(stdout, p, FIND_INFO);
     }
     bytes cmd = { 0 };
     if (suggested_esptool_command(p, port, &cmd) == 0)
@@ -145,7 +137,7 @@ void cli_print_plan(const struct plan *p, bool force, const char *port)
 
 void cli_print_plan_problems(const struct plan *p, bool force)
 {
-    print_findings(stderr, p, FIND_WARN);
+    cli_print_findings(stderr, p, FIND_WARN);
     print_verdict(stderr, p, force);
 }
 
@@ -164,17 +156,6 @@ static cJSON *region_json(const struct plan_region *r)
     cJSON_AddStringToObject(o, "chip", r->id->chip ? r->id->chip->name : "");
     cJSON_AddStringToObject(o, "summary", r->id->summary);
     cJSON_AddBoolToObject(o, "explicit_address", r->explicit_addr);
-    return o;
-}
-
-cJSON *cli_finding_json(const struct finding *f)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "level", finding_level_name(f->level));
-    cJSON_AddStringToObject(o, "code", f->code);
-    cJSON_AddStringToObject(o, "text", f->text);
-    if (f->level == FIND_ERROR)
-        cJSON_AddStringToObject(o, "effect", f->effect);
     return o;
 }
 
@@ -197,9 +178,7 @@ cJSON *cli_plan_json(const struct plan *p, bool force, const char *port)
         cJSON_AddStringToObject(s, "reason", p->skipped[i].reason);
         cJSON_AddItemToArray(skipped, s);
     }
-    cJSON *findings = cJSON_AddArrayToObject(doc, "findings");
-    for (unsigned i = 0; i < p->nfindings; i++)
-        cJSON_AddItemToArray(findings, cli_finding_json(&p->findings[i]));
+    cJSON_AddItemToObject(doc, "findings", cli_findings_json(p));
     cJSON_AddBoolToObject(doc, "refused", p->refused);
     cJSON_AddBoolToObject(doc, "forced", p->refused && force);
     bytes cmd = { 0 };

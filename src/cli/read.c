@@ -1,21 +1,21 @@
 /* read.c - `espburn read -p PORT ADDR SIZE OUT`: read flash into a file
  * (ROM READ_FLASH_SLOW, 64 bytes a request; the stub's windowed READ_FLASH
  * with --stub), checked against the chip's own MD5 of the range. */
-#include <nettle/md5.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/clock.h"
 #include "cli/cli.h"
-#include "cli/device.h"
+#include "cli/cli_device.h"
 #include "common/file.h"
+#include "device/device_ops.h"
 
 static void print_help(void)
 {
     printf("usage: espburn read -p PORT ADDR SIZE OUT [options]\n\n"
            "Reads SIZE bytes of flash from ADDR into the file OUT (written atomically), then\n"
            "checks them against the chip's MD5 of the same range.\n\n");
-    device_print_help();
+    cli_device_print_help();
     printf("\nexit codes: 0 ok, 1 the data did not match the chip's MD5, 2 usage error, 3 I/O error\n");
 }
 
@@ -26,43 +26,21 @@ static void on_progress(void *ctx, size_t done, size_t total)
     (void)ctx;
 }
 
-static int read_and_check(struct device *d, uint32_t addr, uint32_t size, bytes *out, bool progress,
-                          eb_err *err)
-{
-    if (loader_read_flash(d->l, addr, size, out, progress ? on_progress : NULL, NULL, err))
-        return -1;
-    if (progress)
-        fprintf(stderr, "\n");
-    uint8_t want[16], got[16];
-    struct md5_ctx m;
-    md5_init(&m);
-    md5_update(&m, out->len, out->data);
-    md5_digest(&m, 16, got);
-    if (loader_flash_md5(d->l, addr, size, want, err))
-        return -1;
-    if (memcmp(want, got, 16))
-        return eb_fail(err, EB_PROBLEM,
-                       "the bytes read differ from the chip's MD5 of 0x%X+0x%X; the link damaged "
-                       "them: try a lower baud",
-                       addr, size);
-    return 0;
-}
-
 int cmd_read(int argc, char **argv)
 {
-    struct device_opts o;
+    struct cli_device_opts o;
     const char *pos[3];
     int npos;
-    device_opts_init(&o, AFTER_STAY);
+    cli_device_opts_init(&o, DEVICE_AFTER_STAY);
     o.stub_auto = true;
-    int rc = device_parse_simple(argc, argv, "read", &o, pos, 3, &npos, print_help);
+    int rc = cli_device_parse_simple(argc, argv, "read", &o, pos, 3, &npos, print_help);
     if (rc)
         return rc < 0 ? EB_OK : rc;
     uint32_t addr, size;
     if (npos != 3)
         return cli_usage("read", "give ADDR SIZE OUT");
-    if ((rc = device_parse_number("read", "ADDR", pos[0], &addr)) ||
-        (rc = device_parse_number("read", "SIZE", pos[1], &size)))
+    if ((rc = cli_parse_number("read", "ADDR", pos[0], &addr)) ||
+        (rc = cli_parse_number("read", "SIZE", pos[1], &size)))
         return rc;
     if (size == 0)
         return cli_usage("read", "SIZE must be more than 0");
@@ -71,16 +49,17 @@ int cmd_read(int argc, char **argv)
     eb_err err = { 0 };
     int64_t t0 = eb_now_ms();
     bool progress = cli_is_tty() && !o.quiet && !o.json;
-    if (device_connect(&o, o.ports[0], &d, &err) ||
-        (d.flash_size && (uint64_t)addr + size > d.flash_size &&
-         eb_fail(&err, EB_USAGE, "0x%X+0x%X goes beyond the board's %u MB flash", addr, size,
-                 d.flash_size >> 20)) ||
-        read_and_check(&d, addr, size, &data, progress, &err) ||
-        file_write_atomic(pos[2], data.data, data.len, &err) || device_finish(&o, &d, &err)) {
+    if (cli_device_connect(&o, o.ports[0], &d, &err) ||
+        device_read(&d, addr, size, &data, progress ? on_progress : NULL, NULL, &err) ||
+        file_write_atomic(pos[2], data.data, data.len, &err) || cli_device_finish(&o, &d, &err)) {
+        if (progress && data.len)
+            fprintf(stderr, "\n");
         bytes_free(&data);
         device_close(&d);
-        return device_fail(&o, &err);
+        return cli_device_fail(&o, &err);
     }
+    if (progress)
+        fprintf(stderr, "\n");
     double secs = (eb_now_ms() - t0) / 1000.0;
     if (o.json) {
         cJSON *j = cJSON_CreateObject();

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/device.h"
+#include "cli/cli_device.h"
 #include "port/reset.h"
 
 static void print_help(void)
@@ -14,7 +14,7 @@ static void print_help(void)
            "Pulses EN low for 100 ms through RTS, IO0 released (esptool's hard reset), so the\n"
            "board boots its firmware. On a port without modem lines (socket://, a pty) it\n"
            "connects to the ROM and asks it to reboot instead.\n\n");
-    device_print_help();
+    cli_device_print_help();
     printf("\nexit codes: 0 ok, 2 usage error, 3 I/O error\n");
 }
 
@@ -23,24 +23,24 @@ int cmd_reset(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--soft"))
             return cmd_reset_soft(argc, argv);
-    struct device_opts o;
-    device_opts_init(&o, AFTER_HARD_RESET);
+    struct cli_device_opts o;
+    cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return print_help(), EB_OK;
-        int r = device_parse_opt(&o, "reset", argc, argv, &i);
+        int r = cli_device_parse_opt(&o, "reset", argc, argv, &i);
         if (r == 0)
             return cli_usage("reset", "unexpected argument '%s'", argv[i]);
         if (r != 1)
             return r;
     }
-    int rc = device_opts_finish(&o, "reset");
+    int rc = cli_device_opts_finish(&o, "reset");
     if (rc)
         return rc;
     eb_err err = { 0 };
     struct port *p = NULL;
     if (port_open(o.ports[0], DEVICE_CONNECT_BAUD, &p, &err))
-        return device_fail(&o, &err);
+        return cli_device_fail(&o, &err);
     bool lines = p->has_lines;
     struct device d = { 0 };
     if (lines) {
@@ -50,11 +50,11 @@ int cmd_reset(int argc, char **argv)
     port_close(p);
     if (rc == 0 && !lines) {
         o.after_given = true;
-        rc = device_connect(&o, o.ports[0], &d, &err) || device_finish(&o, &d, &err);
+        rc = cli_device_connect(&o, o.ports[0], &d, &err) || cli_device_finish(&o, &d, &err);
         device_close(&d);
     }
     if (rc)
-        return device_fail(&o, &err);
+        return cli_device_fail(&o, &err);
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", o.ports[0]);

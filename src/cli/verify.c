@@ -1,14 +1,13 @@
 /* verify.c - `espburn verify SOURCE... -p PORT`: compare the board's flash
- * with a plan, region by region, by MD5 (the chip computes its side), and
- * say which regions differ. */
-#include <nettle/md5.h>
+ * with a plan, region by region, by MD5 (the chip computes its side: see
+ * device_verify), and say which regions differ. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/burn.h"
-#include "cli/device.h"
+#include "cli/cli_device.h"
+#include "device/device_ops.h"
 
 static void print_help(void)
 {
@@ -18,13 +17,13 @@ static void print_help(void)
            "as `espburn flash` would have written it (same --flash-mode/--flash-freq/--flash-size).\n\n"
            "  --flash-mode MODE, --flash-freq FREQ, --flash-size SIZE   as for flash\n"
            "  --chip NAME        the chip the firmware is for, when the files do not say\n");
-    device_print_help();
+    cli_device_print_help();
     printf("\nexit codes: 0 every region matches, 1 some differ, 2 usage error, 3 I/O error\n");
 }
 
 struct verify_opts {
-    struct device_opts dev;
-    struct header_opts hdr;
+    struct cli_device_opts dev;
+    struct device_header_opts hdr;
     struct plan_opts plan;
     int nsrc;
     char **src;
@@ -36,7 +35,7 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
     const char *chip = NULL;
     const char **slot[] = { &o->hdr.mode, &o->hdr.freq, &o->hdr.size, &chip };
     for (int i = 1; i < argc; i++) {
-        int r = device_parse_opt(&o->dev, "verify", argc, argv, &i);
+        int r = cli_device_parse_opt(&o->dev, "verify", argc, argv, &i);
         if (r == 1)
             continue;
         if (r != 0)
@@ -59,55 +58,36 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
     if (o->nsrc == 0)
         return cli_usage("verify", "nothing to compare: give a folder, a manifest or ADDR FILE pairs");
     o->plan.force = true; /* verifying a refused plan is harmless */
-    return device_opts_finish(&o->dev, "verify");
-}
-
-static int compare(struct device *d, const struct burn_region *r, bool *same, eb_err *err)
-{
-    uint8_t want[16], got[16];
-    struct md5_ctx m;
-    md5_init(&m);
-    md5_update(&m, r->len, r->data);
-    md5_digest(&m, 16, want);
-    if (loader_flash_md5(d->l, r->addr, (uint32_t)r->len, got, err))
-        return -1;
-    *same = memcmp(want, got, 16) == 0;
-    return 0;
+    return cli_device_opts_finish(&o->dev, "verify");
 }
 
 static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, cJSON *arr, unsigned *ndiff,
                       eb_err *err)
 {
-    struct burn_region *r;
+    struct device_verify_region *v;
     unsigned n;
-    if (burn_regions(p, d, &o->hdr, &r, &n, err))
+    if (device_verify(d, p, &o->hdr, &v, &n, ndiff, err))
         return -1;
-    int rc = 0;
-    for (unsigned i = 0; i < n && rc == 0; i++) {
-        bool same;
-        rc = compare(d, &r[i], &same, err);
-        if (rc)
-            break;
-        *ndiff += !same;
+    for (unsigned i = 0; i < n; i++) {
         if (o->dev.json) {
             cJSON *j = cJSON_CreateObject();
-            cJSON_AddNumberToObject(j, "addr", r[i].addr);
-            cJSON_AddStringToObject(j, "path", r[i].path);
-            cJSON_AddNumberToObject(j, "size", (double)r[i].len);
-            cJSON_AddBoolToObject(j, "matches", same);
+            cJSON_AddNumberToObject(j, "addr", v[i].addr);
+            cJSON_AddStringToObject(j, "path", v[i].path);
+            cJSON_AddNumberToObject(j, "size", (double)v[i].size);
+            cJSON_AddBoolToObject(j, "matches", v[i].matches);
             cJSON_AddItemToArray(arr, j);
-        } else if (!o->dev.quiet || !same) {
-            printf("0x%06X %-32s %s\n", r[i].addr, r[i].path, same ? "matches" : "DIFFERS");
+        } else if (!o->dev.quiet || !v[i].matches) {
+            printf("0x%06X %-32s %s\n", v[i].addr, v[i].path, v[i].matches ? "matches" : "DIFFERS");
         }
     }
-    burn_regions_free(r, n);
-    return rc;
+    free(v);
+    return 0;
 }
 
 int cmd_verify(int argc, char **argv)
 {
     struct verify_opts o = { 0 };
-    device_opts_init(&o.dev, AFTER_STAY);
+    cli_device_opts_init(&o.dev, DEVICE_AFTER_STAY);
     o.src = calloc((size_t)argc, sizeof *o.src);
     int rc = parse_args(argc, argv, &o);
     if (rc) {
@@ -119,15 +99,15 @@ int cmd_verify(int argc, char **argv)
     eb_err err = { 0 };
     unsigned ndiff = 0;
     cJSON *arr = cJSON_CreateArray();
-    if (burn_plan_load(o.nsrc, o.src, &o.plan, true, &p, &err)) {
+    if (cli_plan_load(o.nsrc, o.src, &o.plan, true, &p, &err)) {
         free(o.src);
         cJSON_Delete(arr);
-        return device_fail(&o.dev, &err);
+        return cli_device_fail(&o.dev, &err);
     }
-    rc = device_connect(&o.dev, o.dev.ports[0], &d, &err) || verify_all(&o, &p, &d, arr, &ndiff, &err) ||
-         device_finish(&o.dev, &d, &err);
+    rc = cli_device_connect(&o.dev, o.dev.ports[0], &d, &err) || verify_all(&o, &p, &d, arr, &ndiff, &err) ||
+         cli_device_finish(&o.dev, &d, &err);
     if (rc) {
-        rc = device_fail(&o.dev, &err);
+        rc = cli_device_fail(&o.dev, &err);
         cJSON_Delete(arr);
     } else if (o.dev.json) {
         cJSON *j = cJSON_CreateObject();

@@ -1,6 +1,7 @@
-/* burn.c - plans turned into the bytes one board gets, and the checks
- * against the board (chip, flash size, security) before anything is written. */
-#include "cli/burn.h"
+/* device_regions.c - plans turned into the bytes one board gets, and the
+ * checks against the board (chip, flash size, security) before anything is
+ * written. */
+#include "device/device_regions.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,24 +10,7 @@
 #include "image/esp_image.h"
 #include "image/role.h"
 
-#define BURN_SECURE_BOOT_LIMIT 0x8000u /* esptool: below this lies the bootloader */
-
-static const char *const level_names[] = { "info", "warning", "error" };
-
-int burn_plan_load(int nsrc, char **src, const struct plan_opts *po, bool quiet, struct plan *p, eb_err *err)
-{
-    if (plan_build(nsrc, src, po, p, err))
-        return -1;
-    for (unsigned i = 0; i < p->nfindings && !quiet; i++)
-        if (p->findings[i].level != FIND_INFO)
-            fprintf(stderr, "%s [%s]: %s\n", level_names[p->findings[i].level], p->findings[i].code,
-                    p->findings[i].text);
-    if (p->refused && !po->force)
-        return eb_fail(err, EB_PROBLEM,
-                       "the plan was refused (see the errors above); nothing was written. "
-                       "Fix the layout, or use --force if you are sure");
-    return 0;
-}
+#define DEVICE_SECURE_BOOT_LIMIT 0x8000u /* esptool: below this lies the bootloader */
 
 /* The header value for a field: the option, else the plan's, else keep (-1). */
 static int header_code(const char *opt, const char *from_plan,
@@ -64,7 +48,7 @@ static int size_code(const struct device *d, const char *v)
     return b ? flash_size_code(b) : -2;
 }
 
-static int patch_bootloader(struct burn_region *r, const struct header_opts *h, const struct plan *p,
+static int patch_bootloader(struct device_region *r, const struct device_header_opts *h, const struct plan *p,
                             const struct device *d, eb_err *err)
 {
     int m = header_code(h->mode, p->flash_mode, mode_code, d, "mode", err);
@@ -83,10 +67,10 @@ static int patch_bootloader(struct burn_region *r, const struct header_opts *h, 
     return 0;
 }
 
-int burn_regions(const struct plan *p, const struct device *d, const struct header_opts *h,
-                 struct burn_region **out, unsigned *n, eb_err *err)
+int device_regions(const struct plan *p, const struct device *d, const struct device_header_opts *h,
+                   struct device_region **out, unsigned *n, eb_err *err)
 {
-    struct burn_region *r = calloc(p->nregions ? p->nregions : 1, sizeof *r);
+    struct device_region *r = calloc(p->nregions ? p->nregions : 1, sizeof *r);
     if (!r)
         return eb_fail(err, EB_IO, "out of memory");
     for (unsigned i = 0; i < p->nregions; i++) {
@@ -98,7 +82,7 @@ int burn_regions(const struct plan *p, const struct device *d, const struct head
         r[i].role = pr->id ? role_name(pr->id->role) : "unknown";
         bool boot = pr->id && pr->id->role == ROLE_BOOTLOADER && pr->addr == d->l->chip->bootloader_offset;
         if (boot && patch_bootloader(&r[i], h, p, d, err)) {
-            burn_regions_free(r, i + 1);
+            device_regions_free(r, i + 1);
             return -1;
         }
     }
@@ -107,14 +91,14 @@ int burn_regions(const struct plan *p, const struct device *d, const struct head
     return 0;
 }
 
-void burn_regions_free(struct burn_region *r, unsigned n)
+void device_regions_free(struct device_region *r, unsigned n)
 {
     for (unsigned i = 0; r && i < n; i++)
         bytes_free(&r[i].patched);
     free(r);
 }
 
-int burn_check_fit(const struct plan *p, const struct device *d, bool force, eb_err *err)
+int device_check_fit(const struct plan *p, const struct device *d, bool force, eb_err *err)
 {
     if (p->chip && p->chip != d->l->chip && !p->chip_assumed && !force)
         return eb_fail(err, EB_PROBLEM,
@@ -141,7 +125,7 @@ int burn_check_fit(const struct plan *p, const struct device *d, bool force, eb_
             d->port_name, s->flash_crypt_cnt);
     /* esptool's rule: with secure boot on, nothing below 0x8000 (the bootloader) without --force. */
     for (unsigned i = 0; s->secure_boot && !force && i < p->nregions; i++)
-        if (p->regions[i].addr < BURN_SECURE_BOOT_LIMIT)
+        if (p->regions[i].addr < DEVICE_SECURE_BOOT_LIMIT)
             return eb_fail(
                 err, EB_PROBLEM,
                 "secure boot %s is on for the board on %s: %s at 0x%X would replace the "

@@ -1,0 +1,322 @@
+/* device_flash.c - one board's flash: checks, skip-unchanged, compressed
+ * writes with compression ahead, MD5 verification, and the resume message. */
+#include "device/device_flash.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/hash.h"
+#include "loader/deflate_cache.h"
+#include "loader/skip.h"
+
+/* One call's working state. */
+struct job {
+    struct device *d;
+    const struct plan *p;
+    const struct device_flash_opts *o;
+    struct device_flash_result *r;
+    struct skip_run **runs; /* per region: what to write, the changed sectors merged */
+    unsigned *nruns;
+    struct deflate_cache *zc; /* the runs, compressed ahead while others are written */
+    unsigned current;         /* the region being written */
+    eb_err *err;
+};
+
+const char *device_region_state_name(enum device_region_state s)
+{
+    static const char *const names[] = { "pending", "up-to-date", "written", "failed" };
+    return s <= DEVICE_REGION_FAILED ? names[s] : "unknown";
+}
+
+__attribute__((format(printf, 5, 6))) static void emit(const struct job *j, enum device_event_kind kind,
+                                                       int region, uint32_t addr, const char *fmt, ...)
+{
+    if (!j->o->event)
+        return;
+    char text[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    j->o->event(j->o->ctx, &(struct device_event){ kind, region, addr, text });
+}
+
+static bool cancelled(const struct job *j)
+{
+    return j->o->cancel && *j->o->cancel;
+}
+
+static int flash_md5_cb(void *ctx, uint32_t addr, uint32_t len, uint8_t md5[16], eb_err *err)
+{
+    return loader_flash_md5(ctx, addr, len, md5, err);
+}
+
+/* MD5 of what was just written. The rest of the region matched already
+ * (the skip check compared it), so the whole region is then verified. */
+static int verify_run(struct job *j, const struct device_region *r, const struct skip_run *run)
+{
+    uint8_t want[EB_MD5_LEN], got[EB_MD5_LEN];
+    md5_buf(r->data + run->off, run->len, want);
+    if (loader_flash_md5(j->d->l, r->addr + run->off, run->len, got, j->err))
+        return -1;
+    if (memcmp(want, got, sizeof want))
+        return eb_fail(j->err, EB_PROBLEM,
+                       "verification failed for %s at 0x%X: the flash holds other bytes than "
+                       "were sent (bad flash, or a power problem while writing)",
+                       r->path, r->addr + run->off);
+    return 0;
+}
+
+/* Which runs of region i to write (all of it, or the changed sectors). */
+static int find_runs(struct job *j, unsigned i, bool erased)
+{
+    const struct device_region *r = &j->r->regions[i];
+    struct skip_run *runs = j->runs[i];
+    if (j->o->no_skip || erased) {
+        j->nruns[i] = r->len ? 1 : 0;
+        runs[0] = (struct skip_run){ 0, (uint32_t)r->len };
+        return 0;
+    }
+    device_note(j->d, "SPI_FLASH_MD5",
+                "the chip hashes flash ranges; comparing them with the image's "
+                "MD5s (bisecting ranges that differ) finds the 4 KB sectors that need writing");
+    unsigned nsec = skip_nsectors(r->len);
+    bool *changed = calloc(nsec ? nsec : 1, sizeof *changed);
+    if (!changed)
+        return eb_fail(j->err, EB_IO, "out of memory");
+    int rc = skip_find_changed(r->addr, r->data, r->len, flash_md5_cb, j->d->l, SKIP_DEFAULT_BUDGET, changed,
+                               &j->r->res[i].md5_queries, j->err);
+    if (rc == 0)
+        j->nruns[i] = skip_runs(changed, r->len, runs);
+    free(changed);
+    return rc;
+}
+
+/* Which sectors of each region must be written: all checked before the
+ * first write, so the compression of every run can start at once. */
+static int check_regions(struct job *j, bool erased)
+{
+    for (unsigned i = 0; i < j->r->nregions; i++) {
+        const struct device_region *r = &j->r->regions[i];
+        struct device_region_result *res = &j->r->res[i];
+        if (cancelled(j))
+            return eb_fail(j->err, EB_PROBLEM, "cancelled before anything was written");
+        if (!(j->runs[i] = calloc(skip_nsectors(r->len) + 1, sizeof *j->runs[i])))
+            return eb_fail(j->err, EB_IO, "out of memory");
+        if (find_runs(j, i, erased))
+            return -1;
+        for (unsigned k = 0; k < j->nruns[i]; k++)
+            res->to_write += j->runs[i][k].len;
+        if (j->nruns[i] == 0) {
+            res->state = DEVICE_REGION_UP_TO_DATE;
+            emit(j, DEVICE_EVENT_UP_TO_DATE, (int)i, r->addr, "0x%06X %s: up to date", r->addr, r->path);
+        }
+    }
+    return 0;
+}
+
+/* Compress every run to write, in order, on a worker thread. */
+static void start_compressing(struct job *j)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < j->r->nregions; i++)
+        n += j->nruns[i];
+    const uint8_t **data = calloc(n + 1, sizeof *data);
+    size_t *len = calloc(n + 1, sizeof *len);
+    if (data && len) {
+        n = 0;
+        for (unsigned i = 0; i < j->r->nregions; i++)
+            for (unsigned k = 0; k < j->nruns[i]; k++, n++) {
+                data[n] = j->r->regions[i].data + j->runs[i][k].off;
+                len[n] = j->runs[i][k].len;
+            }
+        j->zc = deflate_cache_start(data, len, n); /* NULL: each run is compressed when written */
+    }
+    free(data);
+    free(len);
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    struct job *j = ctx;
+    const struct device_region_result *res = &j->r->res[j->current];
+    (void)total;
+    if (j->o->progress)
+        j->o->progress(j->o->ctx, j->current, res->written + done, res->to_write);
+}
+
+static void explain_write(const struct job *j)
+{
+    device_note(j->d, "FLASH_DEFL_BEGIN",
+                j->d->l->stub
+                    ? "announce a compressed write; the stub erases as the data arrives"
+                    : "announce a compressed write: size and packet count; the ROM erases the range "
+                      "first");
+    device_note(j->d, "FLASH_DEFL_DATA",
+                "the zlib stream in packets, each with a sequence number and an "
+                "XOR checksum; a refused packet is sent again");
+}
+
+static int write_region(struct job *j, unsigned i)
+{
+    const struct device_region *r = &j->r->regions[i];
+    struct device_region_result *res = &j->r->res[i];
+    if (j->nruns[i] == 0)
+        return 0;
+    j->current = i;
+    if (j->o->progress)
+        j->o->progress(j->o->ctx, i, 0, res->to_write);
+    explain_write(j);
+    int rc = 0;
+    for (unsigned k = 0; rc == 0 && k < j->nruns[i]; k++) {
+        const struct skip_run *run = &j->runs[i][k];
+        size_t wire = 0;
+        if (cancelled(j)) {
+            rc = eb_fail(j->err, EB_PROBLEM, "cancelled");
+            break;
+        }
+        const bytes *z = deflate_cache_get(j->zc, r->data + run->off, run->len);
+        rc = loader_write_deflated(j->d->l, r->addr + run->off, r->data + run->off, run->len, z, on_progress,
+                                   j, &wire, j->err);
+        res->written += rc ? 0 : run->len; /* a run cut short counts nothing */
+        res->wire += wire;
+    }
+    device_note(j->d, "SPI_FLASH_MD5", "verify: the chip hashes what it wrote; it must equal our MD5");
+    for (unsigned k = 0; rc == 0 && k < j->nruns[i]; k++)
+        rc = verify_run(j, r, &j->runs[i][k]);
+    res->state = rc ? DEVICE_REGION_FAILED : DEVICE_REGION_WRITTEN;
+    if (rc == 0)
+        emit(j, DEVICE_EVENT_WRITTEN, (int)i, r->addr, "0x%06X %s: written and verified", r->addr, r->path);
+    return rc;
+}
+
+/* Nothing written to the table's otadata: say which app the bootloader will boot. */
+static void note_otadata(struct job *j)
+{
+    const struct plan *p = j->p;
+    const struct partition *ota = p->has_table ? pt_find(&p->table, PT_TYPE_DATA, PT_SUB_OTADATA) : NULL;
+    if (!ota || j->o->erase_otadata)
+        return;
+    for (unsigned i = 0; i < p->nregions; i++)
+        if (p->regions[i].addr == ota->offset)
+            return;
+    const struct partition *app = pt_boot_app(&p->table);
+    emit(j, DEVICE_EVENT_NOTE, -1, ota->offset,
+         "note (0x%06X): the table has an otadata partition and nothing is written to it: the bootloader "
+         "boots the app otadata selects (on a used board perhaps an old one; without otadata, %s); "
+         "--erase-otadata makes it boot that one",
+         ota->offset, app ? app->label : "the factory app");
+}
+
+/* The bootloader header's flash size against the flash found (RDID). */
+static void note_header_size(struct job *j)
+{
+    for (unsigned i = 0; i < j->r->nregions; i++) {
+        const struct device_region *r = &j->r->regions[i];
+        if (strcmp(r->role, "bootloader") || r->len < 4 || !j->d->flash_size)
+            continue;
+        uint32_t said = flash_size_bytes(r->data[3] >> 4);
+        if (!said || said == j->d->flash_size)
+            continue;
+        emit(j, DEVICE_EVENT_NOTE, (int)i, r->addr,
+             "note (0x%06X): the bootloader header says %u MB of flash but the chip has %u MB%s", r->addr,
+             said >> 20, j->d->flash_size >> 20,
+             said > j->d->flash_size ? "; it will fail to read beyond the end"
+                                     : "; --flash-size detect writes the real size into the header");
+    }
+}
+
+/* A write that failed: which regions are complete, and that re-running resumes. */
+static void resume_message(struct job *j)
+{
+    char done[256] = "";
+    size_t k = 0;
+    for (unsigned i = 0; i < j->r->nregions && k < sizeof done - 24; i++)
+        if (j->r->res[i].state == DEVICE_REGION_WRITTEN || j->r->res[i].state == DEVICE_REGION_UP_TO_DATE)
+            k += (size_t)snprintf(done + k, sizeof done - k, "%s0x%X", k ? ", " : "", j->r->regions[i].addr);
+    char msg[sizeof j->err->msg];
+    snprintf(msg, sizeof msg,
+             "%.250s; complete and verified: %.150s; re-run the same command to resume (finished "
+             "sectors are skipped)",
+             j->err->msg, k ? done : "none");
+    snprintf(j->err->msg, sizeof j->err->msg, "%s", msg);
+}
+
+/* Erase all, or the otadata partition, as asked. */
+static int erase_first(struct job *j)
+{
+    if (j->o->erase_all) {
+        emit(j, DEVICE_EVENT_ERASING, -1, 0, "erasing the whole flash");
+        if (loader_erase(j->d->l, 0, 0, j->err))
+            return -1;
+    }
+    const struct plan *p = j->p;
+    const struct partition *ota = p->has_table ? pt_find(&p->table, PT_TYPE_DATA, PT_SUB_OTADATA) : NULL;
+    if (j->o->erase_otadata && ota && loader_erase(j->d->l, ota->offset, ota->size, j->err))
+        return -1;
+    return 0;
+}
+
+static int flash_steps(struct job *j)
+{
+    struct device_flash_result *r = j->r;
+    if (j->p->refused && !j->o->force)
+        return eb_fail(j->err, EB_PROBLEM,
+                       "the plan was refused (its errors say why); nothing was written. "
+                       "Fix the layout, or force it if you are sure");
+    if (device_check_fit(j->p, j->d, j->o->force, j->err) ||
+        device_regions(j->p, j->d, &j->o->hdr, &r->regions, &r->nregions, j->err))
+        return -1;
+    note_header_size(j);
+    r->res = calloc(r->nregions ? r->nregions : 1, sizeof *r->res);
+    j->runs = calloc(r->nregions ? r->nregions : 1, sizeof *j->runs);
+    j->nruns = calloc(r->nregions ? r->nregions : 1, sizeof *j->nruns);
+    if (!r->res || !j->runs || !j->nruns)
+        return eb_fail(j->err, EB_IO, "out of memory");
+    if (erase_first(j))
+        return -1;
+    note_otadata(j);
+    if (check_regions(j, j->o->erase_all))
+        return -1;
+    start_compressing(j);
+    for (unsigned i = 0; i < r->nregions; i++) {
+        int rc = write_region(j, i);
+        r->written += r->res[i].written;
+        if (rc) {
+            resume_message(j);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int device_flash(struct device *d, const struct plan *p, const struct device_flash_opts *o,
+                 struct device_flash_result *r, eb_err *err)
+{
+    memset(r, 0, sizeof *r);
+    struct job j = { .d = d, .p = p, .o = o, .r = r, .err = err };
+    int64_t t0 = eb_now_ms();
+    uint64_t wire0 = device_wire_bytes(d);
+    const volatile sig_atomic_t *cancel_was = d->l->cancel;
+    d->l->cancel = o->cancel;
+    int rc = flash_steps(&j);
+    d->l->cancel = cancel_was;
+    deflate_cache_free(j.zc);
+    for (unsigned i = 0; j.runs && i < r->nregions; i++)
+        free(j.runs[i]);
+    free(j.runs);
+    free(j.nruns);
+    r->ms = eb_now_ms() - t0;
+    r->wire_bytes = device_wire_bytes(d) - wire0;
+    return rc;
+}
+
+void device_flash_result_free(struct device_flash_result *r)
+{
+    device_regions_free(r->regions, r->nregions);
+    free(r->res);
+    memset(r, 0, sizeof *r);
+}
