@@ -3,9 +3,13 @@
 #   0. the architecture rules (scripts/check_arch.py) and the code format
 #      (scripts/check_format.sh);
 #   1. unit tests (cmocka, via ctest) on a normal build;
-#   2. unit and end-to-end tests (pytest) on an ASan+UBSan build;
-#   3. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 15);
-#   4. the short benchmark checks (bench/run.sh --quick).
+#   2. the library as another program uses it: installed to a temporary
+#      prefix, the examples built against the installed copy with
+#      pkg-config (shared and static), only eb_* symbols exported;
+#   3. unit and end-to-end tests (pytest) on an ASan+UBSan build (the
+#      examples run against the virtual board in tests/e2e/test_library.py);
+#   4. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 15);
+#   5. the short benchmark checks (bench/run.sh --quick).
 # Prints a final "N passed, N failed" line and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,11 +38,39 @@ fuzz_all() {
   return $rc
 }
 
+# Install build/ to a temporary prefix and build the examples against that
+# copy only, as a user of the library would: NAME with the shared library
+# (`pkg-config --cflags --libs espburn`), NAME-static with libespburn.a
+# (`pkg-config --static`). Sets ESPBURN_EXAMPLES for tests/e2e/test_library.py.
+library_examples() {
+  local prefix=$PWD/build/install-test ex=$PWD/build/examples pc exported
+  rm -rf "$prefix" "$ex" && mkdir -p "$ex" || return 1
+  cmake --install build --prefix "$prefix" >/dev/null || return 1
+  pc="env PKG_CONFIG_PATH=$(dirname "$(find "$prefix" -name espburn.pc)") pkg-config"
+  for e in flash_bundle mpy_put; do
+    cc -Wall -Wextra -Werror "examples/$e.c" $($pc --cflags --libs espburn) \
+      -Wl,-rpath,"$($pc --variable=libdir espburn)" -o "$ex/$e" || return 1
+    cc -Wall -Wextra -Werror "examples/$e.c" $($pc --cflags espburn) \
+      $($pc --static --libs espburn | sed 's/-lespburn/-Wl,-Bstatic -lespburn -Wl,-Bdynamic/') \
+      -o "$ex/$e-static" || return 1
+  done
+  if ldd "$ex/flash_bundle-static" | grep -q libespburn; then
+    echo "library: flash_bundle-static needs libespburn.so"; return 1
+  fi
+  exported=$(nm -D --defined-only "$($pc --variable=libdir espburn)/libespburn.so" | awk '$3 !~ /^eb_/ {print $3}')
+  if [ -n "$exported" ]; then
+    echo "library: libespburn.so exports more than the eb_* API:" $exported; return 1
+  fi
+  echo "library: installed to $prefix; examples in $ex (shared and static); only eb_* exported"
+  export ESPBURN_EXAMPLES=$ex
+}
+
 PYTEST="/usr/bin/python3 -m pytest"
 step "architecture (layers, no output below the CLI)" /usr/bin/python3 scripts/check_arch.py
 step "format (.clang-format)" bash scripts/check_format.sh
 step "build" scripts/build.sh build
 step "unit tests" ctest --test-dir build --output-on-failure
+step "library (installed; examples built with pkg-config)" library_examples
 step "build (ASan+UBSan)" scripts/build.sh build-asan -DESPBURN_SANITIZE=ON
 step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
 step "end-to-end tests (ASan+UBSan)" env ESPBURN_BIN="$PWD/build-asan/espburn" \
