@@ -6,15 +6,16 @@
  * wire bytes, time and the share of the wire limit. */
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/cli_device.h"
 #include "cli/flashed.h"
+#include "cli/term.h"
 #include "device/device_flash.h"
 
 struct flash_opts {
@@ -133,30 +134,44 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
 
 /* ---- progress --------------------------------------------------------- */
 
+/* One board's progress: where, how far, how fast; the byte counts only
+ * when they fit in `width` columns. */
+static size_t board_progress(const struct board *b, char *line, size_t n, int width)
+{
+    int pct = b->cur_total ? (int)(100.0 * b->cur_done / b->cur_total) : 0;
+    double secs = (eb_now_ms() - b->region_t0) / 1000.0;
+    double rate = secs > 0 ? b->cur_done / secs : 0;
+    double eta = rate > 0 ? (b->cur_total - b->cur_done) / rate : 0;
+    const char *base = strrchr(b->cur_path, '/');
+    int bar = pct / 5;
+    int k = snprintf(line, n, "  0x%06X %-20.20s [%.*s%*s] %3d%%  %.0f KB/s  ETA %.0fs", b->cur_addr,
+                     base ? base + 1 : b->cur_path, bar, "####################", 20 - bar, "", pct,
+                     rate / 1024, eta);
+    char counts[48];
+    int c = snprintf(counts, sizeof counts, "  %zu/%zu KB", b->cur_done >> 10, b->cur_total >> 10);
+    if (k > 0 && k + c < width && (size_t)(k + c) < n)
+        k += snprintf(line + k, n - (size_t)k, "%s", counts);
+    return k > 0 ? (size_t)k : 0;
+}
+
+/* The progress line, redrawn in place; never as wide as the terminal (it would wrap). */
 static void draw_progress(void)
 {
     char line[512];
     size_t k = 0;
+    int width = term_columns(STDERR_FILENO);
     for (unsigned i = 0; i < nboards && k < sizeof line - 80; i++) {
         struct board *b = &all_boards[i];
         if (!b->writing)
             continue;
-        int pct = b->cur_total ? (int)(100.0 * b->cur_done / b->cur_total) : 0;
-        double secs = (eb_now_ms() - b->region_t0) / 1000.0;
         if (nboards == 1) {
-            int bar = pct / 5;
-            double rate = secs > 0 ? b->cur_done / secs : 0;
-            double eta = rate > 0 ? (b->cur_total - b->cur_done) / rate : 0;
-            const char *base = strrchr(b->cur_path, '/');
-            k += (size_t)snprintf(line + k, sizeof line - k,
-                                  "  0x%06X %-24.24s [%.*s%*s] %3d%% %zu/%zu B  %.0f KB/s  ETA %.0fs",
-                                  b->cur_addr, base ? base + 1 : b->cur_path, bar, "####################",
-                                  20 - bar, "", pct, b->cur_done, b->cur_total, rate / 1024, eta);
+            k += board_progress(b, line + k, sizeof line - k, width);
         } else {
+            int pct = b->cur_total ? (int)(100.0 * b->cur_done / b->cur_total) : 0;
             k += (size_t)snprintf(line + k, sizeof line - k, "%s %s:%d%%", i ? " |" : "", b->port, pct);
         }
     }
-    fprintf(stderr, "\r%s\033[K", line);
+    fprintf(stderr, "\r%.*s\033[K", width - 1, line);
 }
 
 /* The library's progress: bytes of region `region` written of `total`. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,6 +21,12 @@ bool term_raw(void)
     if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
         raw_on = true;
     return raw_on;
+}
+
+int term_columns(int fd)
+{
+    struct winsize w;
+    return ioctl(fd, TIOCGWINSZ, &w) == 0 && w.ws_col > 0 ? w.ws_col : 80;
 }
 
 void term_restore(void)

@@ -18,6 +18,8 @@
 bool term_raw(void);
 /* Back to the mode term_raw found; safe to call more than once. */
 void term_restore(void);
+/* Columns of the terminal on `fd` (80 when it is not one or does not say). */
+int term_columns(int fd);
 /* Keys typed so far, waiting at most timeout_ms: the count, 0 none yet,
  * -1 when the input has ended (a pipe closed: stop asking). */
 int term_read_keys(uint8_t *buf, size_t n, int timeout_ms);
