@@ -50,9 +50,9 @@ int eb_bootlog_get_finding(const eb_bootlog *b, unsigned i, eb_boot_finding *out
         return -1;
     if (i >= bootlog_count(b->bl))
         return eb_fail(err, EB_USAGE, "finding %u does not exist: the log has %u", i, bootlog_count(b->bl));
-    const struct boot_finding *f = bootlog_finding(b->bl, i);
+    const struct bootlog_finding *f = bootlog_finding(b->bl, i);
     *out = (eb_boot_finding){
-        levels[f->level], boot_level_name(f->level), f->code, f->what, f->why, f->fix, f->line, f->count
+        levels[f->level], bootlog_level_name(f->level), f->code, f->what, f->why, f->fix, f->line, f->count
     };
     return 0;
 }
