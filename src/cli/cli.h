@@ -31,7 +31,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_erase(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
-/* MicroPython on the board (src/cli/mpy_common.h) */
+/* MicroPython on the board (src/cli/cli_mpy.h) */
 int cmd_repl(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -63,7 +63,7 @@ void cli_print_json(cJSON *doc);
 /* True when stdout is a terminal (colours, progress bars). */
 bool cli_is_tty(void);
 
-/* Flash plans (cli/plan.c), shared by plan, merge, flash and verify. */
+/* Flash plans (cli/cli_plan_print.c), shared by plan, merge, flash and verify. */
 struct plan;
 struct plan_opts;
 struct finding;
@@ -91,9 +91,11 @@ int cli_plan_load(int nsrc, char **src, const struct plan_opts *po, bool quiet, 
 /* A byte count with thousands separators ("2,317,264") into buf[0..n). */
 void cli_format_size(char *buf, size_t n, size_t v);
 
-/* Partition tables (cli/table.c), shared by table and info. */
+/* Partition tables (cli/cli_partition.c), shared by table and info. */
 struct partition;
 struct pt_issue;
+/* The label with control and non-ASCII bytes escaped, into out. */
+const char *cli_partition_label(const char *label, char out[16 * 4 + 1]);
 /* {name, type, type_id, subtype, subtype_id, offset, size, end, flags, flags_raw} */
 cJSON *cli_partition_json(const struct partition *p);
 /* [{level: "error"|"warning", text}] */

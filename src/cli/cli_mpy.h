@@ -1,0 +1,84 @@
+/* cli_mpy.h - what the MicroPython commands (exec, ls, put, sync, ...)
+ * share: their option parsing (-p PORT, --baud, --json, --timeout), opening
+ * a session with the file helpers, and remote path arguments (":path"). */
+#ifndef ESPBURN_CLI_MPY_H
+#define ESPBURN_CLI_MPY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mpy/fs.h"
+#include "mpy/session.h"
+
+#define CLI_MPY_MAX_ARGS 64
+#define CLI_MPY_ANY_ARGS CLI_MPY_MAX_ARGS /* max_args of a command taking a list */
+
+struct cli_mpy {
+    /* filled by the command before parsing */
+    const char *cmd;
+    const char *usage;         /* "ls [:PATH] [-r]" */
+    const char *help;          /* what the command does, its own options */
+    const char *const *flags;  /* boolean options it accepts, NULL-terminated */
+    const char *const *valued; /* options taking a value, NULL-terminated */
+    int min_args, max_args;    /* how many positional arguments it takes */
+    const char *args_hint;     /* the usage message when that count is off
+                                     * (NULL: "takes no arguments") */
+    /* filled by cli_mpy_parse */
+    const char *port;
+    uint32_t baud;
+    bool json;
+    int timeout_s;
+    bool no_deflate;
+    bool no_binary;
+    unsigned flag_set; /* bit i: flags[i] was given */
+    const char *val_name[CLI_MPY_MAX_ARGS], *val[CLI_MPY_MAX_ARGS];
+    int nval;
+    char *pos[CLI_MPY_MAX_ARGS];
+    int npos;
+    /* the session */
+    struct mpy m;
+    struct mpy_fs fs;
+};
+
+/* Parse argv and check the number of positional arguments. Returns -1 to
+ * go on, or an exit code (help printed: 0; usage error: 2) to return at once. */
+int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv);
+/* cli_mpy_parse, then cli_mpy_connect: the start of most commands. Returns
+ * -1 to go on (connected), or the exit code to return at once. */
+int cli_mpy_start(struct cli_mpy *c, int argc, char **argv, bool with_fs);
+/* Print the command's args_hint as a usage error; returns EB_USAGE. */
+int cli_mpy_usage(const struct cli_mpy *c);
+/* True when the arguments are LOCAL [:REMOTE] (put, sync). */
+bool cli_mpy_local_then_remote(const struct cli_mpy *c);
+/* Whether the boolean option `name` (one of c->flags) was given. */
+bool cli_mpy_flag(const struct cli_mpy *c, const char *name);
+/* Open the port and enter the raw REPL (with_fs: define file helpers too).
+ * Returns 0, or the exit code after printing the error. */
+int cli_mpy_connect(struct cli_mpy *c, bool with_fs);
+/* Close the session; returns rc unchanged (for `return cli_mpy_end(c, rc)`). */
+int cli_mpy_end(struct cli_mpy *c, int rc);
+/* Print the error, close the session, return its exit code. */
+int cli_mpy_fail(struct cli_mpy *c, const eb_err *err);
+/* A remote path argument without its ':' (":" alone is the working folder). */
+const char *cli_mpy_remote(const char *arg);
+/* True for a board path argument (":path"). */
+bool cli_mpy_is_remote(const char *arg);
+/* The last part of a path: "lib/a.py" -> "a.py", "lib/sub/" -> "sub/". */
+const char *cli_mpy_basename(const char *path);
+
+/* List `path` on the board (recursive: everything below it) and show it:
+ * with --json a [{path, type, size}] array, else through print_text.
+ * Closes the session; returns the exit code. */
+typedef void cli_mpy_listing_printer(const char *path, const struct mpy_entries *e);
+int cli_mpy_show_listing(struct cli_mpy *c, const char *path, bool recursive,
+                         cli_mpy_listing_printer *print_text);
+
+/* The end of a command that only acts on paths (rm, mkdir, mv...): with
+ * --json, print {"command": ..., "paths": [...]}; close; return 0. */
+int cli_mpy_done_paths(struct cli_mpy *c);
+
+/* Run code on the board (exec, run): stdout streamed to ours, a traceback
+ * to stderr (exit 1); Ctrl-C here interrupts the board's program. */
+int cli_mpy_run_code(struct cli_mpy *c, const char *code, size_t len);
+
+#endif

@@ -1,0 +1,164 @@
+/* cli_plan_print.c - flash plans as the commands show them (plan, merge,
+ * flash, verify): the --chip/--flash-size/--force options, the table of
+ * regions, the verdict, the esptool line and the JSON form (cli.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "plan/plan.h"
+
+/* "esp32, esp32s2, ...": every --chip name of the chip table. */
+static void chip_names(char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (const struct chip *c = chip_table; c->name && used < n; c++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "", c->name);
+}
+
+int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts *o)
+{
+    if (opt == 'c') {
+        o->chip = chip_by_name(arg);
+        if (!o->chip) {
+            char names[200];
+            chip_names(names, sizeof names);
+            return cli_usage(cmd, "unknown chip '%s' (%s)", arg, names);
+        }
+    } else if (opt == 's') {
+        o->flash_size = flash_size_parse(arg);
+        if (!o->flash_size)
+            return cli_usage(cmd, "flash size '%s' is not a size like 4MB or 16MB", arg);
+    } else if (opt == 'f') {
+        o->force = true;
+    }
+    return 0;
+}
+
+void cli_format_size(char *buf, size_t n, size_t v)
+{
+    if (v < 1000) {
+        snprintf(buf, n, "%zu", v);
+        return;
+    }
+    cli_format_size(buf, n, v / 1000);
+    size_t used = strlen(buf);
+    snprintf(buf + used, n - used, ",%03zu", v % 1000);
+}
+
+static void print_regions(const struct plan *p)
+{
+    int w = 4;
+    for (unsigned i = 0; i < p->nregions; i++)
+        if ((int)strlen(p->regions[i].path) > w)
+            w = (int)strlen(p->regions[i].path);
+    printf("  %-10s %-10s %11s  %-*s  %-16s %s\n", "address", "end", "size", w, "file", "role", "partition");
+    for (unsigned i = 0; i < p->nregions; i++) {
+        const struct plan_region *r = &p->regions[i];
+        char size[32], addr[16], end[16];
+        cli_format_size(size, sizeof size, r->data.len);
+        snprintf(addr, sizeof addr, "0x%x", r->addr);
+        snprintf(end, sizeof end, "0x%llx", (unsigned long long)r->addr + r->data.len);
+        printf("  %-10s %-10s %11s  %-*s  %-16s %s\n", addr, end, size, w, r->path, role_name(r->id->role),
+               r->partition);
+    }
+}
+
+/* What a refused plan, written anyway, does to the board. */
+static void print_verdict(FILE *f, const struct plan *p, bool force)
+{
+    if (!p->refused)
+        return;
+    if (!force) {
+        fprintf(f, "Refused: this plan would not boot (see the errors above). Fix it, or use --force to "
+                   "write it anyway.\n");
+        return;
+    }
+    fprintf(f, "--force: the plan is accepted as it is. On the board:\n");
+    for (unsigned i = 0; i < p->nfindings; i++)
+        if (p->findings[i].level == FIND_ERROR)
+            fprintf(f, "  - %s\n", p->findings[i].effect);
+}
+
+/* The esptool line `plan` shows: its port (or PORT) at a suggested fast rate. */
+static int suggested_esptool_command(const struct plan *p, const char *port, bytes *cmd)
+{
+    return plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD },
+                                cmd);
+}
+
+void cli_print_plan(const struct plan *p, bool force, const char *port)
+{
+    printf("Plan for %s (%s), %u region%s:\n", p->chip->display, p->source_kind, p->nregions,
+           p->nregions == 1 ? "" : "s");
+    print_regions(p);
+    if (p->nskipped)
+        printf("\nNot written:\n");
+    for (unsigned i = 0; i < p->nskipped; i++)
+        printf("  %s: %s\n", p->skipped[i].path, p->skipped[i].reason);
+    if (p->nfindings) {
+        printf("\nFindings:\n");
+        cli_print_findings(stdout, p, FIND_INFO);
+    }
+    bytes cmd = { 0 };
+    if (suggested_esptool_command(p, port, &cmd) == 0)
+        printf("\nThe equivalent esptool command:\n  %s\n", (const char *)cmd.data);
+    bytes_free(&cmd);
+    if (p->refused)
+        printf("\n");
+    print_verdict(stdout, p, force);
+}
+
+void cli_print_plan_problems(const struct plan *p, bool force)
+{
+    cli_print_findings(stderr, p, FIND_WARN);
+    print_verdict(stderr, p, force);
+}
+
+static cJSON *region_json(const struct plan_region *r)
+{
+    char hex[16];
+    cJSON *o = cJSON_CreateObject();
+    snprintf(hex, sizeof hex, "0x%x", r->addr);
+    cJSON_AddStringToObject(o, "address_hex", hex);
+    cJSON_AddNumberToObject(o, "address", r->addr);
+    cJSON_AddNumberToObject(o, "end", (double)r->addr + (double)r->data.len);
+    cJSON_AddNumberToObject(o, "size", (double)r->data.len);
+    cJSON_AddStringToObject(o, "file", r->path);
+    cJSON_AddStringToObject(o, "role", role_name(r->id->role));
+    cJSON_AddStringToObject(o, "partition", r->partition);
+    cJSON_AddStringToObject(o, "chip", r->id->chip ? r->id->chip->name : "");
+    cJSON_AddStringToObject(o, "summary", r->id->summary);
+    cJSON_AddBoolToObject(o, "explicit_address", r->explicit_addr);
+    return o;
+}
+
+cJSON *cli_plan_json(const struct plan *p, bool force, const char *port)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "chip", p->chip->name);
+    cJSON_AddStringToObject(doc, "source", p->source_kind);
+    cJSON_AddStringToObject(doc, "flash_mode", p->flash_mode);
+    cJSON_AddStringToObject(doc, "flash_freq", p->flash_freq);
+    cJSON_AddStringToObject(doc, "flash_size", p->flash_size);
+    cJSON *regions = cJSON_AddArrayToObject(doc, "regions");
+    for (unsigned i = 0; i < p->nregions; i++)
+        cJSON_AddItemToArray(regions, region_json(&p->regions[i]));
+    cJSON *skipped = cJSON_AddArrayToObject(doc, "skipped");
+    for (unsigned i = 0; i < p->nskipped; i++) {
+        cJSON *s = cJSON_CreateObject();
+        cJSON_AddStringToObject(s, "file", p->skipped[i].path);
+        cJSON_AddStringToObject(s, "role", role_name(p->skipped[i].role));
+        cJSON_AddStringToObject(s, "reason", p->skipped[i].reason);
+        cJSON_AddItemToArray(skipped, s);
+    }
+    cJSON_AddItemToObject(doc, "findings", cli_findings_json(p));
+    cJSON_AddBoolToObject(doc, "refused", p->refused);
+    cJSON_AddBoolToObject(doc, "forced", p->refused && force);
+    bytes cmd = { 0 };
+    if (suggested_esptool_command(p, port, &cmd) == 0)
+        cJSON_AddStringToObject(doc, "esptool_command", (const char *)cmd.data);
+    bytes_free(&cmd);
+    return doc;
+}

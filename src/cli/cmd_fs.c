@@ -1,0 +1,518 @@
+/* cmd_fs.c - `espburn fs build|ls|tree|df|cat|get`: filesystem images
+ * (LittleFS, FAT with or without wear levelling, SPIFFS) built from a
+ * folder, and read from an image file or a whole-flash dump (`espburn read`
+ * output or a merged image: the partition found in its table at 0x8000). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_device.h"
+#include "cli/cli_fs.h"
+#include "common/file.h"
+#include "image/identify.h"
+#include "image/part_table.h"
+
+#define MAX_IMAGE (256u << 20)
+
+static const char usage[] =
+    "usage: espburn fs build DIR -o IMG --type TYPE (--size N | --table TABLE|PLAN [--partition NAME])\n"
+    "                [--sector-size 512|4096] [--no-ignore] [-n] [-v] [--json]\n"
+    "       espburn fs ls IMAGE [:PATH] [-r] [--json]     list a folder (-r: everything below)\n"
+    "       espburn fs tree IMAGE [:PATH]                 the folders as a tree\n"
+    "       espburn fs df IMAGE [--json]                  size, used and free space\n"
+    "       espburn fs cat IMAGE :PATH                    a file's bytes on stdout\n"
+    "       espburn fs get IMAGE :PATH LOCAL              copy a file, or a folder and all below it\n\n"
+    "TYPE is littlefs (MicroPython's default on ESP32), fat (FAT directly on the partition), fat-wl\n"
+    "(FAT in ESP-IDF's wear-levelling layer, what ESP-IDF mounts) or spiffs (LoBo's MicroPython).\n"
+    "build: the image for a partition of --size bytes, or of the partition NAME in a partition\n"
+    "  table (.bin or .csv), a merged image, a flash dump or a firmware folder/plan with one (the\n"
+    "  only filesystem partition when --partition is not given). Files matched by .espburnignore\n"
+    "  (gitignore syntax, in any folder) or the defaults (.git/, __pycache__/, *.pyc, .DS_Store,\n"
+    "  editor swap files) are left out: -v lists them and why, --no-ignore keeps everything,\n"
+    "  -n builds without writing. Refused (exit 1), naming the biggest files, when it does not fit.\n"
+    "IMAGE: a filesystem image, or a whole-flash dump / merged image whose partition table at\n"
+    "  0x8000 locates the partition (--partition NAME when there are several). The type is found\n"
+    "  by content unless --type is given. Reading a board (-p PORT) comes in a later version.\n\n"
+    "exit: 0 ok, 1 refused or a damaged filesystem, 2 usage error, 3 a file cannot be read or written\n";
+
+/* ---- options ---- */
+
+static int parse_opts(int argc, char **argv, struct fs_cli *o, int *first_pos)
+{
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' }, { "type", required_argument, NULL, 't' },
+        { "size", required_argument, NULL, 's' },   { "partition", required_argument, NULL, 'P' },
+        { "table", required_argument, NULL, 'T' },  { "sector-size", required_argument, NULL, 'S' },
+        { "no-ignore", no_argument, NULL, 'I' },    { "json", no_argument, NULL, 'j' },
+        { "recursive", no_argument, NULL, 'r' },    { "verbose", no_argument, NULL, 'v' },
+        { "dry-run", no_argument, NULL, 'n' },      { "port", required_argument, NULL, 'p' },
+        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+    };
+    int c, t;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:t:s:rvnp:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': o->out = optarg; break;
+        case 't':
+            if ((t = fs_type_parse(optarg)) <= 0)
+                return cli_usage("fs", "--type '%s' is not littlefs, fat, fat-wl or spiffs", optarg);
+            o->type = (enum fs_type)t;
+            break;
+        case 's':
+            if (cli_parse_number("fs", "--size", optarg, &o->size))
+                return EB_USAGE;
+            break;
+        case 'S':
+            if (cli_parse_number("fs", "--sector-size", optarg, &o->sector_size))
+                return EB_USAGE;
+            break;
+        case 'P': o->partition = optarg; break;
+        case 'T': o->table = optarg; break;
+        case 'I': o->no_ignore = true; break;
+        case 'j': o->json = true; break;
+        case 'r': o->recursive = true; break;
+        case 'v': o->verbose = true; break;
+        case 'n': o->dry_run = true; break;
+        case 'p':
+            return cli_usage("fs",
+                             "reading a board's filesystem with -p is not in this version yet; read the "
+                             "flash with 'espburn read' and give the dump as IMAGE");
+        case 'h': fputs(usage, stdout); return -1;
+        default: return cli_usage("fs", "see the options above");
+        }
+    }
+    *first_pos = optind;
+    return 0;
+}
+
+/* Positionals after the subcommand: IMAGE or DIR, :PATH, LOCAL. */
+static int take_positionals(int n, char **pos, struct fs_cli *o)
+{
+    for (int i = 0; i < n; i++) {
+        if (pos[i][0] == ':' && !o->path)
+            o->path = pos[i] + 1;
+        else if (!o->image && !o->path)
+            o->image = pos[i];
+        else if (!o->local && o->path)
+            o->local = pos[i];
+        else
+            return cli_usage("fs", "unexpected argument '%s'", pos[i]);
+    }
+    return 0;
+}
+
+static int check_build_args(struct fs_cli *o)
+{
+    o->local = o->image, o->image = NULL;
+    if (!o->local || o->path)
+        return cli_usage("fs build", "give the folder to put in the image: espburn fs build DIR -o IMG ...");
+    if (!o->out && !o->dry_run)
+        return cli_usage("fs build", "give the image to write with -o IMG (or -n to only check)");
+    if (o->type == FS_AUTO)
+        return cli_usage("fs build",
+                         "say which filesystem the firmware mounts: --type littlefs, fat, fat-wl or "
+                         "spiffs (MicroPython on ESP32: littlefs; LoBo's: spiffs)");
+    if (!o->size == !o->table)
+        return cli_usage("fs build", "give the partition's size with --size N, or --table TABLE|PLAN (and "
+                                     "--partition NAME), not both");
+    if (o->partition && !o->table)
+        return cli_usage("fs build", "--partition needs --table TABLE|PLAN to find it in");
+    return 0;
+}
+
+static int check_read_args(const struct fs_cli *o)
+{
+    if (!o->image)
+        return cli_usage("fs", "give the image or flash dump to read (reading a board with -p comes later)");
+    bool wants_path = strcmp(o->sub, "cat") == 0 || strcmp(o->sub, "get") == 0;
+    if (wants_path && !o->path)
+        return cli_usage("fs", "give the file to read as :PATH (e.g. :/main.py)");
+    if (strcmp(o->sub, "get") == 0 && !o->local)
+        return cli_usage("fs", "give where to copy to: espburn fs get IMAGE :PATH LOCAL");
+    if (strcmp(o->sub, "get") != 0 && o->local)
+        return cli_usage("fs", "unexpected argument '%s'", o->local);
+    return 0;
+}
+
+/* ---- the image: a file, or a partition of a dump ---- */
+
+struct source {
+    bytes part;     /* the partition's bytes (the whole file when it is the image) */
+    uint64_t off;   /* where they start in the file */
+    char label[17]; /* the partition's label; "" when the file is the image itself */
+};
+
+static int mem_read(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
+{
+    const struct source *s = ctx;
+    if (off > s->part.len || n > s->part.len - off)
+        return eb_fail(err, EB_PROBLEM, "read past the end of the image");
+    memcpy(buf, s->part.data + off, n);
+    return 0;
+}
+
+static enum fs_type type_of_role(enum role r)
+{
+    return r == ROLE_LITTLEFS ? FS_LITTLEFS
+           : r == ROLE_FATFS  ? FS_FAT
+           : r == ROLE_SPIFFS ? FS_SPIFFS
+                              : FS_AUTO;
+}
+
+/* The partition of a dump: the one named, or the only filesystem one. */
+static int pick_partition(const struct fs_cli *o, const struct part_table *t, uint64_t file_len,
+                          const struct partition **out, eb_err *err)
+{
+    const struct partition *hit = NULL;
+    unsigned nfs = 0;
+    for (unsigned i = 0; i < t->n; i++) {
+        const struct partition *p = &t->p[i];
+        bool fs = p->type == PT_TYPE_DATA &&
+                  (p->subtype == PT_SUB_FAT || p->subtype == PT_SUB_SPIFFS || p->subtype == PT_SUB_LITTLEFS);
+        if (o->partition ? strcmp(p->label, o->partition) == 0 : fs && nfs++ == 0)
+            hit = hit ? hit : p;
+    }
+    if (!hit)
+        return eb_fail(err, EB_USAGE, "%s: the partition table has no %s%s", o->image,
+                       o->partition ? "partition named " : "filesystem partition",
+                       o->partition ? o->partition : "");
+    if (!o->partition && nfs > 1)
+        return eb_fail(err, EB_USAGE, "%s has %u filesystem partitions; say which with --partition NAME",
+                       o->image, nfs);
+    if ((uint64_t)hit->offset + hit->size > file_len)
+        return eb_fail(err, EB_PROBLEM,
+                       "partition %s (0x%x, %u bytes) ends past the dump's %llu bytes; read the whole flash",
+                       hit->label, hit->offset, hit->size, (unsigned long long)file_len);
+    *out = hit;
+    return 0;
+}
+
+static int read_at(FILE *f, const char *path, uint64_t off, size_t n, bytes *out, eb_err *err)
+{
+    if (bytes_reserve(out, n + 1))
+        return eb_fail(err, EB_IO, "out of memory reading %s", path);
+    if (fseeko(f, (off_t)off, SEEK_SET) != 0 || fread(out->data, 1, n, f) != n)
+        return eb_fail(err, EB_IO, "%s: cannot read %zu bytes at 0x%llx", path, n, (unsigned long long)off);
+    out->len = n;
+    return 0;
+}
+
+/* Is the file a flash dump (a partition table at 0x8000, and not itself a
+ * filesystem image)? Fills t. Reads the table and the first 16 KB only. */
+static bool is_dump(FILE *f, const char *path, uint64_t len, struct part_table *t)
+{
+    bytes head = { 0 }, row = { 0 };
+    bool dump = false;
+    if (len >= PT_DEFAULT_OFFSET + PT_MAX_LEN &&
+        read_at(f, path, PT_DEFAULT_OFFSET, PT_MAX_LEN, &row, NULL) == 0 && pt_row_is_entry(row.data) &&
+        pt_parse_bin(row.data, row.len, t, NULL) == 0 && read_at(f, path, 0, 16384, &head, NULL) == 0) {
+        struct fw_ident *id = malloc(sizeof *id);
+        if (id)
+            fw_identify(head.data, head.len, id);
+        dump = id && type_of_role(id->role) == FS_AUTO;
+        free(id);
+    }
+    bytes_free(&head), bytes_free(&row);
+    return dump;
+}
+
+/* Read the partition (of a dump) or the whole image into s->part. */
+static int load_source(const struct fs_cli *o, struct source *s, eb_err *err)
+{
+    FILE *f = fopen(o->image, "rb");
+    if (!f)
+        return eb_fail(err, EB_IO, "cannot open %s: %s", o->image, strerror(errno));
+    struct stat st;
+    struct part_table *t = malloc(sizeof *t);
+    int rc = t && fstat(fileno(f), &st) == 0 ? 0 : eb_fail(err, EB_IO, "cannot read %s", o->image);
+    if (rc == 0 && (uint64_t)st.st_size > MAX_IMAGE)
+        rc = eb_fail(err, EB_USAGE, "%s is bigger than any ESP32 flash (%lld bytes)", o->image,
+                     (long long)st.st_size);
+    if (rc == 0 && is_dump(f, o->image, (uint64_t)st.st_size, t)) {
+        const struct partition *p = NULL;
+        rc = pick_partition(o, t, (uint64_t)st.st_size, &p, err);
+        if (rc == 0 && (rc = read_at(f, o->image, p->offset, p->size, &s->part, err)) == 0)
+            s->off = p->offset, snprintf(s->label, sizeof s->label, "%s", p->label);
+    } else if (rc == 0)
+        rc = read_at(f, o->image, 0, (size_t)st.st_size, &s->part, err);
+    free(t);
+    fclose(f);
+    return rc;
+}
+
+static int locate(struct source *s, const struct fs_cli *o, enum fs_type *type, eb_err *err)
+{
+    if (o->type != FS_AUTO) {
+        *type = o->type;
+        return 0;
+    }
+    struct fw_ident *id = malloc(sizeof *id);
+    if (!id)
+        return eb_fail(err, EB_IO, "out of memory");
+    fw_identify(s->part.data, s->part.len, id);
+    *type = type_of_role(id->role);
+    int rc = 0;
+    if (*type == FS_AUTO && s->label[0])
+        rc = eb_fail(err, EB_PROBLEM,
+                     "partition %s holds no filesystem espburn knows (%s); give --type if you know "
+                     "better",
+                     s->label, id->role == ROLE_ERASED ? "it is erased" : id->summary);
+    else if (*type == FS_AUTO)
+        rc = eb_fail(err, EB_PROBLEM,
+                     "%s is no filesystem image nor a flash dump with a partition table (%s); "
+                     "give --type if you know better",
+                     o->image, id->summary);
+    free(id);
+    return rc;
+}
+
+static int open_source(const struct fs_cli *o, struct source *s, struct fs_vol *v, eb_err *err)
+{
+    enum fs_type type;
+    if (load_source(o, s, err) || locate(s, o, &type, err))
+        return -1;
+    struct fs_dev dev = { .read = mem_read, .ctx = s, .size = s->part.len };
+    if (fs_open(v, type, &dev, err))
+        return eb_wrap(err, "%s%s%s", o->image, s->label[0] ? " partition " : "", s->label);
+    return 0;
+}
+
+/* ---- ls, tree, df ---- */
+
+static void path_join(char *out, size_t n, const char *dir, const char *name)
+{
+    if (snprintf(out, n, "%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", name) >= (int)n)
+        out[n - 1] = 0; /* cut: names are at most 255 bytes and folders nest at most 64 deep */
+}
+
+static void print_entry(const struct fs_node *k, const char *path)
+{
+    char when[32] = "";
+    if (k->mtime >= 0) {
+        time_t t = (time_t)k->mtime;
+        struct tm tm;
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M", gmtime_r(&t, &tm));
+    }
+    if (k->dir)
+        printf("%10s  %-16s  %s/\n", "", when, path);
+    else
+        printf("%10llu  %-16s  %s\n", (unsigned long long)k->size, when, path);
+}
+
+static cJSON *entry_json(const struct fs_node *k, const char *path)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "name", k->name);
+    cJSON_AddStringToObject(e, "path", path);
+    cJSON_AddStringToObject(e, "type", k->dir ? "dir" : "file");
+    cJSON_AddNumberToObject(e, "size", (double)k->size);
+    if (k->mtime >= 0)
+        cJSON_AddNumberToObject(e, "mtime", (double)k->mtime);
+    else
+        cJSON_AddNullToObject(e, "mtime");
+    return e;
+}
+
+static void list(const struct fs_node *dir, const char *path, bool recursive, cJSON *json)
+{
+    for (size_t i = 0; i < dir->nkids; i++) {
+        char p[4096];
+        path_join(p, sizeof p, path, dir->kids[i].name);
+        if (json)
+            cJSON_AddItemToArray(json, entry_json(&dir->kids[i], p));
+        else
+            print_entry(&dir->kids[i], p);
+        if (recursive && dir->kids[i].dir)
+            list(&dir->kids[i], p, true, json);
+    }
+}
+
+static cJSON *vol_json(const struct fs_cli *o, const struct source *s, const struct fs_vol *v)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "image", o->image);
+    cJSON_AddStringToObject(doc, "partition", s->label);
+    cJSON_AddNumberToObject(doc, "offset", (double)s->off);
+    cJSON_AddStringToObject(doc, "type", fs_type_name(v->type));
+    cJSON_AddStringToObject(doc, "detail", v->detail);
+    return doc;
+}
+
+static int do_ls(const struct fs_cli *o, const struct source *s, struct fs_vol *v, const struct fs_node *n,
+                 const char *path)
+{
+    cJSON *doc = o->json ? vol_json(o, s, v) : NULL, *arr = o->json ? cJSON_CreateArray() : NULL;
+    if (n->dir)
+        list(n, path, o->recursive, arr);
+    else if (arr)
+        cJSON_AddItemToArray(arr, entry_json(n, path));
+    else
+        print_entry(n, path);
+    if (doc) {
+        cJSON_AddStringToObject(doc, "path", path);
+        cJSON_AddItemToObject(doc, "entries", arr);
+        cli_print_json(doc);
+    }
+    return EB_OK;
+}
+
+static void tree(const struct fs_node *dir, int depth)
+{
+    for (size_t i = 0; i < dir->nkids; i++) {
+        const struct fs_node *k = &dir->kids[i];
+        if (k->dir) {
+            printf("%*s%s/\n", 2 * depth, "", k->name);
+            tree(k, depth + 1);
+        } else
+            printf("%*s%s  (%llu)\n", 2 * depth, "", k->name, (unsigned long long)k->size);
+    }
+}
+
+static int do_df(const struct fs_cli *o, const struct source *s, const struct fs_vol *v)
+{
+    const struct fs_usage *u = &v->usage;
+    uint64_t free_b = u->total > u->used ? u->total - u->used : 0;
+    if (o->json) {
+        cJSON *doc = vol_json(o, s, v);
+        cJSON_AddNumberToObject(doc, "total", (double)u->total);
+        cJSON_AddNumberToObject(doc, "used", (double)u->used);
+        cJSON_AddNumberToObject(doc, "free", (double)free_b);
+        cJSON_AddNumberToObject(doc, "block_size", u->block_size);
+        cli_print_json(doc);
+        return EB_OK;
+    }
+    char t[32], us[32], f[32];
+    cli_format_size(t, sizeof t, u->total), cli_format_size(us, sizeof us, u->used);
+    cli_format_size(f, sizeof f, free_b);
+    printf("%-8s %14s %14s %14s  use%%\n", "type", "size", "used", "free");
+    printf("%-8s %14s %14s %14s  %3llu%%\n", fs_type_name(v->type), t, us, f,
+           u->total ? (unsigned long long)(u->used * 100 / u->total) : 0ull);
+    printf("%s%s%s\n", v->detail, s->label[0] ? "; partition " : "", s->label);
+    return EB_OK;
+}
+
+/* ---- cat, get ---- */
+
+static int do_cat(struct fs_vol *v, const struct fs_node *n, eb_err *err)
+{
+    bytes b = { 0 };
+    if (fs_read(v, n, &b, err))
+        return cli_fail(err);
+    fwrite(b.data, 1, b.len, stdout);
+    bytes_free(&b);
+    return EB_OK;
+}
+
+struct got {
+    size_t files;
+    uint64_t bytes;
+};
+
+static int get_node(struct fs_vol *v, const struct fs_node *n, const char *local, struct got *g, eb_err *err)
+{
+    if (!n->dir) {
+        bytes b = { 0 };
+        int rc = fs_read(v, n, &b, err) ||
+                         file_write_atomic(local, b.len ? b.data : (const uint8_t *)"", b.len, err)
+                     ? -1
+                     : 0;
+        g->files += rc == 0, g->bytes += rc == 0 ? b.len : 0;
+        bytes_free(&b);
+        return rc;
+    }
+    if (mkdir(local, 0755) != 0 && errno != EEXIST)
+        return eb_fail(err, EB_IO, "cannot make folder %s: %s", local, strerror(errno));
+    for (size_t i = 0; i < n->nkids; i++) {
+        char p[4096];
+        if (snprintf(p, sizeof p, "%s/%s", local, n->kids[i].name) >= (int)sizeof p)
+            return eb_fail(err, EB_IO, "%s/%s: path too long", local, n->kids[i].name);
+        const char *kn = n->kids[i].name;
+        if (strchr(kn, '/') || strcmp(kn, "..") == 0 || strcmp(kn, ".") == 0 || !kn[0])
+            return eb_fail(err, EB_PROBLEM, "refusing a file name that leaves the target folder: '%s'",
+                           n->kids[i].name);
+        if (get_node(v, &n->kids[i], p, g, err))
+            return -1;
+    }
+    return 0;
+}
+
+static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node *n, eb_err *err)
+{
+    char local[4096];
+    struct stat st;
+    bool into = !n->dir && stat(o->local, &st) == 0 && S_ISDIR(st.st_mode);
+    if (snprintf(local, sizeof local, "%s%s%s", o->local, into ? "/" : "", into ? n->name : "") >=
+        (int)sizeof local)
+        return cli_usage("fs get", "%s: path too long", o->local);
+    struct got g = { 0 };
+    if (get_node(v, n, local, &g, err)) {
+        int rc = cli_fail(err);
+        if (g.files)
+            fprintf(stderr, "espburn: %zu files were copied into %s before that\n", g.files, local);
+        return rc;
+    }
+    char b[32];
+    cli_format_size(b, sizeof b, g.bytes);
+    printf("copied %zu file%s, %s bytes, into %s\n", g.files, g.files == 1 ? "" : "s", b, local);
+    return EB_OK;
+}
+
+static int run_read(struct fs_cli *o)
+{
+    eb_err err = { 0 };
+    struct source s = { 0 };
+    struct fs_vol v;
+    if (open_source(o, &s, &v, &err)) {
+        bytes_free(&s.part);
+        return cli_fail(&err);
+    }
+    const char *path = o->path && o->path[0] ? o->path : "/";
+    const struct fs_node *n = fs_lookup(&v, path);
+    int rc;
+    if (!n) {
+        eb_fail(&err, EB_PROBLEM, "%s is not in the filesystem; 'espburn fs ls %s' lists what is", path,
+                o->image);
+        rc = cli_fail(&err);
+    } else if (strcmp(o->sub, "ls") == 0)
+        rc = do_ls(o, &s, &v, n, path);
+    else if (strcmp(o->sub, "tree") == 0)
+        printf("%s\n", path), tree(n, 1), rc = EB_OK;
+    else if (strcmp(o->sub, "df") == 0)
+        rc = do_df(o, &s, &v);
+    else if (strcmp(o->sub, "cat") == 0)
+        rc = do_cat(&v, n, &err);
+    else
+        rc = do_get(o, &v, n, &err);
+    fs_close(&v);
+    bytes_free(&s.part);
+    return rc;
+}
+
+int cmd_fs(int argc, char **argv)
+{
+    static const char *const subs[] = { "build", "ls", "tree", "df", "cat", "get" };
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EB_USAGE : EB_OK;
+    }
+    struct fs_cli o = { .sub = argv[1] };
+    bool known = false;
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        known |= strcmp(argv[1], subs[i]) == 0;
+    if (!known)
+        return cli_usage("fs", "unknown subcommand '%s' (build, ls, tree, df, cat, get)", argv[1]);
+    int first = 1, rc = parse_opts(argc - 1, argv + 1, &o, &first);
+    if (rc)
+        return rc < 0 ? EB_OK : rc;
+    if ((rc = take_positionals(argc - 1 - first, argv + 1 + first, &o)) != 0)
+        return rc;
+    if (strcmp(o.sub, "build") == 0)
+        return check_build_args(&o) ? EB_USAGE : cli_fs_build(&o);
+    return check_read_args(&o) ? EB_USAGE : run_read(&o);
+}

@@ -1,0 +1,743 @@
+/* cmd_monitor.c - `espburn monitor -p PORT`: a serial terminal that resets the
+ * board into its firmware as idf.py monitor does, shows what it prints,
+ * passes keys through (Ctrl-] leaves, Ctrl-T then a letter for reset,
+ * download mode, timestamps, help), reconnects when the port comes back,
+ * tees the raw output to --log, and explains the boot as it streams: the
+ * analysis is src/boot/ (shared with `espburn explain`), each new finding
+ * one highlighted line. Without a terminal it reads keys from standard
+ * input and stops by itself (--duration, --until-finding); --json writes
+ * JSON lines (output chunks, findings, events, a summary). */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "boot/bootlog_plan.h"
+#include "boot/bootlog.h"
+#include "cli/cli_bootreport.h"
+#include "cli/cli.h"
+#include "cli/cli_device.h"
+#include "cli/cli_flashed.h"
+#include "cli/cli_term.h"
+#include "plan/plan.h"
+#include "port/reset.h"
+
+#define MAX_PLAN_SOURCES 32
+#define MONITOR_BAUD     115200
+#define READ_SLICE_MS    20  /* how long one wait for board output lasts */
+#define RECONNECT_MS     500 /* esp-idf-monitor's RECONNECT_DELAY */
+
+struct monitor_args {
+    const char *port, *elf, *log;
+    const struct chip *chip;
+    uint32_t baud;
+    bool json, no_reset, until_finding;
+    double duration; /* seconds, 0 = until stopped */
+    int nplan;
+    char *plan[MAX_PLAN_SOURCES];
+};
+
+struct monitor {
+    const struct monitor_args *a;
+    struct port *port;
+    struct bootlog *bl;
+    struct bootlog_opts bopts;
+    const struct plan *plan;
+    FILE *log;
+    bool colour, timestamps, at_line_start, menu, keys_open, quit, failed, lost;
+    bool app_reached;        /* said that this analysis reached the application */
+    unsigned nshown;         /* findings of `bl` already shown */
+    unsigned analyses;       /* 1 + resets and reconnections */
+    struct shown {           /* per shown finding: when to say more */
+        unsigned next_count; /* show again (short) when its count reaches this... */
+        uint32_t what_hash;  /* ...and its text changed (a boot loop's count and period) */
+    } shown[BOOTLOG_MAX_FINDINGS];
+    int64_t t0_ms, next_try_ms;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* ---- arguments --------------------------------------------------------- */
+
+static const char usage[] =
+    "usage: espburn monitor -p PORT [-b BAUD] [--elf APP.elf] [--plan SOURCE...] [--chip CHIP]\n"
+    "                       [--no-reset] [--log FILE] [--duration SECS] [--until-finding] [--json]\n\n"
+    "A serial terminal that explains the boot. It resets the board into its firmware\n"
+    "(EN pulsed through RTS with IO0 released, as idf.py monitor does; a port without\n"
+    "modem lines is just attached), shows everything the board prints, and, as it\n"
+    "recognises boot output, prints one highlighted line per distinct problem: reset\n"
+    "reason, boot mode, known failures with cause and fix, boot loops (count and\n"
+    "period), brown-outs, crashes (backtrace named with --elf).\n\n"
+    "keys: every key goes to the board; Ctrl-] leaves; Ctrl-T then:\n"
+    "  R reset the board   P reset into download mode   T timestamps on/off\n"
+    "  H help              X leave                      Ctrl-T / Ctrl-] send that key\n\n"
+    "  -p, --port PORT     /dev/ttyUSB0, socket://HOST:PORT, rfc2217://HOST:PORT, auto\n"
+    "                      (default $ESPBURN_PORT)\n"
+    "  -b, --baud RATE     the application's rate (default 115200, the boot messages' rate)\n"
+    "  --elf APP.elf       the application's ELF: names the functions of a backtrace\n"
+    "  --plan SOURCE...    what was flashed (as for espburn plan): names the files behind a\n"
+    "                      failure; takes every argument up to the next option. Without it,\n"
+    "                      what `espburn flash` last wrote to this port, when it is known\n"
+    "  --chip CHIP         the board's chip, when the output does not show the ROM banner\n"
+    "  --no-reset          attach without resetting the board\n"
+    "  --log FILE          also write the raw output to FILE\n"
+    "  --duration SECS     stop after SECS seconds\n"
+    "  --until-finding     stop after the first failure found\n"
+    "  --json              JSON lines: output chunks, findings, events, then a summary\n\n"
+    "Without a terminal, keys are read from standard input (if any) and Ctrl-C stops.\n"
+    "The port is reopened when it comes back (a board unplugged and plugged in again).\n\n"
+    "exit: 0 no failure seen, 1 a failure was found, 2 usage error, 3 port error\n";
+
+static int parse_value(const char *opt, const char *v, struct monitor_args *a)
+{
+    if (!strcmp(opt, "--elf")) {
+        a->elf = v;
+    } else if (!strcmp(opt, "--log")) {
+        a->log = v;
+    } else if (!strcmp(opt, "--chip")) {
+        if (!(a->chip = chip_by_name(v)))
+            return cli_usage("monitor", "unknown chip '%s' (esp32, esp32s2, esp32s3, esp32c3, ...)", v);
+    } else {
+        char *end;
+        a->duration = strtod(v, &end);
+        if (end == v || *end || !(a->duration > 0 && a->duration < 1e7))
+            return cli_usage("monitor", "--duration '%s' is not a number of seconds above 0", v);
+    }
+    return 0;
+}
+
+static int parse_plan(int argc, char **argv, int *i, struct monitor_args *a)
+{
+    while (*i + 1 < argc && strncmp(argv[*i + 1], "--", 2) != 0) {
+        if (a->nplan >= MAX_PLAN_SOURCES)
+            return cli_usage("monitor", "too many --plan sources (at most %d)", MAX_PLAN_SOURCES);
+        a->plan[a->nplan++] = argv[++*i];
+    }
+    return a->nplan ? 0 : cli_usage("monitor", "--plan needs at least one source");
+}
+
+static bool is_port_option(const char *s)
+{
+    return !strcmp(s, "-p") || !strcmp(s, "--port") || !strcmp(s, "-b") || !strcmp(s, "--baud");
+}
+
+/* Returns 0, -1 after --help, or EB_USAGE. */
+static int parse_args(int argc, char **argv, struct monitor_args *a)
+{
+    static const char *const valued[] = { "--elf", "--log", "--chip", "--duration", NULL };
+    struct cli_device_opts o;
+    cli_device_opts_init(&o, DEVICE_AFTER_NO_RESET);
+    o.baud = 0; /* ESPBURN_BAUD is the flashing rate, not the application's */
+    o.baud_auto = false;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        int rc = 0;
+        size_t k = 0;
+        while (valued[k] && strcmp(s, valued[k]))
+            k++;
+        if (!strcmp(s, "--help") || !strcmp(s, "-h"))
+            return fputs(usage, stdout), -1;
+        else if (!strcmp(s, "--json"))
+            a->json = true;
+        else if (!strcmp(s, "--no-reset"))
+            a->no_reset = true;
+        else if (!strcmp(s, "--until-finding"))
+            a->until_finding = true;
+        else if (!strcmp(s, "--plan"))
+            rc = parse_plan(argc, argv, &i, a);
+        else if (valued[k])
+            rc = i + 1 < argc ? parse_value(s, argv[++i], a) : cli_usage("monitor", "%s needs a value", s);
+        else if (is_port_option(s))
+            rc = cli_device_parse_opt(&o, "monitor", argc, argv, &i) == 1 ? 0 : EB_USAGE;
+        else
+            rc = cli_usage("monitor", "unexpected argument '%s'", s);
+        if (rc)
+            return rc;
+    }
+    if (o.baud_auto)
+        return cli_usage("monitor", "-b auto is for flashing; give the rate the application prints at");
+    if (o.nports > 1)
+        return cli_usage("monitor", "one port at a time");
+    int rc = cli_device_opts_finish(&o, "monitor");
+    if (rc)
+        return rc;
+    a->port = o.ports[0];
+    a->baud = o.baud ? o.baud : MONITOR_BAUD;
+    return 0;
+}
+
+/* ---- what espburn itself says ------------------------------------------ */
+
+static double elapsed(const struct monitor *m)
+{
+    return (double)(eb_now_ms() - m->t0_ms) / 1000.0;
+}
+
+/* Bytes as JSON text: each byte is a Latin-1 character (so a reader gets
+ * the bytes back with .encode('latin-1')); NUL, which JSON strings from
+ * C cannot hold, becomes U+FFFD. */
+static char *latin1_text(const uint8_t *p, size_t n)
+{
+    char *s = malloc(3 * n + 1), *o = s;
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == 0) {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else if (p[i] < 0x80) {
+            *o++ = (char)p[i];
+        } else {
+            *o++ = (char)(0xC0 | (p[i] >> 6));
+            *o++ = (char)(0x80 | (p[i] & 0x3F));
+        }
+    }
+    *o = '\0';
+    return s;
+}
+
+static cJSON *json_line(const struct monitor *m, const char *type)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", type);
+    cJSON_AddNumberToObject(o, "t", elapsed(m));
+    return o;
+}
+
+static void end_board_line(struct monitor *m)
+{
+    if (!m->at_line_start)
+        fputc('\n', stdout);
+    m->at_line_start = true;
+}
+
+/* An event of the monitor's own ("reset", "port-lost", ...): a JSON line,
+ * or a "--- " line on stderr as idf.py monitor writes them. */
+static void say(struct monitor *m, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void say(struct monitor *m, const char *event, const char *fmt, ...)
+{
+    char text[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (m->a->json) {
+        cJSON *o = json_line(m, "event");
+        cJSON_AddStringToObject(o, "event", event);
+        cJSON_AddStringToObject(o, "text", text);
+        cli_print_json(o);
+        fflush(stdout);
+        return;
+    }
+    if (m->colour)
+        end_board_line(m); /* on one screen: not in the middle of a board line */
+    fflush(stdout);
+    fprintf(stderr, "%s--- %s ---%s\n", m->colour ? "\033[2m" : "", text, m->colour ? "\033[0m" : "");
+}
+
+static uint32_t text_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    while (*s)
+        h = (h ^ (uint8_t)*s++) * 16777619u;
+    return h;
+}
+
+/* 3, 10, 30, 100, 300, ...: the first above `count`. */
+static unsigned next_milestone(unsigned count)
+{
+    unsigned m = 3;
+    while (m <= count && m < 1000000000u)
+        m = m % 3 == 0 ? m / 3 * 10 : m * 3;
+    return m;
+}
+
+static void remember_shown(struct monitor *m, unsigned i, const struct bootlog_finding *f)
+{
+    m->shown[i].next_count = next_milestone(f->count);
+    m->shown[i].what_hash = text_hash(f->what);
+}
+
+/* A shown finding that grew (a boot loop: count and period): one short line. */
+static void show_update(struct monitor *m, unsigned i, const struct bootlog_finding *f)
+{
+    remember_shown(m, i, f);
+    if (m->a->json) {
+        cJSON *o = json_line(m, "finding-update");
+        cJSON_AddItemToObject(o, "finding", bootreport_json(f));
+        cli_print_json(o);
+        return;
+    }
+    end_board_line(m);
+    printf("%sespburn %s %s (x%u): %s%s\n", m->colour ? "\033[2m" : "", bootreport_label(f->level, false),
+           f->code, f->count, f->what, m->colour ? "\033[0m" : "");
+}
+
+static void show_finding(struct monitor *m, const struct bootlog_finding *f)
+{
+    if (f->level == BOOTLOG_FAIL) {
+        m->failed = true;
+        if (m->a->until_finding)
+            m->quit = true;
+    }
+    if (m->a->json) {
+        cJSON *o = json_line(m, "finding");
+        cJSON_AddItemToObject(o, "finding", bootreport_json(f));
+        cli_print_json(o);
+        return;
+    }
+    end_board_line(m);
+    bootreport_line(stdout, f, m->colour);
+}
+
+/* Findings the analyzer added since the last look, tied to the plan first. */
+static void show_new_findings(struct monitor *m)
+{
+    if (bootlog_count(m->bl) == m->nshown)
+        return;
+    if (m->plan)
+        bootlog_tie_plan(m->bl, m->plan);
+    for (; m->nshown < bootlog_count(m->bl); m->nshown++) {
+        show_finding(m, bootlog_finding(m->bl, m->nshown));
+        remember_shown(m, m->nshown, bootlog_finding(m->bl, m->nshown));
+    }
+}
+
+/* The application started: say it once per analysis (the healthy verdict
+ * itself waits for the end, when nothing can fail any more). */
+static void show_app_reached(struct monitor *m)
+{
+    struct bootlog_summary s;
+    if (m->app_reached)
+        return;
+    bootlog_summary(m->bl, &s);
+    if (s.stage != BOOTLOG_STAGE_APP)
+        return;
+    m->app_reached = true;
+    say(m, "app-reached", "the board reached its application%s%s%s",
+        bootlog_failed(m->bl) ? "" : ", no failure so far",
+        s.idf_version[0] ? "; bootloader of ESP-IDF " : "", s.idf_version);
+}
+
+static void show_grown_findings(struct monitor *m)
+{
+    for (unsigned i = 0; i < m->nshown; i++) {
+        const struct bootlog_finding *f = bootlog_finding(m->bl, i);
+        if (f->count >= m->shown[i].next_count && text_hash(f->what) != m->shown[i].what_hash)
+            show_update(m, i, f);
+    }
+}
+
+/* ---- the board's output -------------------------------------------------- */
+
+static void show_stamp(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    localtime_r(&ts.tv_sec, &tm);
+    printf("[%02d:%02d:%02d.%03ld] ", tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void show_text(struct monitor *m, const uint8_t *p, size_t n)
+{
+    if (m->timestamps && m->at_line_start)
+        show_stamp();
+    fwrite(p, 1, n, stdout);
+    m->at_line_start = p[n - 1] == '\n';
+}
+
+static void show_chunk_json(struct monitor *m, const uint8_t *p, size_t n)
+{
+    char *text = latin1_text(p, n);
+    if (!text)
+        return;
+    cJSON *o = json_line(m, "output");
+    cJSON_AddStringToObject(o, "data", text);
+    free(text);
+    cli_print_json(o);
+}
+
+/* Show, log and analyse a chunk, a line at a time, so that a finding is
+ * printed right after the line that revealed it. */
+static void on_output(struct monitor *m, const uint8_t *p, size_t n)
+{
+    if (m->log) {
+        fwrite(p, 1, n, m->log);
+        fflush(m->log);
+    }
+    double t = elapsed(m);
+    if (m->a->json)
+        show_chunk_json(m, p, n);
+    for (size_t start = 0, end; start < n; start = end) {
+        const uint8_t *nl = memchr(p + start, '\n', n - start);
+        end = nl ? (size_t)(nl - p) + 1 : n;
+        if (!m->a->json)
+            show_text(m, p + start, end - start);
+        bootlog_feed(m->bl, (const char *)p + start, end - start, t);
+        show_new_findings(m);
+        show_grown_findings(m);
+        show_app_reached(m);
+    }
+    fflush(stdout);
+}
+
+/* A fresh analysis: after a reset we caused or a reconnection, what the
+ * board prints is a new story (so three resets by hand are no boot loop). */
+static int new_analysis(struct monitor *m)
+{
+    bootlog_free(m->bl);
+    m->nshown = 0;
+    m->app_reached = false;
+    m->analyses++;
+    m->bl = bootlog_new(&m->bopts);
+    return m->bl ? 0 : -1;
+}
+
+/* ---- resets ------------------------------------------------------------ */
+
+/* The monitor's two resets (rows of port/reset.h) and how it announces them. */
+struct monitor_reset {
+    enum port_reset_id row;
+    const char *event, *text;
+};
+static const struct monitor_reset to_firmware = { PORT_RESET_HARD, "reset",
+                                                  "reset: EN pulsed through RTS, IO0 released" };
+static const struct monitor_reset to_download = { PORT_RESET_DOWNLOAD_ANY, "download-reset",
+                                                  "reset into download mode (IO0 held low through DTR)" };
+
+/* While the chip is held in reset it prints nothing: what arrives now was
+ * printed before, and belongs to the old analysis (or, at start, to no one). */
+static void settle_before_release(struct monitor *m, bool discard)
+{
+    uint8_t buf[4096];
+    eb_err err = { 0 };
+    int r;
+    if (discard)
+        port_flush_input(m->port, &err);
+    else
+        while ((r = port_read(m->port, buf, sizeof buf, 0, &err)) > 0)
+            on_output(m, buf, (size_t)r);
+}
+
+struct held {
+    struct monitor *m;
+    bool discard, out_of_memory;
+};
+
+/* The chip is held in reset: end the old analysis, start a fresh one. */
+static void while_held(void *ctx)
+{
+    struct held *h = ctx;
+    settle_before_release(h->m, h->discard);
+    h->out_of_memory = new_analysis(h->m) != 0;
+}
+
+static void say_no_lines(struct monitor *m, const struct monitor_reset *r)
+{
+    say(m, "no-lines", "%s has no modem lines: espburn cannot reset the board; press its reset (EN) button%s",
+        m->a->port, r == &to_download ? " while holding BOOT (IO0)" : "");
+}
+
+/* Reset the board (to its firmware or into download mode) and start a
+ * fresh analysis; `discard` drops what it printed before. False, after
+ * saying why, when the port has no modem lines or setting them failed (a
+ * port that died is then found by the next read). */
+static bool reset_board(struct monitor *m, const struct monitor_reset *r, bool discard)
+{
+    eb_err err = { 0 };
+    struct held h = { m, discard, false };
+    if (!m->port || !m->port->has_lines)
+        return say_no_lines(m, r), false;
+    if (port_reset_run_held(m->port, port_reset_seq(r->row), while_held, &h, &err)) {
+        say(m, "error", "reset failed: %s", err.msg);
+        return false;
+    }
+    if (h.out_of_memory)
+        return m->quit = true, false;
+    if (!m->port->has_lines) /* a pty found to have none */
+        return say_no_lines(m, r), false;
+    say(m, r->event, "%s", r->text);
+    return true;
+}
+
+/* ---- keys ----------------------------------------------------------------- */
+
+static void show_keys(struct monitor *m)
+{
+    say(m, "help",
+        "Ctrl-] leaves; Ctrl-T then: R reset, P download mode, T timestamps, H help, X leave, "
+        "Ctrl-T/Ctrl-] send that key");
+}
+
+/* Ctrl-T then `c`: returns the byte to send to the board, or -1 for none. */
+static int menu_key(struct monitor *m, uint8_t c)
+{
+    uint8_t letter = c < 0x20 ? (uint8_t)(c + 'a' - 1) : (uint8_t)(c | 0x20);
+    if (c == TERM_MENU_KEY || c == TERM_EXIT_KEY)
+        return c;
+    switch (letter) {
+    case 'r': reset_board(m, &to_firmware, false); break;
+    case 'p': reset_board(m, &to_download, false); break;
+    case 't':
+        m->timestamps = !m->timestamps;
+        say(m, "timestamps", "timestamps %s", m->timestamps ? "on" : "off");
+        break;
+    case 'x': m->quit = true; break;
+    case 'h':
+    case '?': show_keys(m); break;
+    default: say(m, "unknown-key", "Ctrl-T then 0x%02x does nothing (Ctrl-T H lists the keys)", c);
+    }
+    return -1;
+}
+
+static void send_keys(struct monitor *m, const uint8_t *p, size_t n)
+{
+    eb_err err = { 0 };
+    if (n && m->port && port_write(m->port, p, n, &err))
+        say(m, "error", "could not send keys: %s", err.msg);
+}
+
+/* Keys in order: the board gets the keys typed before a command before the
+ * command acts (gathered in place at the front of `keys`). */
+static void on_keys(struct monitor *m, uint8_t *keys, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n && !m->quit; i++) {
+        uint8_t k = keys[i];
+        bool command = m->menu || k == TERM_EXIT_KEY || k == TERM_MENU_KEY;
+        if (!command) {
+            keys[len++] = k;
+            continue;
+        }
+        send_keys(m, keys, len);
+        len = 0;
+        int literal = -1;
+        if (m->menu)
+            literal = menu_key(m, k);
+        else if (k == TERM_EXIT_KEY)
+            m->quit = true;
+        m->menu = !m->menu && k == TERM_MENU_KEY;
+        if (literal >= 0)
+            keys[len++] = (uint8_t)literal;
+    }
+    send_keys(m, keys, len);
+}
+
+/* ---- the port ------------------------------------------------------------ */
+
+static void lose_port(struct monitor *m, const eb_err *err)
+{
+    port_close(m->port);
+    m->port = NULL;
+    m->lost = true;
+    m->next_try_ms = eb_now_ms() + RECONNECT_MS;
+    end_board_line(m);
+    say(m, "port-lost", "port lost (%s); waiting for it to come back, Ctrl-] leaves", err->msg);
+}
+
+static void try_reconnect(struct monitor *m)
+{
+    if (eb_now_ms() < m->next_try_ms)
+        return;
+    m->next_try_ms = eb_now_ms() + RECONNECT_MS;
+    eb_err err = { 0 };
+    if (port_open(m->a->port, m->a->baud, &m->port, &err)) {
+        m->port = NULL;
+        return;
+    }
+    m->lost = false;
+    if (new_analysis(m))
+        m->quit = true;
+    say(m, "reconnected", "port %s is back", m->a->port);
+}
+
+static bool time_is_up(const struct monitor *m)
+{
+    return stop_signal || m->quit || (m->a->duration > 0 && elapsed(m) >= m->a->duration);
+}
+
+static void pump(struct monitor *m)
+{
+    uint8_t buf[4096];
+    while (!time_is_up(m)) {
+        int k = m->keys_open ? term_read_keys(buf, sizeof buf, 0) : 0;
+        if (k < 0)
+            m->keys_open = false; /* piped input ended: keep monitoring */
+        else if (k > 0)
+            on_keys(m, buf, (size_t)k);
+        if (!m->port) {
+            try_reconnect(m);
+            eb_sleep_ms(READ_SLICE_MS);
+            continue;
+        }
+        eb_err err = { 0 };
+        int r = port_read(m->port, buf, sizeof buf, READ_SLICE_MS, &err);
+        if (r < 0)
+            lose_port(m, &err);
+        else if (r > 0)
+            on_output(m, buf, (size_t)r);
+    }
+}
+
+/* ---- start and end -------------------------------------------------------- */
+
+static void start(struct monitor *m)
+{
+    const struct monitor_args *a = m->a;
+    if (a->json) {
+        cJSON *o = json_line(m, "start");
+        cJSON_AddStringToObject(o, "port", a->port);
+        cJSON_AddNumberToObject(o, "baud", a->baud);
+        cli_print_json(o);
+    } else {
+        say(m, "start", "espburn monitor on %s at %u baud; Ctrl-] leaves, Ctrl-T H for help", a->port,
+            (unsigned)a->baud);
+    }
+    if (m->port->warning[0])
+        say(m, "warning", "%s", m->port->warning);
+    if (a->no_reset)
+        return;
+    if (!m->port->has_lines) {
+        say(m, "no-lines",
+            "%s has no modem lines: attached without a reset (press the board's reset "
+            "button to see its boot)",
+            a->port);
+        return;
+    }
+    reset_board(m, &to_firmware, true); /* what came before the reset is not this boot */
+}
+
+static void show_summary(struct monitor *m, int rc)
+{
+    struct bootlog_summary s;
+    bootlog_summary(m->bl, &s);
+    if (m->a->json) {
+        cJSON *o = json_line(m, "summary");
+        cJSON_AddNumberToObject(o, "boots", s.boots);
+        cJSON_AddStringToObject(o, "stage", bootlog_stage_name(s.stage));
+        if (s.chip)
+            cJSON_AddStringToObject(o, "chip", s.chip->name);
+        cJSON_AddBoolToObject(o, "failed", m->failed);
+        cJSON *arr = cJSON_AddArrayToObject(o, "findings");
+        for (unsigned i = 0; i < bootlog_count(m->bl); i++)
+            cJSON_AddItemToArray(arr, bootreport_json(bootlog_finding(m->bl, i)));
+        cJSON_AddNumberToObject(o, "exit", rc);
+        cli_print_json(o);
+        return;
+    }
+    end_board_line(m);
+    say(m, "summary", "%u boot%s seen%s, furthest stage: %s%s", s.boots, s.boots == 1 ? "" : "s",
+        m->analyses > 1 ? " since the last reset or reconnection" : "", bootlog_stage_name(s.stage),
+        bootlog_count(m->bl) ? "; findings:" : "; nothing recognised");
+    for (unsigned i = 0; i < bootlog_count(m->bl); i++) {
+        const struct bootlog_finding *f = bootlog_finding(m->bl, i);
+        fprintf(stderr, "    %s %s", bootreport_label(f->level, m->colour), f->code);
+        if (f->count > 1)
+            fprintf(stderr, " (x%u)", f->count);
+        fprintf(stderr, ": %s\n", f->what);
+    }
+}
+
+/* Run the monitor on the opened port; returns the exit code. */
+static int run(struct monitor *m)
+{
+    start(m);
+    bool raw = term_raw();
+    pump(m);
+    if (raw)
+        term_restore();
+    bootlog_finish(m->bl);
+    show_new_findings(m);
+    int rc = m->failed ? EB_PROBLEM : m->lost ? EB_IO : EB_OK;
+    show_summary(m, rc);
+    return rc;
+}
+
+static int open_inputs(const struct monitor_args *a, struct elf_syms *syms, struct plan *plan, FILE **log)
+{
+    eb_err err = { 0 };
+    int rc = a->elf ? bootreport_load_elf(a->elf, syms) : 0;
+    if (rc)
+        return rc;
+    struct plan_opts po = { .chip = a->chip };
+    if (a->nplan && plan_build(a->nplan, (char **)a->plan, &po, plan, &err))
+        return cli_fail(&err);
+    if (a->log && !(*log = fopen(a->log, "wb"))) {
+        eb_fail(&err, EB_IO, "cannot write the log file %s: check the folder exists and is writable", a->log);
+        return cli_fail(&err);
+    }
+    return 0;
+}
+
+/* No --plan: the files `espburn flash` last wrote to this port, if known
+ * and still readable. */
+static void plan_from_last_flash(struct monitor *m, struct plan *plan)
+{
+    struct flashed f;
+    if (m->a->nplan || !flashed_lookup(m->a->port, &f))
+        return;
+    struct plan_opts po = { .chip = f.chip[0] ? chip_by_name(f.chip) : m->a->chip };
+    eb_err err = { 0 };
+    if (plan_build(f.nsrc, f.src, &po, plan, &err) == 0) {
+        m->plan = plan;
+        say(m, "plan", "findings name the files espburn flash wrote to this port on %s (--plan gives others)",
+            f.when);
+    } else {
+        say(m, "plan", "what espburn flash wrote to this port on %s cannot be read any more (%s)", f.when,
+            err.msg);
+    }
+    flashed_free(&f);
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+    struct monitor_args a = { 0 };
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? EB_OK : rc;
+    struct elf_syms syms = { 0 };
+    struct plan plan;
+    memset(&plan, 0, sizeof plan);
+    struct monitor m = {
+        .a = &a,
+        .colour = cli_is_tty() && !a.json,
+        .at_line_start = true,
+        .keys_open = true,
+        .bopts = { .chip = a.chip, .syms = a.elf ? &syms : NULL },
+        .plan = a.nplan ? &plan : NULL,
+        .t0_ms = eb_now_ms(),
+    };
+    eb_err err = { 0 };
+    rc = open_inputs(&a, &syms, &plan, &m.log);
+    if (!rc)
+        plan_from_last_flash(&m, &plan);
+    if (!rc && port_open(a.port, a.baud, &m.port, &err))
+        rc = cli_fail(&err);
+    if (!rc && new_analysis(&m))
+        rc = cli_fail(&(eb_err){ EB_IO, "out of memory" });
+    if (!rc) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        signal(SIGPIPE, on_signal); /* a reader that went away: stop, and give the terminal back */
+        rc = run(&m);
+    }
+    if (m.port)
+        port_close(m.port);
+    bootlog_free(m.bl);
+    if (m.log)
+        fclose(m.log);
+    if (m.plan)
+        plan_free(&plan);
+    elf_syms_free(&syms);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/* cmd_rmdir.c - `espburn rmdir :PATH...`: remove empty folders on the board. */
+#include "cli/cli.h"
+#include "cli/cli_mpy.h"
+
+int cmd_rmdir(int argc, char **argv)
+{
+    struct cli_mpy c = {
+        .cmd = "rmdir",
+        .usage = "rmdir :PATH... [-p PORT] [--json]",
+        .help = "Remove empty folders from the board (rm -r removes full ones).",
+        .min_args = 1,
+        .max_args = CLI_MPY_ANY_ARGS,
+        .args_hint = "give the folders to remove (:PATH)",
+    };
+    int rc = cli_mpy_start(&c, argc, argv, true);
+    if (rc >= 0)
+        return rc;
+    eb_err err = { 0 };
+    for (int i = 0; i < c.npos; i++)
+        if (mpy_fs_rmdir(&c.fs, cli_mpy_remote(c.pos[i]), &err))
+            return cli_mpy_fail(&c, &err);
+    return cli_mpy_done_paths(&c);
+}

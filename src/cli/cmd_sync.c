@@ -1,0 +1,99 @@
+/* cmd_sync.c - `espburn sync LOCAL [:REMOTE]`: make a board folder equal to a
+ * local folder (see src/mpy/sync.h), printing what it does. */
+#include <stdio.h>
+
+#include "common/clock.h"
+#include "cli/cli.h"
+#include "cli/cli_mpy.h"
+#include "mpy/sync.h"
+
+struct report {
+    bool json, dry;
+    cJSON *actions;
+};
+
+static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_t bytes)
+{
+    static const char *const names[] = { "added", "updated", "deleted", "unchanged", "mkdir" };
+    struct report *r = ctx;
+    if (r->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "action", names[a]);
+        cJSON_AddStringToObject(o, "path", path);
+        cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+        cJSON_AddItemToArray(r->actions, o);
+    } else if (a != MPY_SYNC_SAME) {
+        printf("%s%-9s :%s%s\n", r->dry ? "would be " : "", names[a], path, a == MPY_SYNC_MKDIR ? "/" : "");
+    }
+}
+
+/* The totals: with actions (--json), one document holding them too. */
+static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_stats *st, double secs,
+                          cJSON *actions)
+{
+    if (!actions) {
+        printf("sync %s -> :%s%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu bytes, %.1f s\n",
+               o->local, o->remote, o->dry_run ? " (dry run)" : "", st->added, st->updated, st->deleted,
+               st->unchanged, st->bytes, secs);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "remote", o->remote);
+    cJSON_AddBoolToObject(doc, "dry_run", o->dry_run);
+    cJSON_AddNumberToObject(doc, "added", (double)st->added);
+    cJSON_AddNumberToObject(doc, "updated", (double)st->updated);
+    cJSON_AddNumberToObject(doc, "deleted", (double)st->deleted);
+    cJSON_AddNumberToObject(doc, "unchanged", (double)st->unchanged);
+    cJSON_AddNumberToObject(doc, "bytes", (double)st->bytes);
+    cJSON_AddNumberToObject(doc, "seconds", secs);
+    cJSON_AddItemToObject(doc, "actions", actions);
+    cli_print_json(doc);
+}
+
+int cmd_sync(int argc, char **argv)
+{
+    static const char *const flags[] = { "--delete", "-n", "--dry-run", NULL };
+    static const char *const valued[] = { "--exclude", NULL };
+    struct cli_mpy c = {
+        .cmd = "sync",
+        .usage = "sync LOCAL [:REMOTE] [--delete] [-n|--dry-run] [--exclude PATTERN]... [-p PORT]",
+        .flags = flags,
+        .valued = valued,
+        .help = "Make the board folder REMOTE (default: the main filesystem, /flash or /) equal to the\n"
+                "local folder: unchanged files (same size and SHA-256, computed on the board) are skipped,\n"
+                "others written atomically.\n"
+                "  --delete            also remove board files the local folder does not have\n"
+                "  -n, --dry-run       only say what would be done\n"
+                "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)",
+        .min_args = 1,
+        .max_args = 2,
+        .args_hint = "give a local folder and optionally a board folder (:PATH)",
+    };
+    int rc = cli_mpy_parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!cli_mpy_local_then_remote(&c))
+        return cli_mpy_usage(&c);
+    if ((rc = cli_mpy_connect(&c, true)))
+        return rc;
+    struct mpy_sync_opts o = {
+        .local = c.pos[0],
+        .remote = c.npos == 2 && c.pos[1][1] ? cli_mpy_remote(c.pos[1]) : c.fs.root,
+        .delete_extra = cli_mpy_flag(&c, "--delete"),
+        .dry_run = cli_mpy_flag(&c, "-n") || cli_mpy_flag(&c, "--dry-run"),
+        .exclude = c.val,
+        .nexclude = (size_t)c.nval,
+    };
+    struct report rep = { .json = c.json, .dry = o.dry_run, .actions = c.json ? cJSON_CreateArray() : NULL };
+    struct mpy_sync_stats st;
+    eb_err err = { 0 };
+    int64_t t0 = eb_now_ms();
+    rc = mpy_sync(&c.fs, &o, on_action, &rep, &st, &err);
+    double secs = (double)(eb_now_ms() - t0) / 1000.0;
+    if (rc) {
+        cJSON_Delete(rep.actions);
+        return cli_mpy_fail(&c, &err);
+    }
+    print_summary(&o, &st, secs, rep.actions);
+    return cli_mpy_end(&c, EB_OK);
+}
