@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mpy_last_line(&text, line, sizeof line);
     if (strlen(line) >= sizeof line)
         abort();
-    (void)mpy_b64_decode(&dec, data, size);
+    (void)b64_decode(&dec, (const char *)data, size);
     dec.len = 0;
     (void)mpy_hex_decode(&dec, data, size);
     bytes_free(&dec);

@@ -198,9 +198,9 @@ static enum device_stub stub_policy(const struct cli_device_opts *o)
     return o->stub_auto ? DEVICE_STUB_AUTO : DEVICE_STUB_NONE;
 }
 
-int cli_device_connect(const struct cli_device_opts *o, const char *port, struct device *d, eb_err *err)
+static struct device_connect_opts connect_opts(const struct cli_device_opts *o)
 {
-    struct device_connect_opts c = {
+    return (struct device_connect_opts){
         .before = o->before,
         .baud = o->baud,
         .baud_auto = o->baud_auto,
@@ -209,7 +209,19 @@ int cli_device_connect(const struct cli_device_opts *o, const char *port, struct
         .note = o->explain ? explain_note : NULL,
         .note_ctx = (void *)o,
     };
+}
+
+int cli_device_connect(const struct cli_device_opts *o, const char *port, struct device *d, eb_err *err)
+{
+    struct device_connect_opts c = connect_opts(o);
     return device_connect(&c, port, d, err);
+}
+
+int cli_device_reset(const struct cli_device_opts *o, const char *port, enum device_reset_how *how,
+                     eb_err *err)
+{
+    struct device_connect_opts c = connect_opts(o);
+    return device_reset(&c, port, how, err);
 }
 
 int cli_device_finish(const struct cli_device_opts *o, struct device *d, eb_err *err)

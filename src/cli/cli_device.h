@@ -45,6 +45,9 @@ void cli_device_print_help(void);
 /* device_connect with the options as the command line gave them (the
  * --explain notes printed on stderr). device_close `d` in every case. */
 int cli_device_connect(const struct cli_device_opts *o, const char *port, struct device *d, eb_err *err);
+/* Hard-reset the board (device_reset) with the connection options in `o`. */
+int cli_device_reset(const struct cli_device_opts *o, const char *port, enum device_reset_how *how,
+                     eb_err *err);
 /* device_finish as --after says. */
 int cli_device_finish(const struct cli_device_opts *o, struct device *d, eb_err *err);
 

@@ -29,7 +29,7 @@ int cmd_cat(int argc, char **argv)
             cJSON_Delete(arr);
             return cli_mpy_fail(&c, &err);
         }
-        if (arr && !mpy_b64_encode(&b64, data.data, data.len) && !bytes_append_byte(&b64, 0)) {
+        if (arr && !b64_encode(&b64, data.data, data.len) && !bytes_append_byte(&b64, 0)) {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "path", cli_mpy_remote(c.pos[i]));
             cJSON_AddNumberToObject(o, "size", (double)data.len);

@@ -6,7 +6,6 @@
 
 #include "cli/cli.h"
 #include "cli/cli_device.h"
-#include "port/reset.h"
 
 static void print_help(void)
 {
@@ -38,23 +37,10 @@ int cmd_reset(int argc, char **argv)
     if (rc)
         return rc;
     eb_err err = { 0 };
-    struct port *p = NULL;
-    if (port_open(o.ports[0], DEVICE_CONNECT_BAUD, &p, &err))
+    enum device_reset_how how;
+    if (cli_device_reset(&o, o.ports[0], &how, &err))
         return cli_device_fail(&o, &err);
-    bool lines = p->has_lines;
-    struct device d = { 0 };
-    if (lines) {
-        rc = port_reset_run(p, port_reset_seq(PORT_RESET_HARD), &err);
-        lines = p->has_lines; /* a pty may turn out to have none */
-    }
-    port_close(p);
-    if (rc == 0 && !lines) {
-        o.after_given = true;
-        rc = cli_device_connect(&o, o.ports[0], &d, &err) || cli_device_finish(&o, &d, &err);
-        device_close(&d);
-    }
-    if (rc)
-        return cli_device_fail(&o, &err);
+    bool lines = how == DEVICE_RESET_LINES;
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", o.ports[0]);

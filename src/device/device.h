@@ -69,6 +69,16 @@ int device_connect_port(const struct device_connect_opts *o, struct port *port, 
  * explicitly; without it, a port without modem lines is left alone rather
  * than rebooted through the loader. */
 int device_finish(struct device *d, enum device_after after, bool asked, eb_err *err);
+/* How device_reset reached the chip. */
+enum device_reset_how {
+    DEVICE_RESET_LINES,     /* EN pulsed through the modem lines (port/reset.h's hard reset) */
+    DEVICE_RESET_ROM_REBOOT /* no modem lines: connected, then the loader rebooted the chip */
+};
+/* Hard-reset the board on `port_name` so that it boots its firmware: EN
+ * pulsed through the modem lines, or, on a port without them, a connect
+ * with `o` and the loader asked to reboot the chip. `how` says which. */
+int device_reset(const struct device_connect_opts *o, const char *port_name, enum device_reset_how *how,
+                 eb_err *err);
 /* Free the loader and close the port when device_connect opened it. */
 void device_close(struct device *d);
 

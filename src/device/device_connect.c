@@ -8,6 +8,7 @@
 #include "device/device.h"
 #include "loader/stub.h"
 #include "port/port_enum.h"
+#include "port/reset.h"
 
 /* Rates tried by `auto`, lowest first. */
 static const uint32_t auto_rates[] = { 460800, 921600, 1500000, 2000000, 3000000 };
@@ -201,6 +202,28 @@ int device_finish(struct device *d, enum device_after after, bool asked, eb_err 
                     ? "pulse EN low through RTS so the chip boots the new firmware"
                     : "no modem lines on this port: ask the loader to reboot the chip (FLASH_END)");
     return loader_hard_reset(d->l, err);
+}
+
+int device_reset(const struct device_connect_opts *o, const char *port_name, enum device_reset_how *how,
+                 eb_err *err)
+{
+    struct port *p = NULL;
+    if (port_open(port_name, DEVICE_CONNECT_BAUD, &p, err))
+        return -1;
+    int rc = 0;
+    bool lines = p->has_lines;
+    if (lines) {
+        rc = port_reset_run(p, port_reset_seq(PORT_RESET_HARD), err);
+        lines = p->has_lines; /* a pty may turn out to have none */
+    }
+    port_close(p);
+    *how = lines ? DEVICE_RESET_LINES : DEVICE_RESET_ROM_REBOOT;
+    if (rc || lines)
+        return rc;
+    struct device d = { 0 };
+    rc = device_connect(o, port_name, &d, err) || device_finish(&d, DEVICE_AFTER_HARD_RESET, true, err);
+    device_close(&d);
+    return rc ? -1 : 0;
 }
 
 void device_close(struct device *d)

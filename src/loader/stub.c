@@ -9,44 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/base64.h"
 #include "common/file.h"
 #include "loader/protocol.h"
-
-static int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-int base64_decode(const char *s, size_t n, bytes *out)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n && s[i] != '='; i++) {
-        if (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')
-            continue;
-        int v = b64_value(s[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (bytes_append_byte(out, (uint8_t)(acc >> bits)))
-                return -1;
-        }
-    }
-    return 0;
-}
 
 static int json_u32(const cJSON *root, const char *key, uint32_t *out)
 {
@@ -62,7 +27,7 @@ static int json_b64(const cJSON *root, const char *key, bytes *out)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!v)
         return 0;
-    return cJSON_IsString(v) ? base64_decode(v->valuestring, strlen(v->valuestring), out) : -1;
+    return cJSON_IsString(v) ? b64_decode(out, v->valuestring, strlen(v->valuestring)) : -1;
 }
 
 int stub_parse(const char *json, size_t n, struct stub_image *out, eb_err *err)

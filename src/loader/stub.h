@@ -21,9 +21,6 @@ struct stub_image {
 int stub_parse(const char *json, size_t n, struct stub_image *out, eb_err *err);
 void stub_free(struct stub_image *s);
 
-/* Decode base64 (whitespace ignored) into out. */
-int base64_decode(const char *s, size_t n, bytes *out);
-
 /* Upload with MEM_BEGIN/MEM_DATA/MEM_END, wait for "OHAI", and switch the
  * loader to stub mode (2 status bytes, 16 KB blocks). */
 int stub_run(struct loader *l, const struct stub_image *s, eb_err *err);

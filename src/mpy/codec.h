@@ -7,13 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/base64.h" /* b64_encode/b64_decode: base64 as binascii reads it */
 #include "common/bytes.h"
-
-/* Append the base64 of p[0..n) (no newlines) to out. */
-int mpy_b64_encode(bytes *out, const uint8_t *p, size_t n);
-/* Decode base64 text, skipping whitespace (CR/LF); -1 on a bad character
- * or bad padding. Appends to out. */
-int mpy_b64_decode(bytes *out, const uint8_t *p, size_t n);
 
 /* Decode hex text (pairs of 0-9a-f/A-F), skipping CR/LF; -1 when bad. */
 int mpy_hex_decode(bytes *out, const uint8_t *p, size_t n);

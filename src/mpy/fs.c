@@ -200,7 +200,7 @@ static int define_helpers(struct mpy *m, bytes *out, eb_err *err)
     int rc =
         bytes_append(&code, MPY_PRELUDE, sizeof MPY_PRELUDE - 1) || bytes_append(&code, tail, strlen(tail));
     if (!rc && zipped) {
-        rc = mpy_zlib_block(&z, code.data, code.len) < 0 || mpy_b64_encode(&packed, z.data, z.len) ||
+        rc = mpy_zlib_block(&z, code.data, code.len) < 0 || b64_encode(&packed, z.data, z.len) ||
              bytes_append_byte(&packed, 0) || bytes_reserve(&code, sizeof MPY_PRELUDE_ZIPPED + packed.len);
         if (!rc)
             code.len = (size_t)snprintf((char *)code.data, code.cap, MPY_PRELUDE_ZIPPED, (char *)packed.data);
@@ -360,7 +360,8 @@ int mpy_fs_get(struct mpy_fs *fs, const char *path, bytes *out, eb_err *err)
         rc = mpy_parse_entries(&tail, &e, err);
     if (!rc && e.n != 1)
         rc = eb_fail(err, EB_IO, "reading %s: the board's answer was cut short", path);
-    if (!rc && (a.hex ? mpy_hex_decode(out, a.body, a.body_len) : mpy_b64_decode(out, a.body, a.body_len)))
+    if (!rc &&
+        (a.hex ? mpy_hex_decode(out, a.body, a.body_len) : b64_decode(out, (const char *)a.body, a.body_len)))
         rc = eb_fail(err, EB_IO, "reading %s: the board sent damaged data; try again", path);
     if (!rc)
         rc = check_against_board(out, &e.v[0], path, err);
@@ -387,7 +388,7 @@ static int add_block(struct mpy_fs *fs, bytes *code, const uint8_t *p, size_t n,
         st->deflated = true;
     }
     size_t before = code->len;
-    int rc = bytes_append(code, fn, 8) || mpy_b64_encode(code, src, len) || bytes_append(code, "')\n", 3);
+    int rc = bytes_append(code, fn, 8) || b64_encode(code, src, len) || bytes_append(code, "')\n", 3);
     st->wire_bytes += code->len - before;
     bytes_free(&z);
     return rc;

@@ -95,11 +95,11 @@ static void base64_matches_known_vectors_and_round_trips(void **state)
     static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
     for (size_t n = 0; n <= 6; n++) {
         bytes e = { 0 }, d = { 0 };
-        assert_int_equal(mpy_b64_encode(&e, (const uint8_t *)"foobar", n), 0);
+        assert_int_equal(b64_encode(&e, (const uint8_t *)"foobar", n), 0);
         assert_int_equal(e.len, strlen(want[n]));
         if (n)
             assert_memory_equal(e.data, want[n], e.len);
-        assert_int_equal(mpy_b64_decode(&d, e.data, e.len), 0);
+        assert_int_equal(b64_decode(&d, (const char *)e.data, e.len), 0);
         assert_int_equal(d.len, n);
         if (n)
             assert_memory_equal(d.data, "foobar", n);
@@ -107,10 +107,10 @@ static void base64_matches_known_vectors_and_round_trips(void **state)
         bytes_free(&d);
     }
     bytes d = { 0 };
-    assert_int_equal(mpy_b64_decode(&d, S("Zm9v\r\nYmFy\r\n")), 0);
+    assert_int_equal(b64_decode(&d, (const char *)S("Zm9v\r\nYmFy\r\n")), 0);
     assert_int_equal(d.len, 6);
-    assert_int_equal(mpy_b64_decode(&d, S("Zm9v!")), -1);
-    assert_int_equal(mpy_b64_decode(&d, S("Zg=x")), -1);
+    assert_int_equal(b64_decode(&d, (const char *)S("Zm9v!")), -1);
+    assert_int_equal(b64_decode(&d, (const char *)S("Zg=x")), -1);
     bytes_free(&d);
 }
 
