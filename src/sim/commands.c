@@ -421,6 +421,19 @@ static void cmd_md5(struct sim *s, const struct req *r, uint64_t t)
 
 /* ---- flash and RAM downloads ----------------------------------------- */
 
+/* The stub's SPIUnlock at every BEGIN (stub_write_flash.c): it waits for the
+ * chip, then clears every status bit but QE with a status-register write,
+ * always issued, and waits for it (tW). Returns when the CPU goes on. */
+static uint64_t stub_unlock(struct sim *s, uint64_t t)
+{
+    sim_spi_unlock(&s->spi);
+    t = flash_ready_at(s, t);
+    if (s->timing)
+        t += s->timing->status_write_us;
+    s->flash_ready_us = t;
+    return t;
+}
+
 static size_t begin_words(const struct sim *s)
 {
     return !in_stub(s) && s->chip->rom_flash_begin_has_encrypt ? 20 : 16;
@@ -471,9 +484,9 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
         }
     }
     s->stub_flash_error = 0;
-    if (stub)
-        sim_spi_unlock(&s->spi);
     uint64_t at = t;
+    if (stub) /* SPIUnlock: WREN, a status-register write, wait for it */
+        at = stub_unlock(s, t);
     if (!stub) { /* the ROM erases the whole region now, then answers */
         at = flash_erase_range(s, offset, size, ERASE_ROM_AREA, t);
         x->next_erase = x->erase_end;
@@ -841,6 +854,26 @@ static void run_command(struct sim *s, const struct req *r, bool stub, uint64_t 
     answer(s, r, stub ? STUB_ERR_NOT_IMPLEMENTED : ROM_ERR_INVALID_MESSAGE, t);
 }
 
+/* A third frame overwrote the buffer the stub was working on: the data of a
+ * FLASH_DATA packet is damaged where it lands, a FLASH_DEFL_DATA packet
+ * breaks the inflater (reported at the next packet, as a write error is). */
+void sim_stub_overrun(struct sim *s)
+{
+    struct sim_transfer *x = &s->xfer;
+    bool data = s->busy_op == OP_FLASH_DATA || s->busy_op == OP_FLASH_DEFL_DATA;
+    sim_tracef(
+        s, "stub: a frame arrived while both frame buffers were full: it overwrites the %s being processed",
+        esp_op_name(s->busy_op));
+    if (!data || !x->active || s->stub_flash_error)
+        return;
+    if (x->deflate) {
+        s->stub_flash_error = STUB_ERR_INFLATE;
+    } else if (x->written) {
+        static const uint8_t zero = 0;
+        sim_flash_program(s->flash, x->offset + x->written - 1, &zero, 1);
+    }
+}
+
 void sim_refuse_frame(struct sim *s, uint8_t op, uint64_t t)
 {
     if (s->state == SIM_STUB && s->reader.active)
@@ -863,6 +896,7 @@ void sim_handle_frame(struct sim *s, const uint8_t *f, size_t n, uint64_t t)
         return;
     }
     s->requests++;
+    s->busy_op = r.op;
     sim_tracef(s, "%s %s, %u bytes", s->state == SIM_STUB ? "stub" : "ROM", esp_op_name(r.op), r.len);
     if (s->state == SIM_STUB || s->state == SIM_ROM)
         run_command(s, &r, s->state == SIM_STUB, t);

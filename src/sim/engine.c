@@ -19,6 +19,7 @@ const struct sim_timing sim_timing_datasheet = {
     .chip_erase_ms = 40000,
     .read_bytes_per_ms = 5000, /* 40 MHz single-bit read: 5 MB/s */
     .inflate_bytes_per_ms = 20000,
+    .status_write_us = 10000, /* W25Q128JV tW typical (max 15 ms) */
 };
 
 #define ROM_RX_FIFO        128                 /* UART hardware FIFO */
@@ -231,6 +232,8 @@ static void loader_reset(struct sim *s)
     s->reader.active = false;
     memset(s->spi.regs, 0, sizeof s->spi.regs); /* the controller resets; the flash chip does not */
     s->fifo_len = 0;
+    s->fifo_frames = 0;
+    s->fifo_open = s->overrun_marked = false;
     s->busy_until_us = 0;
     slip_decoder_init(&s->slip, s->frame, FRAME_CAP);
     s->baud = s->board->rom_baud;
@@ -357,10 +360,34 @@ static bool cpu_busy(const struct sim *s, uint64_t t)
 static void process_byte(struct sim *s, uint8_t b, uint64_t t)
 {
     enum slip_event ev = slip_feed(&s->slip, b);
-    if (ev == SLIP_FRAME)
+    if (ev == SLIP_FRAME) {
+        s->overrun_marked = false; /* the CPU takes a new frame */
         sim_handle_frame(s, s->slip.frame, s->slip.len, t);
-    else if (ev == SLIP_BAD) /* over-long or broken: its op is still in the buffer */
+    } else if (ev == SLIP_BAD) { /* over-long or broken: its op is still in the buffer */
         sim_refuse_frame(s, s->frame[1], t);
+    }
+}
+
+/* Count the frames the FIFO holds complete, and whether one is half in. */
+static void fifo_count_frames(struct sim *s)
+{
+    s->fifo_frames = 0;
+    s->fifo_open = false;
+    for (size_t i = 0; i < s->fifo_len; i++) {
+        if (s->fifo[i] != SLIP_END)
+            s->fifo_open = true;
+        else if (s->fifo_open) {
+            s->fifo_frames++;
+            s->fifo_open = false;
+        }
+    }
+}
+
+static void fifo_drop_front(struct sim *s, size_t n)
+{
+    memmove(s->fifo, s->fifo + n, s->fifo_len - n);
+    memmove(s->fifo_at, s->fifo_at + n, (s->fifo_len - n) * sizeof *s->fifo_at);
+    s->fifo_len -= n;
 }
 
 /* Hand buffered bytes to the CPU once it is free again. */
@@ -374,14 +401,46 @@ static void drain_fifo(struct sim *s, uint64_t now_us)
         if ((s->state != SIM_ROM && s->state != SIM_STUB) || i > s->fifo_len)
             i = s->fifo_len; /* the loader is gone, or a reset emptied the FIFO: the rest is ignored */
     }
-    memmove(s->fifo, s->fifo + i, s->fifo_len - i);
-    memmove(s->fifo_at, s->fifo_at + i, (s->fifo_len - i) * sizeof *s->fifo_at);
-    s->fifo_len -= i;
+    if (i == 0)
+        return;
+    fifo_drop_front(s, i);
+    fifo_count_frames(s);
 }
 
 static size_t rx_buffer_size(const struct sim *s)
 {
     return s->state == SIM_STUB ? STUB_RX_BUFFER : ROM_RX_FIFO;
+}
+
+/* The stub's UART interrupt fills one frame buffer while the CPU works from
+ * the other (stub_flasher.c stub_handle_rx_byte): a frame ending swaps them.
+ * With one frame complete and waiting, the next frame is received into the
+ * buffer the CPU is working from (overrun: its data is damaged), and when
+ * that frame ends it replaces the waiting one, which is lost. */
+static void stub_buffers_take(struct sim *s, uint8_t b)
+{
+    if (b != SLIP_END) {
+        if (s->fifo_frames >= 1 && !s->overrun_marked) {
+            s->overrun_marked = true;
+            s->overruns++;
+            sim_stub_overrun(s);
+        }
+        s->fifo_open = true;
+        return;
+    }
+    if (!s->fifo_open)
+        return;
+    s->fifo_open = false;
+    if (++s->fifo_frames < 2)
+        return;
+    size_t end = 0; /* the waiting frame: up to its closing delimiter */
+    while (end < s->fifo_len && s->fifo[end] == SLIP_END)
+        end++;
+    while (end < s->fifo_len && s->fifo[end] != SLIP_END)
+        end++;
+    fifo_drop_front(s, end < s->fifo_len ? end + 1 : end);
+    s->fifo_frames = 1;
+    sim_tracef(s, "stub: a frame ended while another waited: the waiting frame is lost");
 }
 
 /* Apply --fault drop/corrupt to the Nth byte; false when it is dropped. */
@@ -427,6 +486,8 @@ static void rx_byte(struct sim *s, uint8_t b, uint64_t t)
                        (unsigned long long)s->lost_bytes);
         return;
     }
+    if (s->state == SIM_STUB)
+        stub_buffers_take(s, b);
     s->fifo[s->fifo_len] = b;
     s->fifo_at[s->fifo_len++] = t;
 }

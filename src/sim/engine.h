@@ -44,6 +44,7 @@ struct sim_timing {
     uint32_t chip_erase_ms;
     uint32_t read_bytes_per_ms; /* flash read (and MD5 over it) */
     uint32_t inflate_bytes_per_ms;
+    uint32_t status_write_us; /* status-register write (tW): the stub's SPIUnlock at every BEGIN */
 };
 extern const struct sim_timing sim_timing_datasheet;
 
@@ -110,6 +111,13 @@ struct sim {
     uint64_t *fifo_at;
     size_t fifo_len, fifo_cap;
     uint64_t rx_count, lost_bytes;
+    /* The stub's two frame buffers (stub_flasher.c uart_buf_t): frames the
+     * FIFO holds complete, whether one is half received, and whether the
+     * frame the CPU works on was overwritten by a third one. */
+    uint32_t fifo_frames;
+    bool fifo_open, overrun_marked;
+    uint64_t overruns; /* frames that arrived while both buffers were full */
+    uint8_t busy_op;   /* the command the CPU works on (commands.c sets it) */
     struct slip_decoder slip;
     uint8_t *frame;
     /* Loader state. */
@@ -196,6 +204,8 @@ void sim_reboot(struct sim *s, const char *reason, bool download, uint64_t at_us
 /* What the chip prints booting from flash, and the loop's next reset (simboot_engine.c). */
 void sim_boot_flash(struct sim *s, const char *reason, uint64_t at_us);
 void sim_transfer_end(struct sim_transfer *x);
+/* The stub: a third frame overwrote the buffer of the one being processed (commands.c). */
+void sim_stub_overrun(struct sim *s);
 void sim_handle_frame(struct sim *s, const uint8_t *f, size_t n, uint64_t t_us);
 /* A frame the loader could not take (too long for its buffer, bad escape). */
 void sim_refuse_frame(struct sim *s, uint8_t op, uint64_t t_us);

@@ -489,6 +489,127 @@ static void stub_reports_write_errors_one_packet_late(void **state)
     rig_free(r);
 }
 
+/* ---- the stub's two frame buffers, in real time ---------------------- */
+
+/* Send a request starting at r->now; r->now moves to when its last byte is in. */
+static void send_timed(struct rig *r, uint8_t op, const uint8_t *data, uint16_t len, uint32_t chk)
+{
+    send_cmd(r, op, data, len, chk);
+    bytes wire = { 0 };
+    uint8_t hdr[8] = { 0 };
+    slip_encode(&wire, hdr, 8); /* the SLIP overhead is close enough: 2 bytes + escapes */
+    r->now += (uint64_t)(len + wire.len) * 10000000u / 2000000u + 1;
+    bytes_free(&wire);
+}
+
+/* Let time pass until the board has answered; the answers are in r->frames. */
+static void wait_answer(struct rig *r)
+{
+    for (int guard = 0; guard < 1000; guard++) {
+        sim_poll(&r->s, r->now);
+        collect(r, r->now);
+        if (r->nframes)
+            return;
+        uint64_t next = sim_tx_next_at(&r->s), ev = sim_next_event(&r->s);
+        next = ev < next ? ev : next;
+        assert_true(next != UINT64_MAX);
+        r->now = next > r->now ? next : r->now + 1;
+    }
+    fail_msg("the board never answered");
+}
+
+/* A stub on the Fire at 2 Mbaud in real time, FLASH_DEFL_BEGIN for `size` bytes at 0x100000. */
+static struct rig *stub_at_2mbaud(uint32_t size, uint32_t packets)
+{
+    struct rig *r = rig_new("m5stack-fire", true, false);
+    sim_set_host_baud(&r->s, 115200);
+    collect(r, UINT64_MAX);
+    mem_upload(r, 0x400BE000, 256, 0x400BE040);
+    uint8_t d[16];
+    words(d, 2, 2000000u, 115200u);
+    assert_int_equal(exchange(r, OP_CHANGE_BAUDRATE, d, 8, 0), 1);
+    sim_set_host_baud(&r->s, 2000000);
+    r->now = sim_tx_next_at(&r->s) != UINT64_MAX ? sim_tx_next_at(&r->s) : r->now + 100000;
+    r->now += 1000000;
+    words(d, 4, size, packets, 0x4000u, 0x100000u);
+    send_timed(r, OP_FLASH_DEFL_BEGIN, d, 16, 0);
+    wait_answer(r);
+    assert_int_equal(r->frames[0][8], 0);
+    return r;
+}
+
+static uint8_t stub_test_img[160000], stub_test_z[170000];
+
+static uLongf stub_test_image(void)
+{
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof stub_test_img; i++) { /* barely compressible */
+        x = x * 1103515245u + 12345u;
+        stub_test_img[i] = (uint8_t)(x >> 24) & 0x3F;
+    }
+    uLongf zlen = sizeof stub_test_z;
+    assert_int_equal(compress2(stub_test_z, &zlen, stub_test_img, sizeof stub_test_img, 6), Z_OK);
+    assert_true(zlen > 4 * 0x4000);
+    return zlen;
+}
+
+static void send_defl_packet(struct rig *r, uLongf zlen, uint32_t seq)
+{
+    static uint8_t d[16 + 0x4000];
+    uint32_t off = seq * 0x4000, n = (uint32_t)(zlen - off < 0x4000 ? zlen - off : 0x4000);
+    words(d, 4, n, seq, 0u, 0u);
+    memcpy(d + 16, stub_test_z + off, n);
+    send_timed(r, OP_FLASH_DEFL_DATA, d, (uint16_t)(16 + n), esp_checksum(stub_test_z + off, n));
+}
+
+/* A client that waits for each acknowledgement has at most one frame in the
+ * stub's second buffer: everything lands. */
+static void stub_two_frame_buffers_serve_a_client_that_waits(void **state)
+{
+    (void)state;
+    uLongf zlen = stub_test_image();
+    uint32_t packets = (uint32_t)((zlen + 0x3FFF) / 0x4000);
+    struct rig *r = stub_at_2mbaud(sizeof stub_test_img, packets);
+    for (uint32_t seq = 0; seq < packets; seq++) {
+        send_defl_packet(r, zlen, seq);
+        wait_answer(r);
+        assert_int_equal(r->frames[0][8], 0);
+    }
+    uint8_t d[4];
+    words(d, 1, 1u);
+    send_timed(r, OP_FLASH_DEFL_END, d, 4, 0);
+    wait_answer(r);
+    assert_int_equal(r->frames[0][8], 0);
+    assert_int_equal(r->s.overruns, 0);
+    assert_memory_equal(r->flash.mem + 0x100000, stub_test_img, sizeof stub_test_img);
+    rig_free(r);
+}
+
+/* A naive client sends every packet at once: the third frame arrives while the
+ * stub still works on the first and the second waits, and overwrites the
+ * first, as on the chip; the write fails. */
+static void stub_two_frame_buffers_break_a_naive_client(void **state)
+{
+    (void)state;
+    uLongf zlen = stub_test_image();
+    uint32_t packets = (uint32_t)((zlen + 0x3FFF) / 0x4000);
+    struct rig *r = stub_at_2mbaud(sizeof stub_test_img, packets);
+    for (uint32_t seq = 0; seq < packets; seq++)
+        send_defl_packet(r, zlen, seq);
+    uint8_t d[4];
+    words(d, 1, 1u);
+    send_timed(r, OP_FLASH_DEFL_END, d, 4, 0);
+    sim_poll(&r->s, r->now + 10000000);
+    collect(r, UINT64_MAX);
+    assert_true(r->s.overruns > 0);
+    bool failed = r->nframes < (int)packets + 1; /* frames were lost, */
+    for (int i = 0; i < r->nframes; i++)
+        failed = failed || r->frames[i][8] != 0; /* or an error came back */
+    assert_true(failed);
+    assert_memory_not_equal(r->flash.mem + 0x100000, stub_test_img, sizeof stub_test_img);
+    rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -505,6 +626,8 @@ int main(void)
         cmocka_unit_test(wrong_rate_gives_garbage),
         cmocka_unit_test(usb_jtag_needs_its_own_sequence),
         cmocka_unit_test(stub_reports_write_errors_one_packet_late),
+        cmocka_unit_test(stub_two_frame_buffers_serve_a_client_that_waits),
+        cmocka_unit_test(stub_two_frame_buffers_break_a_naive_client),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
