@@ -24,7 +24,14 @@
 #define ESP32_EFUSE4                             \
     {                                            \
         ESP32_EFUSE(4), 0x00000C00u | ESP32_CK8M \
-    }                      /* ADC vref calibrated, CK8M */
+    } /* ADC vref calibrated, CK8M */
+/* USB bridges: what the chip sends waits in the bridge for the host's next
+ * IN poll, one full-speed frame (1 ms, USB 2.0 section 8.4.3.1); a bridge
+ * speaking FTDI's protocol holds a short answer until its latency timer
+ * runs out, 16 ms by default (FTDI AN232B-04). docs/sim.md "Boards". */
+#define USB_FS_FRAME_US       1000u
+#define FTDI_LATENCY_TIMER_US 16000u
+
 #define FIRE_RC_CAL  2068u /* 40.39 MHz: +1.0 % */
 #define CORE2_RC_CAL 2048u /* 40.00 MHz: exact */
 #define ATOM_RC_CAL  2130u /* 41.60 MHz: +4.0 %, beyond a UART's 3 % unless the host corrects */
@@ -88,7 +95,7 @@
         .flash_part = "W25Q128JV", .xtal_hz = 40000000, \
         .rom_xtal_hz = ESP32_ROM_XTAL_HZ(FIRE_RC_CAL), .rom_baud = 115200, \
         .bridge = "CP2104", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 2000000, \
-        .en_delay_us = 14000, \
+        .bridge_latency_us = USB_FS_FRAME_US, .en_delay_us = 14000, \
         .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x17"), \
     }
 
@@ -109,7 +116,7 @@
         }, \
         .flash_part = "W25Q128JV", .xtal_hz = 40000000, .rom_baud = 115200, \
         .bridge = "USB-Serial/JTAG", .usb_vid = 0x303A, .usb_pid = 0x1001, .bridge_max_baud = 0, \
-        .usb_jtag_reset = true, .en_delay_us = 0, \
+        .bridge_latency_us = USB_FS_FRAME_US, .usb_jtag_reset = true, .en_delay_us = 0, \
         .banner = "ESP-ROM:esp32s3-20210327\r\nBuild:Mar 27 2021", \
         .boot_download = "0x0 (DOWNLOAD(USB/UART0))", \
         .boot_flash = "0x8 (SPI_FAST_FLASH_BOOT)", \
@@ -137,7 +144,7 @@ const struct sim_board sim_boards[] = {
         .flash_part = "W25Q128JV", .xtal_hz = 40000000,
         .rom_xtal_hz = ESP32_ROM_XTAL_HZ(CORE2_RC_CAL), .rom_baud = 115200,
         .bridge = "CH9102", .usb_vid = 0x1A86, .usb_pid = 0x55D4, .bridge_max_baud = 2000000,
-        .en_delay_us = 14000,
+        .bridge_latency_us = USB_FS_FRAME_US, .en_delay_us = 14000,
         .banner = ESP32_BANNER_REV3, ESP32_ROM_LINES("0x13"),
     },
     {
@@ -154,7 +161,7 @@ const struct sim_board sim_boards[] = {
         .flash_part = "W25Q32JV", .xtal_hz = 40000000,
         .rom_xtal_hz = ESP32_ROM_XTAL_HZ(ATOM_RC_CAL), .rom_baud = 115200,
         .bridge = "CH552 (USB-serial firmware)", .usb_vid = 0x0403, .usb_pid = 0x6001,
-        .bridge_max_baud = 1500000, .en_delay_us = 14000,
+        .bridge_max_baud = 1500000, .bridge_latency_us = FTDI_LATENCY_TIMER_US, .en_delay_us = 14000,
         .banner = ESP32_BANNER_REV1, ESP32_ROM_LINES("0x13"),
     },
     M5STACK_CORES3("m5stack-cores3", "M5Stack CoreS3: ESP32-S3 (QFN56) v0.2, 16 MB flash, 8 MB quad PSRAM, USB-Serial/JTAG", 0),
@@ -173,7 +180,7 @@ const struct sim_board sim_boards[] = {
         },
         .flash_part = "XM25QH32C", .xtal_hz = 40000000, .rom_baud = 115200,
         .bridge = "CP2102N", .usb_vid = 0x10C4, .usb_pid = 0xEA60, .bridge_max_baud = 3000000,
-        .en_delay_us = 14000,
+        .bridge_latency_us = USB_FS_FRAME_US, .en_delay_us = 14000,
         .banner = "ESP-ROM:esp32c3-api1-20210207\r\nBuild:Feb  7 2021",
         .boot_download = "0x4 (DOWNLOAD(USB/UART0/1))",
         .boot_flash = "0xc (SPI_FAST_FLASH_BOOT)",

@@ -39,9 +39,11 @@ struct sim_board {
     /* USB bridge. */
     const char *bridge; /* "CP2104" */
     uint16_t usb_vid, usb_pid;
-    uint32_t bridge_max_baud; /* 0: USB-Serial/JTAG, no UART rate at all */
-    bool usb_jtag_reset;      /* DTR/RTS reach the USB-Serial/JTAG peripheral, not transistors */
-    uint32_t en_delay_us;     /* EN (CHIP_PU) RC delay before the chip leaves reset */
+    uint32_t bridge_max_baud;   /* 0: USB-Serial/JTAG, no UART rate at all */
+    uint32_t bridge_latency_us; /* what the board sends reaches the host this much later (USB frames,
+                                 * latency timer; docs/sim.md "Boards"); RFC 2217 and pty, realtime */
+    bool usb_jtag_reset;        /* DTR/RTS reach the USB-Serial/JTAG peripheral, not transistors */
+    uint32_t en_delay_us;       /* EN (CHIP_PU) RC delay before the chip leaves reset */
     /* ROM output; its reset lines are the chip's (chip/chip_rom.h). */
     const char *banner;        /* first line(s): "ets Jun  8 2016 00:22:57", a build of the chip's ROM */
     const char *boot_download; /* "0x3 (DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2))" */

@@ -117,7 +117,14 @@ struct session {
     uint64_t now;        /* time of the current read */
     uint64_t rx_wire;    /* realtime: when the UART has taken the last byte */
     uint64_t tx_wire_ns; /* realtime: when the wire is free for the next byte */
+    uint64_t latency_us; /* realtime over a USB bridge (RFC 2217, pty): the board's row */
 };
+
+/* The board's clock as the host sees it through the bridge: `latency_us` behind. */
+static uint64_t board_seen_at(const struct session *ss, uint64_t now)
+{
+    return now > ss->latency_us ? now - ss->latency_us : 0;
+}
 
 /* Wire time of n bytes (10 bits each) at the host's rate, microseconds. */
 static uint64_t host_wire_us(const struct session *ss, size_t n)
@@ -181,6 +188,7 @@ static int pump_tx(struct session *ss, uint64_t now)
         ss->rfc.reply.len = 0;
     }
     const uint8_t *p;
+    now = board_seen_at(ss, now); /* what left the UART that long ago reaches the host now */
     size_t n = sim_tx_ready(ss->s, now, &p);
     if (n == 0)
         return 0;
@@ -219,6 +227,8 @@ static int next_timeout_ms(const struct session *ss, uint64_t now)
         if (wire > tx)
             tx = wire;
     }
+    if (tx != UINT64_MAX)
+        tx += ss->latency_us;
     if (tx < t)
         t = tx;
     if (t == UINT64_MAX)
@@ -304,11 +314,22 @@ static int wait_client(struct sim_server *srv, struct sim *s, volatile sig_atomi
     return -1;
 }
 
+/* RFC 2217 and pty stand for a serial port behind the board's USB bridge; raw TCP for a wire. */
+static uint64_t bridge_latency(const struct sim *s)
+{
+    return s->timing ? s->board->bridge_latency_us : 0;
+}
+
 int sim_server_run(struct sim_server *srv, struct sim *s, volatile sig_atomic_t *stop, eb_err *err)
 {
     if (srv->transport == SIM_PTY) {
         struct session ss = {
-            .s = s, .fd = srv->pty_master, .is_pty = true, .stop = stop, .app = srv->app_link
+            .s = s,
+            .fd = srv->pty_master,
+            .is_pty = true,
+            .stop = stop,
+            .app = srv->app_link,
+            .latency_us = bridge_latency(s),
         };
         sim_power_on(s, sim_now_us());
         if (serve(&ss))
@@ -324,6 +345,7 @@ int sim_server_run(struct sim_server *srv, struct sim *s, volatile sig_atomic_t 
         };
         rfc2217_init(&ss.rfc);
         if (ss.telnet) {
+            ss.latency_us = bridge_latency(s);
             sim_set_host_baud(s, ss.rfc.baud);
             /* A freshly opened port: lines released (pyserial asserts them next). */
             sim_set_lines(s, false, false, sim_now_us());
