@@ -515,12 +515,16 @@ int mpy_exec_ok(struct mpy *m, const void *code, size_t len, bytes *out, eb_err 
     return 0;
 }
 
-/* Read until `text` appears; 0, or -1 after timeout_ms. */
+/* Read until `text` appears (what came after it stays pending); 0, or -1
+ * after timeout_ms. */
 static int wait_for(struct mpy *m, const char *text, int timeout_ms, eb_err *err)
 {
     bytes seen = { 0 };
     long at;
     int r = read_until(m, &seen, match_text, text, eb_deadline_in(timeout_ms), &at, err);
+    size_t past = r > 0 ? (size_t)at + strlen(text) : seen.len;
+    if (r > 0 && past < seen.len && keep_pending(m, seen.data + past, seen.len - past, err))
+        r = -1;
     bytes_free(&seen);
     if (r != 0)
         return r < 0 ? -1 : 0;
@@ -572,4 +576,35 @@ int mpy_banner(struct mpy *m, char *out, size_t n, eb_err *err)
     }
     bytes_free(&seen);
     return r < 0 ? -1 : mpy_enter_raw(m, err);
+}
+
+int mpy_exec_begin(struct mpy *m, const void *code, size_t len, eb_err *err)
+{
+    return send_program(m, code, len, err);
+}
+
+int mpy_exec_pump(struct mpy *m, struct mpy_reply *rep, int wait_ms, eb_err *err)
+{
+    uint8_t buf[4096];
+    struct eb_deadline by = eb_deadline_in(wait_ms);
+    while (!mpy_reply_done(rep)) {
+        int r = recv_some(m, buf, sizeof buf, by, err);
+        if (r <= 0)
+            return r;
+        long used = mpy_reply_feed(rep, buf, (size_t)r);
+        if (used < 0)
+            return eb_fail(err, EB_IO, "out of memory");
+        if ((size_t)used < (size_t)r && keep_pending(m, buf + used, (size_t)r - (size_t)used, err))
+            return -1;
+    }
+    return 1;
+}
+
+int mpy_stream(struct mpy *m, mpy_sink sink, void *ctx, int wait_ms, eb_err *err)
+{
+    uint8_t buf[4096];
+    int r = recv_some(m, buf, sizeof buf, eb_deadline_in(wait_ms), err);
+    if (r > 0)
+        sink(ctx, buf, (size_t)r);
+    return r;
 }

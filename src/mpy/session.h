@@ -53,6 +53,17 @@ int mpy_exec(struct mpy *m, const void *code, size_t len, mpy_sink sink, void *c
 int mpy_exec_feed(struct mpy *m, const void *code, size_t len, const uint8_t *data, size_t n, size_t block,
                   bool framed, int wait_ms, bool *fed, bytes *out, bytes *errout, eb_err *err);
 
+/* The same in steps, for a caller that also watches something else: send
+ * the program, then pump its reply (rep: zeroed, with an optional sink) for
+ * at most wait_ms at a time; 1 when it has ended (the raw REPL prompt is
+ * back), 0 while it runs, -1 on a transport error. */
+int mpy_exec_begin(struct mpy *m, const void *code, size_t len, eb_err *err);
+int mpy_exec_pump(struct mpy *m, struct mpy_reply *rep, int wait_ms, eb_err *err);
+
+/* Whatever the board prints (a program started by a soft reset) for at
+ * most wait_ms, to `sink`; returns the bytes passed on (0: none), -1 on error. */
+int mpy_stream(struct mpy *m, mpy_sink sink, void *ctx, int wait_ms, eb_err *err);
+
 /* Run code that must not fail: a traceback becomes an error whose message
  * is its last line. */
 int mpy_exec_ok(struct mpy *m, const void *code, size_t len, bytes *out, eb_err *err);

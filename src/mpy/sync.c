@@ -262,3 +262,14 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
     local_free(&l);
     return rc;
 }
+
+bool mpy_sync_skips(const struct mpy_sync_opts *o, const char *rel)
+{
+    char part[2048];
+    for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+        snprintf(part, sizeof part, "%.*s", (int)(s - rel), rel);
+        if (excluded(o, part))
+            return true;
+    }
+    return excluded(o, rel);
+}

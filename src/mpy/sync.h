@@ -35,6 +35,10 @@ struct mpy_sync_stats {
     size_t bytes; /* file bytes written */
 };
 
+/* Whether sync leaves out the local file `rel` (it, or a folder it is in,
+ * is excluded). */
+bool mpy_sync_skips(const struct mpy_sync_opts *o, const char *rel);
+
 int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report cb, void *ctx,
              struct mpy_sync_stats *st, eb_err *err);
 

@@ -1,0 +1,130 @@
+/* cmd_watch.c - `espburn watch DIR [:REMOTE]`: sync once, then send every
+ * change, restart the program and show its output (see src/mpy/watch.h). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_mpy.h"
+#include "mpy/watch.h"
+
+struct view {
+    bool verbose;
+};
+
+static volatile sig_atomic_t stop_watching;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    stop_watching = 1;
+}
+
+static void to_stdout(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    fwrite(p, 1, n, stdout);
+    fflush(stdout);
+}
+
+static void to_stderr(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    fwrite(p, 1, n, stderr);
+}
+
+static void on_event(void *ctx, enum mpy_watch_event e, const char *path, long value)
+{
+    const struct view *v = ctx;
+    switch (e) {
+    case MPY_WATCH_POLLING:
+        fprintf(stderr, "watch: inotify is not available here; polling %s every %ld ms instead\n", path,
+                value);
+        break;
+    case MPY_WATCH_SYNCED:
+        fprintf(stderr, "watch: :%s is in sync (%ld files written); watching for changes, Ctrl-C stops\n",
+                path, value);
+        break;
+    case MPY_WATCH_SENT: fprintf(stderr, "watch: sent :%s (%ld bytes)\n", path, value); break;
+    case MPY_WATCH_REMOVED: fprintf(stderr, "watch: removed :%s\n", path); break;
+    case MPY_WATCH_STARTED:
+        if (v->verbose)
+            fprintf(stderr, "watch: started %s\n", path);
+        break;
+    case MPY_WATCH_LATENCY:
+        if (v->verbose)
+            fprintf(stderr, "watch: save to output in %ld ms\n", value);
+        break;
+    case MPY_WATCH_FINISHED:
+        fprintf(stderr, "watch: %s %s; waiting for changes\n", path, value ? "failed" : "ended");
+        break;
+    }
+}
+
+/* Connected: run the loop until Ctrl-C (SIGINT sets the stop flag). */
+static int watch_connected(struct cli_mpy *c, const char *run, const char **exclude, size_t nexclude)
+{
+    c->m.timeout_ms = 24 * 3600 * 1000; /* a program may print nothing for long */
+    struct mpy_watch_opts o = {
+        .sync = { .local = c->pos[0],
+                  .remote = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root,
+                  .delete_extra = cli_mpy_flag(c, "--delete"),
+                  .exclude = exclude,
+                  .nexclude = nexclude },
+        .run_path = run,
+        .poll = cli_mpy_flag(c, "--poll"),
+        .stop = &stop_watching,
+    };
+    struct view v = { .verbose = cli_mpy_flag(c, "-v") };
+    struct mpy_watch_cb cb = { .output = to_stdout, .errput = to_stderr, .event = on_event, .ctx = &v };
+    struct sigaction sa = { .sa_handler = on_sigint }, old;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    eb_err err = { 0 };
+    int rc = mpy_watch(&c->fs, &o, &cb, &err);
+    sigaction(SIGINT, &old, NULL);
+    if (rc)
+        return cli_mpy_fail(c, &err);
+    fprintf(stderr, "\nwatch: stopped\n");
+    return cli_mpy_end(c, EB_OK);
+}
+
+int cmd_watch(int argc, char **argv)
+{
+    static const char *const flags[] = { "--delete", "--poll", "-v", NULL };
+    static const char *const valued[] = { "--run", "--exclude", NULL };
+    struct cli_mpy c = {
+        .cmd = "watch",
+        .usage =
+            "watch DIR [:REMOTE] [--run FILE.py] [--delete] [--exclude PATTERN]... [--poll] [-v] [-p PORT]",
+        .flags = flags,
+        .valued = valued,
+        .help = "Sync DIR to the board folder REMOTE (default: the main filesystem) once, then on every\n"
+                "change in DIR send only the changed files, soft-reset the board (main.py runs) and show\n"
+                "its output until the next change. Ctrl-C stops (the board is left at its prompt).\n"
+                "  --run FILE.py       run this local script after each change instead of a soft reset\n"
+                "  --delete            files removed from DIR are removed on the board too\n"
+                "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)\n"
+                "  --poll              scan DIR every 250 ms instead of using inotify\n"
+                "  -v                  also show when the program starts and the save-to-output latency",
+        .min_args = 1,
+        .max_args = 2,
+        .args_hint = "give a local folder and optionally a board folder (:PATH)",
+    };
+    int rc = cli_mpy_parse(&c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (!cli_mpy_local_then_remote(&c))
+        return cli_mpy_usage(&c);
+    const char *run = NULL, *exclude[CLI_MPY_MAX_ARGS];
+    size_t nexclude = 0;
+    for (int i = 0; i < c.nval; i++) {
+        if (strcmp(c.val_name[i], "--run") == 0)
+            run = c.val[i];
+        else
+            exclude[nexclude++] = c.val[i];
+    }
+    if ((rc = cli_mpy_connect(&c, true)))
+        return rc;
+    return watch_connected(&c, run, exclude, nexclude);
+}
