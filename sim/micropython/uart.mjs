@@ -56,6 +56,7 @@ export const PERSONALITIES = {
     stdinBuffer: 256,        // MICROPY_REPL_STDIN_BUFFER_MAX: raw-paste window 128
     rxBuffer: 260,           // ports/esp32 stdin ring buffer
     renameReplaces: true,    // LittleFS rename replaces the target
+    fsErrors: 'littlefs',    // OSError numbers of the filesystem driver (errno.mjs)
     softReboot: 'MPY: soft reboot\r\n',
     heap: 1 << 20,
     fsSize: 2 << 20,
@@ -70,6 +71,7 @@ export const PERSONALITIES = {
     stdinBuffer: 256,
     rxBuffer: 1080,          // CONFIG_MICROPY_RX_BUFFER_SIZE
     renameReplaces: false,   // SPIFFS: rename fails when the target exists
+    fsErrors: 'newlib',      // SPIFFS through ESP-IDF's VFS: newlib's errno
     softReboot: 'ESP32: soft reboot\r\n',
     heap: 2 << 20,
     fsSize: 1024 << 10,      // the internalfs partition of partitions_mpy.csv

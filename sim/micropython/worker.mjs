@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadMicroPython } from '../../node_modules/@micropython/micropython-webassembly-pyscript/micropython.mjs';
 import { CTL, PERSONALITIES, WASM_BANNER, bootCode } from './uart.mjs';
+import { errnoMap } from './errno.mjs';
 
 const { sab, ringSize, fsDir, fsSize, personality: personalityName, stdin: stdinWorks } = workerData;
 const P = PERSONALITIES[personalityName];
@@ -26,7 +27,8 @@ const ring = new Uint8Array(sab, CTL.WORDS * 4, ringSize);
 
 const FS_ROOT = '/_fs';          // where the board's files live in MEMFS
 const BLOCK = 4096;
-const ENOSPC = 51, EEXIST = 20;  // emscripten errno numbers
+const ENOSPC = 51, EEXIST = 20;  // emscripten (WASI) errno numbers, translated by faithfulErrno
+const ERRNO = errnoMap(P.fsErrors);
 
 let mp = null;                   // the running interpreter
 let mode = 'friendly';           // 'friendly' | 'raw' (tracked from input)
@@ -135,8 +137,30 @@ function checkRoom(node, newSize) {
   if (need > Math.max(1, Math.ceil(node.usedBytes / BLOCK)) && blocksUsed(node) + need > totalBlocks())
     throw new mp.FS.ErrnoError(ENOSPC);
 }
+// Every filesystem error reaches MicroPython with the firmware's number
+// (errno.mjs), not WASI's: the syscalls return -e.errno of what FS throws.
+// FS itself looks at one number afterwards: lookupPath's `noent_okay` (a
+// missing last part is fine when creating) expects WASI's ENOENT, so that
+// case is handled here.
+const WASI_ENOENT = 44;
+function faithfulErrno() {
+  const FS = mp.FS, Base = FS.ErrnoError;
+  FS.ErrnoError = class extends Base {
+    constructor(n) { super(n); this.wasi = n; this.errno = ERRNO.get(n) ?? n; }
+  };
+  const lookupPath = FS.lookupPath;
+  FS.lookupPath = function (p, opts = {}) {
+    try { return lookupPath.call(this, p, opts); } catch (e) {
+      if (!opts.noent_okay || e.wasi !== WASI_ENOENT) throw e;
+      const full = path.posix.resolve(FS.cwd(), p);
+      lookupPath.call(this, path.posix.dirname(full), { follow: true }); // a missing folder on the way: throws
+      return { path: full };
+    }
+  };
+}
 function patchFilesystem() {
   const FS = mp.FS;
+  faithfulErrno();
   FS.mkdir(FS_ROOT);
   FS.writeFile(FS_ROOT + '/.probe', '');
   const fileNode = FS.lookupPath(FS_ROOT + '/.probe').node;

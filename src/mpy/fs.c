@@ -33,22 +33,32 @@ int mpy_path_join(char *out, size_t n, const char *dir, const char *name)
     return (w < 0 || (size_t)w >= n) ? -1 : 0;
 }
 
-/* OSError numbers as ESP32 firmware (newlib) and the WebAssembly build
- * (WASI numbering) report them, with what they mean for the user. */
+/* OSError numbers of MicroPython on ESP32 (the only port family espburn
+ * talks to), with what they mean for the user. The firmware's errno.h is
+ * newlib's, except that LittleFS (official firmware) raises littlefs's codes,
+ * which are Linux's: ENOTEMPTY and ENAMETOOLONG have two numbers. A name in
+ * the traceback ("[Errno 2] ENOENT") wins over the number. */
 static const struct {
     const char *name;
-    int esp, wasm;
+    int value;
     const char *fmt;
 } ERRNOS[] = {
-    { "ENOENT", 2, 44, "no such file or folder on the board: %s" },
-    { "EEXIST", 17, 20, "%s already exists on the board" },
-    { "ENOSPC", 28, 51, "the board's filesystem is full (writing %s)" },
-    { "ENOTEMPTY", 39, 55, "the folder %s on the board is not empty (use -r)" },
-    { "EISDIR", 21, 31, "%s is a folder on the board" },
-    { "ENOTDIR", 20, 54, "a part of %s is not a folder on the board" },
+    { "ENOENT", 2, "no such file or folder on the board: %s" },
+    { "EACCES", 13, "the board refused access to %s (read-only, or a folder in use)" },
+    { "EEXIST", 17, "%s already exists on the board" },
+    { "ENOTDIR", 20, "a part of %s is not a folder on the board" },
+    { "EISDIR", 21, "%s is a folder on the board" },
+    { "EINVAL", 22, "the board's filesystem refused the name or operation: %s" },
+    { "ENOSPC", 28, "the board's filesystem is full (writing %s)" },
+    { "EROFS", 30, "the board's filesystem is read-only (%s)" },
+    { "ENAMETOOLONG", 36, "the name %s is too long for the board's filesystem" },
+    { "ENOTEMPTY", 39, "the folder %s on the board is not empty (use -r)" },
+    { "ENOTEMPTY", 90, "the folder %s on the board is not empty (use -r)" },
+    { "ENAMETOOLONG", 91, "the name %s is too long for the board's filesystem" },
 };
+#define N_ERRNOS (sizeof ERRNOS / sizeof ERRNOS[0])
 
-/* The errno in "OSError: [Errno 2] ENOENT" or "OSError: 44"; -1 if none. */
+/* The errno in "OSError: [Errno 2] ENOENT" or "OSError: 2"; -1 if none. */
 static int oserror_number(const char *line)
 {
     const char *p = strstr(line, "OSError: ");
@@ -67,9 +77,12 @@ static int board_error(const bytes *tb, const char *path, eb_err *err)
 {
     char line[300];
     mpy_last_line(tb, line, sizeof line);
+    for (size_t i = 0; i < N_ERRNOS; i++)
+        if (strstr(line, ERRNOS[i].name))
+            return eb_fail(err, EB_PROBLEM, ERRNOS[i].fmt, path);
     int n = oserror_number(line);
-    for (size_t i = 0; i < sizeof ERRNOS / sizeof ERRNOS[0]; i++)
-        if (strstr(line, ERRNOS[i].name) || n == ERRNOS[i].esp || n == ERRNOS[i].wasm)
+    for (size_t i = 0; i < N_ERRNOS; i++)
+        if (n == ERRNOS[i].value)
             return eb_fail(err, EB_PROBLEM, ERRNOS[i].fmt, path);
     return eb_fail(err, EB_PROBLEM, "%s: the board said: %s", path, line);
 }
