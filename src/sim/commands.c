@@ -11,6 +11,7 @@
 #include "loader/protocol.h"
 #include "sim/bus.h"
 #include "sim/engine.h"
+#include "sim/stub_models.h"
 #include "sim/simboot.h"
 
 #define STUB_MAX_BLOCK      ESP_STUB_FLASH_BLOCK
@@ -177,14 +178,17 @@ static void stub_erase_opportunistic(struct sim *s, uint64_t t)
     x->next_erase += block ? SIM_BLOCK : ESP_FLASH_SECTOR;
 }
 
-/* The stub's handle_flash_data: erase through the sector the write ends in
- * (its last_sector = (next_write + length) / sector size, inclusive),
- * waiting for the chip between commands. Returns the CPU time after. */
+/* Before programming, erase as far as the write needs, waiting for the chip
+ * between commands: esptool's stub (handle_flash_data) through the sector
+ * the write ends in (last_sector = (next_write + length) / sector size,
+ * inclusive), esp-flasher-stub (s_ensure_flash_erased_to) up to the write's
+ * end. Returns the CPU time after. */
 static uint64_t stub_erase_through(struct sim *s, uint32_t end, uint64_t t)
 {
     struct sim_transfer *x = &s->xfer;
-    uint32_t last = end / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR;
-    while (x->next_erase < x->erase_end && x->next_erase <= last) {
+    uint32_t limit =
+        s->stub_model == SIM_STUB_ESP_FLASHER ? end : end / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR + 1;
+    while (x->next_erase < x->erase_end && x->next_erase < limit) {
         t = flash_ready_at(s, t);
         stub_erase_opportunistic(s, t);
     }
@@ -485,7 +489,9 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
     }
     s->stub_flash_error = 0;
     uint64_t at = t;
-    if (stub) /* SPIUnlock: WREN, a status-register write, wait for it */
+    if (stub && s->stub_model == SIM_STUB_ESP_FLASHER) /* s_init_flash_operation: the first erase starts */
+        stub_erase_opportunistic(s, t);
+    else if (stub) /* esptool's stub: SPIUnlock, a status-register write it waits for */
         at = stub_unlock(s, t);
     if (!stub) { /* the ROM erases the whole region now, then answers */
         at = flash_erase_range(s, offset, size, ERASE_ROM_AREA, t);
@@ -635,18 +641,27 @@ static void cmd_mem_data(struct sim *s, const struct req *r, uint64_t t)
     answer(s, r, 0, t);
 }
 
-/* The board stands in for a stub only when the upload looks like one:
- * the entry point lies inside a fully uploaded segment in IRAM. */
-static bool plausible_stub(const struct sim *s, uint32_t entry)
+/* The board stands in for a stub only when it knows the image: the
+ * SHA-256 of each fully uploaded segment, matched against the table of
+ * stub_models.c, and the entry point inside an uploaded IRAM segment. */
+static const struct sim_stub_row *known_stub(const struct sim *s, uint32_t entry)
 {
+    uint8_t digests[SIM_MEM_SEGMENTS][EB_SHA256_LEN];
+    int n = 0;
+    bool entry_ok = false;
     for (int i = 0; i < s->nsegs; i++) {
         const struct sim_segment *g = &s->segs[i];
         const struct mem_region *reg = chip_region(s->chip, g->addr);
-        if (g->received == g->size && g->size > 0 && entry >= g->addr && entry - g->addr < g->size && reg &&
-            reg->kind == MEM_IRAM)
-            return true;
+        if (g->received != g->size || g->size == 0)
+            continue;
+        entry_ok =
+            entry_ok || (entry >= g->addr && entry - g->addr < g->size && reg && reg->kind == MEM_IRAM);
+        uint8_t *img = malloc(g->size);
+        if (img && sim_ram_read(&s->ram, g->addr, img, g->size))
+            sha256_buf(img, g->size, digests[n++]);
+        free(img);
     }
-    return false;
+    return entry_ok ? sim_stub_identify((const uint8_t(*)[EB_SHA256_LEN])digests, n) : NULL;
 }
 
 static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
@@ -660,15 +675,18 @@ static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
     s->mem_active = false;
     if (no_jump)
         return;
-    if (!in_stub(s) && plausible_stub(s, entry)) {
+    const struct sim_stub_row *stub = in_stub(s) ? NULL : known_stub(s, entry);
+    if (stub) {
         s->state = SIM_STUB;
+        s->stub_model = stub->model;
         s->spi_attached = true; /* the stub attaches the flash itself */
         s->declared_flash_size = STUB_FLASH_MAX;
         sim_emit_frame(s, (const uint8_t *)ESP_OHAI, 4, t + 1000);
-        sim_tracef(s, "stub recognised (entry 0x%08x in IRAM): OHAI", entry);
+        sim_tracef(s, "stub recognised: %s, modelled as %s: OHAI", stub->source,
+                   sim_stub_model_name(stub->model));
         return;
     }
-    sim_tracef(s, "jump to 0x%08x: not a stub the board can stand in for; silence", entry);
+    sim_tracef(s, "jump to 0x%08x: not a stub the board knows (docs/sim.md, \"Stubs\"); silence", entry);
     s->state = SIM_USER_CODE; /* unknown code: nothing more is heard */
 }
 

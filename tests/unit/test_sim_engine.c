@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "loader/protocol.h"
+#include "loader/stub.h"
 #include "sim/engine.h"
 
 struct rig {
@@ -286,7 +287,53 @@ static void mem_upload(struct rig *r, uint32_t addr, uint32_t size, uint32_t ent
     exchange(r, OP_MEM_END, d, 8, 0);
 }
 
-static void plausible_stub_says_ohai_else_silence(void **state)
+/* Upload one segment with MEM_BEGIN / MEM_DATA (0x1800-byte blocks). */
+static void mem_segment(struct rig *r, uint32_t addr, const bytes *b)
+{
+    uint8_t d[16 + 0x1800];
+    uint32_t blocks = (uint32_t)((b->len + 0x17FF) / 0x1800);
+    words(d, 4, (uint32_t)b->len, blocks, 0x1800u, addr);
+    assert_int_equal(exchange(r, OP_MEM_BEGIN, d, 16, 0), 1);
+    for (uint32_t i = 0; i < blocks; i++) {
+        uint32_t n = (uint32_t)(b->len - i * 0x1800 < 0x1800 ? b->len - i * 0x1800 : 0x1800);
+        words(d, 4, n, i, 0u, 0u);
+        memcpy(d + 16, b->data + i * 0x1800, n);
+        assert_int_equal(
+            exchange(r, OP_MEM_DATA, d, (uint16_t)(16 + n), esp_checksum(b->data + i * 0x1800, n)), 1);
+        assert_int_equal(status_of(r, 0, 4), 0);
+    }
+}
+
+/* Upload a stub image an npm package ships (under node_modules/), and jump to
+ * it; the frames after MEM_END are in r->frames. Skips when not installed. */
+static void upload_stub(struct rig *r, const char *file)
+{
+    char path[1024];
+    const char *src = getenv("ESPBURN_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/node_modules/%s", src ? src : ".", file);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        rig_free(r);
+        skip(); /* npm packages not installed */
+    }
+    static char json[65536];
+    size_t n = fread(json, 1, sizeof json - 1, f);
+    fclose(f);
+    json[n] = 0;
+    struct stub_image img;
+    assert_int_equal(stub_parse(json, n, &img, NULL), 0);
+    mem_segment(r, img.text_start, &img.text);
+    mem_segment(r, img.data_start, &img.data);
+    uint8_t d[8];
+    words(d, 2, 0u, img.entry);
+    exchange(r, OP_MEM_END, d, 8, 0);
+    stub_free(&img);
+}
+
+#define STUB_ESPTOOL_32     "esptool-js/lib/targets/stub_flasher/stub_flasher_32.json"
+#define STUB_ESP_FLASHER_32 "esptool-js-0.7/lib/targets/stub_flasher/esp32.json"
+
+static void known_stub_says_ohai_else_silence(void **state)
 {
     (void)state;
     struct rig *r = rig_new("m5stack-fire", false, false);
@@ -295,8 +342,14 @@ static void plausible_stub_says_ohai_else_silence(void **state)
     assert_int_equal(exchange(r, OP_SYNC, sync_data, 36, 0), 0);
     rig_free(r);
 
-    r = rig_new("m5stack-fire", false, false);
+    r = rig_new("m5stack-fire", false, false); /* in IRAM, entry inside, but no stub we know */
     mem_upload(r, 0x400BE000, 256, 0x400BE040);
+    assert_int_equal(r->nframes, 1);
+    assert_int_equal(exchange(r, OP_SYNC, sync_data, 36, 0), 0);
+    rig_free(r);
+
+    r = rig_new("m5stack-fire", false, false);
+    upload_stub(r, STUB_ESPTOOL_32);
     assert_int_equal(r->nframes, 2);
     assert_int_equal(r->lens[1], 4);
     assert_memory_equal(r->frames[1], "OHAI", 4);
@@ -310,7 +363,7 @@ static void stub_deflate_md5_and_read(void **state)
 {
     (void)state;
     struct rig *r = rig_new("m5stack-fire", false, false);
-    mem_upload(r, 0x400BE000, 256, 0x400BE040);
+    upload_stub(r, STUB_ESPTOOL_32);
     static uint8_t img[50000], comp[60000];
     for (size_t i = 0; i < sizeof img; i++)
         img[i] = (uint8_t)(i * 7 + i / 300);
@@ -428,7 +481,7 @@ static void wrong_rate_gives_garbage(void **state)
     struct rig *r = rig_new("m5stack-fire", false, false);
     sim_set_host_baud(&r->s, 115200);
     collect(r, UINT64_MAX);
-    mem_upload(r, 0x400BE000, 256, 0x400BE040);
+    upload_stub(r, STUB_ESPTOOL_32);
     uint8_t d[8];
     words(d, 2, 921600u, 115200u);
     assert_int_equal(exchange(r, OP_CHANGE_BAUDRATE, d, 8, 0), 1); /* answered at the old rate */
@@ -474,7 +527,7 @@ static void stub_reports_write_errors_one_packet_late(void **state)
 {
     (void)state;
     struct rig *r = rig_new("m5stack-atom", false, false);
-    mem_upload(r, 0x400BE000, 256, 0x400BE040);
+    upload_stub(r, STUB_ESPTOOL_32);
     uint8_t d[16 + 0x400];
     words(d, 4, 0x4000u, 2u, 0x400u, 0x10000u);
     exchange(r, OP_FLASH_DEFL_BEGIN, d, 16, 0);
@@ -524,7 +577,7 @@ static struct rig *stub_at_2mbaud(uint32_t size, uint32_t packets)
     struct rig *r = rig_new("m5stack-fire", true, false);
     sim_set_host_baud(&r->s, 115200);
     collect(r, UINT64_MAX);
-    mem_upload(r, 0x400BE000, 256, 0x400BE040);
+    upload_stub(r, STUB_ESPTOOL_32);
     uint8_t d[16];
     words(d, 2, 2000000u, 115200u);
     assert_int_equal(exchange(r, OP_CHANGE_BAUDRATE, d, 8, 0), 1);
@@ -610,6 +663,44 @@ static void stub_two_frame_buffers_break_a_naive_client(void **state)
     rig_free(r);
 }
 
+/* What BEGIN does, by the stub's identity: esptool's stub unlocks the flash
+ * (a status-register write it waits for, tW) and erases nothing yet;
+ * esp-flasher-stub starts the first erase and answers at once. */
+static uint64_t begin_on_dirty_flash(const char *stub, struct rig **out)
+{
+    struct rig *r = rig_new("m5stack-fire", true, false);
+    collect(r, UINT64_MAX);
+    upload_stub(r, stub);
+    assert_int_equal(r->nframes, 2);
+    r->now = sim_tx_next_at(&r->s) != UINT64_MAX ? sim_tx_next_at(&r->s) : r->now;
+    r->now += 1000000;
+    memset(r->flash.mem + 0x100000, 0, 0x10000); /* something written there before */
+    uint8_t d[16];
+    words(d, 4, 0x10000u, 1u, 0x4000u, 0x100000u);
+    send_cmd(r, OP_FLASH_DEFL_BEGIN, d, 16, 0);
+    uint64_t sent = r->now;
+    wait_answer(r);
+    assert_int_equal(r->frames[0][8], 0);
+    *out = r;
+    return r->now - sent;
+}
+
+static void begin_follows_the_stub_model(void **state)
+{
+    (void)state;
+    struct rig *r;
+    uint64_t took = begin_on_dirty_flash(STUB_ESPTOOL_32, &r);
+    assert_true(took >= sim_timing_datasheet.status_write_us);
+    assert_int_equal(r->flash.mem[0x100000], 0x00); /* nothing erased yet */
+    rig_free(r);
+    took = begin_on_dirty_flash(STUB_ESP_FLASHER_32, &r);
+    assert_true(took < sim_timing_datasheet.status_write_us);
+    assert_int_equal(r->flash.mem[0x100000], 0xFF); /* the first block erase has started */
+    assert_int_equal(r->flash.mem[0x10FFFF], 0xFF);
+    assert_true(r->s.flash_ready_us > r->now); /* and runs on after the answer */
+    rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,7 +710,7 @@ int main(void)
         cmocka_unit_test(rom_flash_needs_attach_and_checks_blocks),
         cmocka_unit_test(rom_refuses_a_frame_longer_than_its_buffer),
         cmocka_unit_test(nor_programming_ands_and_erase_is_per_sector),
-        cmocka_unit_test(plausible_stub_says_ohai_else_silence),
+        cmocka_unit_test(known_stub_says_ohai_else_silence),
         cmocka_unit_test(stub_deflate_md5_and_read),
         cmocka_unit_test(lines_drive_reset_and_boot_mode),
         cmocka_unit_test(realtime_rom_loses_bytes_sent_while_busy),
@@ -628,6 +719,7 @@ int main(void)
         cmocka_unit_test(stub_reports_write_errors_one_packet_late),
         cmocka_unit_test(stub_two_frame_buffers_serve_a_client_that_waits),
         cmocka_unit_test(stub_two_frame_buffers_break_a_naive_client),
+        cmocka_unit_test(begin_follows_the_stub_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
