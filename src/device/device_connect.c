@@ -10,8 +10,12 @@
 #include "port/port_enum.h"
 #include "port/reset.h"
 
-/* Rates tried by `auto`, lowest first. */
-static const uint32_t auto_rates[] = { 460800, 921600, 1500000, 2000000, 3000000 };
+/* Rates tried by `auto`, highest first: the top rate the port allows, then
+ * the next lower one after a failure (each failure costs a reset). */
+static const uint32_t auto_rates[] = { 3000000, 2000000, 1500000, 921600, 460800 };
+/* The top when the port does not say what its bridge can do (RFC 2217, TCP,
+ * an unknown adapter): 2 Mbaud, what the CP2104 and CH9102 bridges do. */
+#define AUTO_TOP_UNKNOWN 2000000u
 
 void device_note(const struct device *d, const char *step, const char *why)
 {
@@ -54,15 +58,17 @@ static int try_rate(struct device *d, uint32_t rate, uint32_t good, eb_err *err)
 static int climb_baud(struct device *d, eb_err *err)
 {
     uint32_t cap = port_enum_max_baud(d->port_name);
+    if (!cap)
+        cap = AUTO_TOP_UNKNOWN;
     for (size_t i = 0; i < sizeof auto_rates / sizeof auto_rates[0]; i++) {
-        if (cap && auto_rates[i] > cap)
-            break;
+        if (auto_rates[i] > cap)
+            continue;
         char why[96];
         snprintf(why, sizeof why, "trying %u baud, checking the link with register reads", auto_rates[i]);
         device_note(d, "CHANGE_BAUDRATE", why);
         int r = try_rate(d, auto_rates[i], d->baud, err);
-        if (r > 0)
-            break;
+        if (r == 0)
+            return 0;
         if (r < 0)
             return eb_wrap(err, "the link failed at %u baud and could not return to %u", auto_rates[i],
                            d->baud);

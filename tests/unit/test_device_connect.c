@@ -114,7 +114,9 @@ static void test_fixed_baud_that_fails_says_so_and_stays_usable(void **state)
     sim_port_close(&sp->base);
 }
 
-static void test_auto_climbs_and_falls_back_with_reset_lines(void **state)
+/* `auto` asks for the top rate first: 2 Mbaud when the port does not say
+ * what its bridge can do; the Fire's CP2104 takes it at once. */
+static void test_auto_takes_the_top_rate_first(void **state)
 {
     (void)state;
     struct sim_port *sp = sim_port_new("m5stack-fire", true, true);
@@ -123,32 +125,46 @@ static void test_auto_climbs_and_falls_back_with_reset_lines(void **state)
         .stub = DEVICE_STUB_NONE, .baud_auto = true, .note = collect, .note_ctx = &n
     };
     struct device d = connect_ok(sp, &o);
-    assert_int_equal(d.baud, 2000000); /* the fastest rate of auto's list the bridge takes */
+    assert_int_equal(d.baud, 2000000);
     assert_int_equal(sp->s.baud, 2000000);
-    static const char *const steps[] = { "CHANGE_BAUDRATE",
-                                         "CHANGE_BAUDRATE",
-                                         "CHANGE_BAUDRATE",
-                                         "CHANGE_BAUDRATE",
-                                         "CHANGE_BAUDRATE",
-                                         "reset",
-                                         "SYNC",
-                                         "SPI_ATTACH",
-                                         NULL };
-    assert_in_order(&n, steps);                /* 460800 ... 3000000, the reset back, then on */
-    assert_int_equal(d.flash_size, 16u << 20); /* the link works after the fallback */
+    static const char *const steps[] = { "CHANGE_BAUDRATE", "SPI_ATTACH", NULL };
+    assert_in_order(&n, steps);
+    const char *first = strstr(n.text, "CHANGE_BAUDRATE");
+    assert_null(strstr(first + 1, "CHANGE_BAUDRATE")); /* one switch: no climb, */
+    assert_null(strstr(first, "reset"));               /* and no reset */
+    device_close(&d);
+    sim_port_close(&sp->base);
+}
+
+/* The Atom's bridge stops at 1.5 Mbaud: the first bad register read at
+ * 2 Mbaud sends auto back through a reset, to the next lower rate. */
+static void test_auto_falls_back_with_reset_lines(void **state)
+{
+    (void)state;
+    struct sim_port *sp = sim_port_new("m5stack-atom", true, true);
+    struct notes n = { 0 };
+    struct device_connect_opts o = {
+        .stub = DEVICE_STUB_NONE, .baud_auto = true, .note = collect, .note_ctx = &n
+    };
+    struct device d = connect_ok(sp, &o);
+    assert_int_equal(d.baud, 1500000);
+    static const char *const steps[] = { "CHANGE_BAUDRATE", "reset",      "SYNC",
+                                         "CHANGE_BAUDRATE", "SPI_ATTACH", NULL };
+    assert_in_order(&n, steps);
+    assert_int_equal(d.flash_size, 4u << 20); /* the link works after the fallback */
     device_close(&d);
     sim_port_close(&sp->base);
 }
 
 /* Without modem lines (a socket) the rate does not matter to the board: auto
- * goes to the top of its list. */
+ * stays at the top it asks for. */
 static void test_auto_without_lines_reaches_the_top(void **state)
 {
     (void)state;
     struct sim_port *sp = sim_port_new("m5stack-fire", false, false);
     struct device_connect_opts o = { .stub = DEVICE_STUB_NONE, .baud_auto = true };
     struct device d = connect_ok(sp, &o);
-    assert_int_equal(d.baud, 3000000);
+    assert_int_equal(d.baud, 2000000);
     device_close(&d);
     sim_port_close(&sp->base);
 }
@@ -160,13 +176,13 @@ static void test_auto_without_lines_reaches_the_top(void **state)
 static void test_auto_without_reset_lines_loses_a_rate_the_bridge_lacks(void **state)
 {
     (void)state;
-    struct sim_port *sp = sim_port_new("m5stack-fire", false, true);
+    struct sim_port *sp = sim_port_new("m5stack-atom", false, true);
     struct device_connect_opts o = { .stub = DEVICE_STUB_NONE, .baud_auto = true };
     struct device d;
     eb_err err = { 0 };
     assert_int_equal(device_connect_port(&o, &sp->base, &d, &err), -1);
     assert_int_equal(err.code, EB_IO);
-    assert_non_null(strstr(err.msg, "the link failed at 3000000 baud and could not return to 2000000"));
+    assert_non_null(strstr(err.msg, "the link failed at 2000000 baud and could not return to 115200"));
     device_close(&d);
     sim_port_close(&sp->base);
 }
@@ -245,7 +261,8 @@ int main(void)
         cmocka_unit_test(test_connect_sequence_rom_only),
         cmocka_unit_test(test_fixed_baud_that_works),
         cmocka_unit_test(test_fixed_baud_that_fails_says_so_and_stays_usable),
-        cmocka_unit_test(test_auto_climbs_and_falls_back_with_reset_lines),
+        cmocka_unit_test(test_auto_takes_the_top_rate_first),
+        cmocka_unit_test(test_auto_falls_back_with_reset_lines),
         cmocka_unit_test(test_auto_without_lines_reaches_the_top),
         cmocka_unit_test(test_auto_without_reset_lines_loses_a_rate_the_bridge_lacks),
         cmocka_unit_test(test_stub_from_a_file),
