@@ -15,12 +15,13 @@ BUNDLE = [(0x1000, "bootloader/bootloader.bin"), (0x8000, "partitions_mpy.bin"),
           (0xF000, "phy_init_data.bin"), (0x10000, "MicroPython.bin")]
 
 
-def run_esptool_js(url, baud, seed):
-    if not shutil.which("node") or not (ROOT / "node_modules/esptool-js").is_dir():
-        pytest.fail("node and node_modules/esptool-js are needed (scripts/deps.sh installs them)")
+def run_esptool_js(url, baud, seed, v07=False):
+    package = "esptool-js-0.7" if v07 else "esptool-js"
+    if not shutil.which("node") or not (ROOT / "node_modules" / package).is_dir():
+        pytest.fail(f"node and node_modules/{package} are needed (scripts/deps.sh installs them)")
     pairs = [f"{hex(a)}={seed / n}" for a, n in BUNDLE]
-    p = subprocess.run(["node", str(HARNESS), url, str(baud), *pairs], capture_output=True, text=True,
-                       timeout=600, cwd=ROOT)
+    p = subprocess.run(["node", str(HARNESS), *(["--v07"] if v07 else []), url, str(baud), *pairs],
+                       capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert p.stdout, p.stderr
     return p.returncode, json.loads(p.stdout.splitlines()[-1])
 
@@ -44,6 +45,25 @@ def test_esptool_js_flashes_seed_over_tcp(sim, seed):
     assert res["chip"] == "ESP32-D0WDQ6 (revision 1)"
     assert any("Hash of data verified" in l for l in res["log"])
     assert all(r["readback_ok"] for r in res["regions"])
+    check_flash_file(board, seed)
+
+
+def test_esptool_js_07_flashes_seed_with_esp_flasher_stub(sim, seed):
+    """esptool-js 0.7.0, a second client we did not write, with its own stub
+    (esp-flasher-stub, which the board knows by its digests and models as
+    such): the seed bundle lands byte for byte, verified and read back."""
+    board = sim(board="m5stack-fire", extra_args=["--trace"])
+    rc, res = run_esptool_js(board.url, 460800, seed, v07=True)
+    assert rc == 0 and res["ok"], res
+    assert all(r["readback_ok"] for r in res["regions"])
+    check_flash_file(board, seed)
+    assert "esptool-js 0.7.0 esp32.json (esp-flasher-stub), modelled as esp-flasher-stub" in board.stderr
+
+
+def test_esptool_js_07_in_real_time_over_rfc2217(sim, seed):
+    board = sim(board="m5stack-fire", transport="rfc2217", extra_args=["--realtime"])
+    rc, res = run_esptool_js(board.url, 2000000, seed, v07=True)
+    assert rc == 0 and res["ok"], res
     check_flash_file(board, seed)
 
 

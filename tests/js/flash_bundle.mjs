@@ -1,7 +1,9 @@
-// flash_bundle.mjs - esptool-js (Espressif's JavaScript flasher, npm 0.5.7)
-// against the virtual board: connect, read the chip, upload its stub,
-// flash ADDR=FILE pairs compressed, verify by MD5, read each region back.
-// usage: node tests/js/flash_bundle.mjs [--no-stub] [--usb VID:PID] URL BAUD ADDR=FILE...
+// flash_bundle.mjs - esptool-js (Espressif's JavaScript flasher, npm 0.5.7,
+// or 0.7.0 with --v07) against the virtual board: connect, read the chip,
+// upload its stub, flash ADDR=FILE pairs compressed, verify by MD5, read each
+// region back.
+// usage: node tests/js/flash_bundle.mjs [--v07] [--no-stub] [--usb VID:PID] URL BAUD ADDR=FILE...
+// --v07: esptool-js 0.7.0 (installed as esptool-js-0.7), which uploads esp-flasher-stub.
 // --no-stub: esptool-js against the ROM loader (a known difference, see docs/sim.md).
 // --usb: the USB id the port reports (default 10c4:ea60, a CP2104); 303a:1001
 //        makes esptool-js use its USB-Serial/JTAG reset sequence.
@@ -11,10 +13,11 @@ import { readFileSync } from "node:fs";
 import { register } from "node:module";
 import { NetSerialPort } from "./netserial.mjs";
 
-register("./json-hook.mjs", import.meta.url);
-const { ESPLoader, Transport } = await import("esptool-js");
-
 const args = process.argv.slice(2);
+const v07 = args[0] === "--v07";
+if (v07) args.shift();
+register("./json-hook.mjs", import.meta.url);
+const { ESPLoader, Transport } = await import(v07 ? "esptool-js-0.7" : "esptool-js");
 const noStub = args[0] === "--no-stub";
 if (noStub) args.shift();
 let usb = [0x10c4, 0xea60];
@@ -81,10 +84,12 @@ try {
   const loader = conn.loader;
   port = conn.port;
   result.chip = conn.chip;
+  // 0.5.7 takes each image as a latin1 string, 0.7.0 as a Uint8Array
   await loader.writeFlash({
-    fileArray: files.map((f) => ({ address: f.address, data: f.bytes.toString("latin1") })),
+    fileArray: files.map((f) => ({ address: f.address, data: v07 ? new Uint8Array(f.bytes) : f.bytes.toString("latin1") })),
     flashSize: "keep", flashMode: "keep", flashFreq: "keep", eraseAll: false, compress: true,
-    calculateMD5Hash: (image) => createHash("md5").update(Buffer.from(image, "latin1")).digest("hex"),
+    calculateMD5Hash: (image) =>
+      createHash("md5").update(v07 ? image : Buffer.from(image, "latin1")).digest("hex"),
   });
   for (const f of files) {
     const back = await loader.readFlash(f.address, f.bytes.length);
