@@ -165,8 +165,12 @@ int eb_mpy_sync(eb_mpy *m, const char *local_dir, const char *remote_dir, const 
         return -1;
     struct mpy_sync_opts so = { .local = local_dir, .remote = remote_dir };
     if (opts)
-        so = (struct mpy_sync_opts){ local_dir,     remote_dir,    opts->delete_extra,
-                                     opts->dry_run, opts->exclude, opts->nexclude };
+        so = (struct mpy_sync_opts){ .local = local_dir,
+                                     .remote = remote_dir,
+                                     .delete_extra = opts->delete_extra,
+                                     .dry_run = opts->dry_run,
+                                     .exclude = opts->exclude,
+                                     .nexclude = opts->nexclude };
     struct mpy_sync_stats st = { 0 };
     int rc = mpy_sync(&m->fs, &so, relay_sync, (void *)opts, &st, err);
     if (res)

@@ -5,11 +5,13 @@
 
 int cmd_cp(int argc, char **argv)
 {
+    static const char *const flags[] = { "-r", "--no-ignore", NULL };
     struct cli_mpy c = {
         .cmd = "cp",
-        .usage = "cp :FROM :TO | LOCAL :REMOTE | :REMOTE LOCAL [-p PORT] [--json]",
+        .usage = "cp :FROM :TO | LOCAL :REMOTE | :REMOTE LOCAL [-r] [--no-ignore] [-p PORT] [--json]",
+        .flags = flags,
         .help = "Copy a file: on the board when both paths start with ':', else to or from the board\n"
-                "exactly as put and get do (atomic, verified).",
+                "exactly as put and get do (atomic, verified); -r copies folders (put -r, get -r).",
         .min_args = 2,
         .max_args = 2,
         .args_hint = "give a source and a destination",

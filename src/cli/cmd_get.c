@@ -5,14 +5,54 @@
 #include "cli/cli.h"
 #include "cli/cli_mpy.h"
 #include "common/file.h"
+#include "mpy/sync.h"
+
+/* get -r :DIR [LOCAL]: the folder and everything below it. */
+static int get_tree(struct cli_mpy *c, const char *remote, const char *local)
+{
+    struct mpy_fetch_stats st;
+    eb_err err = { 0 };
+    if (mpy_fetch_tree(&c->fs, remote, local, NULL, NULL, &st, &err))
+        return cli_mpy_fail(c, &err);
+    if (c->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "remote", remote);
+        cJSON_AddStringToObject(o, "local", local);
+        cJSON_AddNumberToObject(o, "files", (double)st.files);
+        cJSON_AddNumberToObject(o, "folders", (double)st.dirs);
+        cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+        cli_print_json(o);
+    } else {
+        printf("got :%s -> %s: %zu files, %zu folders, %zu bytes\n", remote, local, st.files, st.dirs,
+               st.bytes);
+    }
+    return cli_mpy_end(c, EB_OK);
+}
+
+/* A failed get of a folder: say to use -r. */
+static int get_failed(struct cli_mpy *c, const char *remote, const eb_err *err)
+{
+    char type = '-';
+    eb_err ignored = { 0 };
+    if (mpy_fs_type(&c->fs, remote, &type, &ignored) == 0 && type == 'd') {
+        eb_err e = { 0 };
+        eb_fail(&e, EB_PROBLEM, "%s is a folder on the board: use get -r to copy it and everything in it",
+                remote);
+        return cli_mpy_fail(c, &e);
+    }
+    return cli_mpy_fail(c, err);
+}
 
 int cmd_get(int argc, char **argv)
 {
+    static const char *const flags[] = { "-r", "--no-ignore", NULL };
     struct cli_mpy c = {
         .cmd = "get",
-        .usage = "get :REMOTE [LOCAL] [-p PORT] [--json]",
+        .usage = "get :REMOTE [LOCAL] [-r] [-p PORT] [--json]",
+        .flags = flags,
         .help = "Copy a file from the board (checked against the board's SHA-256). LOCAL defaults to\n"
-                "the file's name in the current folder; a folder puts it inside.",
+                "the file's name in the current folder; a folder puts it inside.\n"
+                "  -r   copy a board folder and everything in it (each file written atomically)",
         .min_args = 1,
         .max_args = 2,
         .args_hint = "give a board file (:PATH) and optionally a local name",
@@ -32,9 +72,15 @@ int cmd_get(int argc, char **argv)
         snprintf(local, sizeof local, "%s", dest);
     if ((rc = cli_mpy_connect(&c, true)))
         return rc;
+    if (cli_mpy_flag(&c, "-r"))
+        return get_tree(&c, remote, local);
     bytes data = { 0 };
     eb_err err = { 0 };
-    if (mpy_fs_get(&c.fs, remote, &data, &err) || file_write_atomic(local, data.data, data.len, &err)) {
+    if (mpy_fs_get(&c.fs, remote, &data, &err)) {
+        bytes_free(&data);
+        return get_failed(&c, remote, &err);
+    }
+    if (file_write_atomic(local, data.data, data.len, &err)) {
         bytes_free(&data);
         return cli_mpy_fail(&c, &err);
     }

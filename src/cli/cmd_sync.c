@@ -10,7 +10,17 @@
 struct report {
     bool json, dry;
     cJSON *actions;
+    size_t ignored;
 };
+
+/* A file the ignore rules leave out: counted; with -n, shown with the rule. */
+static void on_skip(void *ctx, const char *rel, bool is_dir, const struct ignore_rule *why)
+{
+    struct report *r = ctx;
+    r->ignored++;
+    if (r->dry && !r->json)
+        printf("ignored   %s%s  (%s:%u: %s)\n", rel, is_dir ? "/" : "", why->source, why->line, why->pattern);
+}
 
 static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_t bytes)
 {
@@ -29,12 +39,15 @@ static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_
 
 /* The totals: with actions (--json), one document holding them too. */
 static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_stats *st, double secs,
-                          cJSON *actions)
+                          const struct report *r)
 {
+    cJSON *actions = r->actions;
     if (!actions) {
-        printf("sync %s -> :%s%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu bytes, %.1f s\n",
-               o->local, o->remote, o->dry_run ? " (dry run)" : "", st->added, st->updated, st->deleted,
-               st->unchanged, st->bytes, secs);
+        printf(
+            "sync %s -> :%s%s: %zu added, %zu updated, %zu deleted, %zu unchanged, %zu ignored, %zu bytes, "
+            "%.1f s\n",
+            o->local, o->remote, o->dry_run ? " (dry run)" : "", st->added, st->updated, st->deleted,
+            st->unchanged, r->ignored, st->bytes, secs);
         return;
     }
     cJSON *doc = cJSON_CreateObject();
@@ -44,6 +57,7 @@ static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_s
     cJSON_AddNumberToObject(doc, "updated", (double)st->updated);
     cJSON_AddNumberToObject(doc, "deleted", (double)st->deleted);
     cJSON_AddNumberToObject(doc, "unchanged", (double)st->unchanged);
+    cJSON_AddNumberToObject(doc, "ignored", (double)r->ignored);
     cJSON_AddNumberToObject(doc, "bytes", (double)st->bytes);
     cJSON_AddNumberToObject(doc, "seconds", secs);
     cJSON_AddItemToObject(doc, "actions", actions);
@@ -52,19 +66,23 @@ static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_s
 
 int cmd_sync(int argc, char **argv)
 {
-    static const char *const flags[] = { "--delete", "-n", "--dry-run", NULL };
+    static const char *const flags[] = { "--delete", "-n", "--dry-run", "--no-ignore", NULL };
     static const char *const valued[] = { "--exclude", NULL };
     struct cli_mpy c = {
         .cmd = "sync",
-        .usage = "sync LOCAL [:REMOTE] [--delete] [-n|--dry-run] [--exclude PATTERN]... [-p PORT]",
+        .usage =
+            "sync LOCAL [:REMOTE] [--delete] [-n|--dry-run] [--exclude PATTERN]... [--no-ignore] [-p PORT]",
         .flags = flags,
         .valued = valued,
-        .help = "Make the board folder REMOTE (default: the main filesystem, /flash or /) equal to the\n"
-                "local folder: unchanged files (same size and SHA-256, computed on the board) are skipped,\n"
-                "others written atomically.\n"
-                "  --delete            also remove board files the local folder does not have\n"
-                "  -n, --dry-run       only say what would be done\n"
-                "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)",
+        .help =
+            "Make the board folder REMOTE (default: the main filesystem, /flash or /) equal to the\n"
+            "local folder: unchanged files (same size and SHA-256, computed on the board) are skipped,\n"
+            "others written atomically.\n"
+            "  --delete            also remove board files the local folder does not have\n"
+            "  -n, --dry-run       only say what would be done, and what is ignored and why\n"
+            "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)\n"
+            "  --no-ignore         also copy what the ignore rules leave out: .git/, __pycache__/,\n"
+            "                      *.pyc, .DS_Store, editor swap files, and .espburnignore (gitignore syntax)",
         .min_args = 1,
         .max_args = 2,
         .args_hint = "give a local folder and optionally a board folder (:PATH)",
@@ -83,8 +101,11 @@ int cmd_sync(int argc, char **argv)
         .dry_run = cli_mpy_flag(&c, "-n") || cli_mpy_flag(&c, "--dry-run"),
         .exclude = c.val,
         .nexclude = (size_t)c.nval,
+        .no_ignore = cli_mpy_flag(&c, "--no-ignore"),
+        .on_skip = on_skip,
     };
     struct report rep = { .json = c.json, .dry = o.dry_run, .actions = c.json ? cJSON_CreateArray() : NULL };
+    o.skip_ctx = &rep;
     struct mpy_sync_stats st;
     eb_err err = { 0 };
     int64_t t0 = eb_now_ms();
@@ -94,6 +115,6 @@ int cmd_sync(int argc, char **argv)
         cJSON_Delete(rep.actions);
         return cli_mpy_fail(&c, &err);
     }
-    print_summary(&o, &st, secs, rep.actions);
+    print_summary(&o, &st, secs, &rep);
     return cli_mpy_end(&c, EB_OK);
 }

@@ -3,6 +3,7 @@
 #include "mpy/sync.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,9 @@ struct local_entry {
 struct local_list {
     struct local_entry *v;
     size_t n, cap;
+    struct ignore_rules rules; /* defaults and every .espburnignore read */
+    char **sources;            /* the rule files' names, which the rules point to */
+    size_t nsources;
 };
 
 static void local_free(struct local_list *l)
@@ -26,6 +30,48 @@ static void local_free(struct local_list *l)
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i].rel);
     free(l->v);
+    for (size_t i = 0; i < l->nsources; i++)
+        free(l->sources[i]);
+    free(l->sources);
+    ignore_free(&l->rules);
+}
+
+/* Add the rules of the .espburnignore in local folder `rel` ("" = the root), if any. */
+static int load_rules(const struct mpy_sync_opts *o, struct local_list *l, const char *rel, eb_err *err)
+{
+    char path[4096], source[2100], base[2100];
+    struct stat st;
+    snprintf(path, sizeof path, "%s%s%s/%s", o->local, *rel ? "/" : "", rel, IGNORE_FILE_NAME);
+    snprintf(source, sizeof source, "%s%s%s", rel, *rel ? "/" : "", IGNORE_FILE_NAME);
+    snprintf(base, sizeof base, "%s%s", rel, *rel ? "/" : "");
+    if (stat(path, &st) != 0)
+        return 0;
+    char **v = realloc(l->sources, (l->nsources + 1) * sizeof *v);
+    if (!v)
+        return eb_fail(err, EB_IO, "out of memory");
+    l->sources = v;
+    if (!(v[l->nsources] = strdup(source)))
+        return eb_fail(err, EB_IO, "out of memory");
+    const char *src = v[l->nsources++];
+    bytes b = { 0 };
+    int rc = file_read(path, 1 << 20, &b, err);
+    if (!rc)
+        rc = ignore_add_text(&l->rules, (const char *)b.data, b.len, src, base, err);
+    bytes_free(&b);
+    return rc;
+}
+
+/* Whether the ignore rules leave out `rel` (reported through on_skip). */
+static bool ignored_here(const struct mpy_sync_opts *o, const struct local_list *l, const char *rel, bool dir)
+{
+    if (o->no_ignore)
+        return false;
+    const struct ignore_rule *why = ignore_rule_for(&l->rules, rel, dir);
+    if (!why || why->negate)
+        return false;
+    if (o->on_skip)
+        o->on_skip(o->skip_ctx, rel, dir, why);
+    return true;
 }
 
 static bool excluded(const struct mpy_sync_opts *o, const char *rel)
@@ -58,6 +104,8 @@ static int walk_local(const struct mpy_sync_opts *o, const char *rel, struct loc
 {
     char dirpath[4096];
     snprintf(dirpath, sizeof dirpath, "%s%s%s", o->local, *rel ? "/" : "", rel);
+    if (!o->no_ignore && load_rules(o, l, rel, err))
+        return -1;
     DIR *d = opendir(dirpath);
     if (!d)
         return eb_fail(err, EB_IO, "cannot read the folder %s", dirpath);
@@ -71,7 +119,7 @@ static int walk_local(const struct mpy_sync_opts *o, const char *rel, struct loc
         if (snprintf(r, sizeof r, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >= (int)sizeof r)
             continue;
         snprintf(full, sizeof full, "%s/%s", o->local, r);
-        if (excluded(o, r) || stat(full, &st) != 0)
+        if (excluded(o, r) || stat(full, &st) != 0 || ignored_here(o, l, r, S_ISDIR(st.st_mode)))
             continue;
         if (S_ISDIR(st.st_mode))
             rc = local_add(l, r, true, err) || walk_local(o, r, l, err);
@@ -161,7 +209,7 @@ static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struc
     struct mpy_entry *e = find_remote(remote, rp);
     int rc = 0;
     mpy_sha256_hex(data.data, data.len, hex);
-    if (e && e->type == 'f' && e->size == (long)data.len && strcmp(e->sha, hex) == 0) {
+    if (!o->copy_all && e && e->type == 'f' && e->size == (long)data.len && strcmp(e->sha, hex) == 0) {
         st->unchanged++;
         cb(ctx, MPY_SYNC_SAME, rp, data.len);
     } else {
@@ -177,6 +225,24 @@ static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struc
     }
     bytes_free(&data);
     return rc;
+}
+
+/* Make the board folder for local folder `rel` (replacing a file there). */
+static int sync_dir(struct mpy_fs *fs, const struct mpy_sync_opts *o, const char *rel,
+                    struct mpy_entries *remote, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st,
+                    eb_err *err)
+{
+    char rp[2100];
+    if (mpy_path_join(rp, sizeof rp, o->remote, rel))
+        return eb_fail(err, EB_USAGE, "board path too long for %s", rel);
+    struct mpy_entry *e = find_remote(remote, rp);
+    if (e && e->type == 'd')
+        return 0;
+    if (!o->dry_run && ((e && mpy_fs_rm(fs, rp, true, err)) || mpy_fs_mkdir(fs, rp, err)))
+        return -1;
+    st->dirs++;
+    cb(ctx, MPY_SYNC_MKDIR, rp, 0);
+    return 0;
 }
 
 /* Clean up after interrupted writes, then remove what the local side lacks. */
@@ -198,7 +264,8 @@ static int sync_extras(struct mpy_fs *fs, const struct mpy_sync_opts *o, const s
                 return -1;
             continue;
         }
-        if (!o->delete_extra || local_has(l, rel) || excluded(o, rel))
+        if (!o->delete_extra || local_has(l, rel) || excluded(o, rel) ||
+            (!o->no_ignore && ignore_match(&l->rules, rel, remote->v[i].type == 'd', NULL)))
             continue;
         if (!o->dry_run && mpy_fs_rm(fs, p, true, err))
             return -1;
@@ -220,7 +287,9 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
     struct mpy_put_batch batch = { 0 };
     char type = '-';
     memset(st, 0, sizeof *st);
-    int rc = walk_local(o, "", &l, err);
+    int rc = o->no_ignore ? 0 : ignore_add_defaults(&l.rules, err);
+    if (!rc)
+        rc = walk_local(o, "", &l, err);
     if (!rc)
         qsort(l.v, l.n, sizeof *l.v, by_rel);
     if (!rc)
@@ -231,30 +300,13 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
         rc = mpy_fs_mkdir(fs, o->remote, err);
     if (!rc && type == 'd')
         rc = mpy_fs_list(fs, o->remote, true, &remote, err);
-    if (!rc)
+    if (!rc && !o->copy_all)
         rc = hash_candidates(fs, o, &l, &remote, err);
     if (!rc)
         rc = sync_extras(fs, o, &l, &remote, cb, ctx, st, err);
-    for (size_t i = 0; i < l.n && !rc; i++) {
-        char rp[2100];
-        if (!l.v[i].dir) {
-            rc = sync_file(fs, &batch, o, l.v[i].rel, &remote, cb, ctx, st, err);
-            continue;
-        }
-        if (mpy_path_join(rp, sizeof rp, o->remote, l.v[i].rel))
-            rc = eb_fail(err, EB_USAGE, "board path too long for %s", l.v[i].rel);
-        struct mpy_entry *e = rc ? NULL : find_remote(&remote, rp);
-        if (rc || (e && e->type == 'd'))
-            continue;
-        if (!o->dry_run && e)
-            rc = mpy_fs_rm(fs, rp, true, err);
-        if (!rc && !o->dry_run)
-            rc = mpy_fs_mkdir(fs, rp, err);
-        if (!rc) {
-            st->dirs++;
-            cb(ctx, MPY_SYNC_MKDIR, rp, 0);
-        }
-    }
+    for (size_t i = 0; i < l.n && !rc; i++)
+        rc = l.v[i].dir ? sync_dir(fs, o, l.v[i].rel, &remote, cb, ctx, st, err)
+                        : sync_file(fs, &batch, o, l.v[i].rel, &remote, cb, ctx, st, err);
     if (!rc)
         rc = mpy_put_batch_flush(fs, &batch, err);
     mpy_put_batch_free(&batch);
@@ -272,4 +324,89 @@ bool mpy_sync_skips(const struct mpy_sync_opts *o, const char *rel)
             return true;
     }
     return excluded(o, rel);
+}
+
+/* mkdir -p on the host. */
+static int local_mkdirs(const char *path, eb_err *err)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+        return eb_fail(err, EB_USAGE, "path too long: %s", path);
+    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+        if (s)
+            *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return eb_fail(err, EB_IO, "cannot make the folder %s: %s", p, strerror(errno));
+        if (!s)
+            return 0;
+        *s = '/';
+    }
+}
+
+static int fetch_one(struct mpy_fs *fs, const struct mpy_entry *e, const char *rel, const char *local,
+                     mpy_fetch_report cb, void *ctx, struct mpy_fetch_stats *st, eb_err *err)
+{
+    char lp[4096];
+    if (snprintf(lp, sizeof lp, "%s/%s", local, rel) >= (int)sizeof lp)
+        return eb_fail(err, EB_USAGE, "local path too long for %s", e->path);
+    if (e->type == 'd') {
+        st->dirs++;
+        return local_mkdirs(lp, err);
+    }
+    char *slash = strrchr(lp, '/');
+    *slash = '\0';
+    int rc = local_mkdirs(lp, err);
+    *slash = '/';
+    bytes data = { 0 };
+    if (!rc)
+        rc = mpy_fs_get(fs, e->path, &data, err) || file_write_atomic(lp, data.data, data.len, err) ? -1 : 0;
+    if (!rc) {
+        st->files++;
+        st->bytes += data.len;
+        if (cb)
+            cb(ctx, e->path, lp, data.len);
+    }
+    bytes_free(&data);
+    return rc;
+}
+
+int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy_fetch_report cb, void *ctx,
+                   struct mpy_fetch_stats *st, eb_err *err)
+{
+    struct mpy_entries e = { 0 };
+    char type = '-';
+    memset(st, 0, sizeof *st);
+    int rc = mpy_fs_type(fs, remote, &type, err);
+    if (!rc && type != 'd')
+        rc = eb_fail(err, EB_PROBLEM, "%s is not a folder on the board", remote);
+    if (!rc)
+        rc = local_mkdirs(local, err) || mpy_fs_list(fs, remote, true, &e, err) ? -1 : 0;
+    for (size_t i = 0; i < e.n && !rc; i++) {
+        const char *rel = rel_of(remote, e.v[i].path);
+        if (rel && *rel && !mpy_fs_is_scratch(e.v[i].path, NULL))
+            rc = fetch_one(fs, &e.v[i], rel, local, cb, ctx, st, err);
+    }
+    mpy_entries_free(&e);
+    return rc;
+}
+
+int mpy_fs_mkdir_parents(struct mpy_fs *fs, const char *path, eb_err *err)
+{
+    char p[2100];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+        return eb_fail(err, EB_USAGE, "board path too long: %s", path);
+    for (char *s = strchr(p + 1, '/');; s = strchr(s + 1, '/')) {
+        if (s)
+            *s = '\0';
+        char type = '-';
+        if (mpy_fs_type(fs, p, &type, err))
+            return -1;
+        if (type == 'f')
+            return eb_fail(err, EB_PROBLEM, "%s is a file on the board, not a folder", p);
+        if (type == '-' && mpy_fs_mkdir(fs, p, err))
+            return -1;
+        if (!s)
+            return 0;
+        *s = '/';
+    }
 }

@@ -9,7 +9,11 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "common/ignore.h"
 #include "mpy/fs.h"
+
+/* Told about each local file or folder the ignore rules leave out. */
+typedef void (*mpy_sync_skip_report)(void *ctx, const char *rel, bool is_dir, const struct ignore_rule *why);
 
 struct mpy_sync_opts {
     const char *local;          /* local folder */
@@ -18,6 +22,10 @@ struct mpy_sync_opts {
     bool dry_run;               /* say what would happen, change nothing */
     const char *const *exclude; /* fnmatch patterns on relative path or name */
     size_t nexclude;
+    bool no_ignore;               /* do not apply the default rules and .espburnignore files */
+    bool copy_all;                /* write every file, without asking the board for hashes (cp -r) */
+    mpy_sync_skip_report on_skip; /* may be NULL */
+    void *skip_ctx;
 };
 
 enum mpy_sync_action {
@@ -41,5 +49,18 @@ bool mpy_sync_skips(const struct mpy_sync_opts *o, const char *rel);
 
 int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report cb, void *ctx,
              struct mpy_sync_stats *st, eb_err *err);
+
+/* The other direction: copy the board folder `remote` and everything below
+ * it into the local folder `local` (made as needed), each file checked
+ * against the board's SHA-256 and written atomically. */
+struct mpy_fetch_stats {
+    size_t files, dirs, bytes;
+};
+typedef void (*mpy_fetch_report)(void *ctx, const char *remote_path, const char *local_path, size_t bytes);
+int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy_fetch_report cb, void *ctx,
+                   struct mpy_fetch_stats *st, eb_err *err);
+
+/* Make a board folder and the folders above it that are missing (mkdir -p). */
+int mpy_fs_mkdir_parents(struct mpy_fs *fs, const char *path, eb_err *err);
 
 #endif
