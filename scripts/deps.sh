@@ -12,7 +12,7 @@ SUDO=""
 
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
   libcjson-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
-  libcmocka-dev python3 python3-pytest dosfstools mtools"
+  libcmocka-dev python3 python3-pytest python3-pyte dosfstools mtools"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -339,7 +339,9 @@ static void update_loop(struct bootlog *bl)
     }
     int i = find_key(bl, "boot-loop");
     if (i < 0) {
-        note(bl, BOOTLOG_FAIL, "boot-loop", NULL, what, why, fix);
+        i = note(bl, BOOTLOG_FAIL, "boot-loop", NULL, what, why, fix);
+        if (i >= 0)
+            bl->f[i].count = bl->boots; /* its count is the boots' */
         return;
     }
     struct bootlog_finding *f = &bl->f[i];
@@ -1060,6 +1062,8 @@ void bootlog_summary(const struct bootlog *bl, struct bootlog_summary *out)
     out->lines = bl->lines;
     out->boots = bl->boots;
     out->stage = bl->max_stage;
+    out->now = bl->cur.stage;
+    out->period = bl->nintervals > 0 ? median_interval(bl) : 0;
     text_put(out->idf_version, sizeof out->idf_version, "%s", bl->idf_version);
     text_put(out->boot_mode, sizeof out->boot_mode, "%s", bl->boot_mode);
 }

@@ -35,6 +35,7 @@ struct bootlog_finding {
     char why[1024];             /* why */
     char fix[768];              /* what to do */
     char plan[768];             /* filled by bootlog_tie_plan(): the files involved */
+    char file[64];              /* bootlog_tie_plan(): the plan's file at the offset concerned, or "" */
     unsigned line;              /* line of the log where it was first seen */
     unsigned count;             /* how many times */
     unsigned version;           /* bumped whenever the texts or count change */
@@ -75,6 +76,8 @@ struct bootlog_summary {
     const char *rom;         /* "ESP32 ROM of chip revisions 0 and 1", or NULL */
     unsigned lines, boots;
     enum bootlog_stage stage; /* furthest stage reached by any boot */
+    enum bootlog_stage now;   /* stage of the current (last) boot */
+    double period;            /* median seconds between boots, 0 when unknown */
     char idf_version[40];     /* second-stage bootloader's ESP-IDF version, or "" */
     char boot_mode[96];       /* last "SPI_FAST_FLASH_BOOT (boot:0x13)", or "" */
 };

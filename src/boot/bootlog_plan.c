@@ -113,6 +113,7 @@ static void tie_one(struct bootlog_finding *f, const struct plan *p, const struc
     size_t cap = sizeof f->plan;
     out[0] = '\0';
     f->version++;
+    text_put(f->file, sizeof f->file, "%s", starts_here ? base_name(r->path) : "");
     bool merged_home = r && got == ROLE_MERGED && r->addr == r->id->merged_base;
     if (merged_home) {
         text_add(

@@ -2,6 +2,7 @@
 #include "cli/cli_bootreport.h"
 
 #include "cli/cli.h"
+#include "cli/cli_term.h"
 #include "common/file.h"
 
 #define MAX_ELF (512u << 20)
@@ -30,22 +31,24 @@ void bootreport_block(FILE *out, const struct bootlog_finding *f, bool colour)
     fprintf(out, "\n");
 }
 
-void bootreport_line(FILE *out, const struct bootlog_finding *f, bool colour)
+void bootreport_brief_line(FILE *out, const struct bootlog_finding *f, const struct bootlog_brief *b,
+                           bool colour, int cols)
 {
     const char *on = colour ? (f->level == BOOTLOG_FAIL   ? "\033[31m"
                                : f->level == BOOTLOG_WARN ? "\033[33m"
                                                           : "\033[36m")
                             : "";
-    const char *off = colour ? "\033[0m" : "";
-    fprintf(out, "%sespburn%s %s %s%s: %s.", on, off, bootreport_label(f->level, colour), on, f->code,
-            f->what);
-    if (f->why[0])
-        fprintf(out, " Why: %s.", f->why);
-    if (f->fix[0])
-        fprintf(out, " Fix: %s.", f->fix);
-    if (f->plan[0])
-        fprintf(out, " Your files: %s", f->plan);
-    fprintf(out, "%s\n", off);
+    char line[BOOTREPORT_LINE_MAX];
+    snprintf(line, sizeof line, "%sespburn%s %s %s%s%s%s", on, colour ? "\033[0m" : "",
+             bootreport_label(f->level, colour), on, b->titled ? "" : f->code, b->titled ? "" : ": ",
+             b->line);
+    /* the hint to the full text, shorter when the line is long; then the line cut */
+    const char *hint = f->level == BOOTLOG_INFO ? "" : " \xc2\xb7 Ctrl-T E explains"; /* · */
+    if (cols > 0 && *hint && term_width(line) + term_width(hint) > cols - 1)
+        hint = " \xc2\xb7 Ctrl-T E";
+    if (cols > 0)
+        term_clip(line, cols - 1 - term_width(hint));
+    fprintf(out, "%s%s%s\n", line, hint, colour ? "\033[0m" : "");
 }
 
 cJSON *bootreport_json(const struct bootlog_finding *f)

@@ -10,13 +10,18 @@
 #include <stdio.h>
 
 #include "boot/bootlog.h"
+#include "boot/bootlog_brief.h"
 
 /* "FAIL", "WARN", "INFO"; in colour when `colour`. */
 const char *bootreport_label(enum bootlog_level level, bool colour);
 /* One block: the level and code, then what happened, why, what to do, the files. */
 void bootreport_block(FILE *out, const struct bootlog_finding *f, bool colour);
-/* One highlighted line (the monitor's): "espburn FAIL code: what. Why: ... Fix: ... Files: ..." */
-void bootreport_line(FILE *out, const struct bootlog_finding *f, bool colour);
+#define BOOTREPORT_LINE_MAX 1024
+/* One highlighted line (the monitor's): "espburn FAIL code: LINE · Ctrl-T E explains",
+ * LINE the finding's short form, the hint shorter and then the line cut to fit `cols`
+ * columns (0: not cut). */
+void bootreport_brief_line(FILE *out, const struct bootlog_finding *f, const struct bootlog_brief *b,
+                           bool colour, int cols);
 /* The finding as a JSON object (caller owns it). */
 cJSON *bootreport_json(const struct bootlog_finding *f);
 /* Read the application ELF's function symbols; prints the error and returns

@@ -20,6 +20,12 @@ bool term_raw(void);
 void term_restore(void);
 /* Columns of the terminal on `fd` (80 when it is not one or does not say). */
 int term_columns(int fd);
+/* Rows and columns of the terminal on `fd`; false (24x80) when it is not one. */
+bool term_size(int fd, int *rows, int *cols);
+/* Columns `s` takes on screen: UTF-8 characters, colour codes (ESC [ ... m) none. */
+int term_width(const char *s);
+/* Cut `s` in place to at most `cols` columns, ending in "…" when cut. */
+void term_clip(char *s, int cols);
 /* Keys typed so far, waiting at most timeout_ms: the count, 0 none yet,
  * -1 when the input has ended (a pipe closed: stop asking). */
 int term_read_keys(uint8_t *buf, size_t n, int timeout_ms);

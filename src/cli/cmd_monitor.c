@@ -13,28 +13,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "boot/bootlog_plan.h"
 #include "boot/bootlog.h"
+#include "boot/bootlog_brief.h"
 #include "cli/cli_bootreport.h"
 #include "cli/cli.h"
 #include "cli/cli_device.h"
 #include "cli/cli_flashed.h"
+#include "cli/cli_fold.h"
+#include "cli/cli_statusbar.h"
 #include "cli/cli_term.h"
 #include "plan/plan.h"
 #include "port/reset.h"
 
 #define MAX_PLAN_SOURCES 32
 #define MONITOR_BAUD     115200
-#define READ_SLICE_MS    20  /* how long one wait for board output lasts */
-#define RECONNECT_MS     500 /* esp-idf-monitor's RECONNECT_DELAY */
+#define READ_SLICE_MS    20   /* how long one wait for board output lasts */
+#define RECONNECT_MS     500  /* esp-idf-monitor's RECONNECT_DELAY */
+#define QUIET_MS         1000 /* a held-back round is shown after this long without output */
 
 struct monitor_args {
     const char *port, *elf, *log;
     const struct chip *chip;
     uint32_t baud;
-    bool json, no_reset, until_finding;
+    bool json, no_reset, until_finding, raw, no_status;
     double duration; /* seconds, 0 = until stopped */
     int nplan;
     char *plan[MAX_PLAN_SOURCES];
@@ -51,6 +56,13 @@ struct monitor {
     bool app_reached;        /* said that this analysis reached the application */
     unsigned nshown;         /* findings of `bl` already shown */
     unsigned analyses;       /* 1 + resets and reconnections */
+    unsigned boots;          /* boots of `bl` seen so far: a new one starts a round */
+    struct fold fold;        /* identical rounds folded (not with --raw, --json) */
+    bool folding, fold_line; /* fold in use; a "… N more identical boots" line is open */
+    unsigned nfolded;        /* rounds folded on that line */
+    struct statusbar bar;    /* the two status rows (a terminal, not --no-status) */
+    int cols;                /* the terminal's width, 0 when not a terminal */
+    int64_t last_rx_ms;      /* when the board last printed */
     struct shown {           /* per shown finding: when to say more */
         unsigned next_count; /* show again (short) when its count reaches this... */
         uint32_t what_hash;  /* ...and its text changed (a boot loop's count and period) */
@@ -58,26 +70,37 @@ struct monitor {
     int64_t t0_ms, next_try_ms;
 };
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, resized;
 
 static void on_signal(int sig)
 {
     stop_signal = sig;
 }
 
+static void on_resize(int sig)
+{
+    (void)sig;
+    resized = 1;
+}
+
 /* ---- arguments --------------------------------------------------------- */
 
 static const char usage[] =
     "usage: espburn monitor -p PORT [-b BAUD] [--elf APP.elf] [--plan SOURCE...] [--chip CHIP]\n"
-    "                       [--no-reset] [--log FILE] [--duration SECS] [--until-finding] [--json]\n\n"
+    "                       [--no-reset] [--log FILE] [--duration SECS] [--until-finding] [--raw]\n"
+    "                       [--no-status] [--json]\n\n"
     "A serial terminal that explains the boot. It resets the board into its firmware\n"
     "(EN pulsed through RTS with IO0 released, as idf.py monitor does; a port without\n"
     "modem lines is just attached), shows everything the board prints, and, as it\n"
-    "recognises boot output, prints one highlighted line per distinct problem: reset\n"
-    "reason, boot mode, known failures with cause and fix, boot loops (count and\n"
-    "period), brown-outs, crashes (backtrace named with --elf).\n\n"
+    "recognises boot output, prints one short line per distinct problem (it fits the\n"
+    "terminal; Ctrl-T E explains it in full): reset reason, boot mode, known failures\n"
+    "with cause and fix, boot loops (count, period and cause), brown-outs, crashes\n"
+    "(backtrace named with --elf). In a terminal the two bottom rows show the board's\n"
+    "state, the baud rate, the diagnosis and its fix. Identical boots after the third\n"
+    "are folded into one line (\"... 7 more identical boots\").\n\n"
     "keys: every key goes to the board; Ctrl-] leaves; Ctrl-T then:\n"
     "  R reset the board   P reset into download mode   T timestamps on/off\n"
+    "  E explain the diagnosis in full   L list every finding in full\n"
     "  H help              X leave                      Ctrl-T / Ctrl-] send that key\n\n"
     "  -p, --port PORT     /dev/ttyUSB0, socket://HOST:PORT, rfc2217://HOST:PORT, auto\n"
     "                      (default $ESPBURN_PORT)\n"
@@ -91,6 +114,8 @@ static const char usage[] =
     "  --log FILE          also write the raw output to FILE\n"
     "  --duration SECS     stop after SECS seconds\n"
     "  --until-finding     stop after the first failure found\n"
+    "  --raw               show every boot, none folded\n"
+    "  --no-status         no status rows at the bottom of the terminal\n"
     "  --json              JSON lines: output chunks, findings, events, then a summary\n\n"
     "Without a terminal, keys are read from standard input (if any) and Ctrl-C stops.\n"
     "The port is reopened when it comes back (a board unplugged and plugged in again).\n\n"
@@ -151,6 +176,10 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
             a->no_reset = true;
         else if (!strcmp(s, "--until-finding"))
             a->until_finding = true;
+        else if (!strcmp(s, "--raw"))
+            a->raw = true;
+        else if (!strcmp(s, "--no-status"))
+            a->no_status = true;
         else if (!strcmp(s, "--plan"))
             rc = parse_plan(argc, argv, &i, a);
         else if (valued[k])
@@ -212,8 +241,66 @@ static cJSON *json_line(const struct monitor *m, const char *type)
     return o;
 }
 
+/* The "… N more identical boots" line is done: on a terminal it was drawn
+ * in place as it grew, elsewhere it is written now, once. */
+static void close_fold_line(struct monitor *m)
+{
+    if (!m->fold_line)
+        return;
+    if (m->colour)
+        fputc('\n', stdout);
+    else
+        printf("\xe2\x80\xa6 %u more identical boot%s\n", m->nfolded, m->nfolded == 1 ? "" : "s");
+    m->fold_line = false;
+    m->nfolded = 0;
+    m->at_line_start = true;
+}
+
+static void count_folded(struct monitor *m)
+{
+    m->nfolded++;
+    m->fold_line = true;
+    if (m->colour)
+        printf("\r\033[2m\xe2\x80\xa6 %u more identical boot%s\033[0m\033[K", m->nfolded,
+               m->nfolded == 1 ? "" : "s");
+}
+
+static void show_stamp(void)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    localtime_r(&ts.tv_sec, &tm);
+    printf("[%02d:%02d:%02d.%03ld] ", tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+/* The board's own bytes, never altered (a timestamp before each line when asked). */
+static void show_board(struct monitor *m, const uint8_t *p, size_t n)
+{
+    if (n)
+        close_fold_line(m);
+    for (size_t start = 0, end; start < n; start = end) {
+        const uint8_t *nl = memchr(p + start, '\n', n - start);
+        end = nl ? (size_t)(nl - p) + 1 : n;
+        if (m->timestamps && m->at_line_start)
+            show_stamp();
+        fwrite(p + start, 1, end - start, stdout);
+        m->at_line_start = p[end - 1] == '\n';
+    }
+}
+
+/* What a round held back (it matched the one before) is shown now. */
+static void release_held(struct monitor *m)
+{
+    const uint8_t *p;
+    size_t n = m->folding ? fold_release(&m->fold, &p) : 0;
+    show_board(m, p, n);
+}
+
+/* Before a line of espburn's own: the board's line ended, or the fold line. */
 static void end_board_line(struct monitor *m)
 {
+    close_fold_line(m);
     if (!m->at_line_start)
         fputc('\n', stdout);
     m->at_line_start = true;
@@ -238,6 +325,7 @@ static void say(struct monitor *m, const char *event, const char *fmt, ...)
         fflush(stdout);
         return;
     }
+    release_held(m); /* something happened: the round is not a mere repeat */
     if (m->colour)
         end_board_line(m); /* on one screen: not in the middle of a board line */
     fflush(stdout);
@@ -277,9 +365,10 @@ static void show_update(struct monitor *m, unsigned i, const struct bootlog_find
         cli_print_json(o);
         return;
     }
+    struct bootlog_brief b;
+    bootlog_brief(m->bl, f, &b);
     end_board_line(m);
-    printf("%sespburn %s %s (x%u): %s%s\n", m->colour ? "\033[2m" : "", bootreport_label(f->level, false),
-           f->code, f->count, f->what, m->colour ? "\033[0m" : "");
+    bootreport_brief_line(stdout, f, &b, m->colour, m->cols);
 }
 
 static void show_finding(struct monitor *m, const struct bootlog_finding *f)
@@ -295,8 +384,11 @@ static void show_finding(struct monitor *m, const struct bootlog_finding *f)
         cli_print_json(o);
         return;
     }
+    struct bootlog_brief b;
+    bootlog_brief(m->bl, f, &b);
+    release_held(m); /* a new finding: this round is not a mere repeat */
     end_board_line(m);
-    bootreport_line(stdout, f, m->colour);
+    bootreport_brief_line(stdout, f, &b, m->colour, m->cols);
 }
 
 /* Findings the analyzer added since the last look, tied to the plan first. */
@@ -339,23 +431,6 @@ static void show_grown_findings(struct monitor *m)
 
 /* ---- the board's output -------------------------------------------------- */
 
-static void show_stamp(void)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    localtime_r(&ts.tv_sec, &tm);
-    printf("[%02d:%02d:%02d.%03ld] ", tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
-}
-
-static void show_text(struct monitor *m, const uint8_t *p, size_t n)
-{
-    if (m->timestamps && m->at_line_start)
-        show_stamp();
-    fwrite(p, 1, n, stdout);
-    m->at_line_start = p[n - 1] == '\n';
-}
-
 static void show_chunk_json(struct monitor *m, const uint8_t *p, size_t n)
 {
     char *text = latin1_text(p, n);
@@ -367,6 +442,102 @@ static void show_chunk_json(struct monitor *m, const uint8_t *p, size_t n)
     cli_print_json(o);
 }
 
+/* ---- the status rows ------------------------------------------------------ */
+
+static const char *board_state(const struct monitor *m, char *buf, size_t cap)
+{
+    struct bootlog_summary s;
+    bootlog_summary(m->bl, &s);
+    const struct bootlog_finding *loop = bootlog_loop(m->bl);
+    if (!m->port)
+        return "port lost, waiting for it";
+    if (loop) {
+        snprintf(buf, cap, "looping \xc3\x97%u", loop->count); /* × */
+        if (s.period > 0)
+            snprintf(buf + strlen(buf), cap - strlen(buf), ", every %.1f s", s.period);
+        return buf;
+    }
+    if (strstr(s.boot_mode, "DOWNLOAD"))
+        return "download mode";
+    if (s.now == BOOTLOG_STAGE_APP)
+        return "running app";
+    return s.boots ? "booting" : "waiting for the board's output";
+}
+
+/* Bottom rows: the board's state, the rate and the diagnosis; its fix. */
+static void update_status(struct monitor *m)
+{
+    if (!m->bar.on)
+        return;
+    char state[64], row1[STATUSBAR_TEXT], row2[STATUSBAR_TEXT];
+    const char *st = board_state(m, state, sizeof state);
+    const struct bootlog_finding *d = bootlog_diagnosis(m->bl);
+    if (!d) {
+        snprintf(row1, sizeof row1, "%s \xc2\xb7 %u baud \xc2\xb7 no problem seen", st, (unsigned)m->a->baud);
+        snprintf(row2, sizeof row2,
+                 "Ctrl-] leaves \xc2\xb7 Ctrl-T H help \xc2\xb7 Ctrl-T L lists the findings");
+    } else {
+        struct bootlog_brief b;
+        bootlog_brief(m->bl, d, &b);
+        snprintf(row1, sizeof row1, "%s %s \xc2\xb7 %u baud \xc2\xb7 cause: %s",
+                 bootreport_label(d->level, false), st, (unsigned)m->a->baud, b.cause);
+        snprintf(row2, sizeof row2, "fix: %s \xc2\xb7 Ctrl-T E explains", b.fix);
+    }
+    statusbar_set(&m->bar, row1, row2);
+}
+
+/* The terminal was resized: the rows move to its new bottom, and the
+ * output goes on on a fresh line above them. */
+static void on_resized(struct monitor *m)
+{
+    resized = 0;
+    int rows;
+    term_size(STDOUT_FILENO, &rows, &m->cols);
+    if (!m->bar.on)
+        return;
+    release_held(m);
+    statusbar_resize(&m->bar);
+    m->at_line_start = true;
+    m->fold_line = false;
+    m->nfolded = 0;
+}
+
+/* A new boot started with this line: the round before it ends, folded
+ * when it was held back whole and identical. */
+static void next_round(struct monitor *m)
+{
+    struct bootlog_summary s;
+    bootlog_summary(m->bl, &s);
+    if (s.boots == m->boots)
+        return;
+    m->boots = s.boots;
+    const uint8_t *p;
+    size_t n;
+    if (!m->folding)
+        return;
+    if (fold_next_round(&m->fold, &p, &n))
+        count_folded(m);
+    else
+        show_board(m, p, n);
+}
+
+/* One line (or the start of one) of the board's: analysed first, so that a
+ * line that starts a boot starts a new round; then shown (or held back
+ * while the round repeats the one before), then what it revealed. */
+static void on_line(struct monitor *m, const uint8_t *p, size_t n, double t)
+{
+    bootlog_feed(m->bl, (const char *)p, n, t);
+    if (!m->a->json) {
+        next_round(m);
+        const uint8_t *show = p;
+        size_t k = m->folding ? fold_add(&m->fold, p, n, &show) : n;
+        show_board(m, show, k);
+    }
+    show_new_findings(m);
+    show_grown_findings(m);
+    show_app_reached(m);
+}
+
 /* Show, log and analyse a chunk, a line at a time, so that a finding is
  * printed right after the line that revealed it. */
 static void on_output(struct monitor *m, const uint8_t *p, size_t n)
@@ -375,19 +546,16 @@ static void on_output(struct monitor *m, const uint8_t *p, size_t n)
         fwrite(p, 1, n, m->log);
         fflush(m->log);
     }
+    m->last_rx_ms = eb_now_ms();
     double t = elapsed(m);
     if (m->a->json)
         show_chunk_json(m, p, n);
     for (size_t start = 0, end; start < n; start = end) {
         const uint8_t *nl = memchr(p + start, '\n', n - start);
         end = nl ? (size_t)(nl - p) + 1 : n;
-        if (!m->a->json)
-            show_text(m, p + start, end - start);
-        bootlog_feed(m->bl, (const char *)p + start, end - start, t);
-        show_new_findings(m);
-        show_grown_findings(m);
-        show_app_reached(m);
+        on_line(m, p + start, end - start, t);
     }
+    update_status(m);
     fflush(stdout);
 }
 
@@ -397,6 +565,7 @@ static int new_analysis(struct monitor *m)
 {
     bootlog_free(m->bl);
     m->nshown = 0;
+    m->boots = 0;
     m->app_reached = false;
     m->analyses++;
     m->bl = bootlog_new(&m->bopts);
@@ -475,8 +644,33 @@ static bool reset_board(struct monitor *m, const struct monitor_reset *r, bool d
 static void show_keys(struct monitor *m)
 {
     say(m, "help",
-        "Ctrl-] leaves; Ctrl-T then: R reset, P download mode, T timestamps, H help, X leave, "
-        "Ctrl-T/Ctrl-] send that key");
+        "Ctrl-] leaves; Ctrl-T then: R reset, P download mode, T timestamps, E explain the diagnosis, "
+        "L list every finding, H help, X leave, Ctrl-T/Ctrl-] send that key");
+}
+
+/* Ctrl-T E: the diagnosis (else the latest finding) in full; Ctrl-T L: every finding. */
+static void explain_findings(struct monitor *m, bool all)
+{
+    unsigned n = bootlog_count(m->bl);
+    const struct bootlog_finding *d = bootlog_diagnosis(m->bl);
+    if (n == 0) {
+        say(m, "explain", "nothing found yet since the last reset");
+        return;
+    }
+    if (m->plan)
+        bootlog_tie_plan(m->bl, m->plan);
+    if (m->a->json) {
+        cJSON *o = json_line(m, "explain"), *arr = cJSON_AddArrayToObject(o, "findings");
+        for (unsigned i = all ? 0 : n - 1; i < n; i++)
+            cJSON_AddItemToArray(arr, bootreport_json(all || !d ? bootlog_finding(m->bl, i) : d));
+        cli_print_json(o);
+        return;
+    }
+    release_held(m);
+    end_board_line(m);
+    for (unsigned i = all ? 0 : n - 1; i < n; i++)
+        bootreport_block(stdout, all || !d ? bootlog_finding(m->bl, i) : d, m->colour);
+    fflush(stdout);
 }
 
 /* Ctrl-T then `c`: returns the byte to send to the board, or -1 for none. */
@@ -492,6 +686,8 @@ static int menu_key(struct monitor *m, uint8_t c)
         m->timestamps = !m->timestamps;
         say(m, "timestamps", "timestamps %s", m->timestamps ? "on" : "off");
         break;
+    case 'e': explain_findings(m, false); break;
+    case 'l': explain_findings(m, true); break;
     case 'x': m->quit = true; break;
     case 'h':
     case '?': show_keys(m); break;
@@ -543,6 +739,7 @@ static void lose_port(struct monitor *m, const eb_err *err)
     m->next_try_ms = eb_now_ms() + RECONNECT_MS;
     end_board_line(m);
     say(m, "port-lost", "port lost (%s); waiting for it to come back, Ctrl-] leaves", err->msg);
+    update_status(m);
 }
 
 static void try_reconnect(struct monitor *m)
@@ -559,6 +756,7 @@ static void try_reconnect(struct monitor *m)
     if (new_analysis(m))
         m->quit = true;
     say(m, "reconnected", "port %s is back", m->a->port);
+    update_status(m);
 }
 
 static bool time_is_up(const struct monitor *m)
@@ -570,6 +768,12 @@ static void pump(struct monitor *m)
 {
     uint8_t buf[4096];
     while (!time_is_up(m)) {
+        if (resized)
+            on_resized(m);
+        if (m->folding && m->fold.holding && eb_now_ms() - m->last_rx_ms > QUIET_MS) {
+            release_held(m); /* the board went quiet mid-round: show what it printed */
+            fflush(stdout);
+        }
         int k = m->keys_open ? term_read_keys(buf, sizeof buf, 0) : 0;
         if (k < 0)
             m->keys_open = false; /* piped input ended: keep monitoring */
@@ -651,13 +855,19 @@ static void show_summary(struct monitor *m, int rc)
 /* Run the monitor on the opened port; returns the exit code. */
 static int run(struct monitor *m)
 {
+    if (m->colour && !m->a->no_status && statusbar_start(&m->bar, stdout))
+        signal(SIGWINCH, on_resize);
     start(m);
+    update_status(m);
     bool raw = term_raw();
     pump(m);
     if (raw)
         term_restore();
     bootlog_finish(m->bl);
     show_new_findings(m);
+    release_held(m); /* the last round, as far as it came */
+    end_board_line(m);
+    statusbar_end(&m->bar);
     int rc = m->failed ? EB_PROBLEM : m->lost ? EB_IO : EB_OK;
     show_summary(m, rc);
     return rc;
@@ -711,6 +921,7 @@ int cmd_monitor(int argc, char **argv)
     struct monitor m = {
         .a = &a,
         .colour = cli_is_tty() && !a.json,
+        .folding = !a.raw && !a.json,
         .at_line_start = true,
         .keys_open = true,
         .bopts = { .chip = a.chip, .syms = a.elf ? &syms : NULL },
@@ -723,6 +934,10 @@ int cmd_monitor(int argc, char **argv)
         plan_from_last_flash(&m, &plan);
     if (!rc && port_open(a.port, a.baud, &m.port, &err))
         rc = cli_fail(&err);
+    if (!rc && m.colour)
+        term_size(STDOUT_FILENO, &(int){ 0 }, &m.cols);
+    if (!rc && m.folding && !fold_init(&m.fold))
+        rc = cli_fail(&(eb_err){ EB_IO, "out of memory" });
     if (!rc && new_analysis(&m))
         rc = cli_fail(&(eb_err){ EB_IO, "out of memory" });
     if (!rc) {
@@ -734,6 +949,8 @@ int cmd_monitor(int argc, char **argv)
     if (m.port)
         port_close(m.port);
     bootlog_free(m.bl);
+    if (m.folding)
+        fold_free(&m.fold);
     if (m.log)
         fclose(m.log);
     if (m.plan)

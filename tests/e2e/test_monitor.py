@@ -9,6 +9,7 @@ Two kinds of board:
 """
 import json
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -159,31 +160,46 @@ def test_seed_loop_explained_live(board):
     b = board(looping(SEED_LOG, 0.4))
     p = monitor("-p", b.url, "--duration", "2.5")
     assert p.returncode == 1, p.err
-    out = p.text
-    assert out.count("load:0x3f400020,len:462120") >= 4           # the board's output is shown
+    out = p.stdout.decode().replace("\r\n", "\n")
+    assert out.count("load:0x3f400020,len:462120") >= 3           # the board's output is shown...
+    assert re.search(r"^\u2026 \d+ more identical boots?$", out, re.M), out  # ...repeats after the third folded
     diag = [line for line in out.splitlines() if "app-at-bootloader-offset" in line]
-    assert len(diag) == 1                                          # once per distinct problem
-    assert "APPLICATION as the second-stage bootloader" in diag[0]
-    assert "0x3f400020 (DROM, 462,120 bytes)" in diag[0] and "RTC watchdog" in diag[0]
-    assert "bootloader.bin) at 0x1000" in diag[0] and "0x8000" in diag[0] and "0x10000" in diag[0]
-    loop = [line for line in out.splitlines() if line.startswith("espburn") and "boot-loop" in line]
-    assert loop and "RTCWDT_RTC_RESET" in loop[-1]
-    assert "about every 0.4 s" in loop[-1]                         # the period, from arrival times
+    assert diag == ["espburn FAIL app-at-bootloader-offset: the image at 0x1000 is an application \u2014 "
+                    "write it at 0x10000 \u00b7 Ctrl-T E explains"]  # once, short
+    loop = [line for line in out.splitlines() if line.startswith("espburn FAIL boot loop \u00d7")]
+    assert loop and "every 0.4 s" in loop[-1]                      # the period, from arrival times
+    assert loop[-1].endswith("\u2014 cause: application at the bootloader offset \u00b7 Ctrl-T E explains")
     assert "has no modem lines" in p.err                           # socket://: attached, not reset
-    # the summary: the loop's final count
+    # the summary: the loop's final count, and the reset that restarts it
     summary = p.err[p.err.index("boots seen"):]
-    assert "boot-loop (x" in summary
+    assert "boot-loop (x" in summary and "RTCWDT_RTC_RESET" in summary
     count = int(summary.split("boot-loop (x")[1].split(")")[0])
     assert 5 <= count <= 8, summary
 
 
+def test_raw_shows_every_boot(board):
+    b = board(looping(SEED_LOG, 0.4))
+    p = monitor("-p", b.url, "--duration", "2.5", "--raw")
+    assert p.returncode == 1, p.err
+    assert p.text.count("load:0x3f400020,len:462120") >= 5 and "identical boot" not in p.text
+
+
 def test_plan_names_the_file(board, seed):
     b = board(looping(SEED_LOG, 0.4))
-    p = monitor("-p", b.url, "--duration", "1", "--plan", seed / "MicroPython.bin@0x1000")
-    assert p.returncode == 1
-    diag = next(line for line in p.text.splitlines() if "app-at-bootloader-offset" in line)
-    assert "The image at 0x1000 is MicroPython.bin, an application" in diag
-    assert "Write it at 0x10000 instead" in diag
+    mon = subprocess.Popen([espburn_bin(), "monitor", "-p", b.url, "--duration", "2", "--plan",
+                            seed / "MicroPython.bin@0x1000"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    time.sleep(1)
+    out, _ = mon.communicate(b"\x14e", timeout=20)  # Ctrl-T E, once the finding is there: the whole text
+    assert mon.returncode == 1
+    out = out.decode()
+    diag = next(line for line in out.splitlines() if "app-at-bootloader-offset:" in line)
+    assert "MicroPython.bin at 0x1000 is an application" in diag
+    block = out[out.index("FAIL app-at-bootloader-offset (line"):]
+    assert "What happened: the ROM is loading an APPLICATION as the second-stage bootloader" in block
+    assert "0x3f400020 (DROM, 462,120 bytes)" in block and "RTC watchdog" in block
+    assert "Your files: The image at 0x1000 is MicroPython.bin, an application" in block
+    assert "Write it at 0x10000 instead" in block
 
 
 def test_until_finding_stops_at_the_first_failure(board):

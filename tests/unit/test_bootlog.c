@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "boot/bootlog.h"
+#include "boot/bootlog_brief.h"
 #include "boot/pattern.h"
 
 static const char SEED[] = "rst:0x10 (RTCWDT_RTC_RESET),boot:0x17 (SPI_FAST_FLASH_BOOT)\n"
@@ -362,10 +363,41 @@ static void test_nothing_recognised(void **state)
     bootlog_free(bl);
 }
 
+/* The short forms: every failure of the catalogue has its own; the seed
+ * loop's line names its cause, with the plan's file once it is known. */
+static void test_brief_forms(void **state)
+{
+    (void)state;
+    for (const struct bootlog_msg *m = bootlog_catalogue; m->code; m++)
+        if (m->level != BOOTLOG_INFO)
+            assert_true(bootlog_brief_known(m->code));
+    struct bootlog *bl = bootlog_new(NULL);
+    for (int i = 0; i < 4; i++)
+        bootlog_feed(bl, SEED, strlen(SEED), 0.4 * i);
+    const struct bootlog_finding *loop = bootlog_loop(bl), *d = bootlog_diagnosis(bl);
+    assert_non_null(loop);
+    assert_string_equal(d->code, "app-at-bootloader-offset");
+    struct bootlog_brief b;
+    bootlog_brief(bl, d, &b);
+    assert_string_equal(b.line, "the image at 0x1000 is an application \xe2\x80\x94 write it at 0x10000");
+    assert_string_equal(b.cause, "application at the bootloader offset");
+    assert_string_equal(b.fix, "espburn flash 0x1000 bootloader.bin 0x8000 partitions.bin 0x10000 app.bin");
+    snprintf(bootlog_finding_mut(bl, (unsigned)(d - bootlog_finding(bl, 0)))->file, 64, "MicroPython.bin");
+    bootlog_brief(bl, loop, &b);
+    assert_true(b.titled);
+    assert_string_equal(b.line, "boot loop \xc3\x97"
+                                "4, every 0.4 s \xe2\x80\x94 cause: application at the "
+                                "bootloader offset (MicroPython.bin)");
+    assert_string_equal(b.fix,
+                        "espburn flash 0x1000 bootloader.bin 0x8000 partitions.bin 0x10000 MicroPython.bin");
+    bootlog_free(bl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pattern_matcher),
+        cmocka_unit_test(test_brief_forms),
         cmocka_unit_test(test_every_catalogue_entry_is_recognised),
         cmocka_unit_test(test_seed_is_worded_exactly),
         cmocka_unit_test(test_real_bootloader_segments_are_fine),
