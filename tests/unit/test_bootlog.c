@@ -386,7 +386,7 @@ static void test_brief_forms(void **state)
     bootlog_brief(bl, loop, &b);
     assert_true(b.titled);
     assert_string_equal(b.line, "boot loop \xc3\x97"
-                                "4, every 0.4 s \xe2\x80\x94 cause: application at the "
+                                "5, every 0.4 s \xe2\x80\x94 cause: application at the "
                                 "bootloader offset (MicroPython.bin)");
     assert_string_equal(b.fix,
                         "espburn flash 0x1000 bootloader.bin 0x8000 partitions.bin 0x10000 MicroPython.bin");
