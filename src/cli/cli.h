@@ -34,6 +34,8 @@ int cmd_reset(int argc, char **argv);
 /* MicroPython on the board (src/cli/cli_mpy.h) */
 int cmd_repl(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

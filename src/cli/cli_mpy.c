@@ -138,9 +138,49 @@ bool cli_mpy_flag(const struct cli_mpy *c, const char *name)
     return k >= 0 && (c->flag_set & (1u << k));
 }
 
+/* The session a chain keeps open between its commands. */
+static struct {
+    bool on, open, has_fs;
+    struct mpy m;
+    struct mpy_fs fs;
+} chain;
+
+void cli_mpy_chain_begin(void)
+{
+    memset(&chain, 0, sizeof chain);
+    chain.on = true;
+}
+
+void cli_mpy_chain_end(void)
+{
+    if (chain.open)
+        mpy_close(&chain.m);
+    memset(&chain, 0, sizeof chain);
+}
+
+/* Take over the chain's open session (raw REPL, helpers when asked). */
+static int reuse_chain(struct cli_mpy *c, bool with_fs)
+{
+    eb_err err = { 0 };
+    c->m = chain.m;
+    c->fs = chain.fs;
+    c->fs.m = &c->m;
+    c->m.timeout_ms = c->timeout_s * 1000;
+    chain.open = false; /* ours until cli_mpy_end gives it back */
+    if ((!c->m.raw && mpy_enter_raw(&c->m, &err)) ||
+        (with_fs && !chain.has_fs && mpy_fs_init(&c->fs, &c->m, &err)))
+        return cli_mpy_fail(c, &err);
+    c->fs.allow_deflate = !c->no_deflate;
+    c->fs.allow_binary = !c->no_binary;
+    chain.has_fs |= with_fs;
+    return 0;
+}
+
 int cli_mpy_connect(struct cli_mpy *c, bool with_fs)
 {
     eb_err err = { 0 };
+    if (chain.open)
+        return reuse_chain(c, with_fs);
     if (!c->port || !*c->port)
         return cli_usage(c->cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
     struct mpy_start_opts o = { .timeout_ms = c->timeout_s * 1000,
@@ -149,11 +189,33 @@ int cli_mpy_connect(struct cli_mpy *c, bool with_fs)
                                 .no_binary = c->no_binary };
     if (mpy_start_named(c->port, c->baud, &o, &c->m, &c->fs, &err))
         return cli_fail(&err);
+    chain.has_fs = with_fs;
+    return 0;
+}
+
+int cli_mpy_open_plain(struct cli_mpy *c, eb_err *err)
+{
+    if (!chain.open)
+        return mpy_open(c->port, c->baud, &c->m, err);
+    c->m = chain.m;
+    chain.open = false;
+    static const uint8_t ctrl_b = 0x02; /* leave the raw REPL */
+    if (c->m.raw && port_write(c->m.port, &ctrl_b, 1, err))
+        return -1;
+    c->m.raw = false;
     return 0;
 }
 
 int cli_mpy_end(struct cli_mpy *c, int rc)
 {
+    if (chain.on && c->m.port) { /* keep it for the chain's next command */
+        chain.m = c->m;
+        chain.fs = c->fs;
+        chain.fs.m = &chain.m;
+        chain.open = true;
+        memset(&c->m, 0, sizeof c->m);
+        return rc;
+    }
     mpy_close(&c->m);
     return rc;
 }

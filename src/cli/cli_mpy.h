@@ -81,4 +81,18 @@ int cli_mpy_done_paths(struct cli_mpy *c);
  * to stderr (exit 1); Ctrl-C here interrupts the board's program. */
 int cli_mpy_run_code(struct cli_mpy *c, const char *code, size_t len);
 
+/* Chains (cli_chain.c): between begin and end, the first command's session
+ * stays open and every later command uses it (one connection). */
+void cli_mpy_chain_begin(void);
+void cli_mpy_chain_end(void);
+/* Open the port without entering the raw REPL (repl); in a chain, the
+ * chain's session, taken back to the friendly REPL. */
+int cli_mpy_open_plain(struct cli_mpy *c, eb_err *err);
+
+typedef int (*cli_command_fn)(int argc, char **argv);
+/* Whether argv asks for a chain: '+' between commands, or options first. */
+bool cli_chain_wanted(int argc, char **argv);
+/* Run the chain in argv (argv[0] is the program); returns the exit code. */
+int cli_chain(int argc, char **argv, cli_command_fn run);
+
 #endif

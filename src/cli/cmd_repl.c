@@ -60,7 +60,7 @@ int cmd_repl(int argc, char **argv)
     int rc = cli_mpy_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (!c.port)
+    if (!c.port || !*c.port)
         return cli_usage(c.cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
     FILE *log = NULL;
     eb_err err = { 0 };
@@ -68,7 +68,7 @@ int cmd_repl(int argc, char **argv)
         eb_fail(&err, EB_IO, "cannot open the log file %s", c.val[c.nval - 1]);
         return cli_fail(&err);
     }
-    if (mpy_open(c.port, c.baud, &c.m, &err)) {
+    if (cli_mpy_open_plain(&c, &err)) {
         if (log)
             fclose(log);
         return cli_fail(&err);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_mpy.h"
 
 static const struct command commands[] = {
     { "info", "say what each firmware file is, for which chip, and where it goes", cmd_info },
@@ -19,6 +20,9 @@ static const struct command commands[] = {
     { "reset", "hard-reset a board through RTS", cmd_reset },
     { "repl", "terminal to the board's MicroPython REPL (Ctrl-] leaves)", cmd_repl },
     { "exec", "run Python code on the board", cmd_exec },
+    { "eval", "evaluate a Python expression on the board and print its value", cmd_eval },
+    { "edit", "edit a board file in $EDITOR (put back atomically when changed)", cmd_edit },
+    { "soft-reset", "soft-reset MicroPython (boot.py and main.py run again)", cmd_reset_soft },
     { "run", "run a local script on the board without copying it", cmd_run },
     { "ls", "list files on the board", cmd_ls },
     { "cat", "print a file from the board", cmd_cat },
@@ -61,14 +65,22 @@ int cmd_version(int argc, char **argv)
     return EB_OK;
 }
 
+/* argv[0] is the command's name. */
+static int run_command(int argc, char **argv)
+{
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(c->name, argv[0]) == 0)
+            return c->run(argc, argv);
+    return cli_usage(NULL, "unknown command '%s'", argv[0]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return cmd_help(argc, argv);
     if (strcmp(argv[1], "--version") == 0)
         return cmd_version(argc, argv);
-    for (const struct command *c = commands; c->name; c++)
-        if (strcmp(c->name, argv[1]) == 0)
-            return c->run(argc - 1, argv + 1);
-    return cli_usage(NULL, "unknown command '%s'", argv[1]);
+    if (cli_chain_wanted(argc, argv))
+        return cli_chain(argc, argv, run_command);
+    return run_command(argc - 1, argv + 1);
 }
