@@ -850,6 +850,9 @@ static void show_summary(struct monitor *m, int rc)
             fprintf(stderr, " (x%u)", f->count);
         fprintf(stderr, ": %s\n", f->what);
     }
+    if (m->a->log)
+        say(m, "log", "every byte is in %s; espburn explain %s gives each finding in full", m->a->log,
+            m->a->log);
 }
 
 /* Run the monitor on the opened port; returns the exit code. */

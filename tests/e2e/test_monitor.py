@@ -233,6 +233,7 @@ def test_log_file_tees_raw_output(board, tmp_path):
     p = monitor("-p", b.url, "--duration", "1", "--log", log)
     assert p.returncode == 1
     assert log.read_bytes() == b.sent
+    assert f"espburn explain {log} gives each finding in full" in p.err
     # and the saved log explains the same way offline
     r = subprocess.run([espburn_bin(), "explain", log, "--json"], capture_output=True, text=True)
     assert "app-at-bootloader-offset" in r.stdout

@@ -163,4 +163,9 @@ def test_clean_boot(sim, seed, tmp_path):
     assert rows[-2].lstrip().startswith("running app \u00b7 115200 baud \u00b7 no problem seen"), rows[-3:]
     assert "Ctrl-] leaves" in rows[-1]
     assert not [ln for ln in inline_findings(term) if " FAIL " in ln]
+    term.keys(b"\x14p", then=2)                                     # Ctrl-T P: into download mode
+    rows = term.rows()
+    assert rows[-2].lstrip().startswith("WARN download mode \u00b7 115200 baud \u00b7 cause: started in download"), \
+        rows[-3:]
+    assert "Ctrl-T R" in rows[-1]
     assert term.leave() == 0
