@@ -215,7 +215,10 @@ static struct device_connect_opts connect_opts(const struct cli_device_opts *o)
 int cli_device_connect(const struct cli_device_opts *o, const char *port, struct device *d, eb_err *err)
 {
     struct device_connect_opts c = connect_opts(o);
-    return device_connect(&c, port, d, err);
+    int rc = device_connect(&c, port, d, err);
+    if (d->stub_missing[0])
+        fprintf(stderr, "%s: note: %s\n", port, d->stub_missing); /* never a silent fallback */
+    return rc;
 }
 
 int cli_device_reset(const struct cli_device_opts *o, const char *port, enum device_reset_how *how,
@@ -274,6 +277,8 @@ cJSON *cli_device_json(const struct device *d)
     cJSON_AddNumberToObject(fl, "size", d->flash_size);
     cJSON_AddItemToObject(j, "security", security_json(&d->facts.security));
     cJSON_AddBoolToObject(j, "stub", d->l && d->l->stub);
+    if (d->stub_missing[0])
+        cJSON_AddStringToObject(j, "stub_reason", d->stub_missing);
     cJSON_AddNumberToObject(j, "baud", d->baud);
     return j;
 }

@@ -53,6 +53,9 @@ struct device {
     uint32_t baud;       /* the rate in use */
     enum before_mode before;
     int64_t connect_ms; /* how long connecting took */
+    /* Why no stub runs although one was wanted (DEVICE_STUB_AUTO found
+     * none): one sentence with what it costs and how to fix; "" otherwise. */
+    char stub_missing[200];
     loader_note_fn note;
     void *note_ctx;
 };

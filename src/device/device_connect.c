@@ -93,8 +93,7 @@ static int switch_baud(const struct device_connect_opts *o, struct device *d, eb
 }
 
 /* The stub to load: the given file, one found installed, or none (NULL). */
-static const char *stub_to_load(const struct device_connect_opts *o, const struct device *d, char *found,
-                                size_t n)
+static const char *stub_to_load(const struct device_connect_opts *o, struct device *d, char *found, size_t n)
 {
     if (o->stub == DEVICE_STUB_FILE)
         return o->stub_path;
@@ -102,7 +101,11 @@ static const char *stub_to_load(const struct device_connect_opts *o, const struc
         return NULL;
     if (stub_find(d->l->chip, found, n) == 0)
         return found;
-    device_note(d, "no stub", "no installed flasher stub found for this chip: the ROM loader does the work");
+    snprintf(d->stub_missing, sizeof d->stub_missing,
+             "no flasher stub found for %s, so the slower ROM loader does the work (about 1.4x the time); "
+             "install espburn (cmake --install) or set ESPBURN_DATA_DIR or ESPBURN_STUB_DIR",
+             d->l->chip->display);
+    device_note(d, "no stub", d->stub_missing);
     return NULL;
 }
 

@@ -4,12 +4,14 @@
 
 #include <cjson/cJSON.h>
 #include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/base64.h"
+#include "common/datadir.h"
 #include "common/file.h"
 #include "loader/protocol.h"
 
@@ -126,64 +128,61 @@ int stub_load_file(struct loader *l, const char *path, eb_err *err)
     return rc;
 }
 
-/* Directories that hold stub_flasher_<chip>.json (esptool-js) or <chip>.json (esptool). */
-static const char *const stub_dirs[] = {
-    "$ESPBURN_STUB_DIR",
-    "./node_modules/esptool-js/lib/targets/stub_flasher",
-    "$EXE/../node_modules/esptool-js/lib/targets/stub_flasher",
-    "$EXE/../../node_modules/esptool-js/lib/targets/stub_flasher",
+/* Where stub_flasher_<chip>.json (esptool-js) or <chip>.json (esptool) lie:
+ * $ESPBURN_STUB_DIR, then esptool-js 0.5.7's stubs under each data root
+ * (common/datadir.h: $ESPBURN_DATA_DIR, PREFIX/share/espburn, the source
+ * tree), then system-wide esptool-js and esptool installs. */
+#define STUB_DATA_REL "node_modules/esptool-js/lib/targets/stub_flasher"
+static const char *const stub_system_dirs[] = {
     "/usr/local/lib/node_modules/esptool-js/lib/targets/stub_flasher",
     "/usr/lib/node_modules/esptool-js/lib/targets/stub_flasher",
-    "$HOME/.local/lib/python3*/site-packages/esptool/targets/stub_flasher/1",
     "/usr/lib/python3*/*-packages/esptool/targets/stub_flasher/1",
     "/usr/local/lib/python3*/*-packages/esptool/targets/stub_flasher/1",
 };
+#define STUB_NDIRS (1 + DATADIR_ROOTS + sizeof stub_system_dirs / sizeof stub_system_dirs[0])
 
-/* Expand $ESPBURN_STUB_DIR, $HOME and $EXE (the program's folder) at the start of d. */
-static bool expand_dir(const char *d, char *out, size_t n)
+/* The i-th directory to search (i < STUB_NDIRS) into out; false when unset. */
+static bool stub_dir(size_t i, char *out, size_t n)
 {
-    const char *var = NULL, *rest = d;
-    char exe[1024];
-    if (!strncmp(d, "$ESPBURN_STUB_DIR", 17)) {
-        var = getenv("ESPBURN_STUB_DIR"), rest = d + 17;
-    } else if (!strncmp(d, "$HOME", 5)) {
-        var = getenv("HOME"), rest = d + 5;
-    } else if (!strncmp(d, "$EXE", 4)) {
-        ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (k <= 0)
-            return false;
-        exe[k] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        var = exe, rest = d + 4;
-    } else {
-        var = "";
+    if (i == 0) {
+        const char *env = getenv("ESPBURN_STUB_DIR");
+        return env && *env && (size_t)snprintf(out, n, "%s", env) < n;
     }
-    return var && *rest != '$' && (size_t)snprintf(out, n, "%s%s", var, rest) < n && (var[0] || d[0] != '$');
+    if (i <= DATADIR_ROOTS) {
+        char root[1024];
+        return datadir_root((int)i - 1, root, sizeof root) &&
+               (size_t)snprintf(out, n, "%s/" STUB_DATA_REL, root) < n;
+    }
+    return (size_t)snprintf(out, n, "%s", stub_system_dirs[i - 1 - DATADIR_ROOTS]) < n;
+}
+
+/* The first file matching dir/name (a glob) into path; 0 found, -1 not. */
+static int stub_glob(const char *dir, const char *name, char *path, size_t n)
+{
+    char pattern[1200];
+    glob_t g;
+    int rc = -1;
+    snprintf(pattern, sizeof pattern, "%s/%s", dir, name);
+    if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+        snprintf(path, n, "%s", g.gl_pathv[0]);
+        rc = 0;
+    }
+    globfree(&g);
+    return rc;
 }
 
 int stub_find(const struct chip *chip, char *path, size_t n)
 {
     if (!chip || strncmp(chip->name, "esp", 3))
         return -1;
-    for (size_t i = 0; i < sizeof stub_dirs / sizeof stub_dirs[0]; i++) {
-        char dir[1024], pattern[1200];
-        if (!expand_dir(stub_dirs[i], dir, sizeof dir))
-            continue;
-        const char *names[] = { "stub_flasher_%s.json", "%s.json" };
-        for (int k = 0; k < 2; k++) {
-            char name[64];
-            snprintf(name, sizeof name, names[k], k == 0 ? chip->name + 3 : chip->name);
-            snprintf(pattern, sizeof pattern, "%s/%s", dir, name);
-            glob_t g;
-            if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-                snprintf(path, n, "%s", g.gl_pathv[0]);
-                globfree(&g);
-                return 0;
-            }
-            globfree(&g);
-        }
+    char js_name[64], py_name[64];
+    snprintf(js_name, sizeof js_name, "stub_flasher_%s.json", chip->name + 3);
+    snprintf(py_name, sizeof py_name, "%s.json", chip->name);
+    for (size_t i = 0; i < STUB_NDIRS; i++) {
+        char dir[1024];
+        if (stub_dir(i, dir, sizeof dir) &&
+            (stub_glob(dir, js_name, path, n) == 0 || stub_glob(dir, py_name, path, n) == 0))
+            return 0;
     }
     return -1;
 }

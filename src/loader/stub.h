@@ -26,8 +26,8 @@ void stub_free(struct stub_image *s);
 int stub_run(struct loader *l, const struct stub_image *s, eb_err *err);
 int stub_load_file(struct loader *l, const char *path, eb_err *err);
 
-/* Look for an installed stub for `chip` (esptool-js in node_modules beside
- * the working directory or the program, global npm roots, $ESPBURN_STUB_DIR,
+/* Look for an installed stub for `chip` ($ESPBURN_STUB_DIR, esptool-js's
+ * stubs under espburn's data roots (common/datadir.h), global npm roots,
  * Python esptool); 0 and the path when found, -1 when none is. */
 int stub_find(const struct chip *chip, char *path, size_t n);
 

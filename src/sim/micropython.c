@@ -2,6 +2,8 @@
  * own TCP port or as the app stage of the flash-booting board (the link). */
 #include "sim/micropython.h"
 
+#include "common/datadir.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,21 +14,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* board.mjs: $ESPBURN_MPY_BOARD, else the source tree espburn was built from. */
+/* board.mjs: $ESPBURN_MPY_BOARD, else under espburn's data roots. */
 static int board_script(char *out, size_t n, eb_err *err)
 {
     const char *env = getenv("ESPBURN_MPY_BOARD");
-    if (env && *env)
-        snprintf(out, n, "%s", env);
-    else
-        snprintf(out, n, "%s/sim/micropython/board.mjs", ESPBURN_SOURCE_DIR);
     struct stat st;
-    if (stat(out, &st) != 0)
-        return eb_fail(err, EB_IO,
-                       "the MicroPython board program %s is missing; set ESPBURN_MPY_BOARD to "
-                       "sim/micropython/board.mjs of an espburn source tree",
-                       out);
-    return 0;
+    if (env && *env) {
+        snprintf(out, n, "%s", env);
+        if (stat(out, &st) == 0)
+            return 0;
+        return eb_fail(err, EB_IO, "ESPBURN_MPY_BOARD names %s, which does not exist; fix or unset it", env);
+    }
+    if (datadir_find("sim/micropython/board.mjs", out, n))
+        return 0;
+    char where[3200];
+    datadir_describe(where, sizeof where);
+    return eb_fail(err, EB_IO,
+                   "the virtual board's MicroPython program (sim/micropython/board.mjs) is in none of %s; "
+                   "install espburn (cmake --install) or set ESPBURN_DATA_DIR to its share/espburn",
+                   where);
 }
 
 /* The child's command line, in argv (at least 16 slots); bufs hold the numbers. */
