@@ -46,6 +46,13 @@ static const uint8_t sfdp_w25q32jv[] = {
 
 /* Status registers at power-up: SR1 and SR2 0 as a W25Q128 (EF 40 18) read
  * them in espressif/esp-idf#9493 (readStatusReg1/2: 0); SR3 0 is an assumption. */
+/* Winbond W25Q128JV datasheet, AC electrical characteristics, typical:
+ * tSE 45 ms, tBE2 150 ms, tPP 0.4 ms, tW 10 ms, tCE 40 s. */
+#define W25Q128JV_TIMING                 \
+    {                                    \
+        45000, 150000, 400, 10000, 40000 \
+    }
+
 const struct flash_part flash_parts[] = {
     { .name = "W25Q128JV",
       .jedec_id = 0x001840EF,
@@ -53,15 +60,18 @@ const struct flash_part flash_parts[] = {
       .status = { 0, 0, 0 },
       .sfdp = sfdp_w25q128jv,
       .sfdp_len = sizeof sfdp_w25q128jv,
-      .sfdp_source = "a W25Q128JV's SFDP as dumped in Linux commit 83e824a4a595" },
+      .sfdp_source = "a W25Q128JV's SFDP as dumped in Linux commit 83e824a4a595",
+      .timing = W25Q128JV_TIMING,
+      .timing_source = "W25Q128JV datasheet, AC characteristics, typical" },
     { .name = "W25Q32JV",
       .jedec_id = 0x001640EF,
       .size = 4u << 20,
       .status = { 0, 0, 0 },
       .sfdp = sfdp_w25q32jv,
       .sfdp_len = sizeof sfdp_w25q32jv,
-      .sfdp_source =
-          "a W25Q32JV's SFDP header and dwords 1-9 (armink/SFUD#84), dwords 10-16 the W25Q128JV's" },
+      .sfdp_source = "a W25Q32JV's SFDP header and dwords 1-9 (armink/SFUD#84), dwords 10-16 the W25Q128JV's",
+      .timing = W25Q128JV_TIMING,
+      .timing_source = "the W25Q128JV's (same JV family; the W25Q32JV datasheet was not at hand)" },
     /* The ESP32-C3FN4's in-package XMC flash. No SFDP dump or datasheet table
      * of this part was available: it answers the W25Q32JV's table as a
      * stand-in (same density and JESD216 layout; a real XM25QH32C's bytes
@@ -72,7 +82,9 @@ const struct flash_part flash_parts[] = {
       .status = { 0, 0, 0 },
       .sfdp = sfdp_w25q32jv,
       .sfdp_len = sizeof sfdp_w25q32jv,
-      .sfdp_source = "stand-in: the W25Q32JV's table (no XM25QH32C dump was available)" },
+      .sfdp_source = "stand-in: the W25Q32JV's table (no XM25QH32C dump was available)",
+      .timing = W25Q128JV_TIMING,
+      .timing_source = "stand-in: the W25Q128JV's (no XM25QH32C datasheet was available)" },
     { .name = NULL },
 };
 
@@ -82,6 +94,19 @@ const struct flash_part *flash_part_by_name(const char *name)
         if (strcasecmp(p->name, name) == 0)
             return p;
     return NULL;
+}
+
+const struct flash_part *flash_part_by_jedec(uint32_t jedec)
+{
+    for (const struct flash_part *p = flash_parts; p->name; p++)
+        if (p->jedec_id == (jedec & 0xFFFFFF))
+            return p;
+    return NULL;
+}
+
+const struct flash_timing *flash_timing_or_default(const struct flash_part *p)
+{
+    return p ? &p->timing : &flash_parts[0].timing;
 }
 
 uint8_t flash_part_sfdp_byte(const struct flash_part *p, uint32_t addr)

@@ -48,6 +48,16 @@ enum flash_cmd {
 #define SPI_DLEN_MASK       0x1FFFFFu /* MOSI/MISO_DLEN: bit length - 1 */
 #define SPI_DATA_WORDS      16u       /* W0..W15 */
 
+/* How long the part takes (typical figures of its datasheet, microseconds):
+ * the virtual board charges them, the flasher plans its streams with them. */
+struct flash_timing {
+    uint32_t sector_erase_us; /* 4 KB sector erase (tSE) */
+    uint32_t block_erase_us;  /* 64 KB block erase, 0xD8 (tBE2) */
+    uint32_t page_program_us; /* 256-byte page program (tPP) */
+    uint32_t status_write_us; /* status-register write (tW) */
+    uint32_t chip_erase_ms;   /* whole chip (tCE) */
+};
+
 struct flash_part {
     const char *name;        /* "W25Q128JV" */
     uint32_t jedec_id;       /* as RDID shifts it out: manufacturer in the low byte (W0) */
@@ -56,11 +66,17 @@ struct flash_part {
     const uint8_t *sfdp;     /* the SFDP table from address 0 (NULL: none) */
     size_t sfdp_len;         /* bytes of it known; the rest of the space reads 0xFF */
     const char *sfdp_source; /* where the bytes come from, in one line */
+    struct flash_timing timing;
+    const char *timing_source; /* in one line */
 };
 
 /* The table, terminated by a row with name == NULL. */
 extern const struct flash_part flash_parts[];
 const struct flash_part *flash_part_by_name(const char *name);
+/* The part with this RDID answer (manufacturer in the low byte); NULL when unknown. */
+const struct flash_part *flash_part_by_jedec(uint32_t jedec);
+/* The figures planning uses for a part it does not know: the W25Q128JV's. */
+const struct flash_timing *flash_timing_or_default(const struct flash_part *p);
 /* Byte `addr` of the part's SFDP space (0xFF where nothing is known). */
 uint8_t flash_part_sfdp_byte(const struct flash_part *p, uint32_t addr);
 

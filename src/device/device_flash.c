@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "chip/flash_parts.h"
 #include "common/hash.h"
 #include "loader/deflate_cache.h"
 #include "loader/skip.h"
@@ -20,7 +21,9 @@ struct job {
     struct device_flash_result *r;
     struct skip_run **runs; /* per region: what to write, the changed sectors merged */
     unsigned *nruns;
-    struct deflate_cache *zc; /* the runs, compressed ahead while others are written */
+    struct deflate_cache *zc; /* the pieces, compressed ahead while others are written */
+    bool per_block;           /* the stream plan: one stream per 64 KB block (see plan_streams) */
+    size_t run_done;          /* bytes of the run being written that earlier pieces wrote */
     unsigned current;         /* the region being written */
     eb_err *err;
 };
@@ -118,22 +121,69 @@ static int check_regions(struct job *j, bool erased)
     return 0;
 }
 
-/* Compress every run to write, in order, on a worker thread. */
+/* The stream plan. The stub erases ahead of the data from the start of each
+ * compressed stream, then leaves the flash idle while the rest of the stream
+ * comes: when a 64 KB block takes the flash longer (erase + 256 page
+ * programs, the part's datasheet figures) than its compressed bytes take on
+ * the wire, the flash is the limit, and one stream per block, opened with a
+ * short first packet so that the block's erase starts while the rest of it
+ * is on the wire, keeps the flash busy. Else one stream per run (fewer
+ * bytes, fewer BEGINs). Measured in docs/flashing-speed.md. */
+#define STREAM_BLOCK        0x10000u
+#define STREAM_FIRST_PACKET 64u  /* compressed bytes: enough for one inflate step */
+#define STREAM_RATIO_PM     650u /* compressed / raw, per mille: ESP32 apps (the seed's 0.63) */
+
+static void plan_streams(struct job *j)
+{
+    const struct flash_timing *t = flash_timing_or_default(flash_part_by_jedec(j->d->jedec));
+    uint64_t flash_us = t->block_erase_us + (uint64_t)(STREAM_BLOCK / 256) * t->page_program_us;
+    uint64_t wire_us =
+        (uint64_t)STREAM_BLOCK * STREAM_RATIO_PM / 1000 * 10 * 1000000 / (j->d->baud ? j->d->baud : 1);
+    j->per_block = j->d->l->stub && flash_us > wire_us;
+    char why[200];
+    snprintf(
+        why, sizeof why,
+        "%s: a 64 KB block takes the flash %.0f ms, its compressed bytes the wire about %.0f ms at %u baud",
+        j->per_block ? "one stream per 64 KB block, each opened with a short packet" : "one stream per run",
+        flash_us / 1000.0, wire_us / 1000.0, j->d->baud);
+    device_note(j->d, "stream plan", why);
+}
+
+/* The piece of `run` (of the region at `base`) that starts at `off`: up to
+ * the run's end, or, with one stream per block, the next block boundary. */
+static struct skip_run next_piece(const struct job *j, uint32_t base, const struct skip_run *run,
+                                  uint32_t off)
+{
+    uint32_t end = run->off + run->len;
+    if (j->per_block) {
+        uint32_t boundary = ((base + off) / STREAM_BLOCK + 1) * STREAM_BLOCK - base;
+        end = boundary < end ? boundary : end;
+    }
+    return (struct skip_run){ off, end - off };
+}
+
+/* Compress every piece to write, in order, on a worker thread. */
 static void start_compressing(struct job *j)
 {
     unsigned n = 0;
     for (unsigned i = 0; i < j->r->nregions; i++)
-        n += j->nruns[i];
+        for (unsigned k = 0; k < j->nruns[i]; k++)
+            n += j->runs[i][k].len / STREAM_BLOCK + 2;
     const uint8_t **data = calloc(n + 1, sizeof *data);
     size_t *len = calloc(n + 1, sizeof *len);
     if (data && len) {
         n = 0;
         for (unsigned i = 0; i < j->r->nregions; i++)
-            for (unsigned k = 0; k < j->nruns[i]; k++, n++) {
-                data[n] = j->r->regions[i].data + j->runs[i][k].off;
-                len[n] = j->runs[i][k].len;
+            for (unsigned k = 0; k < j->nruns[i]; k++) {
+                const struct skip_run *run = &j->runs[i][k];
+                for (uint32_t off = run->off; off < run->off + run->len; n++) {
+                    struct skip_run p = next_piece(j, j->r->regions[i].addr, run, off);
+                    data[n] = j->r->regions[i].data + p.off;
+                    len[n] = p.len;
+                    off += p.len;
+                }
             }
-        j->zc = deflate_cache_start(data, len, n); /* NULL: each run is compressed when written */
+        j->zc = deflate_cache_start(data, len, n); /* NULL: each piece is compressed when written */
     }
     free(data);
     free(len);
@@ -145,7 +195,7 @@ static void on_progress(void *ctx, size_t done, size_t total)
     const struct device_region_result *res = &j->r->res[j->current];
     (void)total;
     if (j->o->progress)
-        j->o->progress(j->o->ctx, j->current, res->written + done, res->to_write);
+        j->o->progress(j->o->ctx, j->current, res->written + j->run_done + done, res->to_write);
 }
 
 static void explain_write(const struct job *j)
@@ -158,6 +208,27 @@ static void explain_write(const struct job *j)
     device_note(j->d, "FLASH_DEFL_DATA",
                 "the zlib stream in packets, each with a sequence number and an "
                 "XOR checksum; a refused packet is sent again");
+}
+
+/* One run, piece by piece (next_piece); *wire gets the compressed bytes. */
+static int write_run(struct job *j, const struct device_region *r, const struct skip_run *run, size_t *wire)
+{
+    struct loader *l = j->d->l;
+    uint32_t first_was = l->first_packet;
+    l->first_packet = j->per_block ? STREAM_FIRST_PACKET : 0;
+    int rc = 0;
+    for (uint32_t off = run->off; rc == 0 && off < run->off + run->len;) {
+        struct skip_run p = next_piece(j, r->addr, run, off);
+        const bytes *z = deflate_cache_get(j->zc, r->data + p.off, p.len);
+        size_t w = 0;
+        j->run_done = off - run->off;
+        rc = loader_write_deflated(l, r->addr + p.off, r->data + p.off, p.len, z, on_progress, j, &w, j->err);
+        *wire += w;
+        off += p.len;
+    }
+    l->first_packet = first_was;
+    j->run_done = 0;
+    return rc;
 }
 
 static int write_region(struct job *j, unsigned i)
@@ -178,9 +249,7 @@ static int write_region(struct job *j, unsigned i)
             rc = eb_fail(j->err, EB_PROBLEM, "cancelled");
             break;
         }
-        const bytes *z = deflate_cache_get(j->zc, r->data + run->off, run->len);
-        rc = loader_write_deflated(j->d->l, r->addr + run->off, r->data + run->off, run->len, z, on_progress,
-                                   j, &wire, j->err);
+        rc = write_run(j, r, run, &wire);
         res->written += rc ? 0 : run->len; /* a run cut short counts nothing */
         res->wire += wire;
     }
@@ -281,6 +350,7 @@ static int flash_steps(struct job *j)
     note_otadata(j);
     if (check_regions(j, j->o->erase_all))
         return -1;
+    plan_streams(j);
     start_compressing(j);
     for (unsigned i = 0; i < r->nregions; i++) {
         int rc = write_region(j, i);

@@ -40,6 +40,8 @@ struct loader {
     bool stub;               /* a flasher stub answers (2 status bytes, big blocks) */
     unsigned status_len;
     uint32_t flash_block;        /* compressed bytes per *_DATA packet */
+    uint32_t first_packet;       /* bytes of a compressed write's first packet; 0: flash_block
+                                  * (a short one starts the stub's erase at once) */
     uint32_t flash_size;         /* detected, 0 = unknown */
     uint64_t tx_bytes, rx_bytes; /* on the wire, SLIP included */
     int block_retries;           /* blocks resent after an error */
@@ -134,7 +136,9 @@ int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5
 
 /* Write data[0..len) at addr with FLASH_DEFL_*, as the zlib stream `ready`
  * when given (see deflate_cache.h), else compressed now (libdeflate level 12);
- * blocks that fail are resent. `wire` (may be NULL) receives the compressed size. */
+ * packets of l->flash_block bytes (the first l->first_packet when set), each
+ * sent after the previous one's answer; blocks that fail are resent. `wire`
+ * (may be NULL) receives the compressed size. */
 int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
                           const bytes *ready, loader_progress_fn progress, void *pctx, size_t *wire,
                           eb_err *err);

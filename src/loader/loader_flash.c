@@ -112,11 +112,18 @@ static int send_data_block(struct loader *l, uint8_t op, const uint8_t *chunk, u
     return rc;
 }
 
+/* Where packet `seq` of a stream starts: the first is `first` bytes, the rest `block`. */
+static size_t packet_offset(uint32_t seq, uint32_t first, uint32_t block)
+{
+    return seq == 0 ? 0 : first + (size_t)(seq - 1) * block;
+}
+
 static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes *z,
                         loader_progress_fn progress, void *pctx, eb_err *err)
 {
     uint32_t block = l->flash_block;
-    uint32_t npackets = (uint32_t)((z->len + block - 1) / block);
+    uint32_t first = l->first_packet && l->first_packet < block ? l->first_packet : block;
+    uint32_t npackets = z->len <= first ? 1 : 1 + (uint32_t)((z->len - first + block - 1) / block);
     uint32_t erase =
         l->stub ? (uint32_t)len
                 : (uint32_t)((len + ESP_ROM_FLASH_BLOCK - 1) / ESP_ROM_FLASH_BLOCK * ESP_ROM_FLASH_BLOCK);
@@ -136,8 +143,9 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
                          len);
             break;
         }
-        size_t off = (size_t)seq * block;
-        uint32_t n = (uint32_t)(z->len - off < block ? z->len - off : block);
+        size_t off = packet_offset(seq, first, block);
+        uint32_t want = seq == 0 ? first : block;
+        uint32_t n = (uint32_t)(z->len - off < want ? z->len - off : want);
         size_t raw = meter_feed(m, z->data + off, n);
         rc = send_data_block(l, OP_FLASH_DEFL_DATA, z->data + off, n, seq, (uint32_t)raw, err);
         if (rc == 0 && l->noise_len && esp_reset_line_in_text(l->noise, l->noise_len, NULL, 0))

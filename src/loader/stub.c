@@ -128,18 +128,25 @@ int stub_load_file(struct loader *l, const char *path, eb_err *err)
     return rc;
 }
 
-/* Where stub_flasher_<chip>.json (esptool-js) or <chip>.json (esptool) lie:
- * $ESPBURN_STUB_DIR, then esptool-js 0.5.7's stubs under each data root
+/* Where stub_flasher_<chip>.json (esptool-js) or <chip>.json (esptool,
+ * esptool-js 0.7) lie: $ESPBURN_STUB_DIR, then under each data root
  * (common/datadir.h: $ESPBURN_DATA_DIR, PREFIX/share/espburn, the source
- * tree), then system-wide esptool-js and esptool installs. */
-#define STUB_DATA_REL "node_modules/esptool-js/lib/targets/stub_flasher"
+ * tree) esptool-js 0.7's stubs before 0.5.7's, then system-wide esptool-js
+ * and esptool installs. The first found wins: esp-flasher-stub (esptool-js
+ * 0.7) is the faster stub: it starts erasing at FLASH_BEGIN and writes no
+ * status register there (docs/sim.md "Stubs"). */
+static const char *const stub_data_rel[] = {
+    "node_modules/esptool-js-0.7/lib/targets/stub_flasher",
+    "node_modules/esptool-js/lib/targets/stub_flasher",
+};
+#define STUB_NREL (sizeof stub_data_rel / sizeof stub_data_rel[0])
 static const char *const stub_system_dirs[] = {
     "/usr/local/lib/node_modules/esptool-js/lib/targets/stub_flasher",
     "/usr/lib/node_modules/esptool-js/lib/targets/stub_flasher",
     "/usr/lib/python3*/*-packages/esptool/targets/stub_flasher/1",
     "/usr/local/lib/python3*/*-packages/esptool/targets/stub_flasher/1",
 };
-#define STUB_NDIRS (1 + DATADIR_ROOTS + sizeof stub_system_dirs / sizeof stub_system_dirs[0])
+#define STUB_NDIRS (1 + DATADIR_ROOTS * STUB_NREL + sizeof stub_system_dirs / sizeof stub_system_dirs[0])
 
 /* The i-th directory to search (i < STUB_NDIRS) into out; false when unset. */
 static bool stub_dir(size_t i, char *out, size_t n)
@@ -148,12 +155,12 @@ static bool stub_dir(size_t i, char *out, size_t n)
         const char *env = getenv("ESPBURN_STUB_DIR");
         return env && *env && (size_t)snprintf(out, n, "%s", env) < n;
     }
-    if (i <= DATADIR_ROOTS) {
+    if (i <= DATADIR_ROOTS * STUB_NREL) {
         char root[1024];
-        return datadir_root((int)i - 1, root, sizeof root) &&
-               (size_t)snprintf(out, n, "%s/" STUB_DATA_REL, root) < n;
+        return datadir_root((int)((i - 1) / STUB_NREL), root, sizeof root) &&
+               (size_t)snprintf(out, n, "%s/%s", root, stub_data_rel[(i - 1) % STUB_NREL]) < n;
     }
-    return (size_t)snprintf(out, n, "%s", stub_system_dirs[i - 1 - DATADIR_ROOTS]) < n;
+    return (size_t)snprintf(out, n, "%s", stub_system_dirs[i - 1 - DATADIR_ROOTS * STUB_NREL]) < n;
 }
 
 /* The first file matching dir/name (a glob) into path; 0 found, -1 not. */

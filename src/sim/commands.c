@@ -97,7 +97,7 @@ static uint64_t flash_program_at(struct sim *s, uint32_t addr, const uint8_t *p,
     sim_flash_program(s->flash, addr, p, len);
     t = flash_ready_at(s, t);
     if (s->timing)
-        t += (uint64_t)(len + 255) / 256 * s->timing->page_program_us;
+        t += (uint64_t)(len + 255) / 256 * s->timing->flash.page_program_us;
     s->flash_ready_us = t;
     return t;
 }
@@ -110,7 +110,7 @@ static uint64_t flash_erase_at(struct sim *s, uint32_t sector, bool block, uint6
     sim_tracef(s, "  flash: erase %s at 0x%06x", block ? "block" : "sector", sector * ESP_FLASH_SECTOR);
     t = flash_ready_at(s, t);
     if (s->timing)
-        t += block ? s->timing->block_erase_us : s->timing->sector_erase_us;
+        t += block ? s->timing->flash.block_erase_us : s->timing->flash.sector_erase_us;
     s->flash_ready_us = t;
     return t;
 }
@@ -433,7 +433,7 @@ static uint64_t stub_unlock(struct sim *s, uint64_t t)
     sim_spi_unlock(&s->spi);
     t = flash_ready_at(s, t);
     if (s->timing)
-        t += s->timing->status_write_us;
+        t += s->timing->flash.status_write_us;
     s->flash_ready_us = t;
     return t;
 }
@@ -732,7 +732,7 @@ static void stub_erase(struct sim *s, const struct req *r, uint64_t t)
     uint64_t done;
     if (r->op == OP_ERASE_FLASH) {
         sim_flash_erase(s->flash, addr, len);
-        done = flash_ready_at(s, t) + (s->timing ? (uint64_t)s->timing->chip_erase_ms * 1000 : 0);
+        done = flash_ready_at(s, t) + (s->timing ? (uint64_t)s->timing->flash.chip_erase_ms * 1000 : 0);
         s->flash_ready_us = done;
     } else {
         done = flash_erase_range(s, addr, len, ERASE_STUB_REGION, t);

@@ -11,16 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Figures from docs/sim.md (W25Q128JV datasheet, typical values). */
-const struct sim_timing sim_timing_datasheet = {
-    .sector_erase_us = 45000,
-    .block_erase_us = 150000,
-    .page_program_us = 400,
-    .chip_erase_ms = 40000,
-    .read_bytes_per_ms = 5000, /* 40 MHz single-bit read: 5 MB/s */
-    .inflate_bytes_per_ms = 20000,
-    .status_write_us = 10000, /* W25Q128JV tW typical (max 15 ms) */
-};
+/* What the chip does apart from its flash part (docs/sim.md, assumptions). */
+#define SIM_READ_BYTES_PER_MS    5000 /* 40 MHz single-bit read: 5 MB/s */
+#define SIM_INFLATE_BYTES_PER_MS 20000
 
 #define ROM_RX_FIFO        128                 /* UART hardware FIFO */
 #define STUB_RX_BUFFER     (2 * (0x4000 + 64)) /* the stub's two frame buffers */
@@ -45,7 +38,10 @@ int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
     sim_ram_init(&s->ram, s->chip);
     s->flash = o->flash;
     s->faults = o->faults;
-    s->timing = o->realtime ? &sim_timing_datasheet : NULL;
+    s->timing_store = (struct sim_timing){ .flash = part->timing,
+                                           .read_bytes_per_ms = SIM_READ_BYTES_PER_MS,
+                                           .inflate_bytes_per_ms = SIM_INFLATE_BYTES_PER_MS };
+    s->timing = o->realtime ? &s->timing_store : NULL;
     s->strap_download = o->boot_download;
     s->has_lines = o->has_lines;
     s->baud = o->board->rom_baud;

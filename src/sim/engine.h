@@ -37,17 +37,13 @@ struct sim_faults {
     bool psram_missing;        /* boot from flash: the board has no PSRAM */
 };
 
-/* Costs of the modelled hardware, in microseconds (docs/sim.md cites each). */
+/* Costs of the modelled hardware, in microseconds (docs/sim.md cites each):
+ * the flash part's row (chip/flash_parts.c), and what the chip does. */
 struct sim_timing {
-    uint32_t sector_erase_us; /* 4 KB sector erase */
-    uint32_t block_erase_us;  /* 64 KB block erase */
-    uint32_t page_program_us; /* 256-byte page program */
-    uint32_t chip_erase_ms;
+    struct flash_timing flash;
     uint32_t read_bytes_per_ms; /* flash read (and MD5 over it) */
     uint32_t inflate_bytes_per_ms;
-    uint32_t status_write_us; /* status-register write (tW): the stub's SPIUnlock at every BEGIN */
 };
-extern const struct sim_timing sim_timing_datasheet;
 
 enum sim_state {
     SIM_OFF,       /* no power yet (before the first connection) */
@@ -93,8 +89,9 @@ struct sim {
     const struct chip *chip;
     struct sim_flash *flash;
     struct sim_faults faults;
-    const struct sim_timing *timing; /* NULL: no costs (not realtime) */
-    bool strap_download;             /* GPIO0 level when no lines drive it */
+    const struct sim_timing *timing; /* NULL: no costs (not realtime); else &timing_store */
+    struct sim_timing timing_store;
+    bool strap_download; /* GPIO0 level when no lines drive it */
 
     enum sim_state state;
     /* Lines and reset circuit. */

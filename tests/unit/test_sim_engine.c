@@ -690,11 +690,11 @@ static void begin_follows_the_stub_model(void **state)
     (void)state;
     struct rig *r;
     uint64_t took = begin_on_dirty_flash(STUB_ESPTOOL_32, &r);
-    assert_true(took >= sim_timing_datasheet.status_write_us);
+    assert_true(took >= r->s.timing->flash.status_write_us);
     assert_int_equal(r->flash.mem[0x100000], 0x00); /* nothing erased yet */
     rig_free(r);
     took = begin_on_dirty_flash(STUB_ESP_FLASHER_32, &r);
-    assert_true(took < sim_timing_datasheet.status_write_us);
+    assert_true(took < r->s.timing->flash.status_write_us);
     assert_int_equal(r->flash.mem[0x100000], 0xFF); /* the first block erase has started */
     assert_int_equal(r->flash.mem[0x10FFFF], 0xFF);
     assert_true(r->s.flash_ready_us > r->now); /* and runs on after the answer */
