@@ -85,6 +85,8 @@ int cli_device_parse_opt(struct cli_device_opts *o, const char *cmd, int argc, c
         return o->explain = true, 1;
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
         return o->quiet = true, 1;
+    if (!strcmp(a, "--progress"))
+        return o->progress = true, 1;
     if (!strcmp(a, "--no-stub"))
         return o->no_stub = true, 1;
     static const char *const valued[] = { "-p", "--port", "-b", "--baud", "--before", "--after", "--stub" };
@@ -176,7 +178,8 @@ void cli_device_print_help(void)
            "  --no-stub         use only the ROM loader\n"
            "  --json            one JSON document on stdout\n"
            "  --explain         say what each protocol step is and why (on stderr)\n"
-           "  -q, --quiet       no progress output\n");
+           "  -q, --quiet       no progress output\n"
+           "  --progress        with --json: progress as JSON lines on stdout before the result\n");
 }
 
 void cli_device_explain(const struct cli_device_opts *o, const char *step, const char *why)

@@ -23,6 +23,7 @@ struct cli_device_opts {
     enum device_after after;
     bool after_given;
     bool json, explain, quiet;
+    bool progress;         /* --progress: with --json, progress as JSON lines (cli_progress.h) */
     const char *stub_path; /* --stub FILE.json */
     bool stub_auto;        /* look for an installed stub (the command's default) */
     bool no_stub;          /* --no-stub: the ROM loader only */

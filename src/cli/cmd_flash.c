@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "cli/cli_device.h"
 #include "cli/cli_flashed.h"
+#include "cli/cli_progress.h"
 #include "cli/cli_term.h"
 #include "device/device_flash.h"
 
@@ -407,7 +408,8 @@ int cmd_flash(int argc, char **argv)
     print_esptool(&o, &p);
     nboards = o.dev.nports;
     all_boards = calloc(nboards, sizeof *all_boards);
-    show_progress = cli_is_tty() && !o.dev.quiet && !o.dev.json && !o.dev.explain;
+    show_progress =
+        cli_progress_mode_for(o.dev.quiet, o.dev.json, false) == CLI_PROGRESS_BAR && !o.dev.explain;
     run_boards(&o, &p);
     rc = report(&o, &p);
     remember_flashed(&o);

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/cli_device.h"
+#include "cli/cli_progress.h"
 #include "common/file.h"
 #include "device/device_ops.h"
 
@@ -21,9 +22,7 @@ static void print_help(void)
 
 static void on_progress(void *ctx, size_t done, size_t total)
 {
-    if (done == total || done % 16384 == 0)
-        fprintf(stderr, "\r  read %zu/%zu bytes (%d%%)\033[K", done, total, (int)(100.0 * done / total));
-    (void)ctx;
+    cli_progress_update(ctx, done, total);
 }
 
 int cmd_read(int argc, char **argv)
@@ -48,18 +47,17 @@ int cmd_read(int argc, char **argv)
     bytes data = { 0 };
     eb_err err = { 0 };
     int64_t t0 = eb_now_ms();
-    bool progress = cli_is_tty() && !o.quiet && !o.json;
+    struct cli_progress bar;
+    cli_progress_begin(&bar, "read", o.quiet, o.json, o.progress);
     if (cli_device_connect(&o, o.ports[0], &d, &err) ||
-        device_read(&d, addr, size, &data, progress ? on_progress : NULL, NULL, &err) ||
+        device_read(&d, addr, size, &data, on_progress, &bar, &err) ||
         file_write_atomic(pos[2], data.data, data.len, &err) || cli_device_finish(&o, &d, &err)) {
-        if (progress && data.len)
-            fprintf(stderr, "\n");
+        cli_progress_end(&bar);
         bytes_free(&data);
         device_close(&d);
         return cli_device_fail(&o, &err);
     }
-    if (progress)
-        fprintf(stderr, "\n");
+    cli_progress_end(&bar);
     double secs = (eb_now_ms() - t0) / 1000.0;
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
