@@ -48,7 +48,7 @@ int file_write_atomic(const char *path, const void *data, size_t n, eb_err *err)
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return eb_fail(err, EB_IO, "cannot create %s: %s", tmp, strerror(errno));
-    int ok = fwrite(data, 1, n, f) == n;
+    int ok = n == 0 || fwrite(data, 1, n, f) == n;
     ok = (fflush(f) == 0) && ok;
     ok = (fsync(fileno(f)) == 0) && ok;
     ok = (fclose(f) == 0) && ok;
