@@ -355,13 +355,25 @@ static void remember_shown(struct monitor *m, unsigned i, const struct bootlog_f
     m->shown[i].what_hash = text_hash(f->what);
 }
 
+/* A finding as JSON, with its short forms ("short": line, cause, fix). */
+static cJSON *finding_json(const struct monitor *m, const struct bootlog_finding *f)
+{
+    struct bootlog_brief b;
+    bootlog_brief(m->bl, f, &b);
+    cJSON *o = bootreport_json(f), *brief = cJSON_AddObjectToObject(o, "short");
+    cJSON_AddStringToObject(brief, "line", b.line);
+    cJSON_AddStringToObject(brief, "cause", b.cause);
+    cJSON_AddStringToObject(brief, "fix", b.fix);
+    return o;
+}
+
 /* A shown finding that grew (a boot loop: count and period): one short line. */
 static void show_update(struct monitor *m, unsigned i, const struct bootlog_finding *f)
 {
     remember_shown(m, i, f);
     if (m->a->json) {
         cJSON *o = json_line(m, "finding-update");
-        cJSON_AddItemToObject(o, "finding", bootreport_json(f));
+        cJSON_AddItemToObject(o, "finding", finding_json(m, f));
         cli_print_json(o);
         return;
     }
@@ -380,7 +392,7 @@ static void show_finding(struct monitor *m, const struct bootlog_finding *f)
     }
     if (m->a->json) {
         cJSON *o = json_line(m, "finding");
-        cJSON_AddItemToObject(o, "finding", bootreport_json(f));
+        cJSON_AddItemToObject(o, "finding", finding_json(m, f));
         cli_print_json(o);
         return;
     }

@@ -222,6 +222,8 @@ def test_json_lines(board):
     found = findings(lines)
     assert found["app-at-bootloader-offset"]["level"] == "fail"
     assert "0x1000" in found["app-at-bootloader-offset"]["fix"]
+    assert found["app-at-bootloader-offset"]["short"]["cause"] == "application at the bootloader offset"
+    assert found["app-at-bootloader-offset"]["short"]["fix"].startswith("espburn flash 0x1000 bootloader.bin")
     assert lines[-1]["boots"] == 4                                # each copy ends with the next banner
     times = [o["t"] for o in lines]
     assert times == sorted(times)

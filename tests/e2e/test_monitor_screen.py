@@ -126,7 +126,18 @@ def test_resize_moves_the_status_rows(espburn, sim, seed, tmp_path):
     assert len(rows) == 30
     assert "cause: application at the bootloader offset" in rows[-2], rows[-3:]
     assert rows[-1].lstrip().startswith("fix: espburn flash 0x1000"), rows[-3:]
-    assert all(len(r) <= 100 for r in rows)
+    assert term.leave() == 1
+
+
+def test_narrow_terminal_cuts_lines_to_fit(espburn, sim, seed, tmp_path):
+    s = story_board(espburn, sim, seed, tmp_path)
+    term = Terminal(["-p", s.url], cols=70, rows=20)
+    term.read_for(4)
+    found = inline_findings(term)
+    assert len(found) >= 3 and all(len(ln) < 70 for ln in found), max(found, key=len)
+    assert any(ln.endswith("\u2026 \u00b7 Ctrl-T E") for ln in found), found    # cut, the hint kept
+    rows = term.rows()
+    assert rows[-2].startswith(" FAIL looping") and rows[-2].rstrip().endswith("\u2026"), rows[-2:]
     assert term.leave() == 1
 
 
