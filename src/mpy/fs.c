@@ -700,3 +700,75 @@ int mpy_fs_recover(struct mpy_fs *fs, const char *path, eb_err *err)
     bytes_free(&code);
     return rc;
 }
+
+/* Drop the last component of the absolute path held in out[0..*len). */
+static void path_pop(char *out, size_t *len)
+{
+    while (*len > 1 && out[*len - 1] != '/')
+        (*len)--;
+    if (*len > 1)
+        (*len)--;
+    out[*len] = 0;
+}
+
+int mpy_fs_abs_path(const struct mpy_fs *fs, const char *path, char *out, size_t n)
+{
+    char buf[1200];
+    int w = path[0] == '/' ? snprintf(buf, sizeof buf, "%s", path)
+                           : snprintf(buf, sizeof buf, "%s/%s", fs->cwd[0] ? fs->cwd : "/", path);
+    if (w < 0 || (size_t)w >= sizeof buf || n < 2)
+        return -1;
+    size_t len = 1;
+    out[0] = '/';
+    out[1] = 0;
+    for (char *save = NULL, *part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+        if (strcmp(part, ".") == 0)
+            continue;
+        if (strcmp(part, "..") == 0) {
+            path_pop(out, &len);
+            continue;
+        }
+        size_t pl = strlen(part);
+        if (len + pl + 2 > n)
+            return -1;
+        if (len > 1)
+            out[len++] = '/';
+        memcpy(out + len, part, pl + 1);
+        len += pl;
+    }
+    return 0;
+}
+
+bool mpy_fs_is_mount(const struct mpy_fs *fs, const char *abs)
+{
+    if (strcmp(abs, "/") == 0 || strcmp(abs, fs->root) == 0)
+        return true;
+    /* where "/" only holds mounted filesystems (LoBo), each top-level folder is one */
+    return strcmp(fs->root, "/") != 0 && strchr(abs + 1, '/') == NULL;
+}
+
+int mpy_fs_check_not_mount(const struct mpy_fs *fs, const char *path, const char *flag, eb_err *err)
+{
+    char abs[1100];
+    if (mpy_fs_abs_path(fs, path, abs, sizeof abs))
+        return eb_fail(err, EB_USAGE, "board path too long: %s", path);
+    if (!mpy_fs_is_mount(fs, abs))
+        return 0;
+    return eb_fail(err, EB_PROBLEM,
+                   "refusing to delete everything in %s: it is %s; add %s if you really mean to empty it",
+                   abs, strcmp(abs, "/") == 0 ? "the board's filesystem root" : "a mount point", flag);
+}
+
+int mpy_fs_empty(struct mpy_fs *fs, const char *path, eb_err *err)
+{
+    struct mpy_entries e = { 0 };
+    char abs[1100];
+    if (mpy_fs_abs_path(fs, path, abs, sizeof abs))
+        return eb_fail(err, EB_USAGE, "board path too long: %s", path);
+    int rc = mpy_fs_list(fs, abs, false, &e, err);
+    for (size_t i = 0; !rc && i < e.n; i++)
+        if (e.v[i].type != 'd' || !mpy_fs_is_mount(fs, e.v[i].path))
+            rc = mpy_fs_rm(fs, e.v[i].path, true, err);
+    mpy_entries_free(&e);
+    return rc;
+}

@@ -67,6 +67,16 @@ int mpy_put_batch_flush(struct mpy_fs *fs, struct mpy_put_batch *b, eb_err *err)
 void mpy_put_batch_free(struct mpy_put_batch *b);
 
 int mpy_fs_rm(struct mpy_fs *fs, const char *path, bool recursive, eb_err *err);
+/* The absolute, normalised form of a board path ("", ".", "..", "//" resolved
+ * against the working folder); -1 when it does not fit in n. */
+int mpy_fs_abs_path(const struct mpy_fs *fs, const char *path, char *out, size_t n);
+/* True when the absolute path is the root or a mounted filesystem: a folder
+ * the board cannot remove, never a candidate for deletion. */
+bool mpy_fs_is_mount(const struct mpy_fs *fs, const char *abs);
+/* Refuse (EB_PROBLEM, naming `flag` as the override) when path is a root or mount point. */
+int mpy_fs_check_not_mount(const struct mpy_fs *fs, const char *path, const char *flag, eb_err *err);
+/* Remove everything inside a folder, keeping the folder (and mount points inside it). */
+int mpy_fs_empty(struct mpy_fs *fs, const char *path, eb_err *err);
 int mpy_fs_mkdir(struct mpy_fs *fs, const char *path, eb_err *err);
 int mpy_fs_rmdir(struct mpy_fs *fs, const char *path, eb_err *err);
 int mpy_fs_rename(struct mpy_fs *fs, const char *from, const char *to, eb_err *err);
