@@ -11,7 +11,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
-  libcjson-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
+  libcjson-dev libcurl4-openssl-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
   libcmocka-dev python3 python3-pytest python3-pyte dosfstools mtools"
 missing=""
 for p in $PACKAGES; do

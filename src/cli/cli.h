@@ -35,6 +35,7 @@ int cmd_reset(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_mip(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_ls(int argc, char **argv);

@@ -34,6 +34,7 @@ static const struct command commands[] = {
     { "mv", "rename a file or folder on the board", cmd_mv },
     { "df", "size and free space of the board's filesystem", cmd_df },
     { "sync", "make a board folder equal to a local folder", cmd_sync },
+    { "mip", "install packages from a micropython-lib style index (URL or folder)", cmd_mip },
     { "watch", "sync a folder, then send each change and restart the program (Ctrl-C stops)", cmd_watch },
     { "about", "the board's MicroPython: version, memory, filesystems", cmd_about },
     { "tree", "show a folder of the board as a tree", cmd_tree },
