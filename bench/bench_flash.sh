@@ -2,12 +2,15 @@
 # bench_flash.sh [--quick] - flashing speed on the virtual board in real-time
 # mode (--realtime: bytes at the configured baud, flash at datasheet speeds),
 # with the seed bundle (../shared/firmware/m5stack-lobo-esp32-psram-all-bt):
-#   full write at 460800 baud: wire bytes, time, time / wire limit (target <= 1.05)
+#   full write at 460800 baud: wire bytes, time, time / wire limit (target <= 1.03)
 #   esptool-js on the same kind of board at the same rate; espburn / esptool-js (target < 1)
 #   re-flash of the unchanged bundle (target < 2 s)
 #   one changed 4 KB sector in the app (target < 3 s)
-#   -b auto: time vs 1.05 x max(wire time at the top rate, modelled flash time) + connect
-#            (aim: < 10 s; the real M5Stack Fire with esptool 2.6 took 35.6 s)
+#   at the physical limit (RFC 2217, 2 Mbaud): the limit from the board's figures (wire, flash work),
+#            espburn -b auto and its ratio to limit + connect (target <= 1.10), esptool-js 0.5.7 and
+#            0.7.0 with their own stubs in the same run (espburn <= 0.85 x 0.7.0), a non-blank flash
+#            (another app over the seed bundle, <= 1.10 x its limit + connect) and the unchanged
+#            re-flash with -b auto (<= 1.0 s including connect)
 # --quick (CI) runs only the re-flash figures. Exits non-zero when a target is missed.
 # ESPBURN_BIN selects the binary (default build/espburn).
 . "$(dirname "$0")/lib.sh" "$@"
@@ -73,7 +76,7 @@ if not quick:
     limit = b["wire_bytes"] * 10 / 460800
     print(f"    full write, 460800 baud: {b['wire_bytes']} wire bytes, {secs:.1f} s total "
           f"(connect {b['connect_seconds']:.1f} s), wire limit {limit:.1f} s, "
-          f"ratio {secs / limit:.2f} (target <= 1.05) {verdict(secs <= 1.05 * limit)}")
+          f"ratio {secs / limit:.2f} (target <= 1.03) {verdict(secs <= 1.03 * limit)}")
     ours = secs
     s = Sim(tmp / "js.bin", "--realtime")
     # address order, as a user flashes it. esptool-js 0.5.7 sometimes stops at connect with
@@ -112,81 +115,109 @@ print(f"    one changed 4 KB sector: {secs:.2f} s, {written} bytes written (targ
       f"{verdict(secs < 3 and written == 4096)}")
 s.stop()
 
-def stub_erase_step(sector, end):
-    """One erase command of esptool's stub (start_next_erase), as the model times it (docs/sim.md,
-    W25Q128JV typical): a 64 KB block (150 ms) where aligned with 16+ sectors left, else a 4 KB
-    sector (45 ms). Returns (seconds, sectors erased)."""
-    return (0.150, 16) if sector % 16 == 0 and end - sector >= 16 else (0.045, 1)
+# --- at the physical limit: the faithful virtual Fire over RFC 2217 (issue 13) -------------
+# The board's own figures: the W25Q128JV's typical erase and program times (src/chip/flash_parts.c),
+# the chip's 5 MB/s read for the verify MD5 (docs/sim.md), the CP2104's 2 Mbaud.
+BLOCK_ERASE, SECTOR_ERASE, PAGE_PROGRAM, READ_BPS, TOP_BAUD = 0.150, 0.045, 0.0004, 5e6, 2000000
 
 
-def stub_schedule_seconds(raw, addr, baud):
-    """A second model of esptool's stub (stub_write_flash.c) writing `raw` compressed at `addr`,
-    fed by a perfect client: each 16 KB packet sent the moment the previous one is acknowledged
-    (the stub acknowledges before working; one packet waits in its second buffer). Before each
-    inflate step the stub starts the next erase if the flash is idle; a full 32 KB output buffer
-    is written after erasing through its last sector. Same figures as the virtual board."""
-    sector_b, out_max = 4096, 32768
-    st = {"chip": 0.0, "erase": addr // sector_b, "end": -(-(addr + len(raw)) // sector_b), "at": addr}
-
-    def start_erase(t):
-        if st["erase"] >= st["end"] or t < st["chip"]:
-            return
-        secs, sectors = stub_erase_step(st["erase"], st["end"])
-        st["chip"] = t + secs
-        st["erase"] += sectors
-
-    def write(t, n):
-        while st["erase"] < st["end"] and st["erase"] <= (st["at"] + n) // sector_b:
-            t = max(t, st["chip"])
-            start_erase(t)
-        st["chip"] = t = max(t, st["chip"]) + -(-n // 256) * 0.0004
-        st["at"] += n
-        return t
-
-    z = zlib.compress(raw, 9)
-    d, fill, cpu, arrive, acked = zlib.decompressobj(), 0, 0.0, 0.0, 0.0
-    for k in range(0, len(z), 16384):
-        data = z[k:k + 16384]
-        arrive = max(arrive, acked) + (len(data) + 24 + data.count(0xC0) + data.count(0xDB)) * 10 / baud
-        t = acked = max(arrive, cpu)
-        while data:
-            start_erase(t)
-            out = d.decompress(data, out_max - fill)
-            t += (len(data) - len(d.unconsumed_tail)) / 20e6
-            data, fill = d.unconsumed_tail, fill + len(out)
-            if fill == out_max or (d.eof and fill):
-                t, fill = write(t, fill), 0
-        cpu = t
-    return max(cpu, st["chip"])
+def erase_seconds(addr, size):
+    """The erase commands a region takes as the stubs issue them: a 64 KB block where aligned with
+    64 KB left, else a 4 KB sector."""
+    sector, end, secs = addr // 4096, -(-(addr + size) // 4096), 0.0
+    while sector < end:
+        step = 16 if sector % 16 == 0 and end - sector >= 16 else 1
+        secs += BLOCK_ERASE if step == 16 else SECTOR_ERASE
+        sector += step
+    return secs
 
 
-# --- -b auto on a fresh m5stack-fire -------------------------------------------
-if not quick:
+def physical_limit(files, baud):
+    """Writing and verifying files = [(addr, bytes)]: the wire (compressed bytes with SLIP and packet
+    framing at `baud`), the flash work (erase + 256-byte page programs + the verify read), and the
+    limit, the larger of the two."""
+    wire_bytes = 0
+    for _, data in files:
+        z = zlib.compress(data, 9)
+        wire_bytes += len(z) + z.count(0xC0) + z.count(0xDB) + -(-len(z) // 16384) * 26
+    erase = sum(erase_seconds(a, len(d)) for a, d in files)
+    program = sum(-(-len(d) // 256) * PAGE_PROGRAM for _, d in files)
+    verify = sum(len(d) for _, d in files) / READ_BPS
+    wire, work = wire_bytes * 10 / baud, erase + program + verify
+    return {"wire": wire, "work": work, "erase": erase, "program": program, "verify": verify,
+            "limit": max(wire, work), "wire_mb": wire_bytes / 1e6}
+
+
+def esptool_js_seconds(version, url, baud):
+    """esptool-js (0.5.7, or 0.7.0 with --v07) flashing the bundle with its own stub; one fresh attempt
+    when 0.5.7 stops at connect with its "invalid response" (see the 460800 section)."""
+    pairs = [f"{a}={seed / p}" for a, p in bundle]
+    flag = ["--v07"] if version == "0.7.0" else []
+    for attempt in range(2):
+        t0 = time.perf_counter()
+        r = subprocess.run(["node", "bench/esptooljs_flash.mjs", *flag, url, str(baud), *pairs],
+                           capture_output=True, text=True, timeout=900)
+        secs = time.perf_counter() - t0
+        if r.returncode == 0 or secs > 5 or attempt:  # a second attempt only after a failed connect
+            break
+    return secs if r.returncode == 0 else None
+
+
+def limit_section():
+    global missed
+    files = [(a, (seed / p).read_bytes()) for a, p in bundle]
+    lim = physical_limit(files, TOP_BAUD)
+    print(f"    physical limit, seed bundle at {TOP_BAUD} baud on the virtual Fire: wire {lim['wire']:.2f} s "
+          f"({lim['wire_mb']:.2f} MB with framing), flash work {lim['work']:.2f} s (erase {lim['erase']:.2f} + "
+          f"program {lim['program']:.2f} + verify read {lim['verify']:.2f}) -> {lim['limit']:.2f} s + connect")
     s = Sim(tmp / "auto.bin", "--realtime", transport="--rfc2217")
-    b, secs = espburn("flash", *sources(), "-p", s.url, "-b", "auto", *keep)
+    b, ours = espburn("flash", *sources(), "-p", s.url, "-b", "auto", *keep)
     s.stop()
-    top = b["device"]["baud"]
-    wire = b["wire_bytes"] * 10 / top
-    # the modelled flash work: the stub's erases of each region (stub_erase_step) and its
-    # 256-byte page programs (0.4 ms each)
-    def stub_flash_seconds(addr, size):
-        sector, end, secs = addr // 4096, -(-(addr + size) // 4096), -(-size // 256) * 0.0004
-        while sector < end:
-            step, sectors = stub_erase_step(sector, end)
-            secs, sector = secs + step, sector + sectors
-        return secs
-    # "written and verified": the verification reads every byte back (SPI_FLASH_MD5, 5 MB/s in the model)
-    write_time = sum(stub_flash_seconds(a, (seed / p).stat().st_size) for a, p in bundle)
-    verify_time = sum((seed / p).stat().st_size for _, p in bundle) / 5e6
-    flash_time = write_time + verify_time
-    target = 1.05 * max(wire, flash_time) + b["connect_seconds"]
-    print(f"    -b auto: {top} baud, {secs:.1f} s (wire {wire:.1f} s, modelled flash {flash_time:.1f} s = erase and "
-          f"program {write_time:.1f} s + verify read {verify_time:.1f} s, connect {b['connect_seconds']:.1f} s; "
-          f"target {target:.1f} s) {verdict(secs <= target)}; aim < 10 s: {'met' if secs < 10 else 'not met'}")
-    floor = sum(stub_schedule_seconds((seed / p).read_bytes(), a, top) for a, p in bundle) + verify_time
-    print(f"    -b auto floor: esptool's stub fed by a perfect client (no latency, same figures) needs "
-          f"{floor:.1f} s + connect {b['connect_seconds']:.1f} s = {floor + b['connect_seconds']:.1f} s: the erase "
-          f"it starts ahead of the data leaves the flash idle later (docs/sim.md, \"Flash work in the stub\")")
+    connect = b["connect_seconds"]
+    ratio = ours / (lim["limit"] + connect)
+    print(f"    espburn -b auto ({b['device']['baud']} baud, RFC 2217), blank flash: {ours:.2f} s "
+          f"(connect {connect:.2f} s); / (limit + connect) = {ratio:.2f} (target <= 1.10) {verdict(ratio <= 1.10)}")
+    js = {}
+    # 0.5.7 over TCP: over RFC 2217 in real time its connect loses track of the ROM's SYNC answers
+    # ("invalid response", "Invalid head of packet"; its own reading, docs/sim.md); 0.7.0 over RFC 2217
+    for version in ("0.5.7", "0.7.0"):
+        s = Sim(tmp / f"js{version}.bin", "--realtime", transport="--tcp" if version == "0.5.7" else "--rfc2217")
+        js[version] = esptool_js_seconds(version, s.url, TOP_BAUD)
+        s.stop()
+        print(f"    esptool-js {version}, {TOP_BAUD} baud ({'TCP' if version == '0.5.7' else 'RFC 2217'}), its own stub: "
+              + (f"{js[version]:.2f} s; espburn / it = {ours / js[version]:.2f}" if js[version] else "FAILED"))
+    if js["0.7.0"]:
+        print(f"    espburn / esptool-js 0.7.0 = {ours / js['0.7.0']:.2f} (target <= 0.85) "
+              f"{verdict(ours <= 0.85 * js['0.7.0'])}")
+    else:
+        missed += 1
+    non_blank_section()
+
+
+def non_blank_section():
+    """A different app of similar size over the seed bundle: every sector of the app differs (one byte
+    in each 4 KB changed), so every sector is erased and written; the small files are unchanged."""
+    app = bytearray((seed / "MicroPython.bin").read_bytes())
+    for k in range(0x80, len(app), 4096):
+        app[k] ^= 0x5A
+    (tmp / "other_app.bin").write_bytes(app)
+    preload(tmp / "nonblank.bin")
+    lim = physical_limit([(0x10000, bytes(app))], TOP_BAUD)
+    s = Sim(tmp / "nonblank.bin", "--realtime", transport="--rfc2217")
+    b, secs = espburn("flash", *sources(tmp / "other_app.bin"), "-p", s.url, "-b", "auto", *keep)
+    connect = b["connect_seconds"]
+    ratio = secs / (lim["limit"] + connect)
+    print(f"    non-blank: another app over the seed bundle, -b auto: {secs:.2f} s; its limit {lim['limit']:.2f} s "
+          f"+ connect {connect:.2f} s; ratio {ratio:.2f} (target <= 1.10) {verdict(ratio <= 1.10)}")
+    b, secs = espburn("flash", *sources(tmp / "other_app.bin"), "-p", s.url, "-b", "auto", *keep)
+    s.stop()
+    written = sum(r["written"] for r in b["regions"])
+    print(f"    unchanged re-flash, -b auto over RFC 2217: {secs:.2f} s including connect, {written} bytes "
+          f"written (target <= 1.0 s) {verdict(secs <= 1.0 and written == 0)}")
+
+
+if not quick:
+    limit_section()
 
 print(f"    bench_flash: {missed} target(s) missed")
 sys.exit(1 if missed else 0)
