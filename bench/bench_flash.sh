@@ -15,7 +15,7 @@
 # ESPBURN_BIN selects the binary (default build/espburn).
 . "$(dirname "$0")/lib.sh" "$@"
 /usr/bin/python3 - "$bin" "$quick" <<'PY'
-import json, os, pathlib, re, subprocess, sys, tempfile, time, zlib
+import hashlib, json, os, pathlib, re, subprocess, sys, tempfile, time, zlib
 
 binary, quick = sys.argv[1], sys.argv[2] == "1"
 seed = pathlib.Path(os.environ.get("ESPBURN_SHARED", "../shared")) / "firmware/m5stack-lobo-esp32-psram-all-bt"
@@ -116,9 +116,18 @@ print(f"    one changed 4 KB sector: {secs:.2f} s, {written} bytes written (targ
 s.stop()
 
 # --- at the physical limit: the faithful virtual Fire over RFC 2217 (issue 13) -------------
-# The board's own figures: the W25Q128JV's typical erase and program times (src/chip/flash_parts.c),
-# the chip's 5 MB/s read for the verify MD5 (docs/sim.md), the CP2104's 2 Mbaud.
-BLOCK_ERASE, SECTOR_ERASE, PAGE_PROGRAM, READ_BPS, TOP_BAUD = 0.150, 0.045, 0.0004, 5e6, 2000000
+def board_row(name="m5stack-fire"):
+    """The board's own figures, as the virtual board charges them (sim --list --json: its flash part's
+    row in src/chip/flash_parts.c, the chip's read rate, the bridge's top rate)."""
+    r = subprocess.run([binary, "sim", "--list", "--json"], capture_output=True, text=True, check=True)
+    return next(b for b in json.loads(r.stdout) if b["name"] == name)
+
+
+FIRE = board_row()
+TIMING = FIRE["timing"]
+BLOCK_ERASE, SECTOR_ERASE = TIMING["block_erase_us"] / 1e6, TIMING["sector_erase_us"] / 1e6
+PAGE_PROGRAM, READ_BPS = TIMING["page_program_us"] / 1e6, TIMING["read_bytes_per_ms"] * 1e3
+TOP_BAUD = FIRE["bridge_max_baud"]
 
 
 def erase_seconds(addr, size):
@@ -194,12 +203,29 @@ def limit_section():
     non_blank_section()
 
 
+def other_app(app):
+    """A different app of the same size and kind: each segment's bytes rotated by a third of its
+    length (the XOR checksum stays valid), the appended SHA-256 recomputed; a valid ESP32 image
+    in which every 4 KB sector differs from the seed app's."""
+    out, at = bytearray(app), 24  # 8-byte header + 16-byte extended header
+    for _ in range(app[1]):  # segment count
+        size = int.from_bytes(app[at + 4:at + 8], "little")
+        body, k = app[at + 8:at + 8 + size], size // 3
+        out[at + 8:at + 8 + size] = body[k:] + body[:k]
+        at += 8 + size
+    if app[23] == 1:  # hash appended: SHA-256 of everything before it, the last 32 bytes
+        out[-32:] = hashlib.sha256(out[:-32]).digest()
+    return bytes(out)
+
+
 def non_blank_section():
-    """A different app of similar size over the seed bundle: every sector of the app differs (one byte
-    in each 4 KB changed), so every sector is erased and written; the small files are unchanged."""
-    app = bytearray((seed / "MicroPython.bin").read_bytes())
-    for k in range(0x80, len(app), 4096):
-        app[k] ^= 0x5A
+    """another app over the seed bundle: every sector of the app region is erased and written; the
+    small files are unchanged (skipped by their MD5)."""
+    seed_app = (seed / "MicroPython.bin").read_bytes()
+    app = other_app(seed_app)
+    same = sum(app[k:k + 4096] == seed_app[k:k + 4096] for k in range(0, len(app), 4096))
+    if same:
+        sys.exit(f"    the other app shares {same} sectors with the seed app: not a non-blank case")
     (tmp / "other_app.bin").write_bytes(app)
     preload(tmp / "nonblank.bin")
     lim = physical_limit([(0x10000, bytes(app))], TOP_BAUD)

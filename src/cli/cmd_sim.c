@@ -133,6 +133,23 @@ static int parse_options(int argc, char **argv, struct sim_cli *o)
     return EB_OK;
 }
 
+/* The --realtime costs of a board (its flash part's row and the chip's own
+ * figures), for benchmarks that compute limits from them. */
+static void add_timing(cJSON *board, const struct flash_part *part)
+{
+    if (!part)
+        return;
+    const struct sim_timing t = sim_timing_of(part);
+    cJSON *o = cJSON_AddObjectToObject(board, "timing");
+    cJSON_AddNumberToObject(o, "sector_erase_us", t.flash.sector_erase_us);
+    cJSON_AddNumberToObject(o, "block_erase_us", t.flash.block_erase_us);
+    cJSON_AddNumberToObject(o, "page_program_us", t.flash.page_program_us);
+    cJSON_AddNumberToObject(o, "status_write_us", t.flash.status_write_us);
+    cJSON_AddNumberToObject(o, "read_bytes_per_ms", t.read_bytes_per_ms);
+    cJSON_AddNumberToObject(o, "inflate_bytes_per_ms", t.inflate_bytes_per_ms);
+    cJSON_AddStringToObject(o, "source", part->timing_source);
+}
+
 static int list_boards(bool json)
 {
     cJSON *arr = json ? cJSON_CreateArray() : NULL;
@@ -152,9 +169,11 @@ static int list_boards(bool json)
         snprintf(usb, sizeof usb, "%04x:%04x", b->usb_vid, b->usb_pid);
         cJSON_AddStringToObject(o, "usb_id", usb);
         cJSON_AddNumberToObject(o, "bridge_max_baud", b->bridge_max_baud);
+        cJSON_AddNumberToObject(o, "bridge_latency_us", b->bridge_latency_us);
         const struct chip *c = sim_board_chip(b);
         if (c)
             cJSON_AddNumberToObject(o, "bootloader_offset", c->bootloader_offset);
+        add_timing(o, sim_board_flash(b));
         cJSON_AddItemToArray(arr, o);
     }
     if (json)

@@ -20,6 +20,13 @@
 #define FRAME_CAP          (0x4000 + 64)       /* largest frame either loader keeps */
 #define BAUD_TOLERANCE_PCT 3                   /* a UART tolerates a few % of error */
 
+struct sim_timing sim_timing_of(const struct flash_part *part)
+{
+    return (struct sim_timing){ .flash = part->timing,
+                                .read_bytes_per_ms = SIM_READ_BYTES_PER_MS,
+                                .inflate_bytes_per_ms = SIM_INFLATE_BYTES_PER_MS };
+}
+
 int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
 {
     memset(s, 0, sizeof *s);
@@ -38,9 +45,7 @@ int sim_init(struct sim *s, const struct sim_options *o, eb_err *err)
     sim_ram_init(&s->ram, s->chip);
     s->flash = o->flash;
     s->faults = o->faults;
-    s->timing_store = (struct sim_timing){ .flash = part->timing,
-                                           .read_bytes_per_ms = SIM_READ_BYTES_PER_MS,
-                                           .inflate_bytes_per_ms = SIM_INFLATE_BYTES_PER_MS };
+    s->timing_store = sim_timing_of(part);
     s->timing = o->realtime ? &s->timing_store : NULL;
     s->strap_download = o->boot_download;
     s->has_lines = o->has_lines;

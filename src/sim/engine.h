@@ -44,6 +44,8 @@ struct sim_timing {
     uint32_t read_bytes_per_ms; /* flash read (and MD5 over it) */
     uint32_t inflate_bytes_per_ms;
 };
+/* The costs a board with this flash part charges in --realtime. */
+struct sim_timing sim_timing_of(const struct flash_part *part);
 
 enum sim_state {
     SIM_OFF,       /* no power yet (before the first connection) */

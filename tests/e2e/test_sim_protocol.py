@@ -1,6 +1,7 @@
 """`espburn sim` end to end: a ROM-protocol client (test_sim_util) talks to the
 virtual board over TCP, RFC 2217 and a pty, as a host tool would."""
 import hashlib
+import json
 import os
 import select
 import struct
@@ -164,6 +165,19 @@ def test_usage_errors(espburn, tmp_path):
     assert espburn("sim", "--tcp", "0", "--fault", "bogus").rc == 2
     r = espburn("sim", "--list")
     assert r.rc == 0 and "m5stack-core2" in r.out
+
+
+def test_list_json_gives_each_boards_realtime_figures(espburn):
+    """Benchmarks compute limits from the board's own figures: the flash part's row (W25Q128JV
+    typical times on the Fire), the chip's read rate, the bridge's top rate and latency."""
+    r = espburn("sim", "--list", "--json")
+    assert r.rc == 0, r
+    fire = next(b for b in json.loads(r.out) if b["name"] == "m5stack-fire")
+    assert fire["bridge_max_baud"] == 2000000 and fire["bridge_latency_us"] == 1000
+    t = fire["timing"]
+    assert (t["sector_erase_us"], t["block_erase_us"], t["page_program_us"], t["status_write_us"]) == \
+        (45000, 150000, 400, 10000)
+    assert t["read_bytes_per_ms"] == 5000 and "W25Q128JV" in t["source"]
 
 
 def test_rfc2217_hard_reset_after_flashing_boots_from_flash(sim):
