@@ -2,7 +2,7 @@
 // board.mjs - a virtual ESP32 running real MicroPython, reachable over TCP.
 //
 //   node sim/micropython/board.mjs (--tcp PORT | --stdio) --fs DIR [--personality official|lobo]
-//        [--fs-size BYTES] [--rx-buffer BYTES] [--baud N] [--no-stdin]
+//        [--fs-size BYTES] [--rx-buffer BYTES] [--baud N] [--no-stdin] [--lifeline FD]
 //
 // This file is the board's UART: it accepts one TCP client at a time (a new
 // one replaces the old, like re-plugging a cable), or with --stdio is wired
@@ -13,6 +13,9 @@
 // refilled as it drains; while it runs code, bytes that do not fit are lost,
 // as on a real ESP32. Ctrl-C arriving while code runs becomes an interrupt.
 // The interpreter itself runs in worker.mjs. The board's files live in DIR.
+// --lifeline FD: the read end of a pipe whose other end the parent (espburn
+// sim) holds; when it reaches end of file the parent is gone, and so is the
+// board (with --stdio, stdin plays that part).
 import { Worker } from 'node:worker_threads';
 import net from 'node:net';
 import fs from 'node:fs';
@@ -20,11 +23,11 @@ import { CTL, PERSONALITIES } from './uart.mjs';
 
 function usage(msg) {
   process.stderr.write(`board.mjs: ${msg}\nusage: board.mjs (--tcp PORT | --stdio) --fs DIR [--personality official|lobo] ` +
-    '[--fs-size BYTES] [--rx-buffer BYTES] [--baud N] [--no-stdin]\n');
+    '[--fs-size BYTES] [--rx-buffer BYTES] [--baud N] [--no-stdin] [--lifeline FD]\n');
   process.exit(2);
 }
 function parseArgs(argv) {
-  const o = { tcp: null, fs: null, personality: 'official', fsSize: null, rxBuffer: null, baud: 0, stdin: true, stdio: false };
+  const o = { tcp: null, fs: null, personality: 'official', fsSize: null, rxBuffer: null, baud: 0, stdin: true, stdio: false, lifeline: null };
   const num = (v, name) => (/^\d+$/.test(v || '') ? Number(v) : usage(`${name} needs a number`));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
@@ -34,6 +37,7 @@ function parseArgs(argv) {
     else if (a === '--fs-size') { o.fsSize = num(v, a); i++; }
     else if (a === '--rx-buffer') { o.rxBuffer = num(v, a); i++; }
     else if (a === '--baud') { o.baud = num(v, a); i++; }
+    else if (a === '--lifeline') { o.lifeline = num(v, a); i++; }
     else if (a === '--no-stdin') o.stdin = false;
     else if (a === '--stdio') o.stdio = true;
     else usage(`unknown option '${a}'`);
@@ -155,5 +159,13 @@ function listenTcp() {
       `${opt.baud ? `, ${opt.baud} baud` : ''}); connect with -p socket://127.0.0.1:${server.address().port}\n`);
   });
 }
+// ---- the lifeline: the board ends with its parent ---------------------------
+function watchLifeline(fd) {
+  const life = new net.Socket({ fd, readable: true, writable: false });
+  life.on('data', () => {});
+  life.on('end', () => process.exit(0));
+  life.on('error', () => process.exit(0));
+}
+if (opt.lifeline !== null) watchLifeline(opt.lifeline);
 if (opt.stdio) wireStdio(); else listenTcp();
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <unistd.h>
 
 /* board.mjs: $ESPBURN_MPY_BOARD, else under espburn's data roots. */
@@ -35,9 +38,15 @@ static int board_script(char *out, size_t n, eb_err *err)
                    where);
 }
 
-/* The child's command line, in argv (at least 16 slots); bufs hold the numbers. */
-static void board_argv(const struct sim_mpy_opts *o, const char *script, const char **argv, char baud[16],
-                       char size[24])
+/* The numbers on the child's command line, as text. */
+struct board_args {
+    char baud[16], size[24], lifeline[16];
+};
+
+/* The child's command line, in argv (at least 18 slots); lifeline: the fd
+ * the child watches (TCP only; with --stdio its stdin is the lifeline). */
+static void board_argv(const struct sim_mpy_opts *o, const char *script, int lifeline, const char **argv,
+                       struct board_args *n)
 {
     int a = 0;
     argv[a++] = "node";
@@ -45,6 +54,9 @@ static void board_argv(const struct sim_mpy_opts *o, const char *script, const c
     if (o->tcp_port) {
         argv[a++] = "--tcp";
         argv[a++] = o->tcp_port;
+        snprintf(n->lifeline, sizeof n->lifeline, "%d", lifeline);
+        argv[a++] = "--lifeline";
+        argv[a++] = n->lifeline;
     } else {
         argv[a++] = "--stdio";
     }
@@ -53,14 +65,14 @@ static void board_argv(const struct sim_mpy_opts *o, const char *script, const c
     argv[a++] = "--personality";
     argv[a++] = o->personality ? o->personality : "official";
     if (o->baud) {
-        snprintf(baud, 16, "%u", o->baud);
+        snprintf(n->baud, sizeof n->baud, "%u", o->baud);
         argv[a++] = "--baud";
-        argv[a++] = baud;
+        argv[a++] = n->baud;
     }
     if (o->fs_size > 0) {
-        snprintf(size, 24, "%ld", o->fs_size);
+        snprintf(n->size, sizeof n->size, "%ld", o->fs_size);
         argv[a++] = "--fs-size";
-        argv[a++] = size;
+        argv[a++] = n->size;
     }
     argv[a] = NULL;
 }
@@ -71,49 +83,91 @@ static void close_pair(int p[2])
     close(p[1]);
 }
 
-int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart, int *from_uart, eb_err *err)
+/* In the child: die with the parent. On Linux the kernel sends SIGKILL when
+ * the forking thread ends (the sim is single-threaded), checked against the
+ * race with a parent that died before the call. On every system board.mjs
+ * also exits when its lifeline (stdin with --stdio, else --lifeline FD)
+ * reaches end of file, which is when the parent's end closes with it. */
+static void child_dies_with(pid_t parent)
 {
-    char script[4096], baud[16], size[24];
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(1);
+#else
+    (void)parent;
+#endif
+}
+
+/* Pipes: the UART's two (stdio) or the lifeline (TCP), all close-on-exec. */
+static int make_pipes(bool tcp, int in[2], int out[2], int life[2], eb_err *err)
+{
+    bool ok = tcp ? pipe2(life, O_CLOEXEC) == 0 : pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0;
+    if (ok)
+        return 0;
+    int e = errno;
+    if (in[0] >= 0)
+        close_pair(in);
+    return eb_fail(err, EB_IO, "cannot make pipes for the MicroPython board: %s", strerror(e));
+}
+
+static void close_pipes(int in[2], int out[2], int life[2])
+{
+    int *all[] = { in, out, life };
+    for (size_t i = 0; i < 3; i++)
+        if (all[i][0] >= 0)
+            close_pair(all[i]);
+}
+
+static void exec_child(pid_t parent, const char **argv, int in[2], int out[2], int life[2])
+{
+    child_dies_with(parent);
+    if (in[0] >= 0 && (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0))
+        _exit(126);
+    if (life[0] >= 0 && fcntl(life[0], F_SETFD, 0) != 0) /* the child keeps its end */
+        _exit(126);
+    execvp("node", (char *const *)argv);
+    _exit(127); /* the parent turns 127 into "cannot run node" */
+}
+
+int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart, int *from_uart,
+                          int *lifeline, eb_err *err)
+{
+    char script[4096];
     struct stat st;
     if (board_script(script, sizeof script, err))
         return -1;
     if (!o->fs_dir || stat(o->fs_dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return eb_fail(err, EB_USAGE, "--fs %s is not a folder: create it first (it holds the board's files)",
                        o->fs_dir ? o->fs_dir : "(missing)");
-    const char *argv[16];
-    board_argv(o, script, argv, baud, size);
-    int in[2] = { -1, -1 }, out[2] = { -1, -1 };
-    if (!o->tcp_port && (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)) {
-        int e = errno;
-        if (in[0] >= 0)
-            close_pair(in);
-        return eb_fail(err, EB_IO, "cannot make pipes for the MicroPython board: %s", strerror(e));
-    }
+    int in[2] = { -1, -1 }, out[2] = { -1, -1 }, life[2] = { -1, -1 };
+    if (make_pipes(o->tcp_port != NULL, in, out, life, err))
+        return -1;
+    const char *argv[18];
+    struct board_args nums;
+    board_argv(o, script, life[0], argv, &nums);
+    pid_t parent = getpid();
     fflush(NULL);
     pid_t child = fork();
     if (child < 0) {
         int e = errno;
-        if (!o->tcp_port) {
-            close_pair(in);
-            close_pair(out);
-        }
+        close_pipes(in, out, life);
         return eb_fail(err, EB_IO, "cannot start the MicroPython board: %s", strerror(e));
     }
-    if (child == 0) {
-        if (!o->tcp_port && (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0))
-            _exit(126);
-        execvp("node", (char *const *)argv);
-        _exit(127); /* the parent turns 127 into "cannot run node" */
-    }
+    if (child == 0)
+        exec_child(parent, argv, in, out, life);
     *pid = child;
-    if (!o->tcp_port) {
-        close(in[0]);
-        close(out[1]);
-        fcntl(in[1], F_SETFL, O_NONBLOCK);
-        fcntl(out[0], F_SETFL, O_NONBLOCK);
-        *to_uart = in[1];
-        *from_uart = out[0];
+    if (o->tcp_port) {
+        close(life[0]);
+        *lifeline = life[1];
+        return 0;
     }
+    close(in[0]);
+    close(out[1]);
+    fcntl(in[1], F_SETFL, O_NONBLOCK);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    *to_uart = in[1];
+    *from_uart = out[0];
     return 0;
 }
 
@@ -127,7 +181,8 @@ static void forward(int sig)
 int sim_micropython_run(const struct sim_mpy_opts *o, eb_err *err)
 {
     pid_t pid;
-    if (sim_micropython_spawn(o, &pid, NULL, NULL, err))
+    int lifeline = -1;
+    if (sim_micropython_spawn(o, &pid, NULL, NULL, &lifeline, err))
         return -1;
     forward_to = pid;
     struct sigaction sa = { .sa_handler = forward }, old_int, old_term;
@@ -140,6 +195,7 @@ int sim_micropython_run(const struct sim_mpy_opts *o, eb_err *err)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     forward_to = 0;
+    close(lifeline);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         return eb_fail(err, EB_IO, "cannot run node: install Node.js 18 or newer");
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
@@ -235,7 +291,7 @@ static void link_start(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
     eb_err err = { 0 };
     l->generation = s->app.generation;
     if (make_folder(l->fs_dir, &err) ||
-        sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, &err)) {
+        sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, NULL, &err)) {
         char msg[1300];
         snprintf(msg, sizeof msg, "cannot hand the UART to MicroPython: %s", err.msg);
         board_says(s, now_us, msg);

@@ -27,9 +27,13 @@ struct sim_mpy_opts {
 
 /* Start the board as a child process; *pid gets its process id. With
  * tcp_port NULL, *to_uart and *from_uart (non-blocking, close-on-exec) get
- * the pipes to and from its UART; otherwise they may be NULL. */
+ * the pipes to and from its UART; otherwise *lifeline gets the write end of
+ * a pipe the child watches. The child dies with this process, however it
+ * ends (SIGKILL included): on Linux through PR_SET_PDEATHSIG, everywhere
+ * because it exits when its stdin (stdio) or its lifeline reaches end of
+ * file; keep *lifeline open while the child should run. */
 int sim_micropython_spawn(const struct sim_mpy_opts *o, pid_t *pid, int *to_uart, int *from_uart,
-                          eb_err *err);
+                          int *lifeline, eb_err *err);
 /* Start the board and wait until it ends (Ctrl-C stops it); 0 when it ended cleanly. */
 int sim_micropython_run(const struct sim_mpy_opts *o, eb_err *err);
 /* The personality that imitates the firmware in an app image: "lobo" for
