@@ -49,6 +49,7 @@ int cmd_mv(int argc, char **argv);
 int cmd_df(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_mount(int argc, char **argv);
 int cmd_about(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_cp(int argc, char **argv);

@@ -36,6 +36,7 @@ static const struct command commands[] = {
     { "sync", "make a board folder equal to a local folder", cmd_sync },
     { "mip", "install packages from a micropython-lib style index (URL or folder)", cmd_mip },
     { "watch", "sync a folder, then send each change and restart the program (Ctrl-C stops)", cmd_watch },
+    { "mount", "run code on the board with a local folder mounted at /remote", cmd_mount },
     { "about", "the board's MicroPython: version, memory, filesystems", cmd_about },
     { "tree", "show a folder of the board as a tree", cmd_tree },
     { "cp", "copy a file on the board, or to or from it", cmd_cp },

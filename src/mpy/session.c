@@ -608,3 +608,8 @@ int mpy_stream(struct mpy *m, mpy_sink sink, void *ctx, int wait_ms, eb_err *err
         sink(ctx, buf, (size_t)r);
     return r;
 }
+
+int mpy_recv(struct mpy *m, uint8_t *buf, size_t n, int wait_ms, eb_err *err)
+{
+    return recv_some(m, buf, n, eb_deadline_in(wait_ms), err);
+}

@@ -64,6 +64,10 @@ int mpy_exec_pump(struct mpy *m, struct mpy_reply *rep, int wait_ms, eb_err *err
  * most wait_ms, to `sink`; returns the bytes passed on (0: none), -1 on error. */
 int mpy_stream(struct mpy *m, mpy_sink sink, void *ctx, int wait_ms, eb_err *err);
 
+/* Read what the board sends (bytes left over from the last reply first),
+ * waiting at most wait_ms; the count, 0 on timeout, -1 on error. */
+int mpy_recv(struct mpy *m, uint8_t *buf, size_t n, int wait_ms, eb_err *err);
+
 /* Run code that must not fail: a traceback becomes an error whose message
  * is its last line. */
 int mpy_exec_ok(struct mpy *m, const void *code, size_t len, bytes *out, eb_err *err);
