@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli/cli_device.h"
 #include "fs/fs.h"
 
 struct fs_cli {
@@ -19,6 +20,8 @@ struct fs_cli {
     enum fs_type type;     /* --type, FS_AUTO when not given */
     uint32_t size, sector_size;
     bool json, recursive, no_ignore, verbose, dry_run;
+    struct cli_device_opts dev; /* -p PORT and the other device options (reading a board) */
+    bool board;                 /* read the board's partition instead of IMAGE */
 };
 
 /* `fs build` (fs_build.c). */

@@ -14,7 +14,9 @@
 #include "cli/cli.h"
 #include "cli/cli_device.h"
 #include "cli/cli_fs.h"
+#include "common/clock.h"
 #include "common/file.h"
+#include "device/device_fs.h"
 #include "image/identify.h"
 #include "image/part_table.h"
 
@@ -23,11 +25,11 @@
 static const char usage[] =
     "usage: espburn fs build DIR -o IMG --type TYPE (--size N | --table TABLE|PLAN [--partition NAME])\n"
     "                [--sector-size 512|4096] [--no-ignore] [-n] [-v] [--json]\n"
-    "       espburn fs ls IMAGE [:PATH] [-r] [--json]     list a folder (-r: everything below)\n"
-    "       espburn fs tree IMAGE [:PATH]                 the folders as a tree\n"
-    "       espburn fs df IMAGE [--json]                  size, used and free space\n"
-    "       espburn fs cat IMAGE :PATH                    a file's bytes on stdout\n"
-    "       espburn fs get IMAGE :PATH LOCAL              copy a file, or a folder and all below it\n\n"
+    "       espburn fs ls (IMAGE | -p PORT) [:PATH] [-r] [--json]  list a folder (-r: everything below)\n"
+    "       espburn fs tree (IMAGE | -p PORT) [:PATH]              the folders as a tree\n"
+    "       espburn fs df (IMAGE | -p PORT) [--json]               size, used and free space\n"
+    "       espburn fs cat (IMAGE | -p PORT) :PATH                 a file's bytes on stdout\n"
+    "       espburn fs get (IMAGE | -p PORT) :PATH LOCAL           copy a file, or a folder and all below it\n\n"
     "TYPE is littlefs (MicroPython's default on ESP32), fat (FAT directly on the partition), fat-wl\n"
     "(FAT in ESP-IDF's wear-levelling layer, what ESP-IDF mounts) or spiffs (LoBo's MicroPython).\n"
     "build: the image for a partition of --size bytes, or of the partition NAME in a partition\n"
@@ -38,25 +40,34 @@ static const char usage[] =
     "  -n builds without writing. Refused (exit 1), naming the biggest files, when it does not fit.\n"
     "IMAGE: a filesystem image, or a whole-flash dump / merged image whose partition table at\n"
     "  0x8000 locates the partition (--partition NAME when there are several). The type is found\n"
-    "  by content unless --type is given. Reading a board (-p PORT) comes in a later version.\n\n"
-    "exit: 0 ok, 1 refused or a damaged filesystem, 2 usage error, 3 a file cannot be read or written\n";
+    "  by content unless --type is given.\n"
+    "-p PORT: the board's partition, read over the ROM protocol in download mode (the firmware need\n"
+    "  not boot: rescue with 'espburn fs get -p PORT :/ rescued/'): its table at 0x8000, then only\n"
+    "  the blocks the filesystem needs, each MD5-checked. --partition NAME when there are several.\n\n"
+    "exit: 0 ok, 1 refused or a damaged filesystem, 2 usage error, 3 a file, port or board failed\n";
 
 /* ---- options ---- */
 
 static int parse_opts(int argc, char **argv, struct fs_cli *o, int *first_pos)
 {
     static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' }, { "type", required_argument, NULL, 't' },
-        { "size", required_argument, NULL, 's' },   { "partition", required_argument, NULL, 'P' },
-        { "table", required_argument, NULL, 'T' },  { "sector-size", required_argument, NULL, 'S' },
-        { "no-ignore", no_argument, NULL, 'I' },    { "json", no_argument, NULL, 'j' },
-        { "recursive", no_argument, NULL, 'r' },    { "verbose", no_argument, NULL, 'v' },
-        { "dry-run", no_argument, NULL, 'n' },      { "port", required_argument, NULL, 'p' },
-        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+        { "output", required_argument, NULL, 'o' },
+        { "type", required_argument, NULL, 't' },
+        { "size", required_argument, NULL, 's' },
+        { "partition", required_argument, NULL, 'P' },
+        { "table", required_argument, NULL, 'T' },
+        { "sector-size", required_argument, NULL, 'S' },
+        { "no-ignore", no_argument, NULL, 'I' },
+        { "json", no_argument, NULL, 'j' },
+        { "recursive", no_argument, NULL, 'r' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "dry-run", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
     };
     int c, t;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:s:rvnp:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:t:s:rvnh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->out = optarg; break;
         case 't':
@@ -79,10 +90,6 @@ static int parse_opts(int argc, char **argv, struct fs_cli *o, int *first_pos)
         case 'r': o->recursive = true; break;
         case 'v': o->verbose = true; break;
         case 'n': o->dry_run = true; break;
-        case 'p':
-            return cli_usage("fs",
-                             "reading a board's filesystem with -p is not in this version yet; read the "
-                             "flash with 'espburn read' and give the dump as IMAGE");
         case 'h': fputs(usage, stdout); return -1;
         default: return cli_usage("fs", "see the options above");
         }
@@ -126,15 +133,41 @@ static int check_build_args(struct fs_cli *o)
     return 0;
 }
 
-static int check_read_args(const struct fs_cli *o)
+/* The device options (-p, -b, --before, --stub, --json, -q...) go to
+ * o->dev; the rest, the subcommand first, to rest[]. */
+static int split_device_opts(int argc, char **argv, struct fs_cli *o, char **rest, int *nrest)
 {
-    if (!o->image)
-        return cli_usage("fs", "give the image or flash dump to read (reading a board with -p comes later)");
+    cli_device_opts_init(&o->dev, DEVICE_AFTER_STAY);
+    o->dev.stub_auto = true;
+    *nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        int r = i > 0 ? cli_device_parse_opt(&o->dev, "fs", argc, argv, &i) : 0;
+        if (r == 1)
+            continue;
+        if (r != 0)
+            return r;
+        rest[(*nrest)++] = argv[i];
+    }
+    o->json = o->dev.json;
+    o->board = o->dev.nports > 0;
+    return 0;
+}
+
+static int check_read_args(struct fs_cli *o)
+{
+    if (o->board && o->image)
+        return cli_usage("fs", "give IMAGE or -p PORT, not both ('%s' was taken for IMAGE)", o->image);
+    o->board = o->board || (!o->image && getenv("ESPBURN_PORT") && *getenv("ESPBURN_PORT"));
+    if (!o->image && !o->board)
+        return cli_usage("fs",
+                         "give the image or flash dump to read, or -p PORT to read the board's partition");
+    if (o->board && cli_device_opts_finish(&o->dev, "fs"))
+        return EB_USAGE;
     bool wants_path = strcmp(o->sub, "cat") == 0 || strcmp(o->sub, "get") == 0;
     if (wants_path && !o->path)
         return cli_usage("fs", "give the file to read as :PATH (e.g. :/main.py)");
     if (strcmp(o->sub, "get") == 0 && !o->local)
-        return cli_usage("fs", "give where to copy to: espburn fs get IMAGE :PATH LOCAL");
+        return cli_usage("fs", "give where to copy to: espburn fs get (IMAGE | -p PORT) :PATH LOCAL");
     if (strcmp(o->sub, "get") != 0 && o->local)
         return cli_usage("fs", "unexpected argument '%s'", o->local);
     return 0;
@@ -143,9 +176,15 @@ static int check_read_args(const struct fs_cli *o)
 /* ---- the image: a file, or a partition of a dump ---- */
 
 struct source {
-    bytes part;     /* the partition's bytes (the whole file when it is the image) */
-    uint64_t off;   /* where they start in the file */
-    char label[17]; /* the partition's label; "" when the file is the image itself */
+    bytes part;             /* the partition's bytes (the whole file when it is the image) */
+    uint64_t off;           /* where they start in the file (on the board: in its flash) */
+    char label[17];         /* the partition's label; "" when the file is the image itself */
+    struct fs_vol img;      /* IMAGE's filesystem */
+    struct device d;        /* -p: the board */
+    bool connected;         /* d must be closed */
+    struct device_fs board; /* -p: its partition, read on demand */
+    struct fs_vol *v;       /* the filesystem read: &img or &board.vol */
+    int64_t t0;
 };
 
 static int mem_read(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
@@ -169,15 +208,8 @@ static enum fs_type type_of_role(enum role r)
 static int pick_partition(const struct fs_cli *o, const struct part_table *t, uint64_t file_len,
                           const struct partition **out, eb_err *err)
 {
-    const struct partition *hit = NULL;
-    unsigned nfs = 0;
-    for (unsigned i = 0; i < t->n; i++) {
-        const struct partition *p = &t->p[i];
-        bool fs = p->type == PT_TYPE_DATA &&
-                  (p->subtype == PT_SUB_FAT || p->subtype == PT_SUB_SPIFFS || p->subtype == PT_SUB_LITTLEFS);
-        if (o->partition ? strcmp(p->label, o->partition) == 0 : fs && nfs++ == 0)
-            hit = hit ? hit : p;
-    }
+    unsigned nfs;
+    const struct partition *hit = pt_find_fs(t, o->partition, &nfs);
     if (!hit)
         return eb_fail(err, EB_USAGE, "%s: the partition table has no %s%s", o->image,
                        o->partition ? "partition named " : "filesystem partition",
@@ -272,15 +304,54 @@ static int locate(struct source *s, const struct fs_cli *o, enum fs_type *type, 
     return rc;
 }
 
-static int open_source(const struct fs_cli *o, struct source *s, struct fs_vol *v, eb_err *err)
+static int open_image(const struct fs_cli *o, struct source *s, eb_err *err)
 {
     enum fs_type type;
     if (load_source(o, s, err) || locate(s, o, &type, err))
         return -1;
     struct fs_dev dev = { .read = mem_read, .ctx = s, .size = s->part.len };
-    if (fs_open(v, type, &dev, err))
+    if (fs_open(&s->img, type, &dev, err))
         return eb_wrap(err, "%s%s%s", o->image, s->label[0] ? " partition " : "", s->label);
+    s->v = &s->img;
     return 0;
+}
+
+/* -p: connect in download mode (the firmware need not boot), then the
+ * partition from the board's table, read on demand. */
+static int open_board(const struct fs_cli *o, struct source *s, eb_err *err)
+{
+    s->t0 = eb_now_ms();
+    s->connected = true;
+    s->board.d = &s->d;
+    if (cli_device_connect(&o->dev, o->dev.ports[0], &s->d, err) ||
+        device_fs_open(&s->board, o->partition, o->type, err))
+        return -1;
+    s->off = s->board.part.offset;
+    snprintf(s->label, sizeof s->label, "%s", s->board.part.label);
+    s->v = &s->board.vol;
+    return 0;
+}
+
+static void close_source(struct source *s)
+{
+    if (s->v == &s->img)
+        fs_close(&s->img);
+    device_fs_close(&s->board);
+    if (s->connected)
+        device_close(&s->d);
+    bytes_free(&s->part);
+}
+
+/* -p, not --json or -q: what was read off the board, on stderr. */
+static void print_fetched(const struct fs_cli *o, const struct source *s)
+{
+    if (!o->board || o->json || o->dev.quiet)
+        return;
+    char got[32], size[32];
+    cli_format_size(got, sizeof got, s->board.fetched);
+    cli_format_size(size, sizeof size, s->board.part.size);
+    fprintf(stderr, "read %s bytes of partition %s (%s bytes at 0x%x) in %u reads, %.1f s\n", got, s->label,
+            size, s->board.part.offset, s->board.reads, (eb_now_ms() - s->t0) / 1000.0);
 }
 
 /* ---- ls, tree, df ---- */
@@ -336,7 +407,11 @@ static void list(const struct fs_node *dir, const char *path, bool recursive, cJ
 static cJSON *vol_json(const struct fs_cli *o, const struct source *s, const struct fs_vol *v)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "image", o->image);
+    if (o->board) {
+        cJSON_AddStringToObject(doc, "port", s->d.port_name);
+        cJSON_AddNumberToObject(doc, "bytes_read", (double)s->board.fetched);
+    } else
+        cJSON_AddStringToObject(doc, "image", o->image);
     cJSON_AddStringToObject(doc, "partition", s->label);
     cJSON_AddNumberToObject(doc, "offset", (double)s->off);
     cJSON_AddStringToObject(doc, "type", fs_type_name(v->type));
@@ -463,34 +538,39 @@ static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node
     return EB_OK;
 }
 
+static int run_op(const struct fs_cli *o, struct source *s, const char *path, eb_err *err)
+{
+    struct fs_vol *v = s->v;
+    const struct fs_node *n = fs_lookup(v, path);
+    if (!n) {
+        eb_fail(err, EB_PROBLEM, "%s is not in the filesystem; 'espburn fs ls %s%s' lists what is", path,
+                o->board ? "-p " : "", o->board ? o->dev.ports[0] : o->image);
+        return cli_fail(err);
+    }
+    if (strcmp(o->sub, "ls") == 0)
+        return do_ls(o, s, v, n, path);
+    if (strcmp(o->sub, "tree") == 0)
+        return printf("%s\n", path), tree(n, 1), EB_OK;
+    if (strcmp(o->sub, "df") == 0)
+        return do_df(o, s, v);
+    if (strcmp(o->sub, "cat") == 0)
+        return do_cat(v, n, err);
+    return do_get(o, v, n, err);
+}
+
 static int run_read(struct fs_cli *o)
 {
     eb_err err = { 0 };
     struct source s = { 0 };
-    struct fs_vol v;
-    if (open_source(o, &s, &v, &err)) {
-        bytes_free(&s.part);
-        return cli_fail(&err);
+    if (o->board ? open_board(o, &s, &err) : open_image(o, &s, &err)) {
+        close_source(&s);
+        return o->board ? cli_device_fail(&o->dev, &err) : cli_fail(&err);
     }
-    const char *path = o->path && o->path[0] ? o->path : "/";
-    const struct fs_node *n = fs_lookup(&v, path);
-    int rc;
-    if (!n) {
-        eb_fail(&err, EB_PROBLEM, "%s is not in the filesystem; 'espburn fs ls %s' lists what is", path,
-                o->image);
-        rc = cli_fail(&err);
-    } else if (strcmp(o->sub, "ls") == 0)
-        rc = do_ls(o, &s, &v, n, path);
-    else if (strcmp(o->sub, "tree") == 0)
-        printf("%s\n", path), tree(n, 1), rc = EB_OK;
-    else if (strcmp(o->sub, "df") == 0)
-        rc = do_df(o, &s, &v);
-    else if (strcmp(o->sub, "cat") == 0)
-        rc = do_cat(&v, n, &err);
-    else
-        rc = do_get(o, &v, n, &err);
-    fs_close(&v);
-    bytes_free(&s.part);
+    int rc = run_op(o, &s, o->path && o->path[0] ? o->path : "/", &err);
+    print_fetched(o, &s);
+    if (rc == EB_OK && o->board && cli_device_finish(&o->dev, &s.d, &err))
+        rc = cli_device_fail(&o->dev, &err);
+    close_source(&s);
     return rc;
 }
 
@@ -507,11 +587,19 @@ int cmd_fs(int argc, char **argv)
         known |= strcmp(argv[1], subs[i]) == 0;
     if (!known)
         return cli_usage("fs", "unknown subcommand '%s' (build, ls, tree, df, cat, get)", argv[1]);
-    int first = 1, rc = parse_opts(argc - 1, argv + 1, &o, &first);
+    char **rest = calloc((size_t)argc, sizeof *rest);
+    int nrest = 0, first = 1, rc = rest ? split_device_opts(argc - 1, argv + 1, &o, rest, &nrest) : EB_IO;
+    if (rc == 0)
+        rc = parse_opts(nrest, rest, &o, &first);
+    if (rc == 0)
+        rc = take_positionals(nrest - first, rest + first, &o);
+    free(rest);
     if (rc)
         return rc < 0 ? EB_OK : rc;
-    if ((rc = take_positionals(argc - 1 - first, argv + 1 + first, &o)) != 0)
-        return rc;
+    if (strcmp(o.sub, "build") == 0 && o.board)
+        return cli_usage("fs build",
+                         "build writes an image file; flash it (or use 'espburn flash SOURCE --fs "
+                         "DIR') to put it on a board");
     if (strcmp(o.sub, "build") == 0)
         return check_build_args(&o) ? EB_USAGE : cli_fs_build(&o);
     return check_read_args(&o) ? EB_USAGE : run_read(&o);

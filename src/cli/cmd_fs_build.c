@@ -85,17 +85,11 @@ static int table_of(const char *path, struct part_table *t, eb_err *err)
                          path);
 }
 
-static bool fs_subtype(const struct partition *p)
-{
-    return p->type == PT_TYPE_DATA &&
-           (p->subtype == PT_SUB_FAT || p->subtype == PT_SUB_SPIFFS || p->subtype == PT_SUB_LITTLEFS);
-}
-
 static void fs_labels(const struct part_table *t, char *buf, size_t n)
 {
     buf[0] = 0;
     for (unsigned i = 0; i < t->n; i++)
-        if (fs_subtype(&t->p[i]))
+        if (pt_is_fs(&t->p[i]))
             snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", buf[0] ? ", " : "", t->p[i].label);
 }
 
@@ -107,12 +101,8 @@ int cli_fs_partition(const char *path, const char *name, uint32_t *size, uint8_t
         free(t);
         return t ? -1 : eb_fail(err, EB_IO, "out of memory");
     }
-    const struct partition *hit = NULL;
-    unsigned nfs = 0;
-    for (unsigned i = 0; i < t->n; i++) {
-        if (name ? strcmp(t->p[i].label, name) == 0 : fs_subtype(&t->p[i]) && nfs++ == 0)
-            hit = hit ? hit : &t->p[i];
-    }
+    unsigned nfs;
+    const struct partition *hit = pt_find_fs(t, name, &nfs);
     char labels[256];
     fs_labels(t, labels, sizeof labels);
     int rc = 0;

@@ -146,6 +146,27 @@ const struct partition *pt_find(const struct part_table *t, int type, int subtyp
     return NULL;
 }
 
+bool pt_is_fs(const struct partition *p)
+{
+    return p->type == PT_TYPE_DATA &&
+           (p->subtype == PT_SUB_FAT || p->subtype == PT_SUB_SPIFFS || p->subtype == PT_SUB_LITTLEFS);
+}
+
+const struct partition *pt_find_fs(const struct part_table *t, const char *name, unsigned *nfs)
+{
+    const struct partition *hit = NULL;
+    unsigned n = 0;
+    for (unsigned i = 0; i < t->n; i++) {
+        bool fs = pt_is_fs(&t->p[i]);
+        n += fs;
+        if (!hit && (name ? strcmp(t->p[i].label, name) == 0 : fs))
+            hit = &t->p[i];
+    }
+    if (nfs)
+        *nfs = n;
+    return hit;
+}
+
 const struct partition *pt_boot_app(const struct part_table *t)
 {
     const struct partition *p = pt_find(t, PT_TYPE_APP, PT_SUB_FACTORY);

@@ -100,6 +100,12 @@ unsigned pt_check(const struct part_table *t, uint32_t table_offset, struct pt_i
 const struct partition *pt_find_addr(const struct part_table *t, uint32_t addr);
 /* First partition of this type/subtype (subtype -1: any), or NULL. */
 const struct partition *pt_find(const struct part_table *t, int type, int subtype);
+/* Is it a filesystem partition (data, subtype fat, spiffs or littlefs)? */
+bool pt_is_fs(const struct partition *p);
+/* The partition named `name`, or with name NULL the first filesystem
+ * partition; NULL when there is none. *nfs (may be NULL) gets how many
+ * filesystem partitions the table has. */
+const struct partition *pt_find_fs(const struct part_table *t, const char *name, unsigned *nfs);
 /* The partition the bootloader boots with no otadata: factory, else ota_0. */
 const struct partition *pt_boot_app(const struct part_table *t);
 /* Highest end address of any partition. */

@@ -36,11 +36,8 @@ static uint32_t fs_partition_size(const struct sim *s)
     if (s->flash->size < PT_DEFAULT_OFFSET + PT_MAX_LEN ||
         pt_parse_bin(s->flash->mem + PT_DEFAULT_OFFSET, PT_MAX_LEN, &t, NULL) != 0)
         return 0;
-    for (unsigned i = 0; i < t.n; i++)
-        if (t.p[i].type == PT_TYPE_DATA && (t.p[i].subtype == PT_SUB_FAT || t.p[i].subtype == PT_SUB_SPIFFS ||
-                                            t.p[i].subtype == PT_SUB_LITTLEFS))
-            return t.p[i].size;
-    return 0;
+    const struct partition *p = pt_find_fs(&t, NULL, NULL);
+    return p ? p->size : 0;
 }
 
 static void start_micropython(struct sim *s, const struct simboot_out *o)

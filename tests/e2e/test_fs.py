@@ -396,7 +396,8 @@ def test_cat_and_get_of_one_file(tmp_path):
     (["fs", "build", ".", "-o", "x.img", "--size", "1M"], 2, "--type littlefs"),
     (["fs", "build", ".", "-o", "x.img", "--type", "ntfs", "--size", "1M"], 2, "is not littlefs"),
     (["fs", "build", ".", "-o", "x.img", "--type", "fat"], 2, "--size N, or --table"),
-    (["fs", "ls", "-p", "/dev/ttyUSB0"], 2, "not in this version yet"),
+    (["fs", "ls", "-p", "/dev/ttyUSB0", "x.img"], 2, "not both"),
+    (["fs", "ls"], 2, "-p PORT"),
     (["fs", "ls", "does-not-exist.img"], 3, "does-not-exist.img"),
     (["fs", "cat", "x.img"], 2, "give the file to read as :PATH"),
 ])
