@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deps.sh - install everything espburn needs to build and test, on Debian or
-# Ubuntu: compilers, the libraries it links (cJSON, libdeflate, zlib, nettle,
+# Ubuntu: compilers, the libraries it links (cJSON, libdeflate, zlib, nettle, libinih,
 # libserialport), cmocka and pytest for tests, dosfstools and mtools (they
 # check the FAT images espburn builds), and Node packages that act as
 # independent clients (esptool-js, js-fatfs) and as the virtual board's MicroPython.
@@ -11,7 +11,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
-  libcjson-dev libcurl4-openssl-dev libdeflate-dev zlib1g-dev nettle-dev libserialport-dev \
+  libcjson-dev libcurl4-openssl-dev libdeflate-dev libinih-dev zlib1g-dev nettle-dev libserialport-dev \
   libcmocka-dev python3 python3-pytest python3-pyte dosfstools mtools"
 missing=""
 for p in $PACKAGES; do

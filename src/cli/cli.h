@@ -58,6 +58,7 @@ int cmd_reset_soft(int argc, char **argv); /* reset --soft (reset.c hands it ove
 int cmd_explain(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_fs(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 /* Print "espburn: <message>" on stderr and return the error's exit code. */
 int cli_fail(const eb_err *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "port/port_enum.h"
 
 static int parse_baud(const char *cmd, const char *s, struct cli_device_opts *o)
@@ -25,15 +26,6 @@ static int parse_baud(const char *cmd, const char *s, struct cli_device_opts *o)
     o->baud = (uint32_t)v;
     o->baud_auto = false;
     return 0;
-}
-
-void cli_device_opts_init(struct cli_device_opts *o, enum device_after after)
-{
-    memset(o, 0, sizeof *o);
-    o->after = after;
-    const char *b = getenv("ESPBURN_BAUD");
-    if (b && *b && parse_baud("", b, o))
-        o->baud = 0;
 }
 
 static int parse_before(const char *cmd, const char *s, struct cli_device_opts *o)
@@ -74,6 +66,18 @@ static int parse_after(const char *cmd, const char *s, struct cli_device_opts *o
             return 0;
         }
     return cli_usage(cmd, "--after '%s': use hard-reset, no-reset or stay", s);
+}
+
+void cli_device_opts_init(struct cli_device_opts *o, enum device_after after)
+{
+    memset(o, 0, sizeof *o);
+    o->after = after;
+    const char *b = cli_config_baud().value;
+    if (b && *b && parse_baud("", b, o))
+        o->baud = 0;
+    const char *a = cli_config_after(); /* checked when the file was read */
+    if (a && parse_after("", a, o))
+        o->after = after;
 }
 
 int cli_device_parse_opt(struct cli_device_opts *o, const char *cmd, int argc, char **argv, int *i)
@@ -148,11 +152,14 @@ static int expand_auto(struct cli_device_opts *o, const char *cmd, unsigned idx)
 int cli_device_opts_finish(struct cli_device_opts *o, const char *cmd)
 {
     if (o->nports == 0) {
-        const char *env = getenv("ESPBURN_PORT");
-        if (!env || !*env)
-            return cli_usage(cmd, "no port: give -p PORT (or set ESPBURN_PORT); 'espburn ports' lists them");
-        o->ports[o->nports++] = env;
+        const char *dflt = cli_config_port().value;
+        if (!dflt)
+            return cli_usage(cmd, "no port: give -p PORT (or set ESPBURN_PORT, or port in the config file); "
+                                  "'espburn ports' lists them");
+        o->ports[o->nports++] = dflt;
     }
+    for (unsigned i = 0; i < o->nports; i++)
+        o->ports[i] = cli_config_port_path(o->ports[i]);
     for (unsigned i = 0; i < o->nports; i++)
         if (!strcmp(o->ports[i], "auto") || !strcmp(o->ports[i], "all")) {
             int rc = expand_auto(o, cmd, i);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "mpy/start.h"
 
 static void print_help(const struct cli_mpy *c)
@@ -88,7 +89,7 @@ int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv)
 {
     c->baud = 115200;
     c->timeout_s = 10;
-    c->port = getenv("ESPBURN_PORT");
+    c->port = cli_config_port().value;
     bool only_args = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -110,6 +111,7 @@ int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv)
     }
     if (c->npos < c->min_args || c->npos > c->max_args)
         return cli_mpy_usage(c);
+    c->port = c->port ? cli_config_port_path(c->port) : NULL;
     return -1;
 }
 

@@ -1,9 +1,11 @@
 /* cmd_sync.c - `espburn sync LOCAL [:REMOTE]`: make a board folder equal to a
  * local folder (see src/mpy/sync.h), printing what it does. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/clock.h"
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "cli/cli_mpy.h"
 #include "mpy/sync.h"
 
@@ -64,6 +66,36 @@ static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_s
     cli_print_json(doc);
 }
 
+/* Sync with the session open: the plan, the work, the summary. */
+static int sync_connected(struct cli_mpy *c, const char **exclude, size_t nexclude)
+{
+    struct mpy_sync_opts o = {
+        .local = c->pos[0],
+        .remote = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root,
+        .delete_extra = cli_mpy_flag(c, "--delete"),
+        .dry_run = cli_mpy_flag(c, "-n") || cli_mpy_flag(c, "--dry-run"),
+        .exclude = exclude,
+        .nexclude = nexclude,
+        .no_ignore = cli_mpy_flag(c, "--no-ignore"),
+        .on_skip = on_skip,
+    };
+    struct report rep = { .json = c->json,
+                          .dry = o.dry_run,
+                          .actions = c->json ? cJSON_CreateArray() : NULL };
+    o.skip_ctx = &rep;
+    struct mpy_sync_stats st;
+    eb_err err = { 0 };
+    int64_t t0 = eb_now_ms();
+    int rc = mpy_sync(&c->fs, &o, on_action, &rep, &st, &err);
+    double secs = (double)(eb_now_ms() - t0) / 1000.0;
+    if (rc) {
+        cJSON_Delete(rep.actions);
+        return cli_mpy_fail(c, &err);
+    }
+    print_summary(&o, &st, secs, &rep);
+    return cli_mpy_end(c, EB_OK);
+}
+
 int cmd_sync(int argc, char **argv)
 {
     static const char *const flags[] = { "--delete", "-n", "--dry-run", "--no-ignore", NULL };
@@ -80,7 +112,8 @@ int cmd_sync(int argc, char **argv)
             "others written atomically.\n"
             "  --delete            also remove board files the local folder does not have\n"
             "  -n, --dry-run       only say what would be done, and what is ignored and why\n"
-            "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)\n"
+            "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n"
+            "                      config file's [sync] exclude patterns are added)\n"
             "  --no-ignore         also copy what the ignore rules leave out: .git/, __pycache__/,\n"
             "                      *.pyc, .DS_Store, editor swap files, and .espburnignore (gitignore syntax)",
         .min_args = 1,
@@ -92,29 +125,12 @@ int cmd_sync(int argc, char **argv)
         return rc;
     if (!cli_mpy_local_then_remote(&c))
         return cli_mpy_usage(&c);
-    if ((rc = cli_mpy_connect(&c, true)))
-        return rc;
-    struct mpy_sync_opts o = {
-        .local = c.pos[0],
-        .remote = c.npos == 2 && c.pos[1][1] ? cli_mpy_remote(c.pos[1]) : c.fs.root,
-        .delete_extra = cli_mpy_flag(&c, "--delete"),
-        .dry_run = cli_mpy_flag(&c, "-n") || cli_mpy_flag(&c, "--dry-run"),
-        .exclude = c.val,
-        .nexclude = (size_t)c.nval,
-        .no_ignore = cli_mpy_flag(&c, "--no-ignore"),
-        .on_skip = on_skip,
-    };
-    struct report rep = { .json = c.json, .dry = o.dry_run, .actions = c.json ? cJSON_CreateArray() : NULL };
-    o.skip_ctx = &rep;
-    struct mpy_sync_stats st;
-    eb_err err = { 0 };
-    int64_t t0 = eb_now_ms();
-    rc = mpy_sync(&c.fs, &o, on_action, &rep, &st, &err);
-    double secs = (double)(eb_now_ms() - t0) / 1000.0;
-    if (rc) {
-        cJSON_Delete(rep.actions);
-        return cli_mpy_fail(&c, &err);
-    }
-    print_summary(&o, &st, secs, &rep);
-    return cli_mpy_end(&c, EB_OK);
+    size_t nexclude;
+    const char **exclude = cli_config_excludes((const char *const *)c.val, (size_t)c.nval, &nexclude);
+    if (!exclude)
+        return cli_usage(c.cmd, "out of memory");
+    rc = cli_mpy_connect(&c, true);
+    rc = rc ? rc : sync_connected(&c, exclude, nexclude);
+    free(exclude);
+    return rc;
 }

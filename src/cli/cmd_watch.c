@@ -2,9 +2,11 @@
  * change, restart the program and show its output (see src/mpy/watch.h). */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "cli/cli_mpy.h"
 #include "mpy/watch.h"
 
@@ -104,7 +106,8 @@ int cmd_watch(int argc, char **argv)
                 "its output until the next change. Ctrl-C stops (the board is left at its prompt).\n"
                 "  --run FILE.py       run this local script after each change instead of a soft reset\n"
                 "  --delete            files removed from DIR are removed on the board too\n"
-                "  --exclude PATTERN   skip files whose name or relative path matches (repeatable)\n"
+                "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n"
+                "                      config file's [sync] exclude patterns are added)\n"
                 "  --poll              scan DIR every 250 ms instead of using inotify\n"
                 "  -v                  also show when the program starts and the save-to-output latency",
         .min_args = 1,
@@ -116,15 +119,19 @@ int cmd_watch(int argc, char **argv)
         return rc;
     if (!cli_mpy_local_then_remote(&c))
         return cli_mpy_usage(&c);
-    const char *run = NULL, *exclude[CLI_MPY_MAX_ARGS];
-    size_t nexclude = 0;
+    const char *run = NULL, *given[CLI_MPY_MAX_ARGS];
+    size_t ngiven = 0, nexclude;
     for (int i = 0; i < c.nval; i++) {
         if (strcmp(c.val_name[i], "--run") == 0)
             run = c.val[i];
         else
-            exclude[nexclude++] = c.val[i];
+            given[ngiven++] = c.val[i];
     }
-    if ((rc = cli_mpy_connect(&c, true)))
-        return rc;
-    return watch_connected(&c, run, exclude, nexclude);
+    const char **exclude = cli_config_excludes(given, ngiven, &nexclude);
+    if (!exclude)
+        return cli_usage(c.cmd, "out of memory");
+    rc = cli_mpy_connect(&c, true);
+    rc = rc ? rc : watch_connected(&c, run, exclude, nexclude);
+    free(exclude);
+    return rc;
 }

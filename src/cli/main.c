@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "cli/cli_mpy.h"
 
 static const struct command commands[] = {
@@ -44,6 +45,7 @@ static const struct command commands[] = {
     { "fs", "filesystem images (LittleFS, FAT, SPIFFS): build from a folder, list, read, copy out", cmd_fs },
     { "explain", "explain a boot log: what went wrong, why, and what to do", cmd_explain },
     { "monitor", "serial terminal that resets the board and explains its boot (Ctrl-] leaves)", cmd_monitor },
+    { "config", "show the effective settings (port, baud, after) and where each comes from", cmd_config },
     { "help", "list the commands", cmd_help },
     { "version", "print espburn's version", cmd_version },
     { NULL, NULL, NULL },
@@ -82,6 +84,9 @@ int main(int argc, char **argv)
         return cmd_help(argc, argv);
     if (strcmp(argv[1], "--version") == 0)
         return cmd_version(argc, argv);
+    int rc = cli_config_load();
+    if (rc)
+        return rc;
     if (cli_chain_wanted(argc, argv))
         return cli_chain(argc, argv, run_command);
     return run_command(argc - 1, argv + 1);
