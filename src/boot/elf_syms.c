@@ -82,7 +82,8 @@ static int collect(const uint8_t *data, const struct section *symtab, const stru
         e->size = rd_le32(sym + 8);
         e->name = out->names + rd_le32(sym);
     }
-    qsort(out->v, out->n, sizeof *out->v, by_addr);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, by_addr);
     return 0;
 }
 

@@ -35,7 +35,7 @@ int cmd_cat(int argc, char **argv)
             cJSON_AddNumberToObject(o, "size", (double)data.len);
             cJSON_AddStringToObject(o, "base64", (char *)b64.data);
             cJSON_AddItemToArray(arr, o);
-        } else if (!arr) {
+        } else if (!arr && data.len) {
             fwrite(data.data, 1, data.len, stdout);
         }
         bytes_free(&b64);

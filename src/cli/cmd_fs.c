@@ -479,7 +479,8 @@ static int do_cat(struct fs_vol *v, const struct fs_node *n, eb_err *err)
     bytes b = { 0 };
     if (fs_read(v, n, &b, err))
         return cli_fail(err);
-    fwrite(b.data, 1, b.len, stdout);
+    if (b.len)
+        fwrite(b.data, 1, b.len, stdout);
     bytes_free(&b);
     return EB_OK;
 }

@@ -240,7 +240,9 @@ static int by_size_desc(const void *a, const void *b)
 
 static void print_biggest(const struct fs_tree *t)
 {
-    struct fs_entry *v = malloc(t->n * sizeof *v + 1);
+    if (t->n == 0)
+        return;
+    struct fs_entry *v = malloc(t->n * sizeof *v);
     if (!v)
         return;
     memcpy(v, t->v, t->n * sizeof *v);

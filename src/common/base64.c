@@ -6,6 +6,8 @@
 int b64_encode(bytes *out, const uint8_t *p, size_t n)
 {
     size_t len = BASE64_ENCODE_RAW_LENGTH(n);
+    if (n == 0)
+        return 0;
     if (bytes_reserve(out, out->len + len))
         return -1;
     base64_encode_raw((char *)out->data + out->len, n, p);
@@ -17,6 +19,8 @@ int b64_decode(bytes *out, const char *s, size_t n)
 {
     struct base64_decode_ctx ctx;
     base64_decode_init(&ctx);
+    if (n == 0)
+        return 0;
     if (bytes_reserve(out, out->len + BASE64_DECODE_LENGTH(n)))
         return -1;
     size_t got = BASE64_DECODE_LENGTH(n);

@@ -113,7 +113,8 @@ static int take_snapshot(struct dirwatch *w, struct snapshot *s, eb_err *err)
         snap_free(s);
         return -1;
     }
-    qsort(s->v, s->n, sizeof *s->v, by_rel);
+    if (s->n > 1)
+        qsort(s->v, s->n, sizeof *s->v, by_rel);
     return 0;
 }
 

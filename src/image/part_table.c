@@ -726,7 +726,7 @@ int pt_parse_csv(const char *text, size_t len, uint32_t table_offset, struct par
     out->has_end = true;
     if (len >= 3 && memcmp(text, bom, 3) == 0)
         text += 3, len -= 3;
-    const char *zero = memchr(text, 0, len);
+    const char *zero = len ? memchr(text, 0, len) : NULL;
     if (zero)
         return eb_fail(err, EB_PROBLEM,
                        "not a partition table: neither binary (no 0xAA50 entry at the start) "

@@ -147,7 +147,7 @@ static struct mpy_entry *find_remote(struct mpy_entries *e, const char *remote_p
 static bool local_has(const struct local_list *l, const char *rel)
 {
     struct local_entry key = { (char *)rel, false };
-    return bsearch(&key, l->v, l->n, sizeof *l->v, by_rel) != NULL;
+    return l->n && bsearch(&key, l->v, l->n, sizeof *l->v, by_rel) != NULL;
 }
 
 /* Relative part of a board path under the sync root, or NULL. */
@@ -290,7 +290,7 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
     int rc = o->no_ignore ? 0 : ignore_add_defaults(&l.rules, err);
     if (!rc)
         rc = walk_local(o, "", &l, err);
-    if (!rc)
+    if (!rc && l.n > 1)
         qsort(l.v, l.n, sizeof *l.v, by_rel);
     if (!rc)
         rc = mpy_fs_type(fs, o->remote, &type, err);

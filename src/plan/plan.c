@@ -369,7 +369,8 @@ int plan_build(int nsrc, char **src, const struct plan_opts *opts, struct plan *
     if (choose_table(out, err) || place_regions(out, err))
         goto fail;
     label_regions(out);
-    qsort(out->regions, out->nregions, sizeof *out->regions, by_address);
+    if (out->nregions > 1)
+        qsort(out->regions, out->nregions, sizeof *out->regions, by_address);
     decide_flash_settings(out, opts);
     look_beside_misplaced_app(out, &c);
     plan_check(out, &c);
