@@ -255,12 +255,37 @@ static void link_close(struct sim_mpy_link *l)
     l->pid = 0;
 }
 
-void sim_mpy_link_stop(struct sim_mpy_link *l)
+/* Tell the child to stop without waiting for it: the board keeps serving
+ * its wires meanwhile (a reset's line changes must be seen when they come,
+ * not after a Node process has wound down). The next child starts only once
+ * this one is gone (sim_mpy_link_sync), so two never share the files. */
+static void ask_to_stop(struct sim_mpy_link *l)
 {
     pid_t pid = l->pid;
     link_close(l);
-    if (pid > 0)
-        reap(pid, true);
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        l->stopping = pid;
+    }
+}
+
+/* Wait for a child told to stop (block: true) or just notice it is gone. */
+static void wait_stopped(struct sim_mpy_link *l, bool block)
+{
+    if (l->stopping <= 0)
+        return;
+    int status;
+    if (block)
+        reap(l->stopping, false);
+    else if (waitpid(l->stopping, &status, WNOHANG) == 0)
+        return;
+    l->stopping = 0;
+}
+
+void sim_mpy_link_stop(struct sim_mpy_link *l)
+{
+    ask_to_stop(l);
+    wait_stopped(l, true);
 }
 
 /* The board itself speaking on its UART (never the chip). */
@@ -307,10 +332,11 @@ void sim_mpy_link_sync(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
     bool current = s->app.micropython && l->generation == s->app.generation;
     if (l->pid && !current) {
         sim_tracef(s, "reset: MicroPython stopped, the ROM has the UART again");
-        sim_mpy_link_stop(l);
+        ask_to_stop(l);
     }
-    if (s->app.micropython && l->generation != s->app.generation)
-        link_start(l, s, now_us);
+    wait_stopped(l, false);
+    if (s->app.micropython && l->generation != s->app.generation && !l->stopping)
+        link_start(l, s, now_us); /* else at a later call, once the last one is gone */
 }
 
 int sim_mpy_link_fd(const struct sim_mpy_link *l)
@@ -337,7 +363,7 @@ static void feed_child(struct sim_mpy_link *l, struct sim *s)
         }
         done += (size_t)w;
     }
-    if (l->to_uart < 0)
+    if (l->to_uart < 0 && !l->stopping) /* while one stops, the next child gets what comes */
         done = rx->len;
     memmove(rx->data, rx->data + done, rx->len - done);
     rx->len -= done;

@@ -48,6 +48,7 @@ struct sim_mpy_link {
     char fs_dir[1024];      /* the board's files */
     bool realtime;          /* pace the child's UART at the board's rate */
     pid_t pid;              /* 0: no child */
+    pid_t stopping;         /* a child told to stop and not yet gone (0: none): poll it often */
     int to_uart, from_uart; /* pipes, -1 when closed */
     uint32_t generation;    /* the s->app.generation the child serves */
 };
@@ -66,7 +67,7 @@ int sim_mpy_link_fd(const struct sim_mpy_link *l);
  * wait for the next client and the rest is lost, so a main.py printing in
  * a loop cannot fill memory. */
 void sim_mpy_link_pump(struct sim_mpy_link *l, struct sim *s, bool listening, uint64_t now_us);
-/* Stop the child. */
+/* Stop the child and wait until it is gone (at the end of the board). */
 void sim_mpy_link_stop(struct sim_mpy_link *l);
 
 #endif

@@ -251,9 +251,13 @@ static void board_step(struct sim *s, struct sim_mpy_link *app, bool listening, 
     sim_mpy_link_pump(app, s, listening, now);
 }
 
+#define LINK_STOPPING_POLL_MS 5
+
 /* Poll fd and the app's MicroPython output; true when fd is readable. */
 static bool wait_readable(int fd, struct sim_mpy_link *app, int timeout_ms, int *rc)
 {
+    if (app && app->stopping && timeout_ms > LINK_STOPPING_POLL_MS)
+        timeout_ms = LINK_STOPPING_POLL_MS; /* the next child starts once it is gone */
     struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
                              { .fd = app ? sim_mpy_link_fd(app) : -1, .events = POLLIN } };
     *rc = poll(pfd, pfd[1].fd >= 0 ? 2 : 1, timeout_ms);

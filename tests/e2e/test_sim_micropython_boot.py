@@ -128,6 +128,27 @@ def test_flashed_seed_runs_main_py_from_flash_after_reset(sim, seed, espburn, tm
     assert board_processes(fs) == [], "the interpreter outlived the board"
 
 
+def test_a_reset_is_seen_on_time_while_micropython_winds_down(sim, seed, espburn, tmp_path, monkeypatch):
+    """Stopping the app stage's interpreter does not hold up the board: with a stand-in board
+    program that takes 400 ms to exit on SIGTERM, a classic reset (EN low 100 ms, IO0 low 50 ms
+    after EN rises) still puts the board in download mode at the first attempt. (A board that
+    waited for the child saw EN rise and IO0 released in one go, booted the app again, and the
+    client fell back to the slow reset: 0.6 s more per connect.)"""
+    flashed = flashed_board(sim, seed, espburn)
+    assert flashed.stop() == 0
+    slow = tmp_path / "slow_stop.mjs"
+    slow.write_text("process.on('SIGTERM', () => setTimeout(() => process.exit(0), 400));\n"
+                    "setInterval(() => {}, 1000);\n")
+    monkeypatch.setenv("ESPBURN_MPY_BOARD", str(slow))
+    b = sim(transport="rfc2217", extra_args=("--realtime", "--trace"), flash_file=flashed.flash_file)
+    for attempt in range(2):  # the second connect finds the app started by the first one's hard reset
+        r = espburn("chip", "-p", b.url, "--explain")
+        assert r.rc == 0, r
+        resets = [ln for ln in (r.out + r.err).splitlines() if ln.startswith("explain: reset")]
+        assert resets == ["explain: reset              classic"], (attempt, resets)
+    assert "app stage: MicroPython" in b.log_file.read_text()
+
+
 def test_fs_folder_given_and_boot_py_runs_first(sim, seed, espburn, tmp_path):
     fs = tmp_path / "files"
     fs.mkdir()
