@@ -17,6 +17,23 @@ static void chip_names(char *buf, size_t n)
         used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "", c->name);
 }
 
+/* --fs DIR[@PARTITION]: a partition name after the last '@' (one without '/'). */
+static int parse_fs_dir(const char *cmd, const char *arg, struct plan_opts *o)
+{
+    static char dir[PLAN_PATH_MAX];
+    const char *at = strrchr(arg, '@');
+    if (at && (strchr(at, '/') || !at[1]))
+        at = NULL;
+    size_t n = at ? (size_t)(at - arg) : strlen(arg);
+    if (n == 0 || n >= sizeof dir)
+        return cli_usage(cmd, "--fs needs a folder: --fs DIR or --fs DIR@PARTITION");
+    memcpy(dir, arg, n);
+    dir[n] = 0;
+    o->fs_dir = dir;
+    o->fs_partition = at ? at + 1 : NULL;
+    return 0;
+}
+
 int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts *o)
 {
     if (opt == 'c') {
@@ -32,6 +49,13 @@ int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts 
             return cli_usage(cmd, "flash size '%s' is not a size like 4MB or 16MB", arg);
     } else if (opt == 'f') {
         o->force = true;
+    } else if (opt == 'F') {
+        return parse_fs_dir(cmd, arg, o);
+    } else if (opt == 'Y') {
+        int t = fs_type_parse(arg);
+        if (t <= 0)
+            return cli_usage(cmd, "--fs-type '%s' is not littlefs, fat, fat-wl or spiffs", arg);
+        o->fs_type = (enum fs_type)t;
     }
     return 0;
 }

@@ -74,7 +74,12 @@ static void print_help(void)
         "  --erase            erase the whole flash first\n"
         "  --erase-otadata    erase the otadata partition so the first app boots\n"
         "  --chip NAME        the chip the firmware is for, when the files do not say\n"
-        "  --force            write even when the plan or the board check refuses\n");
+        "  --force            write even when the plan or the board check refuses\n"
+        "  --fs DIR[@PART]    also write DIR as the filesystem image of the table's filesystem\n"
+        "                     partition (or PART): SPIFFS for LoBo's MicroPython, LittleFS for\n"
+        "                     MicroPython, else as the subtype says (fat: FAT in wear levelling);\n"
+        "                     .espburnignore applies; unchanged sectors are skipped as always\n"
+        "  --fs-type TYPE     littlefs, fat, fat-wl or spiffs instead\n");
     cli_device_print_help();
     printf("\nexit codes: 0 written and verified, 1 refused or verification failed, 2 usage error,\n"
            "3 the board stopped answering (re-run to resume)\n");
@@ -86,7 +91,8 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
     cli_device_opts_init(&o->dev, DEVICE_AFTER_HARD_RESET);
     o->dev.stub_auto = true;
     o->src = calloc((size_t)argc, sizeof *o->src);
-    static const char *const valued[] = { "--flash-mode", "--flash-freq", "--flash-size", "--chip" };
+    static const char *const valued[] = { "--flash-mode", "--flash-freq", "--flash-size",
+                                          "--chip",       "--fs",         "--fs-type" };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_device_parse_opt(&o->dev, "flash", argc, argv, &i);
@@ -106,14 +112,18 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
             o->fl.force = true;
         } else if (a[0] == '-' && a[1] == '-') {
             size_t k = 0;
-            while (k < 4 && strcmp(a, valued[k]))
+            while (k < 6 && strcmp(a, valued[k]))
                 k++;
-            if (k == 4)
+            if (k == 6)
                 return cli_usage("flash", "unknown option '%s'", a);
             if (i + 1 >= argc)
                 return cli_usage("flash", "%s needs a value", a);
             const char **slot[] = { &o->fl.hdr.mode, &o->fl.hdr.freq, &o->fl.hdr.size, &o->chip_name };
-            *slot[k] = argv[++i];
+            if (k >= 4 && cli_plan_option("flash", k == 4 ? 'F' : 'Y', argv[i + 1], &o->plan))
+                return EB_USAGE;
+            if (k < 4)
+                *slot[k] = argv[i + 1];
+            i++;
         } else {
             o->src[o->nsrc++] = argv[i];
         }

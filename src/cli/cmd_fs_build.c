@@ -13,28 +13,12 @@
 #include "cli/cli.h"
 #include "cli/cli_fs.h"
 #include "common/file.h"
-#include "common/ignore.h"
 #include "image/identify.h"
 #include "image/part_table.h"
 #include "plan/plan.h"
+#include "plan/plan_fsdir.h"
 
 #define MAX_FILE (64u << 20)
-
-struct skipped {
-    char *path;
-    const struct ignore_rule *rule;
-    bool dir;
-};
-
-struct walk {
-    struct fs_tree tree;
-    struct ignore_rules rules;
-    bool use_ignore;
-    bytes *data; /* file contents, owned here */
-    size_t ndata, capdata;
-    struct skipped *skip;
-    size_t nskip, capskip;
-};
 
 /* ---- the partition from a table ---- */
 
@@ -121,115 +105,6 @@ int cli_fs_partition(const char *path, const char *name, uint32_t *size, uint8_t
     return rc;
 }
 
-/* ---- walking the folder ---- */
-
-static int keep_data(struct walk *w, bytes *b)
-{
-    if (w->ndata == w->capdata) {
-        size_t cap = w->capdata ? w->capdata * 2 : 64;
-        bytes *v = realloc(w->data, cap * sizeof *v);
-        if (!v)
-            return -1;
-        w->data = v, w->capdata = cap;
-    }
-    w->data[w->ndata++] = *b;
-    return 0;
-}
-
-static int note_skip(struct walk *w, const char *rel, const struct ignore_rule *rule, bool dir)
-{
-    if (w->nskip == w->capskip) {
-        size_t cap = w->capskip ? w->capskip * 2 : 16;
-        struct skipped *v = realloc(w->skip, cap * sizeof *v);
-        if (!v)
-            return -1;
-        w->skip = v, w->capskip = cap;
-    }
-    w->skip[w->nskip++] = (struct skipped){ strdup(rel), rule, dir };
-    return 0;
-}
-
-static int load_rules(struct walk *w, const char *abs, const char *rel, eb_err *err)
-{
-    char path[4096], source[4096];
-    struct stat st;
-    if (snprintf(path, sizeof path, "%s/%s", abs, IGNORE_FILE_NAME) >= (int)sizeof path ||
-        snprintf(source, sizeof source, "%s%s", rel, IGNORE_FILE_NAME) >= (int)sizeof source)
-        return eb_fail(err, EB_USAGE, "%s: path too long", abs);
-    if (!w->use_ignore || stat(path, &st) != 0)
-        return 0;
-    bytes b = { 0 };
-    /* the rule's source string must outlive the rules: keep it with the data */
-    bytes name = { 0 };
-    if (file_read(path, 1 << 20, &b, err) || bytes_append(&name, source, strlen(source) + 1) ||
-        keep_data(w, &name))
-        return bytes_free(&b), bytes_free(&name), -1;
-    int rc = ignore_add_text(&w->rules, (const char *)b.data, b.len, (const char *)name.data, rel, err);
-    bytes_free(&b);
-    return rc;
-}
-
-static int walk_dir(struct walk *w, const char *abs, const char *rel, eb_err *err);
-
-static int take(struct walk *w, const char *abs, const char *rel, eb_err *err)
-{
-    struct stat st;
-    if (stat(abs, &st) != 0)
-        return eb_fail(err, EB_IO, "%s: %s", abs, strerror(errno));
-    bool dir = S_ISDIR(st.st_mode);
-    if (!dir && !S_ISREG(st.st_mode))
-        return 0; /* sockets, devices, fifos: not files to deploy */
-    const struct ignore_rule *rule = w->use_ignore ? ignore_rule_for(&w->rules, rel, dir) : NULL;
-    if (rule && !rule->negate)
-        return note_skip(w, rel, rule, dir) ? eb_fail(err, EB_IO, "out of memory") : 0;
-    if (dir) {
-        char sub[4096];
-        if (snprintf(sub, sizeof sub, "%s/", rel) >= (int)sizeof sub)
-            return eb_fail(err, EB_USAGE, "%s: path too long", abs);
-        return fs_tree_add(&w->tree, rel, true, NULL, 0, st.st_mtime, err) || walk_dir(w, abs, sub, err) ? -1
-                                                                                                         : 0;
-    }
-    bytes b = { 0 };
-    if (file_read(abs, MAX_FILE, &b, err) || keep_data(w, &b))
-        return bytes_free(&b), -1;
-    return fs_tree_add(&w->tree, rel, false, b.data, b.len, st.st_mtime, err);
-}
-
-static int walk_dir(struct walk *w, const char *abs, const char *rel, eb_err *err)
-{
-    if (load_rules(w, abs, rel, err))
-        return -1;
-    struct dirent **names;
-    int n = scandir(abs, &names, NULL, alphasort), rc = 0;
-    if (n < 0)
-        return eb_fail(err, EB_IO, "%s: %s", abs, strerror(errno));
-    for (int i = 0; i < n; i++) {
-        const char *name = names[i]->d_name;
-        if (rc == 0 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
-            char a[4096], r[4096];
-            if (snprintf(a, sizeof a, "%s/%s", abs, name) >= (int)sizeof a ||
-                snprintf(r, sizeof r, "%s%s", rel, name) >= (int)sizeof r)
-                rc = eb_fail(err, EB_USAGE, "%s/%s: path too long", abs, name);
-            else
-                rc = take(w, a, r, err);
-        }
-        free(names[i]);
-    }
-    free(names);
-    return rc;
-}
-
-static void walk_free(struct walk *w)
-{
-    for (size_t i = 0; i < w->ndata; i++)
-        bytes_free(&w->data[i]);
-    for (size_t i = 0; i < w->nskip; i++)
-        free(w->skip[i].path);
-    free(w->data), free(w->skip);
-    fs_tree_free(&w->tree);
-    ignore_free(&w->rules);
-}
-
 /* ---- reporting ---- */
 
 static int by_size_desc(const void *a, const void *b)
@@ -256,7 +131,7 @@ static void print_biggest(const struct fs_tree *t)
     free(v);
 }
 
-static void print_skipped(const struct walk *w)
+static void print_skipped(const struct plan_fsdir *w)
 {
     for (size_t i = 0; i < w->nskip; i++) {
         const struct ignore_rule *r = w->skip[i].rule;
@@ -265,7 +140,7 @@ static void print_skipped(const struct walk *w)
     }
 }
 
-static cJSON *skipped_json(const struct walk *w)
+static cJSON *skipped_json(const struct plan_fsdir *w)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < w->nskip; i++) {
@@ -279,7 +154,7 @@ static cJSON *skipped_json(const struct walk *w)
     return a;
 }
 
-static void report(const struct fs_cli *o, const struct fs_build_result *r, const struct walk *w,
+static void report(const struct fs_cli *o, const struct fs_build_result *r, const struct plan_fsdir *w,
                    uint32_t size, const char *label)
 {
     if (o->json) {
@@ -327,16 +202,11 @@ static int resolve_size(const struct fs_cli *o, uint32_t *size, char label[17], 
 int cli_fs_build(const struct fs_cli *o)
 {
     eb_err err = { 0 };
-    struct walk w = { .use_ignore = !o->no_ignore };
+    struct plan_fsdir w;
     uint32_t size = 0;
     char label[17];
-    struct stat st;
-    if (stat(o->local, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cli_usage("fs build", "%s is not a folder; give the folder whose files go into the image",
-                         o->local);
-    if (resolve_size(o, &size, label, &err) || (w.use_ignore && ignore_add_defaults(&w.rules, &err)) ||
-        walk_dir(&w, o->local, "", &err)) {
-        walk_free(&w);
+    if (plan_fsdir_read(&w, o->local, !o->no_ignore, &err) || resolve_size(o, &size, label, &err)) {
+        plan_fsdir_free(&w);
         return cli_fail(&err);
     }
     bytes img = { 0 };
@@ -353,6 +223,6 @@ int cli_fs_build(const struct fs_cli *o)
             print_biggest(&w.tree);
     }
     bytes_free(&img);
-    walk_free(&w);
+    plan_fsdir_free(&w);
     return rc;
 }

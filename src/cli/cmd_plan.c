@@ -23,6 +23,9 @@ static const char usage[] =
     "  --flash-size SIZE  the board's flash (4MB, 16MB): checks the table fits\n"
     "  --port PORT        the port to show in the esptool command\n"
     "  --force            accept a refused plan, and say what it will do to the board\n"
+    "  --fs DIR[@PART]    add DIR's filesystem image for the table's filesystem partition\n"
+    "                     (or PART), in the format the firmware mounts (see espburn flash --help)\n"
+    "  --fs-type TYPE     littlefs, fat, fat-wl or spiffs instead\n"
     "  --json             the plan as one JSON document: chip, source, flash_mode,\n"
     "                     flash_freq, flash_size, regions [{address, address_hex, end,\n"
     "                     size, file, role, partition, chip, summary, explicit_address}],\n"
@@ -45,6 +48,8 @@ static int parse_args(int argc, char **argv, struct plan_args *a)
         { "flash-size", required_argument, NULL, 's' },
         { "port", required_argument, NULL, 'p' },
         { "force", no_argument, NULL, 'f' },
+        { "fs", required_argument, NULL, 'F' },
+        { "fs-type", required_argument, NULL, 'Y' },
         { "json", no_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },

@@ -345,6 +345,16 @@ static void identify_content(const uint8_t *data, size_t len, struct fw_ident *o
            len);
 }
 
+const char *fw_micropython_flavour(const uint8_t *app, size_t len)
+{
+    static const char lobo[] = "ESP32_LoBo", mpy[] = "MicroPython";
+    if (!app)
+        return NULL;
+    if (memmem(app, len, lobo, sizeof lobo - 1))
+        return "lobo";
+    return memmem(app, len, mpy, sizeof mpy - 1) ? "official" : NULL;
+}
+
 void fw_identify(const uint8_t *data, size_t len, struct fw_ident *out)
 {
     identify_content(data, len, out, true);

@@ -56,6 +56,9 @@ struct fw_ident {
 /* Identify data[0..len). Never fails: unknown content is ROLE_UNKNOWN with
  * a summary that says so. */
 void fw_identify(const uint8_t *data, size_t len, struct fw_ident *out);
+/* Which MicroPython an application (or merged image) is: "lobo" (the
+ * ESP32_LoBo builds), "official", or NULL when it is no MicroPython. */
+const char *fw_micropython_flavour(const uint8_t *app, size_t len);
 
 #define FW_WHERE_LEN 400
 /* Where an identified file must be written, in plain words ("write it at

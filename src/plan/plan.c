@@ -368,6 +368,8 @@ int plan_build(int nsrc, char **src, const struct plan_opts *opts, struct plan *
     decide_chip(out, &c);
     if (choose_table(out, err) || place_regions(out, err))
         goto fail;
+    if (opts->fs_dir && plan_add_fs(out, opts, err))
+        goto fail;
     label_regions(out);
     if (out->nregions > 1)
         qsort(out->regions, out->nregions, sizeof *out->regions, by_address);

@@ -11,6 +11,7 @@
 #include "chip/chips.h"
 #include "common/bytes.h"
 #include "common/err.h"
+#include "fs/fs.h"
 #include "image/identify.h"
 
 #define PLAN_PATH_MAX 1024 /* longest path a plan keeps, with its NUL */
@@ -36,6 +37,7 @@ struct plan_region {
     char partition[17];       /* label of the partition it lands in, "" if none */
     bool explicit_addr;       /* the address came from the user or a manifest, not from the role */
     bool converted;           /* data is the binary table converted from the CSV at `path` */
+    bool built_fs;            /* data is the filesystem image built from the folder `path` (--fs) */
 };
 
 /* A file of a folder (or source) that the plan does not write, and why. */
@@ -49,6 +51,12 @@ struct plan_opts {
     const struct chip *chip; /* --chip, or NULL: from the images */
     uint32_t flash_size;     /* --flash-size in bytes, or 0 */
     bool force;              /* --force: keep going past FIND_ERROR */
+    /* --fs DIR[@PARTITION]: the folder's image for the plan's filesystem
+     * partition (the only one, or fs_partition), as one more region. */
+    const char *fs_dir;
+    const char *fs_partition;
+    enum fs_type fs_type; /* FS_AUTO: as the firmware mounts it (plan_fs.c) */
+    bool fs_no_ignore;    /* keep what .espburnignore and the default rules leave out */
 };
 
 struct plan {

@@ -40,6 +40,12 @@ void plan_dir_of(const char *path, char *out, size_t n);
 /* Copy src into dst unless dst is already set. */
 void plan_copy_setting(char *dst, size_t n, const char *src);
 
+/* ---- plan_fs.c ---- */
+
+/* --fs DIR[@PARTITION] (opts->fs_dir): build the folder's image for the
+ * table's filesystem partition and add it as a region (built_fs). */
+int plan_add_fs(struct plan *p, const struct plan_opts *o, eb_err *err);
+
 /* ---- plan.c ---- */
 
 int plan_add_finding(struct plan *p, enum finding_level level, const char *code, const char *effect,

@@ -52,8 +52,10 @@ int plan_esptool_command(const struct plan *p, const struct esptool_args *a, byt
         char addr[16], bin_name[PLAN_PATH_MAX];
         snprintf(addr, sizeof addr, " 0x%x ", p->regions[i].addr);
         plan_converted_name(p->regions[i].path, bin_name, sizeof bin_name);
-        rc |=
-            append_str(out, addr) | append_word(out, p->regions[i].converted ? bin_name : p->regions[i].path);
+        if (p->regions[i].built_fs) /* what the fs-from-folder finding's `fs build` writes */
+            snprintf(bin_name, sizeof bin_name, "%s.img", p->regions[i].partition);
+        bool renamed = p->regions[i].converted || p->regions[i].built_fs;
+        rc |= append_str(out, addr) | append_word(out, renamed ? bin_name : p->regions[i].path);
     }
     /* Keep a terminating NUL after the text without counting it. */
     if (!rc && bytes_append_byte(out, '\0') == 0) {

@@ -3,6 +3,7 @@
 #include "sim/micropython.h"
 
 #include "common/datadir.h"
+#include "image/identify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -206,8 +207,8 @@ int sim_micropython_run(const struct sim_mpy_opts *o, eb_err *err)
 
 const char *sim_micropython_personality(const uint8_t *app, size_t n)
 {
-    static const char lobo[] = "ESP32_LoBo";
-    return app && memmem(app, n, lobo, sizeof lobo - 1) ? "lobo" : "official";
+    const char *flavour = fw_micropython_flavour(app, n);
+    return flavour && strcmp(flavour, "lobo") == 0 ? "lobo" : "official";
 }
 
 /* ---- the app link ------------------------------------------------------- */

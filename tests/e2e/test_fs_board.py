@@ -76,3 +76,78 @@ def test_board_errors_say_what_to_do(tmp_path, seed, sim):
     assert r.rc == 2 and "not both" in r.err, r
     r = run("fs", "build", tmp_path, "-o", tmp_path / "x.img", "--type", "fat", "--size", "1M", "-p", board.url)
     assert r.rc == 2 and "flash" in r.err, r
+
+
+# ---- flash SOURCE --fs DIR[@PARTITION] ----
+
+def wrote_bytes(out):
+    """'wrote N bytes as ...' from flash's summary line."""
+    return int(out.split("wrote ")[1].split(" bytes")[0])
+
+
+def test_flash_fs_deploys_the_folder_and_redeploys_only_what_changed(tmp_path, seed, sim):
+    board = sim()
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    r = run("flash", seed, "--fs", src, "-p", board.url, "-b", "auto", timeout=120)
+    assert r.rc == 0, r
+    assert f"0x250000 {src}/: written and verified" in r.out + r.err, r
+    assert "0x250000 internalfs.img" in r.err, r  # the esptool equivalent
+    r = run("fs", "get", "-p", board.url, ":/", tmp_path / "back", "-b", "auto", timeout=120)
+    assert r.rc == 0, r
+    assert snapshot(tmp_path / "back") == snapshot(src)
+    # one file changed (same size): only its sectors go over the wire
+    p = src / "lib" / "util.py"
+    p.write_bytes(bytes(b ^ 0x5A for b in p.read_bytes()))
+    r = run("flash", seed, "--fs", f"{src}@internalfs", "-p", board.url, "-b", "auto", timeout=120)
+    assert r.rc == 0, r
+    assert wrote_bytes(r.out + r.err) <= 16384, r
+    r = run("fs", "get", "-p", board.url, ":/lib/util.py", tmp_path / "util.py")
+    assert (tmp_path / "util.py").read_bytes() == p.read_bytes()
+
+
+def fs_finding(doc):
+    return next(f for f in doc["findings"] if f["code"] == "fs-from-folder")
+
+
+def test_plan_fs_type_follows_the_firmware_and_the_table(tmp_path, seed):
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    r = run("plan", seed, "--fs", src, "--json")
+    assert r.rc == 0, r
+    doc = json.loads(r.out)
+    assert "spiffs image" in fs_finding(doc)["text"] and "LoBo" in fs_finding(doc)["text"]
+    assert "0x250000 internalfs.img" in doc["esptool_command"]
+    region = next(x for x in doc["regions"] if x["address"] == 0x250000)
+    assert region["partition"] == "internalfs", region
+    app = (seed / "MicroPython.bin").read_bytes()
+    official = tmp_path / "official"
+    official.mkdir()
+    (official / "app.bin").write_bytes(app.replace(b"ESP32_LoBo", b"ESP32_Xxxx"))
+    (official / "partitions.bin").write_bytes((seed / "partitions_mpy.bin").read_bytes())
+    r = run("plan", official, "--fs", src, "--json", "--force")
+    assert "littlefs image" in fs_finding(json.loads(r.out))["text"], r
+    idf = tmp_path / "idf"
+    idf.mkdir()
+    (idf / "app.bin").write_bytes(app.replace(b"ESP32_LoBo", b"ESP32_Xxxx").replace(b"MicroPython", b"Xxxxxxxxxxx"))
+    (idf / "partitions.csv").write_text("nvs, data, nvs, 0x9000, 0x6000\nfactory, app, factory, 0x10000, 0x240000\n"
+                                        "storage, data, fat, , 0x100000\n")
+    r = run("plan", idf, "--fs", src, "--json", "--force")
+    assert "fat-wl image" in fs_finding(json.loads(r.out))["text"], r
+    r = run("plan", idf, "--fs", src, "--fs-type", "littlefs", "--json", "--force")
+    assert "littlefs image" in fs_finding(json.loads(r.out))["text"], r
+
+
+def test_flash_fs_errors(tmp_path, seed):
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    r = run("plan", seed, "--fs", f"{src}@vfs")
+    assert r.rc == 2 and "no partition named vfs" in r.err, r
+    r = run("plan", seed / "MicroPython.bin", "--fs", src)
+    assert r.rc == 2 and "needs a partition table" in r.err, r
+    r = run("plan", seed, "--fs", tmp_path / "nope")
+    assert r.rc == 2 and "is not a folder" in r.err, r
+    img = tmp_path / "fs.img"
+    assert run("fs", "build", src, "-o", img, "--type", "spiffs", "--table", seed).rc == 0
+    r = run("plan", seed, "0x250000", img, "--fs", src)
+    assert r.rc == 2 and "already writes" in r.err, r
+    (src / "huge.bin").write_bytes(b"\x01" * (2 * 1024 * 1024))
+    r = run("plan", seed, "--fs", src)
+    assert r.rc == 1 and "bytes too many" in r.err, r

@@ -1,0 +1,133 @@
+/* plan_fsdir.c - a host folder, less the ignored paths, as a filesystem tree. */
+#include "plan/plan_fsdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/file.h"
+
+#define MAX_FILE (64u << 20)
+
+static int keep_data(struct plan_fsdir *w, bytes *b)
+{
+    if (w->ndata == w->capdata) {
+        size_t cap = w->capdata ? w->capdata * 2 : 64;
+        bytes *v = realloc(w->data, cap * sizeof *v);
+        if (!v)
+            return -1;
+        w->data = v, w->capdata = cap;
+    }
+    w->data[w->ndata++] = *b;
+    return 0;
+}
+
+static int note_skip(struct plan_fsdir *w, const char *rel, const struct ignore_rule *rule, bool dir)
+{
+    if (w->nskip == w->capskip) {
+        size_t cap = w->capskip ? w->capskip * 2 : 16;
+        struct plan_fsdir_skip *v = realloc(w->skip, cap * sizeof *v);
+        if (!v)
+            return -1;
+        w->skip = v, w->capskip = cap;
+    }
+    w->skip[w->nskip++] = (struct plan_fsdir_skip){ strdup(rel), rule, dir };
+    return 0;
+}
+
+static int load_rules(struct plan_fsdir *w, const char *abs, const char *rel, eb_err *err)
+{
+    char path[4096], source[4096];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s/%s", abs, IGNORE_FILE_NAME) >= (int)sizeof path ||
+        snprintf(source, sizeof source, "%s%s", rel, IGNORE_FILE_NAME) >= (int)sizeof source)
+        return eb_fail(err, EB_USAGE, "%s: path too long", abs);
+    if (!w->use_ignore || stat(path, &st) != 0)
+        return 0;
+    bytes b = { 0 };
+    /* the rule's source string must outlive the rules: keep it with the data */
+    bytes name = { 0 };
+    if (file_read(path, 1 << 20, &b, err) || bytes_append(&name, source, strlen(source) + 1) ||
+        keep_data(w, &name))
+        return bytes_free(&b), bytes_free(&name), -1;
+    int rc = ignore_add_text(&w->rules, (const char *)b.data, b.len, (const char *)name.data, rel, err);
+    bytes_free(&b);
+    return rc;
+}
+
+static int walk_dir(struct plan_fsdir *w, const char *abs, const char *rel, eb_err *err);
+
+static int take(struct plan_fsdir *w, const char *abs, const char *rel, eb_err *err)
+{
+    struct stat st;
+    if (stat(abs, &st) != 0)
+        return eb_fail(err, EB_IO, "%s: %s", abs, strerror(errno));
+    bool dir = S_ISDIR(st.st_mode);
+    if (!dir && !S_ISREG(st.st_mode))
+        return 0; /* sockets, devices, fifos: not files to deploy */
+    const struct ignore_rule *rule = w->use_ignore ? ignore_rule_for(&w->rules, rel, dir) : NULL;
+    if (rule && !rule->negate)
+        return note_skip(w, rel, rule, dir) ? eb_fail(err, EB_IO, "out of memory") : 0;
+    if (dir) {
+        char sub[4096];
+        if (snprintf(sub, sizeof sub, "%s/", rel) >= (int)sizeof sub)
+            return eb_fail(err, EB_USAGE, "%s: path too long", abs);
+        return fs_tree_add(&w->tree, rel, true, NULL, 0, st.st_mtime, err) || walk_dir(w, abs, sub, err) ? -1
+                                                                                                         : 0;
+    }
+    bytes b = { 0 };
+    if (file_read(abs, MAX_FILE, &b, err) || keep_data(w, &b))
+        return bytes_free(&b), -1;
+    return fs_tree_add(&w->tree, rel, false, b.data, b.len, st.st_mtime, err);
+}
+
+static int walk_dir(struct plan_fsdir *w, const char *abs, const char *rel, eb_err *err)
+{
+    if (load_rules(w, abs, rel, err))
+        return -1;
+    struct dirent **names;
+    int n = scandir(abs, &names, NULL, alphasort), rc = 0;
+    if (n < 0)
+        return eb_fail(err, EB_IO, "%s: %s", abs, strerror(errno));
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (rc == 0 && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+            char a[4096], r[4096];
+            if (snprintf(a, sizeof a, "%s/%s", abs, name) >= (int)sizeof a ||
+                snprintf(r, sizeof r, "%s%s", rel, name) >= (int)sizeof r)
+                rc = eb_fail(err, EB_USAGE, "%s/%s: path too long", abs, name);
+            else
+                rc = take(w, a, r, err);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+void plan_fsdir_free(struct plan_fsdir *w)
+{
+    for (size_t i = 0; i < w->ndata; i++)
+        bytes_free(&w->data[i]);
+    for (size_t i = 0; i < w->nskip; i++)
+        free(w->skip[i].path);
+    free(w->data), free(w->skip);
+    fs_tree_free(&w->tree);
+    ignore_free(&w->rules);
+}
+
+int plan_fsdir_read(struct plan_fsdir *w, const char *dir, bool use_ignore, eb_err *err)
+{
+    memset(w, 0, sizeof *w);
+    w->use_ignore = use_ignore;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return eb_fail(err, EB_USAGE, "%s is not a folder; give the folder whose files go into the image",
+                       dir);
+    if (use_ignore && ignore_add_defaults(&w->rules, err))
+        return -1;
+    return walk_dir(w, dir, "", err);
+}
