@@ -100,6 +100,34 @@ static void add_right_places(const struct plan *p, const struct layout *l, enum 
             place_role(p, l, roles[i], nouns[i], out, cap);
 }
 
+/* The plan puts the right kind of image at the failing offset. That alone
+ * does not tell what the board's flash holds, and nothing here has read it:
+ * a damaged file is named as the cause (the board may well hold it), else
+ * the sentence says how to compare the board with the plan. */
+static void plan_is_right(const struct plan_region *r, const char *inner, uint32_t off, char *out, size_t cap)
+{
+    text_add(out, cap, "Your plan writes %s (%s) at 0x%x", base_name(r->path), role_phrase(r->id->role),
+             r->addr);
+    if (inner)
+        text_add(out, cap, ", the address it was built for, so it puts %s at 0x%x", inner, off);
+    else
+        text_add(out, cap, ", which is right");
+    const char *problem = r->id->problem;
+    int n = (int)strlen(problem);
+    if (n > 0 && problem[n - 1] == '.')
+        n--;
+    if (n > 0)
+        text_add(
+            out, cap,
+            ", but %s itself is damaged (%.*s): written as it is, it fails exactly so. Get an intact copy "
+            "and flash again.",
+            base_name(r->path), n, problem);
+    else
+        text_add(out, cap,
+                 ". Either the board's flash does not hold what the plan writes, or the file does not suit "
+                 "this board: compare them with espburn verify and the same plan.");
+}
+
 static void tie_one(struct bootlog_finding *f, const struct plan *p, const struct layout *l)
 {
     enum role want = f->target == BOOTLOG_TARGET_BOOTLOADER ? ROLE_BOOTLOADER
@@ -115,18 +143,8 @@ static void tie_one(struct bootlog_finding *f, const struct plan *p, const struc
     f->version++;
     text_put(f->file, sizeof f->file, "%s", starts_here ? base_name(r->path) : "");
     bool merged_home = r && got == ROLE_MERGED && r->addr == r->id->merged_base;
-    if (merged_home) {
-        text_add(
-            out, cap,
-            "Your plan writes %s (%s) at 0x%x, the address it was built for, so it puts %s at 0x%x: the board's flash does not hold what the plan writes. Flash the plan and check it with espburn verify.",
-            base_name(r->path), role_phrase(got), r->addr, role_phrase(want), off);
-        return;
-    }
-    if (starts_here && got == want) {
-        text_add(
-            out, cap,
-            "Your plan writes %s (%s) at 0x%x, which is right: the board's flash does not hold what the plan writes. Flash the plan and check it with espburn verify.",
-            base_name(r->path), role_phrase(want), off);
+    if (merged_home || (starts_here && got == want)) {
+        plan_is_right(r, got == want ? NULL : role_phrase(want), off, out, cap);
         return;
     }
     bool moved = starts_here && (got == ROLE_APP || got == ROLE_BOOTLOADER || got == ROLE_PARTITION_TABLE);

@@ -776,7 +776,15 @@ static void add_issue(struct issues *is, bool warning, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(is->v[is->n].text, sizeof is->v[is->n].text, fmt, ap);
     va_end(ap);
+    is->v[is->n].damaged = false;
     is->v[is->n++].warning = warning;
+}
+
+/* The last issue added is damage to the table's bytes. */
+static void mark_damaged(struct issues *is)
+{
+    if (is->n > 0)
+        is->v[is->n - 1].damaged = true;
 }
 
 /* The label made safe to quote in a sentence. */
@@ -800,10 +808,14 @@ static void check_rows(const struct part_table *t, struct issues *is)
         add_issue(is, false,
                   "The table has no end marker (a row starting FF FF FF FF) within 0xC00 bytes, "
                   "so the bootloader rejects it; the file may be truncated: regenerate it from its CSV.");
-    if (t->has_md5 && !t->md5_ok)
+    if (t->bad_row >= 0 || !t->has_end)
+        mark_damaged(is);
+    if (t->has_md5 && !t->md5_ok) {
         add_issue(is, false,
                   "The MD5 row does not match the entries, so the bootloader rejects the table; "
                   "regenerate it from its CSV.");
+        mark_damaged(is);
+    }
 }
 
 static void check_alignment(const struct partition *p, const char *name, struct issues *is)

@@ -69,6 +69,8 @@ struct part_table {
 struct pt_issue {
     char text[200]; /* one sentence, e.g. "nvs overlaps phy_init (0x9000-0xf000 and 0xe000-...)" */
     bool warning;   /* true: legal but suspicious; false: ESP-IDF or the bootloader refuses it */
+    bool damaged;   /* the bytes are damaged (bad row, no end marker, MD5 row wrong): the bootloader
+                       rejects the whole table */
 };
 #define PT_MAX_ISSUES 16
 

@@ -212,19 +212,45 @@ static void check_data_partition(struct plan *p, const struct plan_region *r)
                          name_of(r), role_name(r->id->role), r->addr, where, kind ? kind : "matching");
 }
 
+/* What a damaged file does on the board when written anyway (--force). */
+static const char *damage_effect(enum role role)
+{
+    switch (role) {
+    case ROLE_BOOTLOADER:
+        return "The ROM rejects the damaged bootloader; the board resets over and over and never starts.";
+    case ROLE_APP:
+        return "The bootloader rejects the damaged app (checksum or SHA-256); the board resets over and over.";
+    case ROLE_MERGED:
+        return "A damaged part of the merged image is rejected at boot; the board will not start.";
+    default: return "The firmware reads damaged data from it; the board may not boot, or loses that data.";
+    }
+}
+
+/* A file `info` rates as damaged is refused like a wrong layout. Tables are
+ * judged issue by issue in check_table. */
+static void check_damage(struct plan *p, const struct plan_region *r)
+{
+    enum role role = r->id->role;
+    if (!r->id->problem[0] || role == ROLE_PARTITION_TABLE || role == ROLE_PARTITION_CSV)
+        return;
+    plan_add_finding(p, FIND_ERROR, "damaged", damage_effect(role),
+                     "%s is damaged: %s. Get an intact copy (download or build it again); --force writes it "
+                     "as it is.",
+                     name_of(r), r->id->problem);
+}
+
 static void check_contents(struct plan *p, const struct plan_region *r)
 {
     enum role role = r->id->role;
-    if ((role == ROLE_BOOTLOADER || role == ROLE_APP) && r->id->problem[0])
-        plan_add_finding(p, FIND_WARN, "image-problem", NULL, "%s: %s", name_of(r), r->id->problem);
-    else if (role == ROLE_ELF || role == ROLE_UF2)
+    check_damage(p, r);
+    if (role == ROLE_ELF || role == ROLE_UF2)
         plan_add_finding(p, FIND_ERROR, "not-flashable",
                          "The bytes written are not a bootable image; the board will not boot.",
                          "%s is %s file, not an image to write at an address; %s.", name_of(r),
                          role == ROLE_ELF ? "an ELF" : "a UF2",
                          role == ROLE_ELF ? "convert it with esptool.py elf2image and write the .bin"
                                           : "copy it to the board's UF2 drive, or write the .bin build");
-    else if (role == ROLE_UNKNOWN || role == ROLE_MANIFEST)
+    else if ((role == ROLE_UNKNOWN || role == ROLE_MANIFEST) && !r->id->problem[0])
         plan_add_finding(p, FIND_WARN, "not-firmware", NULL,
                          "%s is not firmware espburn recognises (%s); it will be written as is at 0x%x.",
                          name_of(r), r->id->summary[0] ? r->id->summary : role_name(role), r->addr);
@@ -349,7 +375,13 @@ static void check_table(struct plan *p)
     struct pt_issue issues[PT_MAX_ISSUES];
     unsigned n = pt_check(&p->table, p->table_offset, issues, PT_MAX_ISSUES);
     for (unsigned i = 0; i < n; i++)
-        plan_add_finding(p, FIND_WARN, "table-problem", NULL, "Partition table: %s", issues[i].text);
+        if (issues[i].damaged)
+            plan_add_finding(p, FIND_ERROR, "table-damaged",
+                             "The bootloader rejects the whole table (\"Incorrect MD5 checksum\" or "
+                             "\"partition table invalid\") and the board resets over and over.",
+                             "Partition table: %s --force writes it as it is.", issues[i].text);
+        else
+            plan_add_finding(p, FIND_WARN, "table-problem", NULL, "Partition table: %s", issues[i].text);
 }
 
 void plan_check(struct plan *p, const struct plan_ctx *c)

@@ -200,6 +200,20 @@ static const struct unplaceable *unplaceable(enum role role)
     return &UNPLACEABLE[last];
 }
 
+/* A folder's file too damaged to place (an image cut inside its header
+ * has no role left) still refuses the plan: leaving it out silently would
+ * flash a board without it. */
+static void refuse_damaged(struct plan *p, const struct plan_region *r)
+{
+    if (!r->id->problem[0])
+        return;
+    plan_add_finding(
+        p, FIND_ERROR, "damaged", "The board gets the other files without this one; it may not boot.",
+        "%s is damaged (%s: %s), so the plan leaves it out. Get an intact copy (download or build "
+        "it again); --force plans without it.",
+        plan_base_name(r->path), r->id->summary, r->id->problem);
+}
+
 static int scan_entry(struct plan *p, struct plan_ctx *c, const char *dir, const char *name, int depth,
                       eb_err *err)
 {
@@ -223,8 +237,10 @@ static int scan_entry(struct plan *p, struct plan_ctx *c, const char *dir, const
     if (add_region(p, path, false, 0, err))
         return -1;
     enum role role = last_region(p)->id->role;
-    if (!role_is_placeable(role))
+    if (!role_is_placeable(role)) {
+        refuse_damaged(p, last_region(p));
         plan_drop_region(p, p->nregions - 1, unplaceable(role)->skip_reason);
+    }
     return 0;
 }
 
