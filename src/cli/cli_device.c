@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/cli_flashed.h"
 #include "port/port_enum.h"
 
 static int parse_baud(const char *cmd, const char *s, struct cli_device_opts *o)
@@ -26,6 +27,13 @@ static int parse_baud(const char *cmd, const char *s, struct cli_device_opts *o)
     o->baud = (uint32_t)v;
     o->baud_auto = false;
     return 0;
+}
+
+void cli_device_opts_fast(struct cli_device_opts *o)
+{
+    o->stub_auto = true;
+    if (!o->baud && !o->baud_auto)
+        o->baud_auto = true; /* ESPBURN_BAUD, then -b, override it */
 }
 
 static int parse_before(const char *cmd, const char *s, struct cli_device_opts *o)
@@ -176,10 +184,13 @@ void cli_device_print_help(void)
            "                    (default $ESPBURN_PORT); repeat -p, or -p all, for several boards\n"
            "  -b, --baud RATE   switch to RATE after connecting at 115200, or 'auto': the top rate the\n"
            "                    port allows first (2000000 when it does not say), lower ones after a\n"
-           "                    failure (default $ESPBURN_BAUD, else 115200)\n"
+           "                    failure (default $ESPBURN_BAUD or the config file, else auto for flash,\n"
+           "                    read, verify and erase, 115200 for the rest); when the board does not answer at\n"
+           "                    115200, the rate last used on the port is tried once (a stub left running)\n"
            "  --before MODE     default (DTR/RTS reset into download mode), usb-jtag, no-reset\n"
-           "  --after MODE      hard-reset (EN through RTS), no-reset (run the firmware without a\n"
-           "                    reset), stay (stay in the bootloader for more commands)\n"
+           "  --after MODE      hard-reset (EN through RTS; the default: the firmware runs next),\n"
+           "                    no-reset (run the firmware without a reset), stay (stay in the\n"
+           "                    bootloader for more commands)\n"
            "  --stub FILE.json  load a flasher stub (esptool / esptool-js JSON format); flash, read\n"
            "                    and erase look for an installed esptool-js/esptool stub by themselves\n"
            "  --no-stub         use only the ROM loader\n"
@@ -225,9 +236,15 @@ static struct device_connect_opts connect_opts(const struct cli_device_opts *o)
 int cli_device_connect(const struct cli_device_opts *o, const char *port, struct device *d, eb_err *err)
 {
     struct device_connect_opts c = connect_opts(o);
+    c.resume_baud = flashed_last_baud(port);
     int rc = device_connect(&c, port, d, err);
+    if (d->resumed[0] && !o->quiet)
+        fprintf(stderr, "%s: note: %s\n", port, d->resumed);
     if (d->stub_missing[0])
         fprintf(stderr, "%s: note: %s\n", port, d->stub_missing); /* never a silent fallback */
+    eb_err ignore;
+    if (rc == 0 && d->baud)
+        flashed_record_baud(port, d->baud, &ignore); /* best effort: only a later fallback needs it */
     return rc;
 }
 

@@ -33,6 +33,11 @@ struct cli_device_opts {
  * the command's default; commands that gain from a stub set stub_auto. */
 void cli_device_opts_init(struct cli_device_opts *o, enum device_after after);
 
+/* The defaults of commands that move flash data (flash, read, verify,
+ * erase): the stub looked up, and -b auto unless ESPBURN_BAUD says a rate
+ * (call after cli_device_opts_init, before parsing: -b overrides it). */
+void cli_device_opts_fast(struct cli_device_opts *o);
+
 /* If argv[*i] is a device option, consume it (and its value) and return 1;
  * 0 when it is not one; EB_USAGE (after printing) when it is malformed. */
 int cli_device_parse_opt(struct cli_device_opts *o, const char *cmd, int argc, char **argv, int *i);

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +92,11 @@ static cJSON *entry_json(int nsrc, char *const *src, const char *chip)
     return e;
 }
 
-int flashed_record(const char *port, int nsrc, char *const *src, const char *chip, eb_err *err)
+/* Both writers run from the board threads of one process: one at a time. */
+static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int save(const char *path, cJSON *doc, eb_err *err)
 {
-    char path[PATH_MAX];
-    if (state_file(path, sizeof path, true))
-        return eb_fail(err, EB_IO, "no folder to remember the flash in (set ESPBURN_STATE or HOME)");
-    cJSON *doc = load(path);
-    cJSON_DeleteItemFromObjectCaseSensitive(doc, port);
-    while (cJSON_GetArraySize(doc) >= FLASHED_MAX_PORTS)
-        cJSON_DeleteItemFromArray(doc, 0); /* entries are kept oldest first */
-    cJSON_AddItemToObject(doc, port, entry_json(nsrc, src, chip));
     char *text = cJSON_Print(doc);
     cJSON_Delete(doc);
     if (!text)
@@ -108,6 +104,65 @@ int flashed_record(const char *port, int nsrc, char *const *src, const char *chi
     int rc = file_write_atomic(path, text, strlen(text), err);
     free(text);
     return rc;
+}
+
+/* Put `e` as the port's entry (the newest), keeping the rate last used. */
+static void put_entry(cJSON *doc, const char *port, cJSON *e)
+{
+    cJSON *old = cJSON_GetObjectItemCaseSensitive(doc, port);
+    cJSON *baud = cJSON_GetObjectItemCaseSensitive(old, "baud");
+    if (cJSON_IsNumber(baud) && !cJSON_GetObjectItemCaseSensitive(e, "baud"))
+        cJSON_AddNumberToObject(e, "baud", baud->valuedouble);
+    cJSON_DeleteItemFromObjectCaseSensitive(doc, port);
+    while (cJSON_GetArraySize(doc) >= FLASHED_MAX_PORTS)
+        cJSON_DeleteItemFromArray(doc, 0); /* entries are kept oldest first */
+    cJSON_AddItemToObject(doc, port, e);
+}
+
+int flashed_record(const char *port, int nsrc, char *const *src, const char *chip, eb_err *err)
+{
+    char path[PATH_MAX];
+    if (state_file(path, sizeof path, true))
+        return eb_fail(err, EB_IO, "no folder to remember the flash in (set ESPBURN_STATE or HOME)");
+    pthread_mutex_lock(&record_lock);
+    cJSON *doc = load(path);
+    put_entry(doc, port, entry_json(nsrc, src, chip));
+    int rc = save(path, doc, err);
+    pthread_mutex_unlock(&record_lock);
+    return rc;
+}
+
+int flashed_record_baud(const char *port, uint32_t baud, eb_err *err)
+{
+    char path[PATH_MAX];
+    if (state_file(path, sizeof path, true))
+        return eb_fail(err, EB_IO, "no folder to remember the rate in (set ESPBURN_STATE or HOME)");
+    pthread_mutex_lock(&record_lock);
+    cJSON *doc = load(path);
+    cJSON *e = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, port), true);
+    if (!e)
+        e = cJSON_CreateObject();
+    cJSON_DeleteItemFromObjectCaseSensitive(e, "baud");
+    cJSON_AddNumberToObject(e, "baud", baud);
+    put_entry(doc, port, e);
+    int rc = save(path, doc, err);
+    pthread_mutex_unlock(&record_lock);
+    return rc;
+}
+
+uint32_t flashed_last_baud(const char *port)
+{
+    char path[PATH_MAX];
+    if (state_file(path, sizeof path, false))
+        return 0;
+    pthread_mutex_lock(&record_lock);
+    cJSON *doc = load(path);
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, port), "baud");
+    uint32_t baud =
+        cJSON_IsNumber(b) && b->valuedouble > 0 && b->valuedouble < 1e8 ? (uint32_t)b->valuedouble : 0;
+    cJSON_Delete(doc);
+    pthread_mutex_unlock(&record_lock);
+    return baud;
 }
 
 static bool fill(const cJSON *e, struct flashed *out)

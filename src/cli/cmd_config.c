@@ -7,7 +7,6 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
-#include "device/device.h"
 
 struct config_args {
     const char *port, *baud, *after;
@@ -20,7 +19,8 @@ static const char usage[] =
     "(ESPBURN_PORT, ESPBURN_BAUD), the configuration file, or the default. The file is\n"
     "$XDG_CONFIG_HOME/espburn/config.ini (default ~/.config/espburn/config.ini):\n\n"
     "  port = fire            the default port (a path, URL or alias)\n"
-    "  baud = auto            the default rate of the download-mode commands\n"
+    "  baud = auto            the rate of the download-mode commands (default: auto for\n"
+    "                         flash, read, verify, erase; chip stays at 115200)\n"
     "  after = hard-reset     what flash, verify, read, erase do at the end\n"
     "  [port fire]            an alias: -p fire means this path\n"
     "  path = /dev/ttyUSB0\n"
@@ -98,8 +98,7 @@ static void print_setting(cJSON *settings, const char *name, struct config_setti
 static void print_settings(const struct config_args *a, cJSON *settings)
 {
     const struct config *c = cli_config();
-    char dflt_baud[16];
-    snprintf(dflt_baud, sizeof dflt_baud, "%d", DEVICE_CONNECT_BAUD);
+    const char *dflt_baud = "auto"; /* flash, read, verify, erase (cli_device_opts_fast) */
     print_setting(settings, "port", config_pick(a->port, getenv("ESPBURN_PORT"), c->port.value, NULL),
                   c->port.line);
     print_setting(settings, "baud", config_pick(a->baud, getenv("ESPBURN_BAUD"), c->baud.value, dflt_baud),

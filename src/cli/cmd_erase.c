@@ -24,8 +24,8 @@ int cmd_erase(int argc, char **argv)
     struct cli_device_opts o;
     const char *pos[2];
     int npos;
-    cli_device_opts_init(&o, DEVICE_AFTER_STAY);
-    o.stub_auto = true;
+    cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
+    cli_device_opts_fast(&o);
     int rc = cli_device_parse_simple(argc, argv, "erase", &o, pos, 2, &npos, print_help);
     if (rc)
         return rc < 0 ? EB_OK : rc;
@@ -53,9 +53,10 @@ int cmd_erase(int argc, char **argv)
         cJSON_AddNumberToObject(j, "addr", addr);
         cJSON_AddNumberToObject(j, "size", n);
         cJSON_AddNumberToObject(j, "seconds", secs);
+        cJSON_AddNumberToObject(j, "baud", d.baud);
         cli_print_json(j);
     } else if (!o.quiet) {
-        printf("erased 0x%X+0x%X in %.1f s (checked)\n", addr, n, secs);
+        printf("erased 0x%X+0x%X in %.1f s at %u baud (checked)\n", addr, n, secs, d.baud);
     }
     device_close(&d);
     return EB_OK;

@@ -89,7 +89,7 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
 {
     memset(o, 0, sizeof *o);
     cli_device_opts_init(&o->dev, DEVICE_AFTER_HARD_RESET);
-    o->dev.stub_auto = true;
+    cli_device_opts_fast(&o->dev);
     o->src = calloc((size_t)argc, sizeof *o->src);
     static const char *const valued[] = { "--flash-mode", "--flash-freq", "--flash-size",
                                           "--chip",       "--fs",         "--fs-type" };
@@ -250,11 +250,13 @@ static void summary_line(const struct board *b)
     uint64_t wire = b->res.wire_bytes; /* the bytes of the `secs` timed here */
     double limit = wire * 10.0 / b->d.baud;
     if (written == 0) {
-        fprintf(stderr, "%s: up to date, nothing written (checked in %.1f s)\n", b->port, secs);
+        fprintf(stderr, "%s: up to date, nothing written (checked in %.1f s at %u baud)\n", b->port, secs,
+                b->d.baud);
         return;
     }
-    fprintf(stderr, "%s: wrote %zu bytes as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective)",
-            b->port, written, wire, secs, secs > 0 ? written / secs / 1024 : 0);
+    fprintf(stderr,
+            "%s: wrote %zu bytes at %u baud as %" PRIu64 " bytes on the wire in %.1f s (%.1f KB/s effective)",
+            b->port, written, b->d.baud, wire, secs, secs > 0 ? written / secs / 1024 : 0);
     double used = secs > 0 ? 100.0 * limit / secs : 0;
     if (b->d.port->has_rate && used <= 100)
         fprintf(stderr, "; wire limit at %u baud %.1f s: %.0f%% of the line's capacity used\n", b->d.baud,

@@ -30,8 +30,8 @@ int cmd_read(int argc, char **argv)
     struct cli_device_opts o;
     const char *pos[3];
     int npos;
-    cli_device_opts_init(&o, DEVICE_AFTER_STAY);
-    o.stub_auto = true;
+    cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
+    cli_device_opts_fast(&o);
     int rc = cli_device_parse_simple(argc, argv, "read", &o, pos, 3, &npos, print_help);
     if (rc)
         return rc < 0 ? EB_OK : rc;
@@ -66,9 +66,11 @@ int cmd_read(int argc, char **argv)
         cJSON_AddNumberToObject(j, "size", size);
         cJSON_AddStringToObject(j, "file", pos[2]);
         cJSON_AddNumberToObject(j, "seconds", secs);
+        cJSON_AddNumberToObject(j, "baud", d.baud);
         cli_print_json(j);
     } else if (!o.quiet) {
-        printf("read 0x%X+0x%X into %s in %.1f s (MD5 checked)\n", addr, size, pos[2], secs);
+        printf("read 0x%X+0x%X into %s in %.1f s at %u baud (MD5 checked)\n", addr, size, pos[2], secs,
+               d.baud);
     }
     bytes_free(&data);
     device_close(&d);

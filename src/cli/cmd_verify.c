@@ -87,7 +87,8 @@ static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, c
 int cmd_verify(int argc, char **argv)
 {
     struct verify_opts o = { 0 };
-    cli_device_opts_init(&o.dev, DEVICE_AFTER_STAY);
+    cli_device_opts_init(&o.dev, DEVICE_AFTER_HARD_RESET);
+    cli_device_opts_fast(&o.dev);
     o.src = calloc((size_t)argc, sizeof *o.src);
     int rc = parse_args(argc, argv, &o);
     if (rc) {
@@ -113,11 +114,13 @@ int cmd_verify(int argc, char **argv)
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", d.port_name);
         cJSON_AddBoolToObject(j, "ok", ndiff == 0);
+        cJSON_AddNumberToObject(j, "baud", d.baud);
         cJSON_AddItemToObject(j, "regions", arr);
         cli_print_json(j);
     } else {
         cJSON_Delete(arr);
-        printf("%s\n", ndiff ? "some regions differ from the plan" : "every region matches the plan");
+        printf("%s (compared at %u baud)\n",
+               ndiff ? "some regions differ from the plan" : "every region matches the plan", d.baud);
     }
     if (!rc && ndiff)
         rc = EB_PROBLEM;

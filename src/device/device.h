@@ -36,6 +36,10 @@ struct device_connect_opts {
     enum before_mode before; /* BEFORE_DEFAULT becomes BEFORE_USB_JTAG on a USB-Serial/JTAG port */
     uint32_t baud;           /* rate to switch to after SYNC; 0: stay at DEVICE_CONNECT_BAUD */
     bool baud_auto;          /* climb to the fastest rate that works instead (baud is ignored) */
+    /* The rate last used on this port (0: unknown). When SYNC at 115200
+     * gets no answer, a stub left running there (no reset since) may still
+     * listen at this rate: it is tried once before giving up. */
+    uint32_t resume_baud;
     enum device_stub stub;
     const char *stub_path; /* DEVICE_STUB_FILE: an esptool / esptool-js stub JSON file */
     loader_note_fn note;   /* each protocol step and why (--explain), or NULL */
@@ -56,6 +60,9 @@ struct device {
     /* Why no stub runs although one was wanted (DEVICE_STUB_AUTO found
      * none): one sentence with what it costs and how to fix; "" otherwise. */
     char stub_missing[200];
+    /* Set when the board answered only at resume_baud: one sentence saying
+     * so (the caller shows it); "" otherwise. */
+    char resumed[200];
     loader_note_fn note;
     void *note_ctx;
 };

@@ -78,6 +78,8 @@ static int climb_baud(struct device *d, eb_err *err)
 
 static int switch_baud(const struct device_connect_opts *o, struct device *d, eb_err *err)
 {
+    if (o->baud_auto && d->resumed[0])
+        return 0; /* the rate that worked last time is running: keep it */
     if (o->baud_auto)
         return climb_baud(d, err);
     if (!o->baud || o->baud == d->baud)
@@ -141,10 +143,38 @@ static int attach_flash(struct device *d, eb_err *err)
     return 0;
 }
 
-/* Reset, SYNC, chip, eFuses: the ROM's side of connecting. */
-static int identify(struct device *d, eb_err *err)
+/* No answer at 115200: a stub left running (--after stay, or a port with
+ * no reset lines) may still listen at the rate last used on this port. Try
+ * it once without a reset; on failure keep the first error and say so. */
+static int resume_at_last_rate(const struct device_connect_opts *o, struct device *d, eb_err *err)
 {
-    if (loader_connect(d->l, d->before, 0, err))
+    uint32_t rate = o->resume_baud;
+    if (!rate || rate == DEVICE_CONNECT_BAUD)
+        return -1;
+    eb_err ignore;
+    device_note(d, "SYNC (last rate)",
+                "no answer at 115200: a stub left running may still listen at the "
+                "rate last used on this port");
+    if (port_set_baud(d->port, rate, &ignore) == 0 &&
+        loader_connect(d->l, BEFORE_NO_RESET, 1, &ignore) == 0) {
+        d->baud = rate;
+        snprintf(d->resumed, sizeof d->resumed,
+                 "no answer at %u baud, but the board answered at %u, the rate last used on this port "
+                 "(a stub was still running there)",
+                 DEVICE_CONNECT_BAUD, rate);
+        return 0;
+    }
+    port_set_baud(d->port, DEVICE_CONNECT_BAUD, &ignore);
+    char first[sizeof err->msg];
+    memcpy(first, err->msg, sizeof first);
+    first[sizeof first - 64] = '\0'; /* room for the tail */
+    return eb_fail(err, err->code, "%s (also tried %u baud, the rate last used on this port)", first, rate);
+}
+
+/* Reset, SYNC, chip, eFuses: the ROM's side of connecting. */
+static int identify(const struct device_connect_opts *o, struct device *d, eb_err *err)
+{
+    if (loader_connect(d->l, d->before, 0, err) && resume_at_last_rate(o, d, err))
         return -1;
     device_note(d, "GET_SECURITY_INFO",
                 "newer ROMs report the chip id here; the ESP32 ROM refuses it, so "
@@ -173,7 +203,7 @@ static int connect_steps(const struct device_connect_opts *o, struct device *d, 
     d->before = o->before;
     if (d->before == BEFORE_DEFAULT && port_enum_is_usb_jtag(d->port_name))
         d->before = BEFORE_USB_JTAG;
-    if (identify(d, err) || switch_baud(o, d, err) || load_stub(o, d, err) || attach_flash(d, err))
+    if (identify(o, d, err) || switch_baud(o, d, err) || load_stub(o, d, err) || attach_flash(d, err))
         return -1;
     d->connect_ms = eb_now_ms() - t0;
     return 0;

@@ -28,7 +28,10 @@ def test_file_at_addr_form_and_text_output(espburn, sim, seed):
     assert "on the wire" in r.err
     # a socket has no line rate: no "% of the line's capacity" (which would exceed 100 %)
     assert "does not pace bytes at a line rate" in r.err and "capacity used" not in r.err
-    assert " -b " not in r.err.split("esptool equivalent:")[1].splitlines()[0]  # flashed at 115200
+    # flashed at the default rate, -b auto: esptool has no `auto`, its line names 921600
+    assert " -b 921600 " in r.err.split("esptool equivalent:")[1].splitlines()[0]
+    r = espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, "-b", "115200", timeout=120)
+    assert r.rc == 0 and " -b " not in r.err.split("esptool equivalent:")[1].splitlines()[0], r
 
 
 def test_rfc2217_summary_and_esptool_line_follow_the_options(espburn, sim, seed):
