@@ -245,6 +245,59 @@ def non_blank_section():
 if not quick:
     limit_section()
 
+# --- issue 12: the installed binary at its defaults ----------------------------
+def issue12_installed_defaults():
+    """Full flash of the seed bundle on the real-time virtual Fire over RFC 2217 (its CP2104
+    bridge: 2 Mbaud top, 1 ms USB frames) with the installed binary run from / (cmake --install
+    of the build that holds ESPBURN_BIN into a temporary prefix, no source tree): no -b (the
+    default, -b auto; target <= 15 s) vs -b 460800 (with the stub; target <= 1.05 x the wire
+    limit) vs esptool-js 0.5.7 at 460800 with its stub, the same board (Python esptool is not
+    installable here: no PyPI; esptool-js is the esptool client this machine has)."""
+    global missed
+    build = pathlib.Path(binary).resolve().parent
+    prefix = tmp / "prefix"
+    subprocess.run(["cmake", "--install", str(build), "--prefix", str(prefix)], check=True, capture_output=True)
+    exe = str(prefix / "bin/espburn")
+    env = {k: v for k, v in os.environ.items() if k not in ("ESPBURN_DATA_DIR", "ESPBURN_STUB_DIR", "ESPBURN_BAUD")}
+    env.update(ESPBURN_SOURCE_DIR=str(tmp / "no-source"), ESPBURN_STATE=str(tmp / "state"))
+    src = [str(seed.resolve() / p) + f"@{a:#x}" for a, p in bundle]
+
+    def installed_flash(name, *opts):
+        s = Sim(tmp / f"{name}.bin", "--realtime", transport="--rfc2217")
+        t0 = time.perf_counter()
+        r = subprocess.run([exe, "flash", *src, "-p", s.url, *keep, *opts, "--json"], capture_output=True,
+                           text=True, timeout=600, cwd="/", env=env)
+        secs = time.perf_counter() - t0
+        s.stop()
+        if r.returncode != 0:
+            sys.exit(f"    installed espburn flash {' '.join(opts)} failed: {r.stderr.strip()}")
+        return json.loads(r.stdout)["boards"][0], secs
+
+    b, default = installed_flash("i12-default")
+    print(f"    installed, no -b (default -b auto): {default:.1f} s at {b['device']['baud']} baud, "
+          f"stub {b['device']['stub']} (target <= 15 s) {verdict(default <= 15 and b['device']['stub'])}")
+    b, fixed = installed_flash("i12-460800", "-b", "460800")
+    limit = b["wire_bytes"] * 10 / 460800
+    print(f"    installed, -b 460800: {fixed:.1f} s, wire limit {limit:.1f} s, ratio {fixed / limit:.3f}, "
+          f"stub {b['device']['stub']} (target <= 1.05) {verdict(fixed <= 1.05 * limit and b['device']['stub'])}")
+    s = Sim(tmp / "i12-js.bin", "--realtime", transport="--rfc2217")
+    t0 = time.perf_counter()
+    r = subprocess.run(["node", "bench/esptooljs_flash.mjs", s.url, "460800", *[f"{a}={seed / p}" for a, p in bundle]],
+                       capture_output=True, text=True, timeout=900)
+    js = time.perf_counter() - t0
+    s.stop()
+    if r.returncode != 0:
+        print(f"    esptool-js (RFC 2217) failed: {r.stdout.strip()[:200]}")
+        missed += 1
+        return
+    print(f"    esptool-js 0.5.7, -b 460800 with its stub, same board over RFC 2217: {js:.1f} s")
+    print(f"    side by side: default {default:.1f} s : -b 460800 {fixed:.1f} s : esptool-js {js:.1f} s = "
+          f"{default / js:.2f} : {fixed / js:.2f} : 1.00")
+
+
+if not quick:
+    issue12_installed_defaults()
+
 print(f"    bench_flash: {missed} target(s) missed")
 sys.exit(1 if missed else 0)
 PY

@@ -6,10 +6,13 @@
 #   2. the library as another program uses it: installed to a temporary
 #      prefix, the examples built against the installed copy with
 #      pkg-config (shared and static), only eb_* symbols exported;
-#   3. unit and end-to-end tests (pytest) on an ASan+UBSan build (the
+#   3. the Debian package (CPack) built and unpacked with dpkg -x into a
+#      temporary root, its binary flashing the virtual board and talking to
+#      MicroPython (tests/e2e/test_deb.py, on the normal build);
+#   4. unit and end-to-end tests (pytest) on an ASan+UBSan build (the
 #      examples run against the virtual board in tests/e2e/test_library.py);
-#   4. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 15);
-#   5. the short benchmark checks (bench/run.sh --quick).
+#   5. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 15);
+#   6. the short benchmark checks (bench/run.sh --quick).
 # Prints a final "N passed, N failed" line and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -71,10 +74,12 @@ step "format (.clang-format)" bash scripts/check_format.sh
 step "build" scripts/build.sh build
 step "unit tests" ctest --test-dir build --output-on-failure
 step "library (installed; examples built with pkg-config)" library_examples
+step "Debian package (cpack; dpkg -x; flash + MicroPython smoke test)" env ESPBURN_BIN="$PWD/build/espburn" \
+  $PYTEST -q tests/e2e/test_deb.py
 step "build (ASan+UBSan)" scripts/build.sh build-asan -DESPBURN_SANITIZE=ON
 step "unit tests (ASan+UBSan)" ctest --test-dir build-asan --output-on-failure
 step "end-to-end tests (ASan+UBSan)" env ESPBURN_BIN="$PWD/build-asan/espburn" \
-  ASAN_OPTIONS=detect_leaks=1 $PYTEST -q tests/e2e
+  ASAN_OPTIONS=detect_leaks=1 $PYTEST -q tests/e2e --ignore=tests/e2e/test_deb.py
 step "build (fuzz)" scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DESPBURN_FUZZ=ON
 step "fuzz targets" fuzz_all
 if [ -x bench/run.sh ]; then

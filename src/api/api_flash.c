@@ -106,7 +106,7 @@ int eb_verify(eb_device *d, const eb_plan *p, const eb_header_opts *header, eb_v
         return -1;
     struct device_header_opts h = header_opts(header);
     struct device_verify_region *v;
-    if (device_verify(&d->d, &p->p, &h, &v, n, ndiff, err))
+    if (device_verify(&d->d, &p->p, &h, &v, n, ndiff, NULL, NULL, err))
         return -1;
     *out = calloc(*n ? *n : 1, sizeof **out);
     if (!*out) {
@@ -146,5 +146,5 @@ int eb_erase(eb_device *d, uint32_t addr, uint32_t size, eb_err *err)
 {
     if (api_need(d, "the device", err))
         return -1;
-    return device_erase(&d->d, addr, size, err);
+    return device_erase(&d->d, addr, size, NULL, NULL, err);
 }

@@ -238,8 +238,8 @@ int cli_device_connect(const struct cli_device_opts *o, const char *port, struct
     struct device_connect_opts c = connect_opts(o);
     c.resume_baud = flashed_last_baud(port);
     int rc = device_connect(&c, port, d, err);
-    if (d->resumed[0] && !o->quiet)
-        fprintf(stderr, "%s: note: %s\n", port, d->resumed);
+    if (d->rate_note[0] && !o->quiet)
+        fprintf(stderr, "%s: note: %s\n", port, d->rate_note);
     if (d->stub_missing[0])
         fprintf(stderr, "%s: note: %s\n", port, d->stub_missing); /* never a silent fallback */
     eb_err ignore;
@@ -307,6 +307,8 @@ cJSON *cli_device_json(const struct device *d)
     if (d->stub_missing[0])
         cJSON_AddStringToObject(j, "stub_reason", d->stub_missing);
     cJSON_AddNumberToObject(j, "baud", d->baud);
+    if (d->rate_note[0])
+        cJSON_AddStringToObject(j, "baud_note", d->rate_note);
     return j;
 }
 

@@ -8,15 +8,21 @@
 #include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/cli_device.h"
+#include "cli/cli_progress.h"
 #include "device/device_ops.h"
 
 static void print_help(void)
 {
     printf("usage: espburn erase -p PORT [ADDR SIZE] [options]\n\n"
            "Erases the whole flash, or SIZE bytes from ADDR (both multiples of 4 KB), and\n"
-           "checks the result reads back as 0xFF.\n\n");
+           "checks the result reads back as 0xFF, 256 KB at a time (a progress bar on a terminal).\n\n");
     cli_device_print_help();
     printf("\nexit codes: 0 ok, 1 the flash did not read back erased, 2 usage error, 3 I/O error\n");
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    cli_progress_update(ctx, done, total);
 }
 
 int cmd_erase(int argc, char **argv)
@@ -40,11 +46,15 @@ int cmd_erase(int argc, char **argv)
         return cli_usage("erase", "%s", err.msg);
     struct device d;
     int64_t t0 = eb_now_ms();
-    if (cli_device_connect(&o, o.ports[0], &d, &err) || device_erase(&d, addr, size, &err) ||
-        cli_device_finish(&o, &d, &err)) {
+    struct cli_progress bar;
+    cli_progress_begin(&bar, "erase", o.quiet, o.json, o.progress);
+    if (cli_device_connect(&o, o.ports[0], &d, &err) ||
+        device_erase(&d, addr, size, on_progress, &bar, &err) || cli_device_finish(&o, &d, &err)) {
+        cli_progress_end(&bar);
         device_close(&d);
         return cli_device_fail(&o, &err);
     }
+    cli_progress_end(&bar);
     uint32_t n = size ? size : d.flash_size;
     double secs = (eb_now_ms() - t0) / 1000.0;
     if (o.json) {

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_device.h"
+#include "cli/cli_progress.h"
 #include "device/device_ops.h"
 
 static void print_help(void)
@@ -61,12 +62,21 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
     return cli_device_opts_finish(&o->dev, "verify");
 }
 
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    cli_progress_update(ctx, done, total);
+}
+
 static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, cJSON *arr, unsigned *ndiff,
                       eb_err *err)
 {
     struct device_verify_region *v;
     unsigned n;
-    if (device_verify(d, p, &o->hdr, &v, &n, ndiff, err))
+    struct cli_progress bar;
+    cli_progress_begin(&bar, "verify", o->dev.quiet, o->dev.json, o->dev.progress);
+    int rc = device_verify(d, p, &o->hdr, &v, &n, ndiff, on_progress, &bar, err);
+    cli_progress_end(&bar);
+    if (rc)
         return -1;
     for (unsigned i = 0; i < n; i++) {
         if (o->dev.json) {

@@ -60,9 +60,11 @@ struct device {
     /* Why no stub runs although one was wanted (DEVICE_STUB_AUTO found
      * none): one sentence with what it costs and how to fix; "" otherwise. */
     char stub_missing[200];
-    /* Set when the board answered only at resume_baud: one sentence saying
-     * so (the caller shows it); "" otherwise. */
-    char resumed[200];
+    /* Set when the rate is not what was asked for (the board answered only
+     * at resume_baud; -b auto cannot climb): one sentence saying so, which
+     * the caller shows; "" otherwise. */
+    char rate_note[200];
+    bool resumed; /* connected at resume_baud, to a loader left running */
     loader_note_fn note;
     void *note_ctx;
 };

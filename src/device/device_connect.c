@@ -78,8 +78,15 @@ static int climb_baud(struct device *d, eb_err *err)
 
 static int switch_baud(const struct device_connect_opts *o, struct device *d, eb_err *err)
 {
-    if (o->baud_auto && d->resumed[0])
+    if (o->baud_auto && d->resumed)
         return 0; /* the rate that worked last time is running: keep it */
+    if (o->baud_auto && d->facts.security.secure_download) {
+        snprintf(d->rate_note, sizeof d->rate_note,
+                 "-b auto stays at %u baud: Secure Download Mode refuses the register reads that check "
+                 "a new rate",
+                 d->baud);
+        return 0;
+    }
     if (o->baud_auto)
         return climb_baud(d, err);
     if (!o->baud || o->baud == d->baud)
@@ -158,7 +165,8 @@ static int resume_at_last_rate(const struct device_connect_opts *o, struct devic
     if (port_set_baud(d->port, rate, &ignore) == 0 &&
         loader_connect(d->l, BEFORE_NO_RESET, 1, &ignore) == 0) {
         d->baud = rate;
-        snprintf(d->resumed, sizeof d->resumed,
+        d->resumed = true;
+        snprintf(d->rate_note, sizeof d->rate_note,
                  "no answer at %u baud, but the board answered at %u, the rate last used on this port "
                  "(a stub was still running there)",
                  DEVICE_CONNECT_BAUD, rate);

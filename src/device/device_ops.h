@@ -23,11 +23,13 @@ struct device_verify_region {
 };
 
 /* Compare every region of `p` (the bootloader header as flashing with `h`
- * would write it) with the board's flash. Fills *out (free() it) with one
- * entry per region and *ndiff with how many differ; 0 also when some
- * differ, -1 only when the comparison itself failed. */
+ * would write it) with the board's flash, 256 KB at a time, `progress`
+ * (or NULL) told the bytes compared of the plan's total. Fills *out
+ * (free() it) with one entry per region and *ndiff with how many differ;
+ * 0 also when some differ, -1 only when the comparison itself failed. */
 int device_verify(struct device *d, const struct plan *p, const struct device_header_opts *h,
-                  struct device_verify_region **out, unsigned *n, unsigned *ndiff, eb_err *err);
+                  struct device_verify_region **out, unsigned *n, unsigned *ndiff,
+                  loader_progress_fn progress, void *pctx, eb_err *err);
 
 /* Append `size` bytes of flash from `addr` to `out`, then check them against
  * the chip's MD5 of the range (EB_PROBLEM when they differ: the link damaged
@@ -39,7 +41,10 @@ int device_read(struct device *d, uint32_t addr, uint32_t size, bytes *out, load
  * of 4 KB? EB_USAGE when not. */
 int device_erase_check(uint32_t addr, uint32_t size, eb_err *err);
 /* Erase [addr, addr+size), or the whole flash when size is 0 (addr is then
- * ignored), then check it reads back as 0xFF (EB_PROBLEM when it does not). */
-int device_erase(struct device *d, uint32_t addr, uint32_t size, eb_err *err);
+ * ignored), then check it reads back as 0xFF (EB_PROBLEM when it does not).
+ * Both go 256 KB at a time: `progress` (or NULL) is told the bytes erased
+ * plus the bytes checked, of twice the size. */
+int device_erase(struct device *d, uint32_t addr, uint32_t size, loader_progress_fn progress, void *pctx,
+                 eb_err *err);
 
 #endif

@@ -110,6 +110,7 @@ def test_secure_download_mode_refuses_even_with_force(espburn, sim, tmp_path):
     r = espburn("flash", "0x10000", app, "-p", board.url, "--force", timeout=120)
     assert r.rc == 1, r
     assert "Secure Download Mode" in r.err and "nothing was written" in r.err
+    assert "-b auto stays at 115200 baud: Secure Download Mode refuses" in r.err  # said, not silent
     assert flash_of(board)[APP:APP + 4096] == ERASED
 
 

@@ -193,17 +193,61 @@ static void test_verify_finds_a_changed_sector(void **state)
     struct device_verify_region *v;
     unsigned n, ndiff;
     struct device_header_opts keep = { "keep", "keep", "keep" };
-    assert_int_equal(device_verify(&r->d, &r->plan, &keep, &v, &n, &ndiff, &err), 0);
+    assert_int_equal(device_verify(&r->d, &r->plan, &keep, &v, &n, &ndiff, NULL, NULL, &err), 0);
     assert_int_equal(n, 1);
     assert_int_equal(ndiff, 0);
     assert_true(v[0].matches);
     free(v);
     r->sp->flash.mem[APP_ADDR + 3 * 4096] ^= 1; /* a bit flips in the flash */
-    assert_int_equal(device_verify(&r->d, &r->plan, &keep, &v, &n, &ndiff, &err), 0);
+    assert_int_equal(device_verify(&r->d, &r->plan, &keep, &v, &n, &ndiff, NULL, NULL, &err), 0);
     assert_int_equal(ndiff, 1);
     assert_false(v[0].matches);
     assert_int_equal(v[0].addr, APP_ADDR);
     free(v);
+    rig_free(r);
+}
+
+/* What a progress callback was told: how often, the last figures, and
+ * whether `done` ever went back or past `total`. */
+struct seen_progress {
+    unsigned calls;
+    size_t done, total;
+    bool backwards;
+};
+
+static void record_progress(void *ctx, size_t done, size_t total)
+{
+    struct seen_progress *s = ctx;
+    s->backwards |= done < s->done || done > total;
+    s->calls++;
+    s->done = done;
+    s->total = total;
+}
+
+static void test_verify_and_erase_report_progress_in_steps(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(true);
+    eb_err err = { 0 };
+    struct seen_progress seen = { 0 };
+    assert_int_equal(device_erase(&r->d, 0x100000, 0x80000, record_progress, &seen, &err), 0);
+    assert_false(seen.backwards);
+    assert_int_equal(seen.total, 2 * 0x80000); /* the erase, then the check */
+    assert_int_equal(seen.done, seen.total);
+    assert_int_equal(seen.calls, 4); /* two 256 KB steps of each */
+    struct device_flash_result res;
+    assert_int_equal(flash(r, &res, &err, false), 0);
+    device_flash_result_free(&res);
+    struct device_verify_region *v;
+    unsigned n, ndiff;
+    struct device_header_opts keep = { "keep", "keep", "keep" };
+    seen = (struct seen_progress){ 0 };
+    assert_int_equal(device_verify(&r->d, &r->plan, &keep, &v, &n, &ndiff, record_progress, &seen, &err), 0);
+    free(v);
+    assert_false(seen.backwards);
+    assert_int_equal(seen.total, APP_SIZE);
+    assert_int_equal(seen.done, APP_SIZE);
+    assert_true(seen.calls >= 1);
     rig_free(r);
 }
 
@@ -283,11 +327,11 @@ static void test_read_and_erase(void **state)
     assert_int_equal(err.code, EB_USAGE); /* beyond the flash */
     bytes_free(&got);
 
-    assert_int_equal(device_erase(&r->d, APP_ADDR, 0x2000, &err), 0);
+    assert_int_equal(device_erase(&r->d, APP_ADDR, 0x2000, NULL, NULL, &err), 0);
     for (size_t i = 0; i < 0x2000; i++)
         assert_int_equal(r->sp->flash.mem[APP_ADDR + i], 0xFF);
     assert_int_equal(r->sp->flash.mem[APP_ADDR + 0x2000], r->app[0x2000]); /* the rest stays */
-    assert_int_equal(device_erase(&r->d, APP_ADDR + 1, 0x1000, &err), -1);
+    assert_int_equal(device_erase(&r->d, APP_ADDR + 1, 0x1000, NULL, NULL, &err), -1);
     assert_int_equal(err.code, EB_USAGE);
     assert_int_equal(device_erase_check(0x1000, 0, &err), -1);
     assert_int_equal(device_erase_check(0x1000, 0x3000, &err), 0);
@@ -298,6 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flash_rom),
+        cmocka_unit_test(test_verify_and_erase_report_progress_in_steps),
         cmocka_unit_test(test_flash_stub),
         cmocka_unit_test(test_verify_finds_a_changed_sector),
         cmocka_unit_test(test_cancel_before_and_between_blocks_then_resume),
