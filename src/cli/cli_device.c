@@ -179,25 +179,26 @@ int cli_device_opts_finish(struct cli_device_opts *o, const char *cmd)
 
 void cli_device_print_help(void)
 {
-    printf("device options:\n"
-           "  -p, --port PORT   /dev/ttyUSB0, COM5, socket://HOST:PORT, rfc2217://HOST:PORT, auto\n"
-           "                    (default $ESPBURN_PORT); repeat -p, or -p all, for several boards\n"
-           "  -b, --baud RATE   switch to RATE after connecting at 115200, or 'auto': the top rate the\n"
-           "                    port allows first (2000000 when it does not say), lower ones after a\n"
-           "                    failure (default $ESPBURN_BAUD or the config file, else auto for flash,\n"
-           "                    read, verify and erase, 115200 for the rest); when the board does not answer at\n"
-           "                    115200, the rate last used on the port is tried once (a stub left running)\n"
-           "  --before MODE     default (DTR/RTS reset into download mode), usb-jtag, no-reset\n"
-           "  --after MODE      hard-reset (EN through RTS; the default: the firmware runs next),\n"
-           "                    no-reset (run the firmware without a reset), stay (stay in the\n"
-           "                    bootloader for more commands)\n"
-           "  --stub FILE.json  load a flasher stub (esptool / esptool-js JSON format); flash, read\n"
-           "                    and erase look for an installed esptool-js/esptool stub by themselves\n"
-           "  --no-stub         use only the ROM loader\n"
-           "  --json            one JSON document on stdout\n"
-           "  --explain         say what each protocol step is and why (on stderr)\n"
-           "  -q, --quiet       no progress output\n"
-           "  --progress        with --json: progress as JSON lines on stdout before the result\n");
+    printf(
+        "device options:\n"
+        "  -p, --port PORT   /dev/ttyUSB0, COM5, socket://HOST:PORT, rfc2217://HOST:PORT, auto\n"
+        "                    (default $ESPBURN_PORT); repeat -p, or -p all, for several boards\n"
+        "  -b, --baud RATE   switch to RATE after connecting at 115200, or 'auto': the top rate the\n"
+        "                    port allows first (2000000 when it does not say), lower ones after a\n"
+        "                    failure (default $ESPBURN_BAUD or the config file, else auto for flash,\n"
+        "                    read, verify and erase, 115200 for the rest); when the board does not answer at\n"
+        "                    115200, the rate last used on the port is tried once (a stub left running)\n"
+        "  --before MODE     default (DTR/RTS reset into download mode), usb-jtag, no-reset\n"
+        "  --after MODE      hard-reset (EN through RTS; the default: the firmware runs next),\n"
+        "                    no-reset (run the firmware without a reset), stay (stay in the\n"
+        "                    bootloader for more commands)\n"
+        "  --stub FILE.json  load a flasher stub (esptool / esptool-js JSON format); flash, read\n"
+        "                    and erase look for an installed esptool-js/esptool stub by themselves\n"
+        "  --no-stub         use only the ROM loader\n"
+        "  --json            one JSON document on stdout\n"
+        "  --explain         say what each protocol step is and why (on stderr)\n"
+        "  -q, --quiet       no progress output\n"
+        "  --progress        with --json: progress as JSON lines on stdout before the result\n");
 }
 
 void cli_device_explain(const struct cli_device_opts *o, const char *step, const char *why)
