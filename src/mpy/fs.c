@@ -300,6 +300,28 @@ int mpy_fs_hash(struct mpy_fs *fs, char *const *paths, size_t n, struct mpy_entr
     return rc;
 }
 
+int mpy_fs_tree_digest(struct mpy_fs *fs, const char *root, char *const *rels, size_t n,
+                       struct mpy_tree_digest *d, eb_err *err)
+{
+    bytes code = { 0 }, text = { 0 };
+    const char *args[] = { root };
+    int rc = call(&code, "_eb_tsum", args, 1, ",[");
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = mpy_py_str(&code, rels[i]) || bytes_append_byte(&code, ',');
+    rc = rc || bytes_append(&code, "])\n", 3);
+    rc = rc ? eb_fail(err, EB_IO, "out of memory") : run(fs, &code, &text, root, err);
+    memset(d, 0, sizeof *d);
+    if (!rc && (bytes_append_byte(&text, 0) ||
+                (text.data[0] != '-' &&
+                 sscanf((char *)text.data, "%64s %zu %zu", d->hex, &d->scratch, &d->extras) != 3)))
+        rc = eb_fail(err, EB_IO, "the board's digest of %s was not understood", root);
+    if (!rc && strlen(d->hex) != 64)
+        d->hex[0] = '\0';
+    bytes_free(&code);
+    bytes_free(&text);
+    return rc;
+}
+
 int mpy_fs_type(struct mpy_fs *fs, const char *path, char *type, eb_err *err)
 {
     struct mpy_entries e = { 0 };

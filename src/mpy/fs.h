@@ -48,6 +48,18 @@ int mpy_fs_init(struct mpy_fs *fs, struct mpy *m, eb_err *err);
 int mpy_fs_list(struct mpy_fs *fs, const char *path, bool recursive, struct mpy_entries *out, eb_err *err);
 /* Size and SHA-256 of many files in one round trip (type '-' when missing). */
 int mpy_fs_hash(struct mpy_fs *fs, char *const *paths, size_t n, struct mpy_entries *out, eb_err *err);
+/* One SHA-256 over the state of the entries `rels` (relative to the folder
+ * `root`): for each, in the order given, "f SIZE SHA256 REL\n", "d REL\n"
+ * or "- REL\n" (missing); and the count of other entries below root,
+ * scratch files of interrupted writes apart. hex is "" when the board
+ * cannot tell (no hashlib, root not a folder). One round trip whose answer
+ * is one line, however many files. */
+struct mpy_tree_digest {
+    char hex[65];
+    size_t scratch, extras;
+};
+int mpy_fs_tree_digest(struct mpy_fs *fs, const char *root, char *const *rels, size_t n,
+                       struct mpy_tree_digest *d, eb_err *err);
 /* 'f', 'd' or '-' (missing). */
 int mpy_fs_type(struct mpy_fs *fs, const char *path, char *type, eb_err *err);
 int mpy_fs_get(struct mpy_fs *fs, const char *path, bytes *out, eb_err *err);

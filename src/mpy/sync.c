@@ -279,6 +279,62 @@ static int sync_extras(struct mpy_fs *fs, const struct mpy_sync_opts *o, const s
     return 0;
 }
 
+/* The local side of mpy_fs_tree_digest: the same lines from the local files. */
+static int local_digest(const struct mpy_sync_opts *o, const struct local_list *l, char hex[65], eb_err *err)
+{
+    bytes text = { 0 }, data = { 0 };
+    int rc = 0;
+    for (size_t i = 0; i < l->n && !rc; i++) {
+        char lp[4096], head[100], sha[65];
+        data.len = 0;
+        snprintf(lp, sizeof lp, "%s/%s", o->local, l->v[i].rel);
+        if (!l->v[i].dir && file_read(lp, 64u << 20, &data, err))
+            rc = -1;
+        else if (!l->v[i].dir)
+            mpy_sha256_hex(data.data, data.len, sha);
+        if (!rc)
+            snprintf(head, sizeof head, l->v[i].dir ? "d " : "f %zu %s ", data.len, sha);
+        if (!rc && (bytes_append(&text, head, strlen(head)) ||
+                    bytes_append(&text, l->v[i].rel, strlen(l->v[i].rel)) || bytes_append_byte(&text, '\n')))
+            rc = eb_fail(err, EB_IO, "out of memory");
+    }
+    if (!rc)
+        mpy_sha256_hex(text.data, text.len, hex);
+    bytes_free(&text);
+    bytes_free(&data);
+    return rc;
+}
+
+/* Nothing to do (the common case of a sync): one digest of every file on
+ * each side agrees, no scratch files to recover, no extras to delete. Then
+ * each file is reported unchanged and *same is set. */
+static int all_unchanged(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
+                         mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st, bool *same, eb_err *err)
+{
+    char **rels = calloc(l->n + 1, sizeof *rels), hex[65];
+    struct mpy_tree_digest d;
+    *same = false;
+    if (!rels)
+        return eb_fail(err, EB_IO, "out of memory");
+    for (size_t i = 0; i < l->n; i++)
+        rels[i] = l->v[i].rel;
+    int rc = local_digest(o, l, hex, err) || mpy_fs_tree_digest(fs, o->remote, rels, l->n, &d, err) ? -1 : 0;
+    free(rels);
+    if (rc || strcmp(d.hex, hex) != 0 || d.scratch || (o->delete_extra && d.extras))
+        return rc;
+    *same = true;
+    for (size_t i = 0; i < l->n; i++) {
+        char rp[2100], lp[4096];
+        struct stat sb;
+        snprintf(lp, sizeof lp, "%s/%s", o->local, l->v[i].rel);
+        if (l->v[i].dir || mpy_path_join(rp, sizeof rp, o->remote, l->v[i].rel))
+            continue;
+        st->unchanged++;
+        cb(ctx, MPY_SYNC_SAME, rp, stat(lp, &sb) == 0 ? (size_t)sb.st_size : 0);
+    }
+    return 0;
+}
+
 int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report cb, void *ctx,
              struct mpy_sync_stats *st, eb_err *err)
 {
@@ -292,6 +348,13 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
         rc = walk_local(o, "", &l, err);
     if (!rc && l.n > 1)
         qsort(l.v, l.n, sizeof *l.v, by_rel);
+    bool same = false;
+    if (!rc && !o->copy_all && fs->has_hash)
+        rc = all_unchanged(fs, o, &l, cb, ctx, st, &same, err);
+    if (!rc && same) {
+        local_free(&l);
+        return 0;
+    }
     if (!rc)
         rc = mpy_fs_type(fs, o->remote, &type, err);
     if (!rc && type == 'f')

@@ -119,3 +119,27 @@ def test_sync_delete_leaves_ignored_board_files_alone(board_factory, tmp_path):
     r = b.run("sync", src, ":s", "--delete", "--no-ignore")
     assert r.rc == 0, r
     assert files_under(b.fs / "s") == {"a.py"}
+
+
+def test_sync_with_nothing_changed_takes_one_digest_yet_sees_every_change(board, tmp_path):
+    """A sync where nothing changed is one SHA-256 over the whole tree on each
+    side; every kind of change still falls back to the full comparison."""
+    src = tmp_path / "proj"
+    make_tree(src, {"main.py": "A = 1\n", "lib/a.py": "B = 2\n", "lib/b.py": "C = 3\n"})
+    assert board.run("sync", src, ":t").rc == 0
+    r = board.run("sync", src, ":t")
+    assert r.rc == 0 and "0 added, 0 updated, 0 deleted, 3 unchanged" in r.out, r
+    (src / "lib/a.py").write_text("B = 9\n")  # same size, other content
+    r = board.run("sync", src, ":t")
+    assert "t/lib/a.py" in r.out and "updated" in r.out and "2 unchanged" in r.out, r
+    assert board.run("exec", "open('t/extra.txt','w').write('x')").rc == 0
+    r = board.run("sync", src, ":t")  # an extra file is left alone without --delete
+    assert "3 unchanged" in r.out and (board.fs / "t/extra.txt").exists(), r
+    r = board.run("sync", src, ":t", "--delete")
+    assert "t/extra.txt" in r.out and "1 deleted" in r.out and not (board.fs / "t/extra.txt").exists(), r
+    assert board.run("exec", "open('t/main.py.eb-new','w').write('half')").rc == 0  # an interrupted write
+    r = board.run("sync", src, ":t")
+    assert r.rc == 0 and "3 unchanged" in r.out and not (board.fs / "t/main.py.eb-new").exists(), r
+    (src / "lib/a.py").unlink()
+    r = board.run("sync", src, ":t", "--delete")
+    assert "t/lib/a.py" in r.out and "1 deleted" in r.out, r
