@@ -123,9 +123,11 @@ def test_soft_reset_drops_the_mount(board, folder):
 
 def test_changed_module_is_read_again_and_tracebacks_fail(board, folder):
     (folder / "m.py").write_text("X = 1\n")
-    assert board.run("mount", folder, "--exec", "import m; print(m.X)").out.strip() == "1"
+    r = board.run("mount", folder, "--exec", "import m; print(m.X)")
+    assert r.out.strip() == "1", r
     (folder / "m.py").write_text("X = 2\n")
-    assert board.run("mount", folder, "--exec", "import m; print(m.X)").out.strip() == "2"
+    r = board.run("mount", folder, "--exec", "import m; print(m.X)")
+    assert r.out.strip() == "2", r
     r = board.run("mount", folder, "--exec", "import nothere")
     assert r.rc == 1 and "ImportError" in r.err, r
 
