@@ -13,10 +13,21 @@
 struct command {
     const char *name;
     const char *summary;               /* one line for `espburn help` */
+    unsigned opts;                     /* the shared options it honours: CLI_O(PORT) | ... */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 };
 
-/* One line per command; add yours to the table in main.c. */
+/* The command table (cli_commands.c), ended by a row with name NULL. */
+const struct command *cli_commands(void);
+const struct command *cli_command_find(const char *name);
+/* Run espburn's command line (main). */
+int cli_main(int argc, char **argv);
+/* The shared options the running command honours, for its --help. */
+void cli_print_command_options(void);
+/* A command's --help: its own text, then the shared options it honours. */
+void cli_print_help(const char *text);
+
+/* One line per command; add yours to the table in cli_commands.c. */
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -66,7 +77,8 @@ int cli_fail(const eb_err *err);
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print `doc` as one JSON document on stdout and free it. */
 void cli_print_json(cJSON *doc);
-/* True when stdout is a terminal (colours, progress bars). */
+/* True when stdout is a terminal (progress bars). Colours: cli_use_color
+ * (cli_options.h). */
 bool cli_is_tty(void);
 
 /* Flash plans (cli/cli_plan_print.c), shared by plan, merge, flash and verify. */

@@ -7,16 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_mpy.h"
-
-/* Board options that take a value (the others are flags). */
-static bool takes_value(const char *opt)
-{
-    static const char *const valued[] = { "-p", "--port", "-b", "--baud", "--timeout", NULL };
-    for (int i = 0; valued[i]; i++)
-        if (strcmp(valued[i], opt) == 0)
-            return true;
-    return false;
-}
+#include "cli/cli_options.h"
 
 bool cli_chain_wanted(int argc, char **argv)
 {
@@ -49,7 +40,7 @@ int cli_chain(int argc, char **argv, cli_command_fn run)
 {
     int i = 1;
     while (i < argc && argv[i][0] == '-')
-        i += takes_value(argv[i]) && i + 1 < argc ? 2 : 1;
+        i += cli_option_takes_value(argv[i]) && i + 1 < argc ? 2 : 1;
     char **opts = argv + 1;
     int nopts = i - 1, rc = 0;
     if (i >= argc)

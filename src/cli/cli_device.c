@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cli_config.h"
 #include "cli/cli_flashed.h"
+#include "cli/cli_options.h"
 #include "port/port_enum.h"
 
 static int parse_baud(const char *cmd, const char *s, struct cli_device_opts *o)
@@ -80,6 +81,8 @@ void cli_device_opts_init(struct cli_device_opts *o, enum device_after after)
 {
     memset(o, 0, sizeof *o);
     o->after = after;
+    o->quiet = cli_out.quiet; /* -q and --progress are taken out by cli_options_prepare */
+    o->progress = cli_out.progress;
     const char *b = cli_config_baud().value;
     if (b && *b && parse_baud("", b, o))
         o->baud = 0;
@@ -95,10 +98,6 @@ int cli_device_parse_opt(struct cli_device_opts *o, const char *cmd, int argc, c
         return o->json = true, 1;
     if (!strcmp(a, "--explain"))
         return o->explain = true, 1;
-    if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
-        return o->quiet = true, 1;
-    if (!strcmp(a, "--progress"))
-        return o->progress = true, 1;
     if (!strcmp(a, "--no-stub"))
         return o->no_stub = true, 1;
     static const char *const valued[] = { "-p", "--port", "-b", "--baud", "--before", "--after", "--stub" };
@@ -157,6 +156,16 @@ static int expand_auto(struct cli_device_opts *o, const char *cmd, unsigned idx)
     return 0;
 }
 
+int cli_port_resolve(const char *cmd, const char **port)
+{
+    if (strcmp(*port, "auto"))
+        return 0;
+    struct cli_device_opts o = { .ports = { *port }, .nports = 1, .quiet = cli_out.quiet };
+    int rc = expand_auto(&o, cmd, 0);
+    *port = o.ports[0];
+    return rc;
+}
+
 int cli_device_opts_finish(struct cli_device_opts *o, const char *cmd)
 {
     if (o->nports == 0) {
@@ -179,26 +188,7 @@ int cli_device_opts_finish(struct cli_device_opts *o, const char *cmd)
 
 void cli_device_print_help(void)
 {
-    printf(
-        "device options:\n"
-        "  -p, --port PORT   /dev/ttyUSB0, COM5, socket://HOST:PORT, rfc2217://HOST:PORT, auto\n"
-        "                    (default $ESPBURN_PORT); repeat -p, or -p all, for several boards\n"
-        "  -b, --baud RATE   switch to RATE after connecting at 115200, or 'auto': the top rate the\n"
-        "                    port allows first (2000000 when it does not say), lower ones after a\n"
-        "                    failure (default $ESPBURN_BAUD or the config file, else auto for flash,\n"
-        "                    read, verify and erase, 115200 for the rest); when the board does not answer at\n"
-        "                    115200, the rate last used on the port is tried once (a stub left running)\n"
-        "  --before MODE     default (DTR/RTS reset into download mode), usb-jtag, no-reset\n"
-        "  --after MODE      hard-reset (EN through RTS; the default: the firmware runs next),\n"
-        "                    no-reset (run the firmware without a reset), stay (stay in the\n"
-        "                    bootloader for more commands)\n"
-        "  --stub FILE.json  load a flasher stub (esptool / esptool-js JSON format); flash, read\n"
-        "                    and erase look for an installed esptool-js/esptool stub by themselves\n"
-        "  --no-stub         use only the ROM loader\n"
-        "  --json            one JSON document on stdout\n"
-        "  --explain         say what each protocol step is and why (on stderr)\n"
-        "  -q, --quiet       no progress output\n"
-        "  --progress        with --json: progress as JSON lines on stdout before the result\n");
+    cli_print_command_options();
 }
 
 void cli_device_explain(const struct cli_device_opts *o, const char *step, const char *why)

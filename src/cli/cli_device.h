@@ -45,7 +45,11 @@ int cli_device_parse_opt(struct cli_device_opts *o, const char *cmd, int argc, c
 /* Resolve `auto`/`all` and check a port was given; prints usage errors. */
 int cli_device_opts_finish(struct cli_device_opts *o, const char *cmd);
 
-/* Help text lines for the shared options. */
+/* `auto` as the one likely ESP port (printed on stderr unless -q); other
+ * names unchanged. 0, or the exit code after printing. */
+int cli_port_resolve(const char *cmd, const char **port);
+
+/* Help text lines for the shared options the running command honours. */
 void cli_device_print_help(void);
 
 /* device_connect with the options as the command line gave them (the

@@ -8,20 +8,17 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/cli_device.h"
 #include "mpy/start.h"
+
+/* MicroPython's REPL rate on ESP32 firmware. */
+#define MPY_BAUD 115200
 
 static void print_help(const struct cli_mpy *c)
 {
-    printf("usage: espburn %s\n\n%s\n\n"
-           "board options:\n"
-           "  -p, --port PORT   the board's port (/dev/ttyUSB0, socket://HOST:PORT, rfc2217://...);\n"
-           "                    default: $ESPBURN_PORT\n"
-           "  -b, --baud N      line rate (default 115200)\n"
-           "  --timeout S       longest silence from the board while code runs (default 10)\n"
-           "  --no-deflate      do not compress file data, even if the board has deflate\n"
-           "  --no-binary       send file data as base64, even if the board's code can read stdin\n"
-           "  --json            one JSON document on stdout\n",
-           c->usage, c->help);
+    printf("usage: espburn %s\n\n%s\n\n", c->usage, c->help);
+    cli_print_command_options();
+    printf("\nThe REPL runs at the firmware's rate: -b auto (or ESPBURN_BAUD=auto) means 115200 here.\n");
 }
 
 static int index_of(const char *const *list, const char *a)
@@ -54,7 +51,9 @@ static int parse_option(struct cli_mpy *c, int argc, char **argv, int *i)
         c->port = v;
         (*i)++;
     } else if (strcmp(a, "-b") == 0 || strcmp(a, "--baud") == 0) {
-        if (parse_number(c, a, v, 10000000, &n))
+        if (v && !strcmp(v, "auto"))
+            n = MPY_BAUD;
+        else if (parse_number(c, a, v, 12000000, &n))
             return EB_USAGE;
         c->baud = (uint32_t)n;
         (*i)++;
@@ -87,7 +86,9 @@ static int parse_option(struct cli_mpy *c, int argc, char **argv, int *i)
 
 int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv)
 {
-    c->baud = 115200;
+    const char *env_baud = getenv("ESPBURN_BAUD"); /* checked by cli_options_prepare */
+    c->baud =
+        env_baud && *env_baud && strcmp(env_baud, "auto") ? (uint32_t)strtoul(env_baud, NULL, 10) : MPY_BAUD;
     c->timeout_s = 10;
     c->port = cli_config_port().value;
     bool only_args = false;
@@ -185,6 +186,9 @@ int cli_mpy_connect(struct cli_mpy *c, bool with_fs)
         return reuse_chain(c, with_fs);
     if (!c->port || !*c->port)
         return cli_usage(c->cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
+    int rc = cli_port_resolve(c->cmd, &c->port);
+    if (rc)
+        return rc;
     struct mpy_start_opts o = { .timeout_ms = c->timeout_s * 1000,
                                 .with_fs = with_fs,
                                 .no_deflate = c->no_deflate,

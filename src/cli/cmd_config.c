@@ -49,7 +49,7 @@ static int parse(int argc, char **argv, struct config_args *a)
     for (int i = 1; i < argc; i++) {
         int r;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return fputs(usage, stdout), -1;
+            return cli_print_help(usage), -1;
         if (!strcmp(argv[i], "--json"))
             a->json = true;
         else if ((r = value_of("--port", "-p", argc, argv, &i, &a->port)) ||

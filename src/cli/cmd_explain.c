@@ -10,6 +10,7 @@
 #include "boot/bootlog.h"
 #include "cli/cli_bootreport.h"
 #include "cli/cli.h"
+#include "cli/cli_options.h"
 #include "common/file.h"
 #include "plan/plan.h"
 
@@ -45,7 +46,7 @@ static int parse_args(int argc, char **argv, struct explain_args *a)
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
-            fputs(usage, stdout);
+            cli_print_help(usage);
             return -1;
         } else if (strcmp(s, "--json") == 0) {
             a->json = true;
@@ -97,7 +98,7 @@ static void print_text(const char *log, const struct bootlog *bl, const struct p
     for (int level = BOOTLOG_FAIL; level >= BOOTLOG_INFO; level--)
         for (unsigned i = 0; i < bootlog_count(bl); i++)
             if (bootlog_finding(bl, i)->level == (enum bootlog_level)level)
-                bootreport_block(stdout, bootlog_finding(bl, i), cli_is_tty());
+                bootreport_block(stdout, bootlog_finding(bl, i), cli_use_color());
     if (p && p->nfindings) {
         printf("The plan itself:\n");
         cli_print_findings(stdout, p, FIND_INFO);

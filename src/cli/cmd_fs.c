@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_options.h"
 #include "cli/cli_device.h"
 #include "cli/cli_fs.h"
 #include "common/clock.h"
@@ -51,23 +52,17 @@ static const char usage[] =
 static int parse_opts(int argc, char **argv, struct fs_cli *o, int *first_pos)
 {
     static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "type", required_argument, NULL, 't' },
-        { "size", required_argument, NULL, 's' },
-        { "partition", required_argument, NULL, 'P' },
-        { "table", required_argument, NULL, 'T' },
-        { "sector-size", required_argument, NULL, 'S' },
-        { "no-ignore", no_argument, NULL, 'I' },
-        { "json", no_argument, NULL, 'j' },
-        { "recursive", no_argument, NULL, 'r' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "dry-run", no_argument, NULL, 'n' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "output", required_argument, NULL, 'o' }, { "type", required_argument, NULL, 't' },
+        { "size", required_argument, NULL, 's' },   { "partition", required_argument, NULL, 'P' },
+        { "table", required_argument, NULL, 'T' },  { "sector-size", required_argument, NULL, 'S' },
+        { "no-ignore", no_argument, NULL, 'I' },    { "json", no_argument, NULL, 'j' },
+        { "recursive", no_argument, NULL, 'r' },    { "dry-run", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
     };
     int c, t;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:t:s:rvnh", longopts, NULL)) != -1) {
+    o->verbose = cli_out.verbose; /* -v is a shared option */
+    while ((c = getopt_long(argc, argv, "o:t:s:rnh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o->out = optarg; break;
         case 't':
@@ -88,9 +83,8 @@ static int parse_opts(int argc, char **argv, struct fs_cli *o, int *first_pos)
         case 'I': o->no_ignore = true; break;
         case 'j': o->json = true; break;
         case 'r': o->recursive = true; break;
-        case 'v': o->verbose = true; break;
         case 'n': o->dry_run = true; break;
-        case 'h': fputs(usage, stdout); return -1;
+        case 'h': cli_print_help(usage); return -1;
         default: return cli_usage("fs", "see the options above");
         }
     }
@@ -578,10 +572,12 @@ static int run_read(struct fs_cli *o)
 int cmd_fs(int argc, char **argv)
 {
     static const char *const subs[] = { "build", "ls", "tree", "df", "cat", "get" };
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EB_USAGE : EB_OK;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EB_USAGE;
     }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cli_print_help(usage), EB_OK;
     struct fs_cli o = { .sub = argv[1] };
     bool known = false;
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)

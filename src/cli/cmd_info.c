@@ -436,7 +436,7 @@ int cmd_info(int argc, char **argv)
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
+            cli_print_help(usage);
             return EB_OK;
         }
         if (strcmp(argv[i], "--json") == 0)

@@ -140,7 +140,7 @@ int cmd_merge(int argc, char **argv)
     if (rc)
         return rc;
     if (m.help) {
-        fputs(usage, stdout);
+        cli_print_help(usage);
         return EB_OK;
     }
     struct plan p;

@@ -21,6 +21,7 @@
 #include "boot/bootlog_brief.h"
 #include "cli/cli_bootreport.h"
 #include "cli/cli.h"
+#include "cli/cli_options.h"
 #include "cli/cli_device.h"
 #include "cli/cli_flashed.h"
 #include "cli/cli_fold.h"
@@ -169,7 +170,7 @@ static int parse_args(int argc, char **argv, struct monitor_args *a)
         while (valued[k] && strcmp(s, valued[k]))
             k++;
         if (!strcmp(s, "--help") || !strcmp(s, "-h"))
-            return fputs(usage, stdout), -1;
+            return cli_print_help(usage), -1;
         else if (!strcmp(s, "--json"))
             a->json = true;
         else if (!strcmp(s, "--no-reset"))
@@ -935,7 +936,7 @@ int cmd_monitor(int argc, char **argv)
     memset(&plan, 0, sizeof plan);
     struct monitor m = {
         .a = &a,
-        .colour = cli_is_tty() && !a.json,
+        .colour = cli_use_color() && !a.json,
         .folding = !a.raw && !a.json,
         .at_line_start = true,
         .keys_open = true,

@@ -84,7 +84,7 @@ int cmd_plan(int argc, char **argv)
     if (rc)
         return rc;
     if (a.help) {
-        fputs(usage, stdout);
+        cli_print_help(usage);
         return EB_OK;
     }
     struct plan p;

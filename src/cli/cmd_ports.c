@@ -17,7 +17,8 @@ static void print_help(void)
            "`-p auto` in other commands picks the single likely port.\n\n"
            "  --all    list every port, not only likely ESP boards\n"
            "  --json   one JSON document on stdout\n\n"
-           "exit codes: 0 ok, 2 usage error, 3 the ports could not be listed\n");
+           "exit codes: 0 ok, 2 usage error, 3 the ports could not be listed\n\n");
+    cli_print_command_options();
 }
 
 static cJSON *port_json(const struct port_info *p)

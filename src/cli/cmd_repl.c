@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_device.h"
 #include "cli/cli_mpy.h"
 #include "cli/cli_term.h"
 
@@ -62,6 +63,8 @@ int cmd_repl(int argc, char **argv)
         return rc;
     if (!c.port || !*c.port)
         return cli_usage(c.cmd, "no port given: use -p PORT (or set ESPBURN_PORT)");
+    if ((rc = cli_port_resolve(c.cmd, &c.port)))
+        return rc;
     FILE *log = NULL;
     eb_err err = { 0 };
     if (c.nval && !(log = fopen(c.val[c.nval - 1], "ab"))) {

@@ -88,7 +88,7 @@ static int parse_options(int argc, char **argv, struct sim_cli *o)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'h': printf(sim_usage, sim_fault_help); exit(EB_OK);
+        case 'h': printf(sim_usage, sim_fault_help), putchar('\n'), cli_print_command_options(); exit(EB_OK);
         case 'b': o->board = optarg; break;
         case 'f': o->flash_file = optarg; break;
         case 't':

@@ -47,7 +47,8 @@ static void print_help(void)
            "                 flags, flags_raw}], issues [{level, text}], ok; conversions add\n"
            "                 output, written and error; a file that cannot be read gives\n"
            "                 file, ok false and error\n\n"
-           "exit codes: 0 ok, 1 the table has errors (nothing written), 2 usage error, 3 I/O error\n");
+           "exit codes: 0 ok, 1 the table has errors (nothing written), 2 usage error, 3 I/O error\n\n");
+    cli_print_command_options();
 }
 
 static int parse_offset(const char *s, uint32_t *out)

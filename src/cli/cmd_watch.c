@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_config.h"
+#include "cli/cli_options.h"
 #include "cli/cli_mpy.h"
 #include "mpy/watch.h"
 
@@ -77,7 +78,7 @@ static int watch_connected(struct cli_mpy *c, const char *run, const char **excl
         .poll = cli_mpy_flag(c, "--poll"),
         .stop = &stop_watching,
     };
-    struct view v = { .verbose = cli_mpy_flag(c, "-v") };
+    struct view v = { .verbose = cli_out.verbose }; /* -v is a shared option */
     struct mpy_watch_cb cb = { .output = to_stdout, .errput = to_stderr, .event = on_event, .ctx = &v };
     struct sigaction sa = { .sa_handler = on_sigint }, old;
     sigemptyset(&sa.sa_mask);
@@ -93,7 +94,7 @@ static int watch_connected(struct cli_mpy *c, const char *run, const char **excl
 
 int cmd_watch(int argc, char **argv)
 {
-    static const char *const flags[] = { "--delete", "--poll", "-v", NULL };
+    static const char *const flags[] = { "--delete", "--poll", NULL };
     static const char *const valued[] = { "--run", "--exclude", NULL };
     struct cli_mpy c = {
         .cmd = "watch",
