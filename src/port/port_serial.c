@@ -1,30 +1,28 @@
-/* port_serial.c - local serial ports: USB bridges through libserialport
- * (which configures any rate the driver takes), and ptys or other ttys
- * libserialport does not list through plain termios. Reads, writes and
- * modem lines then go through the file descriptor, so DTR and RTS change
- * together in one TIOCMSET ("tight" reset). Ports without modem lines
- * (ptys) are noted, not fatal. */
-#include "port/port.h"
+/* port_serial.c - local serial ports through libserialport's portable calls,
+ * which build on Linux, macOS and Windows: open and configure (any rate the
+ * driver takes), blocking reads and writes with timeouts, DTR and RTS, input
+ * flush. libserialport has no call that changes DTR and RTS in one step, so
+ * where the system has one (TIOCMSET) it is used for esptool's "tight" reset
+ * (lines_together); elsewhere the lines change one at a time and the reset
+ * takes the classic sequence. Names libserialport does not list (ptys) go to
+ * port_serial_tty.c. */
+#include "port/port_serial.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libserialport.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
 #include <sys/ioctl.h>
-#include <termios.h>
-#include <unistd.h>
+#endif
 
 struct serial_port {
     struct port base;
-    struct sp_port *sp; /* NULL: opened with termios */
-    int fd;
+    struct sp_port *sp;
 };
 
-/* One line that says how to fix the usual reasons a port will not open. */
-static int open_failure(const char *path, int e, eb_err *err)
+int port_serial_open_failure(const char *path, int e, eb_err *err)
 {
     if (e == EACCES || e == EPERM)
         return eb_fail(err, EB_IO,
@@ -44,95 +42,72 @@ static int open_failure(const char *path, int e, eb_err *err)
     return eb_fail(err, EB_IO, "%s: cannot open: %s", path, strerror(e));
 }
 
-static speed_t speed_code(uint32_t baud)
+int port_serial_lines_together(int fd, int dtr, int rts)
 {
-    static const struct {
-        uint32_t rate;
-        speed_t code;
-    } rates[] = {
-        { 9600, B9600 },       { 19200, B19200 },     { 38400, B38400 },     { 57600, B57600 },
-        { 115200, B115200 },   { 230400, B230400 },   { 460800, B460800 },   { 921600, B921600 },
-        { 1500000, B1500000 }, { 2000000, B2000000 }, { 3000000, B3000000 },
-    };
-    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
-        if (rates[i].rate == baud)
-            return rates[i].code;
-    return B0;
+#ifdef TIOCMSET
+    int bits;
+    if (ioctl(fd, TIOCMGET, &bits) != 0)
+        return -1;
+    if (dtr >= 0)
+        bits = dtr ? bits | TIOCM_DTR : bits & ~TIOCM_DTR;
+    if (rts >= 0)
+        bits = rts ? bits | TIOCM_RTS : bits & ~TIOCM_RTS;
+    return ioctl(fd, TIOCMSET, &bits);
+#else
+    (void)fd, (void)dtr, (void)rts;
+    errno = ENOTSUP;
+    return -1;
+#endif
 }
 
-static int termios_setup(int fd, uint32_t baud)
+/* The port's POSIX descriptor (for the one call libserialport lacks). */
+static int posix_fd(struct sp_port *sp, int *fd)
 {
-    struct termios t;
-    if (tcgetattr(fd, &t))
-        return -1;
-    cfmakeraw(&t);
-    t.c_cflag |= CLOCAL | CREAD;
-    t.c_cflag &= ~(unsigned)CRTSCTS;
-    t.c_cc[VMIN] = 0;
-    t.c_cc[VTIME] = 0;
-    speed_t s = speed_code(baud);
-    if (s != B0)
-        cfsetspeed(&t, s);
-    return tcsetattr(fd, TCSANOW, &t);
+#ifdef _WIN32
+    (void)sp, (void)fd;
+    errno = ENOTSUP;
+    return -1;
+#else
+    return sp_get_port_handle(sp, fd) == SP_OK ? 0 : -1;
+#endif
+}
+
+/* libserialport's last error as one line: what failed, and its words. */
+static int sp_failure(struct port *p, const char *what, eb_err *err)
+{
+    char *msg = sp_last_error_message();
+    eb_fail(err, EB_IO, "%s: %s failed: %s; is the board still connected?", p->name, what, msg ? msg : "?");
+    sp_free_error_message(msg);
+    return -1;
 }
 
 static int serial_read(struct port *p, uint8_t *buf, size_t n, int timeout_ms, eb_err *err)
 {
-    struct serial_port *s = (struct serial_port *)p;
-    struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-    int r = poll(&pfd, 1, timeout_ms < 0 ? -1 : timeout_ms);
-    if (r < 0 && errno != EINTR)
-        return eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
-    if (r <= 0)
-        return 0;
-    if (pfd.revents & (POLLERR | POLLNVAL))
-        return eb_fail(err, EB_IO, "%s: the port went away (unplugged?)", p->name);
-    ssize_t got = read(s->fd, buf, n);
-    if (got < 0)
-        return (errno == EINTR || errno == EAGAIN) ? 0
-                                                   : eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
-    if (got == 0 && (pfd.revents & POLLHUP))
-        return eb_fail(err, EB_IO, "%s: the other side closed the port", p->name);
-    return (int)got;
+    struct sp_port *sp = ((struct serial_port *)p)->sp;
+    /* sp_blocking_read_next waits for the first byte only; its 0 means no limit */
+    enum sp_return r = timeout_ms == 0
+                           ? sp_nonblocking_read(sp, buf, n)
+                           : sp_blocking_read_next(sp, buf, n, timeout_ms < 0 ? 0 : (unsigned)timeout_ms);
+    return r < 0 ? sp_failure(p, "reading", err) : (int)r;
 }
 
 static int serial_write(struct port *p, const uint8_t *buf, size_t n, eb_err *err)
 {
-    struct serial_port *s = (struct serial_port *)p;
-    while (n > 0) {
-        ssize_t w = write(s->fd, buf, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN) {
-                struct pollfd pfd = { .fd = s->fd, .events = POLLOUT };
-                if (poll(&pfd, 1, 5000) <= 0)
-                    return eb_fail(err, EB_IO, "%s: writing timed out; is the board still connected?",
-                                   p->name);
-                continue;
-            }
-            return eb_fail(err, EB_IO, "%s: %s", p->name, strerror(errno));
-        }
-        buf += w;
-        n -= (size_t)w;
-    }
+    enum sp_return r = sp_blocking_write(((struct serial_port *)p)->sp, buf, n, PORT_SERIAL_WRITE_TIMEOUT_MS);
+    if (r < 0)
+        return sp_failure(p, "writing", err);
+    if ((size_t)r < n)
+        return eb_fail(err, EB_IO, "%s: writing timed out; is the board still connected?", p->name);
     return 0;
 }
 
 static int serial_set_baud(struct port *p, uint32_t baud, eb_err *err)
 {
-    struct serial_port *s = (struct serial_port *)p;
-    if (s->sp) {
-        if (sp_set_baudrate(s->sp, (int)baud) != SP_OK)
-            return eb_fail(err, EB_IO, "%s: the driver refuses %u baud: %s", p->name, baud,
-                           sp_last_error_message());
-    } else {
-        struct termios t;
-        speed_t code = speed_code(baud);
-        if (code != B0 && tcgetattr(s->fd, &t) == 0) {
-            cfsetspeed(&t, code);
-            tcsetattr(s->fd, TCSANOW, &t); /* a pty has no rate: ignore */
-        }
+    if (sp_set_baudrate(((struct serial_port *)p)->sp, (int)baud) != SP_OK) {
+        char *msg = sp_last_error_message();
+        eb_fail(err, EB_IO, "%s: the driver refuses %u baud: %s", p->name, baud, msg ? msg : "?");
+        sp_free_error_message(msg);
+        return -1;
     }
     p->baud = baud;
     return 0;
@@ -140,45 +115,32 @@ static int serial_set_baud(struct port *p, uint32_t baud, eb_err *err)
 
 static int serial_set_lines(struct port *p, int dtr, int rts, eb_err *err)
 {
-    struct serial_port *s = (struct serial_port *)p;
-    if (!p->has_lines)
-        return 0;
-    int bits;
-    if (ioctl(s->fd, TIOCMGET, &bits) == 0) {
-        if (dtr >= 0)
-            bits = dtr ? bits | TIOCM_DTR : bits & ~TIOCM_DTR;
-        if (rts >= 0)
-            bits = rts ? bits | TIOCM_RTS : bits & ~TIOCM_RTS;
-        if (ioctl(s->fd, TIOCMSET, &bits) == 0)
+    struct sp_port *sp = ((struct serial_port *)p)->sp;
+    if (p->lines_together) {
+        int fd;
+        if (posix_fd(sp, &fd) == 0 && port_serial_lines_together(fd, dtr, rts) == 0)
             return 0;
+        return eb_fail(err, EB_IO, "%s: cannot set DTR/RTS: %s", p->name, strerror(errno));
     }
-    if (errno == ENOTTY || errno == EINVAL) {
-        p->has_lines = false;
-        snprintf(p->warning, sizeof p->warning,
-                 "%.200s has no DTR/RTS lines, so the board was not reset; put it in "
-                 "download mode by hand (hold BOOT, press reset) if it does not answer",
-                 p->name);
-        return 0;
-    }
-    return eb_fail(err, EB_IO, "%s: cannot set DTR/RTS: %s", p->name, strerror(errno));
+    if (dtr >= 0 && sp_set_dtr(sp, dtr ? SP_DTR_ON : SP_DTR_OFF) != SP_OK)
+        return sp_failure(p, "setting DTR", err);
+    if (rts >= 0 && sp_set_rts(sp, rts ? SP_RTS_ON : SP_RTS_OFF) != SP_OK)
+        return sp_failure(p, "setting RTS", err);
+    return 0;
 }
 
 static int serial_flush_input(struct port *p, eb_err *err)
 {
     (void)err;
-    tcflush(((struct serial_port *)p)->fd, TCIFLUSH);
+    sp_flush(((struct serial_port *)p)->sp, SP_BUF_INPUT);
     return 0;
 }
 
 static void serial_close(struct port *p)
 {
     struct serial_port *s = (struct serial_port *)p;
-    if (s->sp) {
-        sp_close(s->sp);
-        sp_free_port(s->sp);
-    } else {
-        close(s->fd);
-    }
+    sp_close(s->sp);
+    sp_free_port(s->sp);
     free(s);
 }
 
@@ -191,54 +153,44 @@ static const struct port_ops serial_ops = {
     .close = serial_close,
 };
 
-/* A USB/real serial device through libserialport; -1 (errno set) if it is not one it knows. */
-static int open_with_libserialport(const char *path, uint32_t baud, struct serial_port *s)
+/* Open and configure: 8N1, no flow control, `baud`. */
+static int open_sp(const char *path, uint32_t baud, struct sp_port *sp, eb_err *err)
 {
-    if (sp_get_port_by_name(path, &s->sp) != SP_OK) {
-        s->sp = NULL;
-        errno = ENOTSUP;
-        return -1;
-    }
-    if (sp_open(s->sp, SP_MODE_READ_WRITE) != SP_OK) {
+    if (sp_open(sp, SP_MODE_READ_WRITE) != SP_OK) {
         int e = sp_last_error_code();
-        sp_free_port(s->sp);
-        s->sp = NULL;
-        errno = e ? e : EIO;
+        return port_serial_open_failure(path, e ? e : EIO, err);
+    }
+    if (sp_set_baudrate(sp, (int)baud) != SP_OK || sp_set_bits(sp, 8) != SP_OK ||
+        sp_set_parity(sp, SP_PARITY_NONE) != SP_OK || sp_set_stopbits(sp, 1) != SP_OK ||
+        sp_set_flowcontrol(sp, SP_FLOWCONTROL_NONE) != SP_OK) {
+        char *msg = sp_last_error_message();
+        eb_fail(err, EB_IO, "%s: cannot set 8N1 at %u baud without flow control: %s", path, baud,
+                msg ? msg : "?");
+        sp_free_error_message(msg);
+        sp_close(sp);
         return -1;
     }
-    sp_set_baudrate(s->sp, (int)baud);
-    sp_set_bits(s->sp, 8);
-    sp_set_parity(s->sp, SP_PARITY_NONE);
-    sp_set_stopbits(s->sp, 1);
-    sp_set_flowcontrol(s->sp, SP_FLOWCONTROL_NONE);
-    return sp_get_port_handle(s->sp, &s->fd) == SP_OK ? 0 : -1;
+    return 0;
 }
 
 int port_serial_open(const char *path, uint32_t baud, struct port **out, eb_err *err)
 {
+    struct sp_port *sp;
+    if (sp_get_port_by_name(path, &sp) != SP_OK)
+        return port_tty_open(path, baud, out, err); /* a pty, or a tty it does not list */
     struct serial_port *s = calloc(1, sizeof *s);
-    if (!s)
-        return eb_fail(err, EB_IO, "out of memory");
-    if (open_with_libserialport(path, baud, s) != 0) {
-        int e = errno;
-        if (e != ENOTSUP) {
-            free(s);
-            return open_failure(path, e, err);
-        }
-        s->fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-        if (s->fd < 0 || termios_setup(s->fd, baud) != 0) {
-            e = errno;
-            if (s->fd >= 0)
-                close(s->fd);
-            free(s);
-            return e == ENOTTY ? eb_fail(err, EB_USAGE, "%s is not a serial port", path)
-                               : open_failure(path, e, err);
-        }
+    if (!s || open_sp(path, baud, sp, err)) {
+        sp_free_port(sp);
+        free(s);
+        return s ? -1 : eb_fail(err, EB_IO, "out of memory");
     }
+    int fd;
+    s->sp = sp;
     s->base.ops = &serial_ops;
+    s->base.baud = baud;
     s->base.has_lines = true;
-    s->base.has_rate = s->sp != NULL; /* libserialport opens UARTs; ptys fall back to termios */
-    s->base.lines_together = true;
+    s->base.has_rate = true;
+    s->base.lines_together = posix_fd(sp, &fd) == 0 && port_serial_lines_together(fd, -1, -1) == 0;
     *out = &s->base;
     return 0;
 }

@@ -1,13 +1,16 @@
 /* test_port.c - transports without hardware: RFC 2217 against a local TCP
  * listener (negotiation, baud and DTR/RTS messages, 0xFF doubling, telnet
  * commands filtered out of received data), address splitting, and the
- * fake port enumeration with its bridge guesses. */
+ * fake port enumeration with its bridge guesses; a pty through the local
+ * serial transport (the tty path, port_serial_tty.c: libserialport does not
+ * list ptys). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <pty.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +141,40 @@ static void names_and_addresses(void **state)
     assert_int_equal(err.code, EB_USAGE);
     assert_int_equal(port_open("/dev/espburn-no-such-port", 115200, &p, &err), -1);
     assert_non_null(strstr(err.msg, "no such port"));
+}
+
+/* A pty opens as a serial port: bytes both ways, a read that waits at most
+ * its timeout, no modem lines (noted once, not fatal), /dev/null refused. */
+static void pty_is_a_port_without_lines(void **state)
+{
+    (void)state;
+    int master, slave;
+    char name[128];
+    assert_int_equal(openpty(&master, &slave, name, NULL, NULL), 0);
+    struct port *p;
+    eb_err err = { 0 };
+    assert_int_equal(port_open(name, 115200, &p, &err), 0);
+    assert_false(p->has_rate); /* a pty does not pace bytes */
+    assert_int_equal(port_write(p, (const uint8_t *)"ping", 4, &err), 0);
+    char got[8] = { 0 };
+    assert_int_equal(read(master, got, sizeof got), 4);
+    assert_string_equal(got, "ping");
+    assert_int_equal(write(master, "pong", 4), 4);
+    uint8_t in[8] = { 0 };
+    assert_int_equal(port_read_exact(p, in, 4, eb_deadline_in(1000), &err), 0);
+    assert_memory_equal(in, "pong", 4);
+    int64_t t0 = eb_now_ms();
+    assert_int_equal(port_read(p, in, sizeof in, 100, &err), 0); /* nothing: the timeout, not forever */
+    assert_true(eb_now_ms() - t0 >= 90);
+    assert_int_equal(port_set_lines(p, 1, 0, &err), 0);
+    assert_false(p->has_lines);
+    assert_non_null(strstr(p->warning, "no DTR/RTS lines"));
+    port_close(p);
+    close(master);
+    close(slave);
+    assert_int_equal(port_open("/dev/null", 115200, &p, &err), -1);
+    assert_int_equal(err.code, EB_USAGE);
+    assert_non_null(strstr(err.msg, "not a serial port"));
 }
 
 /* The port number is checked, not truncated (socket://HOST:99999 is not 34463). */
@@ -318,6 +355,7 @@ int main(void)
         cmocka_unit_test(rfc2217_negotiates_and_filters),
         cmocka_unit_test(closed_peer_is_an_error),
         cmocka_unit_test(names_and_addresses),
+        cmocka_unit_test(pty_is_a_port_without_lines),
         cmocka_unit_test(port_numbers_are_checked),
         cmocka_unit_test(connect_limit_from_the_environment),
         cmocka_unit_test(connect_gives_up_at_the_limit),
