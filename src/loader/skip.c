@@ -75,22 +75,48 @@ static int diff_range(struct diff_ctx *d, unsigned a, unsigned b, bool top, eb_e
     return diff_range(d, mid, b, false, err);
 }
 
-/* A large region whose first sector reads erased while the image's is not
- * is taken as not written yet (a new or erased board): one small MD5
- * instead of hashing the whole range. 1 when so, 0 when not, -1 on error. */
-static int starts_erased(struct diff_ctx *d, eb_err *err)
+/* Whether sector s of the region holds the image's bytes: 1 yes, 0 no, -1 error. */
+static int sector_matches(struct diff_ctx *d, unsigned s, uint8_t got[16], eb_err *err)
 {
-    uint8_t want[16], got[16];
-    if (d->len < SKIP_PROBE_MIN)
-        return 0;
-    local_md5(d->data, SKIP_SECTOR, want);
-    erased_md5(SKIP_SECTOR, got);
-    if (memcmp(want, got, 16) == 0)
-        return 0; /* the image itself starts with erased bytes: no conclusion */
+    size_t off = (size_t)s * SKIP_SECTOR;
+    size_t n = d->len - off < SKIP_SECTOR ? d->len - off : SKIP_SECTOR;
+    uint8_t want[16];
+    local_md5(d->data + off, n, want);
     d->queries++;
-    if (d->fn(d->ctx, d->addr, SKIP_SECTOR, want, err))
+    if (d->fn(d->ctx, d->addr + (uint32_t)off, (uint32_t)n, got, err))
         return -1;
     return memcmp(want, got, 16) == 0;
+}
+
+/* A large region is probed before it is hashed whole (reading 2 MB takes
+ * the chip about 0.4 s): when its first sector reads erased while the
+ * image's does not, it is not written yet (a new or erased board); when the
+ * first sector differs and so do SKIP_PROBES sectors sampled evenly across
+ * it, it was rewritten throughout (another build). Either way everything is
+ * written: only slower if some sector happened to match. 1 when so, 0 when
+ * not (hash and bisect), -1 on error. Probes count against the budget. */
+static int probe(struct diff_ctx *d, eb_err *err)
+{
+    uint8_t first[16], got[16];
+    if (d->len < SKIP_PROBE_MIN)
+        return 0;
+    local_md5(d->data, SKIP_SECTOR, first);
+    erased_md5(SKIP_SECTOR, got);
+    if (memcmp(first, got, 16) == 0)
+        return 0; /* the image itself starts with erased bytes: no conclusion */
+    int same = sector_matches(d, 0, got, err);
+    if (same != 0)
+        return same < 0 ? -1 : 0;
+    erased_md5(SKIP_SECTOR, first);
+    if (memcmp(first, got, 16) == 0)
+        return 1;
+    unsigned n = skip_nsectors(d->len);
+    for (unsigned k = 1; k < SKIP_PROBES && d->queries < d->budget; k++) {
+        same = sector_matches(d, (unsigned)((uint64_t)n * k / SKIP_PROBES), got, err);
+        if (same != 0)
+            return same < 0 ? -1 : 0;
+    }
+    return 1;
 }
 
 int skip_find_changed(uint32_t addr, const uint8_t *data, size_t len, range_md5_fn fn, void *ctx,
@@ -99,7 +125,7 @@ int skip_find_changed(uint32_t addr, const uint8_t *data, size_t len, range_md5_
     unsigned n = skip_nsectors(len);
     memset(changed, 0, n * sizeof *changed);
     struct diff_ctx d = { addr, data, len, fn, ctx, budget ? budget : 1, 0, changed };
-    int rc = starts_erased(&d, err);
+    int rc = probe(&d, err);
     if (rc > 0)
         mark(&d, 0, n);
     else if (rc == 0 && n)

@@ -14,7 +14,8 @@
 
 #define SKIP_SECTOR         0x1000u
 #define SKIP_DEFAULT_BUDGET 48
-#define SKIP_PROBE_MIN      (256u * 1024) /* regions this large first probe their first sector */
+#define SKIP_PROBE_MIN      (256u * 1024) /* regions this large are probed first (skip_find_changed) */
+#define SKIP_PROBES         8             /* sectors sampled when the first one differs */
 
 /* MD5 of the flash at [addr, addr+len). */
 typedef int (*range_md5_fn)(void *ctx, uint32_t addr, uint32_t len, uint8_t md5[16], eb_err *err);
@@ -29,8 +30,9 @@ static inline unsigned skip_nsectors(size_t len)
  * Ranges still unresolved when `budget` flash MD5s are spent count as
  * changed, and so does everything when the region reads as erased flash
  * (one MD5 tells) or, for large regions, when its first sector reads erased
- * but the image's does not (a new board: rewriting is right, only slower
- * if the rest happened to match). `queries` (may be NULL) receives the number of MD5s asked. */
+ * but the image's does not (a new board), or when its first sector and
+ * SKIP_PROBES - 1 more sampled evenly across it all differ (another build:
+ * rewriting is right, only slower if the rest happened to match). `queries` (may be NULL) receives the number of MD5s asked. */
 int skip_find_changed(uint32_t addr, const uint8_t *data, size_t len, range_md5_fn fn, void *ctx,
                       unsigned budget, bool *changed, unsigned *queries, eb_err *err);
 

@@ -666,6 +666,38 @@ static void skip_large_region_on_a_new_board_probes_one_sector(void **state)
     free(img);
 }
 
+static void skip_rewritten_region_is_probed_not_hashed(void **state)
+{
+    (void)state;
+    size_t len = 0x240000;
+    uint8_t *flash = malloc(len), *img = malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        img[i] = (uint8_t)(i * 7 + 1);
+        flash[i] = (uint8_t)(i * 13 + 5); /* another build: every sector differs, none erased */
+    }
+    unsigned n = skip_nsectors(len);
+    bool *changed = calloc(n, sizeof *changed);
+    struct md5_over o = { flash, 0 };
+    unsigned q;
+    eb_err err = { 0 };
+    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
+    assert_int_equal(q, SKIP_PROBES); /* sampled sectors only: the 2.25 MB range is never hashed */
+    for (unsigned i = 0; i < n; i++)
+        assert_true(changed[i]);
+    /* only the first sector differs: a probe matches, so the range is hashed and bisected */
+    memcpy(flash + 0x1000, img + 0x1000, len - 0x1000);
+    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
+    assert_true(changed[0]);
+    for (unsigned i = 1; i < n; i++)
+        assert_false(changed[i]);
+    struct skip_run runs[4];
+    assert_int_equal(skip_runs(changed, len, runs), 1);
+    assert_int_equal(runs[0].len, 0x1000);
+    free(changed);
+    free(flash);
+    free(img);
+}
+
 static void stub_json_is_parsed_uploaded_and_started(void **state)
 {
     (void)state;
@@ -712,6 +744,7 @@ int main(void)
         cmocka_unit_test(skip_budget_marks_the_rest_changed),
         cmocka_unit_test(skip_erased_region_needs_one_query),
         cmocka_unit_test(skip_large_region_on_a_new_board_probes_one_sector),
+        cmocka_unit_test(skip_rewritten_region_is_probed_not_hashed),
         cmocka_unit_test(stub_json_is_parsed_uploaded_and_started),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
