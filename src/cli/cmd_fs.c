@@ -20,6 +20,7 @@
 #include "device/device_fs.h"
 #include "image/identify.h"
 #include "image/part_table.h"
+#include "plan/plan_fsdir.h"
 
 #define MAX_IMAGE (256u << 20)
 
@@ -479,39 +480,6 @@ static int do_cat(struct fs_vol *v, const struct fs_node *n, eb_err *err)
     return EB_OK;
 }
 
-struct got {
-    size_t files;
-    uint64_t bytes;
-};
-
-static int get_node(struct fs_vol *v, const struct fs_node *n, const char *local, struct got *g, eb_err *err)
-{
-    if (!n->dir) {
-        bytes b = { 0 };
-        int rc = fs_read(v, n, &b, err) ||
-                         file_write_atomic(local, b.len ? b.data : (const uint8_t *)"", b.len, err)
-                     ? -1
-                     : 0;
-        g->files += rc == 0, g->bytes += rc == 0 ? b.len : 0;
-        bytes_free(&b);
-        return rc;
-    }
-    if (mkdir(local, 0755) != 0 && errno != EEXIST)
-        return eb_fail(err, EB_IO, "cannot make folder %s: %s", local, strerror(errno));
-    for (size_t i = 0; i < n->nkids; i++) {
-        char p[4096];
-        if (snprintf(p, sizeof p, "%s/%s", local, n->kids[i].name) >= (int)sizeof p)
-            return eb_fail(err, EB_IO, "%s/%s: path too long", local, n->kids[i].name);
-        const char *kn = n->kids[i].name;
-        if (strchr(kn, '/') || strcmp(kn, "..") == 0 || strcmp(kn, ".") == 0 || !kn[0])
-            return eb_fail(err, EB_PROBLEM, "refusing a file name that leaves the target folder: '%s'",
-                           n->kids[i].name);
-        if (get_node(v, &n->kids[i], p, g, err))
-            return -1;
-    }
-    return 0;
-}
-
 static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node *n, eb_err *err)
 {
     char local[4096];
@@ -520,16 +488,17 @@ static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node
     if (snprintf(local, sizeof local, "%s%s%s", o->local, into ? "/" : "", into ? n->name : "") >=
         (int)sizeof local)
         return cli_usage("fs get", "%s: path too long", o->local);
-    struct got g = { 0 };
-    if (get_node(v, n, local, &g, err)) {
+    size_t files = 0;
+    uint64_t bytes = 0;
+    if (plan_fsdir_write(v, n, local, &files, &bytes, err)) {
         int rc = cli_fail(err);
-        if (g.files)
-            fprintf(stderr, "espburn: %zu files were copied into %s before that\n", g.files, local);
+        if (files)
+            fprintf(stderr, "espburn: %zu files were copied into %s before that\n", files, local);
         return rc;
     }
     char b[32];
-    cli_format_size(b, sizeof b, g.bytes);
-    printf("copied %zu file%s, %s bytes, into %s\n", g.files, g.files == 1 ? "" : "s", b, local);
+    cli_format_size(b, sizeof b, bytes);
+    printf("copied %zu file%s, %s bytes, into %s\n", files, files == 1 ? "" : "s", b, local);
     return EB_OK;
 }
 

@@ -34,7 +34,9 @@ static const char sim_usage[] =
     "%s"
     "  --fs DIR         when the flash boots a MicroPython firmware, its app stage is a real\n"
     "                   MicroPython (see --micropython) with its files in DIR (default:\n"
-    "                   FILE.fs next to --flash-file), started at each boot, stopped at each reset\n"
+    "                   FILE.fs next to --flash-file), started at each boot, stopped at each reset;\n"
+    "                   the table's filesystem partition is unpacked into DIR at the start (DIR then\n"
+    "                   holds exactly its files) and DIR packed back into it at the reset\n"
     "  --trace          print one line per command and event on stderr\n"
     "  --json           print the listening line as one JSON document\n"
     "  --micropython    a board running MicroPython instead (real WebAssembly MicroPython under Node;\n"
@@ -253,7 +255,7 @@ static int run_board(const struct sim_cli *o, const struct sim_board *b)
         announce(o, b, &srv);
         if (sim_server_run(&srv, &s, &stop_requested, &err))
             rc = cli_fail(&err);
-        sim_mpy_link_stop(&app);
+        sim_mpy_link_stop(&app, &s);
     }
     sim_server_close(&srv);
     if (sim_flash_sync(&flash, &err) && rc == EB_OK)

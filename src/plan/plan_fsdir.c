@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "common/file.h"
@@ -130,4 +131,44 @@ int plan_fsdir_read(struct plan_fsdir *w, const char *dir, bool use_ignore, eb_e
     if (use_ignore && ignore_add_defaults(&w->rules, err))
         return -1;
     return walk_dir(w, dir, "", err);
+}
+
+/* The filesystem's time for a file written from it (none kept: left as written). */
+static void set_mtime(const char *path, int64_t mtime)
+{
+    if (mtime < 0)
+        return;
+    struct timespec t[2] = { { .tv_sec = (time_t)mtime }, { .tv_sec = (time_t)mtime } };
+    utimensat(AT_FDCWD, path, t, 0);
+}
+
+static bool safe_name(const char *name)
+{
+    return name[0] && !strchr(name, '/') && strcmp(name, "..") != 0 && strcmp(name, ".") != 0;
+}
+
+int plan_fsdir_write(struct fs_vol *v, const struct fs_node *n, const char *local, size_t *files,
+                     uint64_t *nbytes, eb_err *err)
+{
+    if (!n->dir) {
+        bytes b = { 0 };
+        int rc = fs_read(v, n, &b, err) || file_write_atomic(local, b.data, b.len, err) ? -1 : 0;
+        if (rc == 0)
+            set_mtime(local, n->mtime), *files += 1, *nbytes += b.len;
+        bytes_free(&b);
+        return rc;
+    }
+    if (mkdir(local, 0755) != 0 && errno != EEXIST)
+        return eb_fail(err, EB_IO, "cannot make folder %s: %s", local, strerror(errno));
+    for (size_t i = 0; i < n->nkids; i++) {
+        const char *kn = n->kids[i].name;
+        char p[4096];
+        if (!safe_name(kn))
+            return eb_fail(err, EB_PROBLEM, "refusing a file name that leaves the target folder: '%s'", kn);
+        if (snprintf(p, sizeof p, "%s/%s", local, kn) >= (int)sizeof p)
+            return eb_fail(err, EB_IO, "%s/%s: path too long", local, kn);
+        if (plan_fsdir_write(v, &n->kids[i], p, files, nbytes, err))
+            return -1;
+    }
+    return 0;
 }

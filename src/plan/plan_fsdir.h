@@ -35,4 +35,12 @@ struct plan_fsdir {
 int plan_fsdir_read(struct plan_fsdir *w, const char *dir, bool use_ignore, eb_err *err);
 void plan_fsdir_free(struct plan_fsdir *w);
 
+/* The other way: node n of v (a file, or a folder and everything below
+ * it) into `local` on the host: folders made, each file written atomically
+ * with the modification time the filesystem keeps. A name that would leave
+ * `local` ('..', '/') is refused (EB_PROBLEM). *files and *nbytes count what
+ * was written, also when it fails half way. */
+int plan_fsdir_write(struct fs_vol *v, const struct fs_node *n, const char *local, size_t *files,
+                     uint64_t *nbytes, eb_err *err);
+
 #endif

@@ -260,10 +260,11 @@ static void link_close(struct sim_mpy_link *l)
  * its wires meanwhile (a reset's line changes must be seen when they come,
  * not after a Node process has wound down). The next child starts only once
  * this one is gone (sim_mpy_link_sync), so two never share the files. */
-static void ask_to_stop(struct sim_mpy_link *l)
+static void ask_to_stop(struct sim_mpy_link *l, struct sim *s)
 {
     pid_t pid = l->pid;
     link_close(l);
+    sim_mpy_fs_pack(&l->files, s, l->fs_dir); /* the worker writes each file through at once */
     if (pid > 0) {
         kill(pid, SIGTERM);
         l->stopping = pid;
@@ -283,9 +284,9 @@ static void wait_stopped(struct sim_mpy_link *l, bool block)
     l->stopping = 0;
 }
 
-void sim_mpy_link_stop(struct sim_mpy_link *l)
+void sim_mpy_link_stop(struct sim_mpy_link *l, struct sim *s)
 {
-    ask_to_stop(l);
+    ask_to_stop(l, s);
     wait_stopped(l, true);
 }
 
@@ -316,8 +317,9 @@ static void link_start(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
                               .fs_size = s->app.fs_size };
     eb_err err = { 0 };
     l->generation = s->app.generation;
-    if (make_folder(l->fs_dir, &err) ||
-        sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, NULL, &err)) {
+    if (make_folder(l->fs_dir, &err) == 0)
+        sim_mpy_fs_unpack(&l->files, s, l->fs_dir);
+    if (err.code || sim_micropython_spawn(&o, &l->pid, &l->to_uart, &l->from_uart, NULL, &err)) {
         char msg[1300];
         snprintf(msg, sizeof msg, "cannot hand the UART to MicroPython: %s", err.msg);
         board_says(s, now_us, msg);
@@ -333,7 +335,7 @@ void sim_mpy_link_sync(struct sim_mpy_link *l, struct sim *s, uint64_t now_us)
     bool current = s->app.micropython && l->generation == s->app.generation;
     if (l->pid && !current) {
         sim_tracef(s, "reset: MicroPython stopped, the ROM has the UART again");
-        ask_to_stop(l);
+        ask_to_stop(l, s);
     }
     wait_stopped(l, false);
     if (s->app.micropython && l->generation != s->app.generation && !l->stopping)

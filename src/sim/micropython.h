@@ -16,6 +16,7 @@
 
 #include "common/err.h"
 #include "sim/engine.h"
+#include "sim/mpy_fs.h"
 
 struct sim_mpy_opts {
     const char *fs_dir;      /* host folder holding the board's files */
@@ -45,12 +46,13 @@ const char *sim_micropython_personality(const uint8_t *app, size_t n);
  * child (files are already mirrored to the folder), the next boot into the
  * app starts a fresh one, so boot.py and main.py run after every reset. */
 struct sim_mpy_link {
-    char fs_dir[1024];      /* the board's files */
-    bool realtime;          /* pace the child's UART at the board's rate */
-    pid_t pid;              /* 0: no child */
-    pid_t stopping;         /* a child told to stop and not yet gone (0: none): poll it often */
-    int to_uart, from_uart; /* pipes, -1 when closed */
-    uint32_t generation;    /* the s->app.generation the child serves */
+    char fs_dir[1024];       /* the board's files */
+    bool realtime;           /* pace the child's UART at the board's rate */
+    pid_t pid;               /* 0: no child */
+    pid_t stopping;          /* a child told to stop and not yet gone (0: none): poll it often */
+    struct sim_mpy_fs files; /* the flash partition the folder was unpacked from (mpy_fs.h) */
+    int to_uart, from_uart;  /* pipes, -1 when closed */
+    uint32_t generation;     /* the s->app.generation the child serves */
 };
 
 /* fs_dir: the folder for the files (created when missing); realtime as sim. */
@@ -67,7 +69,8 @@ int sim_mpy_link_fd(const struct sim_mpy_link *l);
  * wait for the next client and the rest is lost, so a main.py printing in
  * a loop cannot fill memory. */
 void sim_mpy_link_pump(struct sim_mpy_link *l, struct sim *s, bool listening, uint64_t now_us);
-/* Stop the child and wait until it is gone (at the end of the board). */
-void sim_mpy_link_stop(struct sim_mpy_link *l);
+/* Stop the child and wait until it is gone (at the end of the board); its
+ * files are packed back into the flash of `s`. */
+void sim_mpy_link_stop(struct sim_mpy_link *l, struct sim *s);
 
 #endif

@@ -3,6 +3,7 @@ the ROM protocol (rescue), on the virtual Fire with the seed bundle."""
 import json
 import pathlib
 import subprocess
+import time
 
 from conftest import run
 from test_fs import make_tree, snapshot
@@ -151,3 +152,69 @@ def test_flash_fs_errors(tmp_path, seed):
     (src / "huge.bin").write_bytes(b"\x01" * (2 * 1024 * 1024))
     r = run("plan", seed, "--fs", src)
     assert r.rc == 1 and "bytes too many" in r.err, r
+
+
+# ---- the virtual board boots it: the partition is what its MicroPython sees ----
+
+def board_exec(port, code):
+    """exec on the board; a board still booting (its REPL not up yet) gets a few more tries."""
+    for _ in range(10):
+        r = run("exec", "-p", port, code, timeout=60)
+        if r.rc != 3:
+            break
+        time.sleep(1)
+    assert r.rc == 0, r
+    return r.out
+
+
+def test_lobo_sees_the_spiffs_partition_and_its_writes_land_in_the_flash(tmp_path, seed, sim):
+    board = sim(transport="rfc2217", extra_args=("--trace",))
+    src = make_tree(tmp_path / "src", big=False, spiffs=True)
+    r = run("flash", seed, "--fs", src, "-p", board.url, "-b", "auto", timeout=120)
+    assert r.rc == 0, r  # flash ends with a hard reset: the app stage runs LoBo's MicroPython
+    out = board_exec(board.url, "import os; print(sorted(os.listdir('/flash/lib'))); "
+                                "print(open('/flash/main.py').read())")
+    assert "'drivers', 'util.py'" in out and "print('hello')" in out, out
+    size = board_exec(board.url, "import os; print(os.stat('/flash/Mixed Case/x.y.z.tar.gz')[6])")
+    assert size.strip() == "70000"
+    board_exec(board.url, "f = open('/flash/written_on_board.txt', 'w'); f.write('hello flash'); f.close(); "
+                          "import os; os.remove('/flash/README')")
+    # download mode (fs -p resets into it) stops MicroPython: its files are packed into internalfs
+    r = run("fs", "cat", "-p", board.url, ":/written_on_board.txt")
+    assert r.rc == 0 and r.out == "hello flash", r
+    r = run("fs", "get", "-p", board.url, ":/", tmp_path / "back")
+    assert r.rc == 0, r
+    want = snapshot(src)
+    del want["README"]
+    want["written_on_board.txt"] = b"hello flash"
+    assert snapshot(tmp_path / "back") == want
+    assert board.stop() == 0
+    log = board.stderr
+    assert "files of partition internalfs (spiffs) unpacked" in log and "packed into partition internalfs" in log
+
+
+def test_official_micropython_sees_littlefs_at_root(tmp_path, seed, sim):
+    from imgbuild import build_table
+    from test_sim_micropython_boot import official_micropython_app
+    fw = tmp_path / "fw"
+    fw.mkdir()
+    (fw / "table.bin").write_bytes(build_table([
+        ("nvs", "data", "nvs", 0x9000, 0x6000), ("phy_init", "data", "phy", 0xF000, 0x1000),
+        ("factory", "app", "factory", 0x10000, 0x1F0000), ("vfs", "data", "fat", 0x200000, 0x200000)]))
+    (fw / "app.bin").write_bytes(official_micropython_app())
+    src = make_tree(tmp_path / "src", big=False)
+    board = sim(transport="rfc2217")
+    r = run("flash", f"{seed / 'bootloader' / 'bootloader.bin'}@0x1000", f"{fw / 'table.bin'}@0x8000",
+            f"{fw / 'app.bin'}@0x10000", "--fs", src, "-p", board.url, "-b", "auto", timeout=120)
+    assert r.rc == 0, r
+    r = run("fs", "df", "-p", board.url, "--json")
+    assert r.rc == 0 and json.loads(r.out)["type"] == "littlefs", r
+    r = run("reset", "-p", board.url)
+    assert r.rc == 0, r
+    out = board_exec(board.url, "import os; print(os.getcwd()); print(open('a/b/c/d/e/f/g/h/deep.txt').read())")
+    assert out.split() == ["/", "deep"], out
+    board_exec(board.url, "import os; os.mkdir('/made_here'); open('/made_here/x.py', 'w').write('x = 1')")
+    r = run("fs", "cat", "-p", board.url, ":/made_here/x.py")
+    assert r.rc == 0 and r.out == "x = 1", r
+    r = run("fs", "df", "-p", board.url, "--json")
+    assert json.loads(r.out)["type"] == "littlefs", r
