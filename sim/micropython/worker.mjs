@@ -194,10 +194,12 @@ function isUnder(node) {
   for (let n = node; n && n.parent !== n; n = n.parent) if (n.name === '_fs' && n.parent.parent === n.parent) return true;
   return false;
 }
+const MIRROR_TMP = '.board-mirror.tmp';   // the host side's temporary file, never a board file
 function loadHostFiles(hostDir, boardDir) {
   for (const ent of fs.readdirSync(hostDir, { withFileTypes: true })) {
     const h = path.join(hostDir, ent.name), b = boardDir + '/' + ent.name;
-    if (ent.isDirectory()) { mp.FS.mkdir(b); loadHostFiles(h, b); }
+    if (ent.name === MIRROR_TMP) fs.rmSync(h, { force: true });   // left by a mirror cut short
+    else if (ent.isDirectory()) { mp.FS.mkdir(b); loadHostFiles(h, b); }
     else if (ent.isFile()) mp.FS.writeFile(b, fs.readFileSync(h));
   }
 }
@@ -206,23 +208,34 @@ function takeSnapshot() {
   walk(mp.FS.lookupPath(FS_ROOT).node, '', (p, n) => { snap.set(p, n.id); n.ebDirty = false; });
   return snap;
 }
-// Copy every change made on the board since the last call to the host folder.
+// Copy every change made on the board since the last call to the host folder,
+// so that the folder, like a board's flash filesystem, only ever holds whole
+// files: each file is written beside and renamed over the old one (a crash
+// keeps the old or the new, never neither), and what the board removed is
+// removed last. A path that turned from folder to file or back goes first.
 function mirrorToHost() {
-  const now = new Map(), nodes = [];
-  walk(mp.FS.lookupPath(FS_ROOT).node, '', (p, n) => { now.set(p, n.id); nodes.push([p, n]); });
-  for (const [p, id] of snapshot)
-    if (now.get(p) !== id) fs.rmSync(path.join(fsDir, p), { recursive: true, force: true });
+  const now = new Map(), nodes = [], isDir = new Map();
+  walk(mp.FS.lookupPath(FS_ROOT).node, '', (p, n) => {
+    now.set(p, n.id); nodes.push([p, n]); isDir.set(p, mp.FS.isDir(n.mode));
+  });
+  const host = (p) => path.join(fsDir, p);
+  for (const [p] of snapshot) {
+    const h = host(p);
+    if (now.has(p) && fs.existsSync(h) && fs.statSync(h).isDirectory() !== isDir.get(p))
+      fs.rmSync(h, { recursive: true, force: true });
+  }
   for (const [p, n] of nodes) {
-    const host = path.join(fsDir, p);
-    if (mp.FS.isDir(n.mode)) {
-      if (snapshot.get(p) !== n.id) fs.mkdirSync(host, { recursive: true });
+    if (isDir.get(p)) {
+      if (snapshot.get(p) !== n.id) fs.mkdirSync(host(p), { recursive: true });
     } else if (snapshot.get(p) !== n.id || n.ebDirty) {
-      const tmp = path.join(path.dirname(host), '.board-mirror.tmp');
+      const tmp = path.join(path.dirname(host(p)), MIRROR_TMP);
       fs.writeFileSync(tmp, n.contents ? Buffer.from(n.contents.buffer, n.contents.byteOffset, n.usedBytes) : Buffer.alloc(0));
-      fs.renameSync(tmp, host);
+      fs.renameSync(tmp, host(p));
     }
     n.ebDirty = false;
   }
+  for (const [p] of snapshot)
+    if (!now.has(p)) fs.rmSync(host(p), { recursive: true, force: true });
   snapshot = now;
 }
 

@@ -183,6 +183,17 @@ void mpy_close(struct mpy *m)
     port_close(p);
 }
 
+/* In the raw REPL after more than one try: a board that was still booting
+ * (or busy) kept every Ctrl-C and Ctrl-A sent meanwhile and answers each
+ * with another banner; read them all before the first command. */
+static int raw_after_retries(struct mpy *m, eb_err *err)
+{
+    if (drain(m, QUIET_MS, DRAIN_MAX_MS, err) < 0)
+        return -1;
+    m->raw = true;
+    return 0;
+}
+
 int mpy_enter_raw(struct mpy *m, eb_err *err)
 {
     static const uint8_t stop[] = { '\r', CTRL_C }, stop2[] = { CTRL_C }, raw[] = { '\r', CTRL_A },
@@ -208,10 +219,8 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
         r = wait_raw_banner(m, BANNER_MS, err);
         if (r < 0)
             return -1;
-        if (r) {
-            m->raw = true;
-            return 0;
-        }
+        if (r)
+            return raw_after_retries(m, err);
     }
     /* A program left reading raw bytes from stdin (a transfer whose host
      * went away) ends when a block is not announced by 0x01: complete any
@@ -222,7 +231,7 @@ int mpy_enter_raw(struct mpy *m, eb_err *err)
         drain(m, QUIET_MS, DRAIN_MAX_MS, err) < 0 || send(m, raw, sizeof raw, err))
         return -1;
     if ((r = wait_raw_banner(m, BANNER_MS, err)) != 0)
-        return r < 0 ? -1 : (m->raw = true, 0);
+        return r < 0 ? -1 : raw_after_retries(m, err);
     if (heard)
         return eb_fail(err, EB_IO,
                        "%s: the board keeps running its program and did not stop after %d Ctrl-C: "
