@@ -83,3 +83,9 @@ void cli_progress_end(struct cli_progress *p)
         fprintf(stderr, "\r\033[K");
     p->drawn = false;
 }
+
+void cli_progress_cb(void *ctx, size_t done, size_t total)
+{
+    if (total)
+        cli_progress_update(ctx, done < total ? done : total, total);
+}

@@ -41,6 +41,10 @@ void cli_progress_begin(struct cli_progress *p, const char *what, bool quiet, bo
 void cli_progress_update(struct cli_progress *p, size_t done, size_t total);
 /* Clear the bar (a line of text may follow in its place). */
 void cli_progress_end(struct cli_progress *p);
+/* cli_progress_update as a library callback whose ctx is the struct
+ * cli_progress (folder copies: put -r, get -r, sync); nothing to move (total
+ * 0) draws nothing, and done never shows beyond total. */
+void cli_progress_cb(void *ctx, size_t done, size_t total);
 
 /* The bar's text for `what`, at most `width` - 1 columns: "what [####  ] 42%
  * 120 KB/s ETA 3s 512/1216 KB" (the counts only when they fit). */

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_mpy.h"
+#include "cli/cli_progress.h"
 #include "common/file.h"
 #include "mpy/sync.h"
 
@@ -11,8 +12,12 @@
 static int get_tree(struct cli_mpy *c, const char *remote, const char *local)
 {
     struct mpy_fetch_stats st;
+    struct cli_progress bar;
     eb_err err = { 0 };
-    if (mpy_fetch_tree(&c->fs, remote, local, NULL, NULL, &st, &err))
+    cli_progress_begin(&bar, "get -r", false, c->json, false);
+    int rc = mpy_fetch_tree(&c->fs, remote, local, cli_progress_cb, &bar, &st, &err);
+    cli_progress_end(&bar);
+    if (rc)
         return cli_mpy_fail(c, &err);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();

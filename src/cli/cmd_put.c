@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/cli_mpy.h"
+#include "cli/cli_progress.h"
 #include "common/file.h"
 #include "mpy/sync.h"
 
@@ -55,11 +56,17 @@ static int put_tree(struct cli_mpy *c)
         .no_ignore = cli_mpy_flag(c, "--no-ignore"),
         .on_skip = on_ignored,
         .skip_ctx = &ignored,
+        .on_progress = cli_progress_cb,
     };
     struct mpy_sync_stats st;
+    struct cli_progress bar;
     eb_err err = { 0 };
     int64_t t0 = eb_now_ms();
-    if (mpy_sync(&c->fs, &o, no_report, NULL, &st, &err))
+    cli_progress_begin(&bar, "put -r", false, c->json, false);
+    o.progress_ctx = &bar;
+    int rc = mpy_sync(&c->fs, &o, no_report, NULL, &st, &err);
+    cli_progress_end(&bar);
+    if (rc)
         return cli_mpy_fail(c, &err);
     double secs = (double)(eb_now_ms() - t0) / 1000.0;
     if (c->json) {

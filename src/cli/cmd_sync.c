@@ -7,12 +7,14 @@
 #include "cli/cli.h"
 #include "cli/cli_config.h"
 #include "cli/cli_mpy.h"
+#include "cli/cli_progress.h"
 #include "mpy/sync.h"
 
 struct report {
     bool json, dry;
     cJSON *actions;
     size_t ignored;
+    struct cli_progress *bar; /* cleared before a line is printed; redrawn at the next update */
 };
 
 /* A file the ignore rules leave out: counted; with -n, shown with the rule. */
@@ -35,6 +37,7 @@ static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_
         cJSON_AddNumberToObject(o, "bytes", (double)bytes);
         cJSON_AddItemToArray(r->actions, o);
     } else if (a != MPY_SYNC_SAME) {
+        cli_progress_end(r->bar);
         printf("%s%-9s :%s%s\n", r->dry ? "would be " : "", names[a], path, a == MPY_SYNC_MKDIR ? "/" : "");
     }
 }
@@ -78,15 +81,21 @@ static int sync_connected(struct cli_mpy *c, const char **exclude, size_t nexclu
         .nexclude = nexclude,
         .no_ignore = cli_mpy_flag(c, "--no-ignore"),
         .on_skip = on_skip,
+        .on_progress = cli_progress_cb,
     };
     struct report rep = { .json = c->json,
                           .dry = o.dry_run,
                           .actions = c->json ? cJSON_CreateArray() : NULL };
     o.skip_ctx = &rep;
     struct mpy_sync_stats st;
+    struct cli_progress bar;
+    rep.bar = &bar;
     eb_err err = { 0 };
     int64_t t0 = eb_now_ms();
+    cli_progress_begin(&bar, "sync", false, c->json, false);
+    o.progress_ctx = &bar;
     int rc = mpy_sync(&c->fs, &o, on_action, &rep, &st, &err);
+    cli_progress_end(&bar);
     double secs = (double)(eb_now_ms() - t0) / 1000.0;
     if (rc) {
         cJSON_Delete(rep.actions);

@@ -504,6 +504,9 @@ int mpy_put_batch_flush(struct mpy_fs *fs, struct mpy_put_batch *b, eb_err *err)
     bytes_free(&out);
     bytes_free(&tb);
     b->code.len = 0;
+    if (!rc && b->sent && b->queued)
+        b->sent(b->sent_ctx, b->queued);
+    b->queued = 0;
     /* a file whose last block is still to come stays touched */
     size_t keep = b->last_open && b->ntouched ? 1 : 0;
     for (size_t i = 0; i + keep < b->ntouched; i++)
@@ -609,8 +612,13 @@ int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *pa
     if (worth_binary(fs, data, n)) {
         if (fs->binary < 0 && (mpy_put_batch_flush(fs, b, err) || probe_binary(fs, err)))
             return -1;
+        if (fs->binary == 1 &&
+            (mpy_put_batch_flush(fs, b, err) || put_binary(fs, names, data, n, tail, st, err)))
+            return -1;
+        if (fs->binary == 1 && b->sent)
+            b->sent(b->sent_ctx, n);
         if (fs->binary == 1)
-            return mpy_put_batch_flush(fs, b, err) || put_binary(fs, names, data, n, tail, st, err) ? -1 : 0;
+            return 0;
     }
     do {
         bytes piece = { 0 };
@@ -621,6 +629,7 @@ int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *pa
         oom = oom || (off == n && call(&piece, "_eb_done", names, 3, tail));
         b->last_open = off < n;
         rc = oom ? eb_fail(err, EB_IO, "out of memory") : batch_piece(fs, b, &piece, path, err);
+        b->queued += k;
         bytes_free(&piece);
     } while (!rc && off < n);
     return rc;

@@ -72,6 +72,10 @@ struct mpy_put_batch {
     char **touched; /* files the pending code writes, in order */
     size_t ntouched, cap;
     bool last_open; /* the last file has blocks still to come */
+    size_t queued;  /* file bytes in the pending code */
+    /* told the file bytes each round trip has written (may be NULL) */
+    void (*sent)(void *ctx, size_t bytes);
+    void *sent_ctx;
 };
 int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *path, const uint8_t *data,
                       size_t n, struct mpy_put_stats *st, eb_err *err);

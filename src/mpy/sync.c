@@ -195,6 +195,35 @@ static int hash_candidates(struct mpy_fs *fs, const struct mpy_sync_opts *o, con
     return rc;
 }
 
+/* Whether the local file (its bytes in data) must be written over the
+ * board's entry e (NULL: none); hex gets its SHA-256. */
+static bool needs_write(const struct mpy_sync_opts *o, const struct mpy_entry *e, const bytes *data,
+                        char hex[65])
+{
+    mpy_sha256_hex(data->data, data->len, hex);
+    return o->copy_all || !e || e->type != 'f' || e->size != (long)data->len || strcmp(e->sha, hex) != 0;
+}
+
+/* The bytes the sync will write (for progress): the files that differ. */
+static int bytes_to_write(const struct mpy_sync_opts *o, const struct local_list *l,
+                          struct mpy_entries *remote, size_t *total, eb_err *err)
+{
+    *total = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        char rp[2100], lp[4096], hex[65];
+        bytes data = { 0 };
+        if (l->v[i].dir || mpy_path_join(rp, sizeof rp, o->remote, l->v[i].rel))
+            continue;
+        snprintf(lp, sizeof lp, "%s/%s", o->local, l->v[i].rel);
+        if (file_read(lp, 64u << 20, &data, err))
+            return -1;
+        if (needs_write(o, find_remote(remote, rp), &data, hex))
+            *total += data.len;
+        bytes_free(&data);
+    }
+    return 0;
+}
+
 static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struct mpy_sync_opts *o,
                      const char *rel, struct mpy_entries *remote, mpy_sync_report cb, void *ctx,
                      struct mpy_sync_stats *st, eb_err *err)
@@ -208,8 +237,7 @@ static int sync_file(struct mpy_fs *fs, struct mpy_put_batch *batch, const struc
         return -1;
     struct mpy_entry *e = find_remote(remote, rp);
     int rc = 0;
-    mpy_sha256_hex(data.data, data.len, hex);
-    if (!o->copy_all && e && e->type == 'f' && e->size == (long)data.len && strcmp(e->sha, hex) == 0) {
+    if (!needs_write(o, e, &data, hex)) {
         st->unchanged++;
         cb(ctx, MPY_SYNC_SAME, rp, data.len);
     } else {
@@ -243,6 +271,38 @@ static int sync_dir(struct mpy_fs *fs, const struct mpy_sync_opts *o, const char
     st->dirs++;
     cb(ctx, MPY_SYNC_MKDIR, rp, 0);
     return 0;
+}
+
+struct progress {
+    const struct mpy_sync_opts *o;
+    size_t done, total;
+};
+
+static void batch_sent(void *ctx, size_t bytes)
+{
+    struct progress *p = ctx;
+    p->done += bytes;
+    p->o->on_progress(p->o->progress_ctx, p->done, p->total);
+}
+
+/* Make the folders and write the files that differ, in few round trips. */
+static int sync_apply(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
+                      struct mpy_entries *remote, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st,
+                      eb_err *err)
+{
+    struct progress p = { .o = o };
+    struct mpy_put_batch batch = { .sent = o->on_progress && !o->dry_run ? batch_sent : NULL,
+                                   .sent_ctx = &p };
+    int rc = batch.sent ? bytes_to_write(o, l, remote, &p.total, err) : 0;
+    if (!rc && batch.sent)
+        o->on_progress(o->progress_ctx, 0, p.total);
+    for (size_t i = 0; i < l->n && !rc; i++)
+        rc = l->v[i].dir ? sync_dir(fs, o, l->v[i].rel, remote, cb, ctx, st, err)
+                         : sync_file(fs, &batch, o, l->v[i].rel, remote, cb, ctx, st, err);
+    if (!rc)
+        rc = mpy_put_batch_flush(fs, &batch, err);
+    mpy_put_batch_free(&batch);
+    return rc;
 }
 
 /* Clean up after interrupted writes, then remove what the local side lacks. */
@@ -340,7 +400,6 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
 {
     struct local_list l = { 0 };
     struct mpy_entries remote = { 0 };
-    struct mpy_put_batch batch = { 0 };
     char type = '-';
     memset(st, 0, sizeof *st);
     int rc = o->no_ignore ? 0 : ignore_add_defaults(&l.rules, err);
@@ -367,12 +426,8 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
         rc = hash_candidates(fs, o, &l, &remote, err);
     if (!rc)
         rc = sync_extras(fs, o, &l, &remote, cb, ctx, st, err);
-    for (size_t i = 0; i < l.n && !rc; i++)
-        rc = l.v[i].dir ? sync_dir(fs, o, l.v[i].rel, &remote, cb, ctx, st, err)
-                        : sync_file(fs, &batch, o, l.v[i].rel, &remote, cb, ctx, st, err);
     if (!rc)
-        rc = mpy_put_batch_flush(fs, &batch, err);
-    mpy_put_batch_free(&batch);
+        rc = sync_apply(fs, o, &l, &remote, cb, ctx, st, err);
     mpy_entries_free(&remote);
     local_free(&l);
     return rc;
@@ -407,7 +462,7 @@ static int local_mkdirs(const char *path, eb_err *err)
 }
 
 static int fetch_one(struct mpy_fs *fs, const struct mpy_entry *e, const char *rel, const char *local,
-                     mpy_fetch_report cb, void *ctx, struct mpy_fetch_stats *st, eb_err *err)
+                     struct mpy_fetch_stats *st, eb_err *err)
 {
     char lp[4096];
     if (snprintf(lp, sizeof lp, "%s/%s", local, rel) >= (int)sizeof lp)
@@ -426,14 +481,22 @@ static int fetch_one(struct mpy_fs *fs, const struct mpy_entry *e, const char *r
     if (!rc) {
         st->files++;
         st->bytes += data.len;
-        if (cb)
-            cb(ctx, e->path, lp, data.len);
     }
     bytes_free(&data);
     return rc;
 }
 
-int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy_fetch_report cb, void *ctx,
+/* The bytes of the files a fetch copies (for progress). */
+static size_t fetch_total(const struct mpy_entries *e)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->v[i].type == 'f' && e->v[i].size > 0 && !mpy_fs_is_scratch(e->v[i].path, NULL))
+            total += (size_t)e->v[i].size;
+    return total;
+}
+
+int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy_progress progress, void *ctx,
                    struct mpy_fetch_stats *st, eb_err *err)
 {
     struct mpy_entries e = { 0 };
@@ -444,10 +507,15 @@ int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy
         rc = eb_fail(err, EB_PROBLEM, "%s is not a folder on the board", remote);
     if (!rc)
         rc = local_mkdirs(local, err) || mpy_fs_list(fs, remote, true, &e, err) ? -1 : 0;
+    size_t total = fetch_total(&e);
+    if (!rc && progress)
+        progress(ctx, 0, total);
     for (size_t i = 0; i < e.n && !rc; i++) {
         const char *rel = rel_of(remote, e.v[i].path);
         if (rel && *rel && !mpy_fs_is_scratch(e.v[i].path, NULL))
-            rc = fetch_one(fs, &e.v[i], rel, local, cb, ctx, st, err);
+            rc = fetch_one(fs, &e.v[i], rel, local, st, err);
+        if (!rc && progress && e.v[i].type == 'f')
+            progress(ctx, st->bytes, total);
     }
     mpy_entries_free(&e);
     return rc;

@@ -12,6 +12,9 @@
 #include "common/ignore.h"
 #include "mpy/fs.h"
 
+/* File bytes moved so far of all those the command moves (each round trip). */
+typedef void (*mpy_progress)(void *ctx, size_t done, size_t total);
+
 /* Told about each local file or folder the ignore rules leave out. */
 typedef void (*mpy_sync_skip_report)(void *ctx, const char *rel, bool is_dir, const struct ignore_rule *why);
 
@@ -26,6 +29,8 @@ struct mpy_sync_opts {
     bool copy_all;                /* write every file, without asking the board for hashes (cp -r) */
     mpy_sync_skip_report on_skip; /* may be NULL */
     void *skip_ctx;
+    mpy_progress on_progress; /* may be NULL */
+    void *progress_ctx;
 };
 
 enum mpy_sync_action {
@@ -56,8 +61,7 @@ int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report c
 struct mpy_fetch_stats {
     size_t files, dirs, bytes;
 };
-typedef void (*mpy_fetch_report)(void *ctx, const char *remote_path, const char *local_path, size_t bytes);
-int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy_fetch_report cb, void *ctx,
+int mpy_fetch_tree(struct mpy_fs *fs, const char *remote, const char *local, mpy_progress progress, void *ctx,
                    struct mpy_fetch_stats *st, eb_err *err);
 
 /* Make a board folder and the folders above it that are missing (mkdir -p). */
