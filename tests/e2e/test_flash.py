@@ -72,6 +72,21 @@ def test_stub_path_flashes_and_reads(espburn, sim, seed, tmp_path):
     assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
 
 
+@pytest.mark.parametrize("baud,begins", [(460800, 5), (2000000, 3 + 36)])
+def test_stream_plan_follows_the_rate(espburn, sim, seed, baud, begins):
+    """The stream plan on the Fire's W25Q128JV: at 460800 the wire hides the flash: one stream per
+    file, the 2.3 MB app's first 256 KB as a stream of their own (written while the rest is
+    compressed); at 2 Mbaud the flash is the limit: one stream per 64 KB block of the app (36).
+    Counted in the board's trace; the flash holds the bundle either way."""
+    board = sim(extra_args=("--trace",))
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "-b", baud, "--explain", timeout=300)
+    assert r.rc == 0, r
+    assert "stream plan" in r.err, r.err
+    assert board.stop() == 0
+    assert board.stderr.count("stub FLASH_DEFL_BEGIN") == begins, board.stderr.count("stub FLASH_DEFL_BEGIN")
+    assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE[1:]])
+
+
 def pathlib_stub():
     import pathlib
     p = pathlib.Path(__file__).resolve().parents[2] / "node_modules/esptool-js/lib/targets/stub_flasher/stub_flasher_32.json"
