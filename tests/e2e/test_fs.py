@@ -305,6 +305,20 @@ def test_we_read_spiffs_made_by_the_reference(tmp_path):
     assert snapshot(tmp_path / "back") == snapshot(src)
 
 
+# ---- images the reference implementations made (committed: tests/data/fs/README.md) ----
+
+@pytest.mark.parametrize("name", ["littlefs-made-by-reference", "littlefs-ours-changed-by-reference",
+                                  "spiffs-made-by-reference", "spiffs-ours-changed-by-reference"])
+def test_we_read_images_the_reference_made_or_changed(tmp_path, name):
+    import gzip
+    data = ROOT / "tests" / "data" / "fs"
+    img = tmp_path / f"{name}.img"
+    img.write_bytes(gzip.decompress((data / f"{name}.img.gz").read_bytes()))
+    want = (data / f"{name}.listing").read_text().splitlines()
+    assert len(want) > 40
+    assert espburn_listing(img) == want
+
+
 # ---- flash dumps, partition tables, ignore rules, errors ----
 
 def test_dump_partition_found_from_its_table(tmp_path, seed):
