@@ -1,5 +1,5 @@
 /* cli_progress.h - the one progress display every command that takes time
- * uses (flash, read, and the MicroPython file commands put/get/cp/sync):
+ * uses (flash, read, verify, erase, and the MicroPython file commands put/get/cp/sync):
  *
  *   struct cli_progress p;
  *   cli_progress_begin(&p, "read", o.quiet, o.json, o.progress);
