@@ -34,9 +34,11 @@ fuzz_all() {
     local name corpus
     name=$(basename "$f"); corpus=fuzz/corpus-run/$name
     mkdir -p "$corpus"
-    [ -d "fuzz/seeds/$name" ] && cp -n fuzz/seeds/"$name"/* "$corpus"/ 2>/dev/null
-    echo "fuzz: $name for ${secs}s"
-    "$f" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=0 "$corpus" 2>fuzz/corpus-run/$name.log \
+    # new inputs go to the run's folder; the kept corpus (scripts/fuzz.sh) and the seeds are read
+    local dirs=("$corpus")
+    for d in fuzz/corpus/"$name" fuzz/seeds/"$name"; do [ -d "$d" ] && dirs+=("$d"); done
+    echo "fuzz: $name for ${secs}s from $(find "${dirs[@]}" -type f | wc -l) inputs"
+    "$f" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=0 "${dirs[@]}" 2>fuzz/corpus-run/$name.log \
       || { tail -40 fuzz/corpus-run/$name.log; rc=1; }
   done
   return $rc
