@@ -72,10 +72,19 @@ static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_s
 /* Sync with the session open: the plan, the work, the summary. */
 static int sync_connected(struct cli_mpy *c, const char **exclude, size_t nexclude)
 {
+    char remote[1100];
+    eb_err err = { 0 };
+    const char *target = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root;
+    if (mpy_fs_abs_path(&c->fs, target, remote, sizeof remote)) {
+        eb_fail(&err, EB_USAGE, "board path too long: %s", target);
+        return cli_mpy_fail(c, &err);
+    }
     struct mpy_sync_opts o = {
         .local = c->pos[0],
-        .remote = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root,
+        .remote = remote,
         .delete_extra = cli_mpy_flag(c, "--delete"),
+        .delete_root = cli_mpy_flag(c, "--delete-root"),
+        .force = cli_mpy_flag(c, "--force"),
         .dry_run = cli_mpy_flag(c, "-n") || cli_mpy_flag(c, "--dry-run"),
         .exclude = exclude,
         .nexclude = nexclude,
@@ -90,7 +99,6 @@ static int sync_connected(struct cli_mpy *c, const char **exclude, size_t nexclu
     struct mpy_sync_stats st;
     struct cli_progress bar;
     rep.bar = &bar;
-    eb_err err = { 0 };
     int64_t t0 = eb_now_ms();
     cli_progress_begin(&bar, "sync", false, c->json, false);
     o.progress_ctx = &bar;
@@ -107,19 +115,24 @@ static int sync_connected(struct cli_mpy *c, const char **exclude, size_t nexclu
 
 int cmd_sync(int argc, char **argv)
 {
-    static const char *const flags[] = { "--delete", "-n", "--dry-run", "--no-ignore", NULL };
+    static const char *const flags[] = { "--delete",  "--delete-root", "--force", "-n",
+                                         "--dry-run", "--no-ignore",   NULL };
     static const char *const valued[] = { "--exclude", NULL };
     struct cli_mpy c = {
         .cmd = "sync",
         .usage =
-            "sync LOCAL [:REMOTE] [--delete] [-n|--dry-run] [--exclude PATTERN]... [--no-ignore] [-p PORT]",
+            "sync LOCAL [:REMOTE] [--delete [--delete-root] [--force]] [-n|--dry-run] [--exclude PATTERN]...\n"
+            "                [--no-ignore] [-p PORT]",
         .flags = flags,
         .valued = valued,
         .help =
             "Make the board folder REMOTE (default: the main filesystem, /flash or /) equal to the\n"
             "local folder: unchanged files (same size and SHA-256, computed on the board) are skipped,\n"
             "others written atomically.\n"
-            "  --delete            also remove board files the local folder does not have\n"
+            "  --delete            also remove board files the local folder does not have (after\n"
+            "                      copying: a sync that fails has deleted nothing; mount points stay)\n"
+            "  --delete-root       allow --delete in the filesystem root or a mount point (:, :/flash)\n"
+            "  --force             allow --delete to remove more files than the folder keeps\n"
             "  -n, --dry-run       only say what would be done, and what is ignored and why\n"
             "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n"
             "                      config file's [sync] exclude patterns are added)\n"

@@ -72,6 +72,8 @@ static int watch_connected(struct cli_mpy *c, const char *run, const char **excl
         .sync = { .local = c->pos[0],
                   .remote = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root,
                   .delete_extra = cli_mpy_flag(c, "--delete"),
+                  .delete_root = cli_mpy_flag(c, "--delete-root"),
+                  .force = cli_mpy_flag(c, "--force"),
                   .exclude = exclude,
                   .nexclude = nexclude },
         .run_path = run,
@@ -94,7 +96,7 @@ static int watch_connected(struct cli_mpy *c, const char *run, const char **excl
 
 int cmd_watch(int argc, char **argv)
 {
-    static const char *const flags[] = { "--delete", "--poll", NULL };
+    static const char *const flags[] = { "--delete", "--delete-root", "--force", "--poll", NULL };
     static const char *const valued[] = { "--run", "--exclude", NULL };
     struct cli_mpy c = {
         .cmd = "watch",
@@ -106,7 +108,8 @@ int cmd_watch(int argc, char **argv)
                 "change in DIR send only the changed files, soft-reset the board (main.py runs) and show\n"
                 "its output until the next change. Ctrl-C stops (the board is left at its prompt).\n"
                 "  --run FILE.py       run this local script after each change instead of a soft reset\n"
-                "  --delete            files removed from DIR are removed on the board too\n"
+                "  --delete            files removed from DIR are removed on the board too (the first\n"
+                "                      sync: as sync --delete, with --delete-root and --force)\n"
                 "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n"
                 "                      config file's [sync] exclude patterns are added)\n"
                 "  --poll              scan DIR every 250 ms instead of using inotify\n"

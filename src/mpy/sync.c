@@ -144,10 +144,15 @@ static struct mpy_entry *find_remote(struct mpy_entries *e, const char *remote_p
     return NULL;
 }
 
-static bool local_has(const struct local_list *l, const char *rel)
+static const struct local_entry *local_find(const struct local_list *l, const char *rel)
 {
     struct local_entry key = { (char *)rel, false };
-    return l->n && bsearch(&key, l->v, l->n, sizeof *l->v, by_rel) != NULL;
+    return l->n ? bsearch(&key, l->v, l->n, sizeof *l->v, by_rel) : NULL;
+}
+
+static bool local_has(const struct local_list *l, const char *rel)
+{
+    return local_find(l, rel) != NULL;
 }
 
 /* Relative part of a board path under the sync root, or NULL. */
@@ -305,38 +310,152 @@ static int sync_apply(struct mpy_fs *fs, const struct mpy_sync_opts *o, const st
     return rc;
 }
 
-/* Clean up after interrupted writes, then remove what the local side lacks. */
-static int sync_extras(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
-                       struct mpy_entries *remote, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st,
-                       eb_err *err)
+/* Finish what interrupted writes left (temporary and backup names). */
+static int sync_recover(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct mpy_entries *remote,
+                        eb_err *err)
 {
-    const char *gone = NULL; /* last folder deleted: skip what was inside */
-    size_t gone_len = 0;
-    for (size_t i = 0; i < remote->n; i++) {
-        const char *p = remote->v[i].path, *rel = rel_of(o->remote, p);
+    for (size_t i = 0; i < remote->n && !o->dry_run; i++) {
         size_t base_len;
-        if (!rel || (gone && strncmp(p, gone, gone_len) == 0 && p[gone_len] == '/'))
+        if (!rel_of(o->remote, remote->v[i].path) || !mpy_fs_is_scratch(remote->v[i].path, &base_len))
             continue;
-        if (mpy_fs_is_scratch(p, &base_len)) {
-            char base[2100];
-            snprintf(base, sizeof base, "%.*s", (int)base_len, p);
-            if (!o->dry_run && mpy_fs_recover(fs, base, err))
-                return -1;
-            continue;
-        }
-        if (!o->delete_extra || local_has(l, rel) || excluded(o, rel) ||
-            (!o->no_ignore && ignore_match(&l->rules, rel, remote->v[i].type == 'd', NULL)))
-            continue;
-        if (!o->dry_run && mpy_fs_rm(fs, p, true, err))
+        char base[2100];
+        snprintf(base, sizeof base, "%.*s", (int)base_len, remote->v[i].path);
+        if (mpy_fs_recover(fs, base, err))
             return -1;
-        st->deleted++;
-        cb(ctx, MPY_SYNC_DELETE, p, (size_t)(remote->v[i].size > 0 ? remote->v[i].size : 0));
-        if (remote->v[i].type == 'd') {
-            gone = p;
-            gone_len = strlen(p);
-        }
     }
     return 0;
+}
+
+/* What --delete removes: board entries (indices into the listing) the local
+ * folder lacks, and how many files go with them. */
+struct deletions {
+    size_t *idx;
+    size_t n;
+    size_t files; /* files removed, those inside removed folders included */
+};
+
+static bool inside(const char *path, const char *dir)
+{
+    size_t n = dir ? strlen(dir) : 0;
+    return dir && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+/* Whether board entry `e` (at `rel` under the target) is one --delete removes.
+ * A mount point never is: the board cannot remove it. */
+static bool delete_candidate(const struct mpy_fs *fs, const struct mpy_sync_opts *o,
+                             const struct local_list *l, const struct mpy_entry *e, const char *rel)
+{
+    if (!*rel || mpy_fs_is_scratch(e->path, NULL) || local_has(l, rel) || excluded(o, rel))
+        return false;
+    if (!o->no_ignore && ignore_match(&l->rules, rel, e->type == 'd', NULL))
+        return false;
+    return !(e->type == 'd' && mpy_fs_is_mount(fs, e->path));
+}
+
+static int plan_deletions(const struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
+                          const struct mpy_entries *remote, struct deletions *d, eb_err *err)
+{
+    const char *gone = NULL;     /* the last folder to remove: what is inside goes with it */
+    const char *replaced = NULL; /* the last folder a local file replaces (sync_file) */
+    if (!o->delete_extra || !remote->n)
+        return 0;
+    if (!(d->idx = calloc(remote->n, sizeof *d->idx)))
+        return eb_fail(err, EB_IO, "out of memory");
+    for (size_t i = 0; i < remote->n; i++) {
+        const struct mpy_entry *e = &remote->v[i];
+        const char *rel = rel_of(o->remote, e->path);
+        const struct local_entry *le = rel ? local_find(l, rel) : NULL;
+        if (inside(e->path, gone) || inside(e->path, replaced)) {
+            d->files += inside(e->path, gone) && e->type == 'f';
+            continue;
+        }
+        if (le && !le->dir && e->type == 'd')
+            replaced = e->path;
+        if (!rel || !delete_candidate(fs, o, l, e, rel))
+            continue;
+        d->idx[d->n++] = i;
+        d->files += e->type == 'f';
+        gone = e->type == 'd' ? e->path : NULL;
+    }
+    return 0;
+}
+
+/* "a, b and 3 more": the first few names of what would go. */
+static void name_deletions(const struct mpy_entries *remote, const struct deletions *d, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < d->n && i < 3 && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s%s", i ? ", " : "", remote->v[d->idx[i]].path,
+                                remote->v[d->idx[i]].type == 'd' ? "/" : "");
+    if (d->n > 3 && len < n)
+        snprintf(out + len, n - len, " and %zu more", d->n - 3);
+}
+
+/* Refuse deleting in a root or mount point (without delete_root), or
+ * deleting more files than the folder keeps (without force). */
+static int check_deletions(const struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
+                           const struct mpy_entries *remote, const struct deletions *d, eb_err *err)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < l->n; i++)
+        keep += !l->v[i].dir;
+    bool root = d->n && mpy_fs_is_mount(fs, o->remote) && !o->delete_root;
+    bool many = d->files > keep && !o->force;
+    if (!root && !many)
+        return 0;
+    char names[600];
+    name_deletions(remote, d, names, sizeof names);
+    const char *where = !mpy_fs_is_mount(fs, o->remote) ? ""
+                        : strcmp(o->remote, "/") == 0   ? ", the board's filesystem root"
+                                                        : ", a mount point";
+    return eb_fail(err, EB_PROBLEM,
+                   "refusing --delete: it would remove %zu file%s from %s%s (%s) and keep %zu; "
+                   "add %s%s%s if you really mean it",
+                   d->files, d->files == 1 ? "" : "s", o->remote, where, names, keep,
+                   root ? "--delete-root" : "", root && many ? " " : "", many ? "--force" : "");
+}
+
+static int run_deletions(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct mpy_entries *remote,
+                         const struct deletions *d, mpy_sync_report cb, void *ctx, struct mpy_sync_stats *st,
+                         eb_err *err)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const struct mpy_entry *e = &remote->v[d->idx[i]];
+        if (!o->dry_run && mpy_fs_rm(fs, e->path, true, err))
+            return -1;
+        st->deleted++;
+        cb(ctx, MPY_SYNC_DELETE, e->path, (size_t)(e->size > 0 ? e->size : 0));
+    }
+    return 0;
+}
+
+/* The local walk, sorted, with the ignore rules it read. */
+static int sync_local(const struct mpy_sync_opts *o, struct local_list *l, eb_err *err)
+{
+    int rc = o->no_ignore ? 0 : ignore_add_defaults(&l->rules, err);
+    if (!rc)
+        rc = walk_local(o, "", l, err);
+    if (!rc && l->n > 1)
+        qsort(l->v, l->n, sizeof *l->v, by_rel);
+    return rc;
+}
+
+/* The board's side of the target folder (made when missing), with hashes. */
+static int sync_remote(struct mpy_fs *fs, const struct mpy_sync_opts *o, const struct local_list *l,
+                       struct mpy_entries *remote, eb_err *err)
+{
+    char type = '-';
+    int rc = mpy_fs_type(fs, o->remote, &type, err);
+    if (!rc && type == 'f')
+        rc = eb_fail(err, EB_PROBLEM, "%s is a file on the board, not a folder", o->remote);
+    if (!rc && type == '-' && !o->dry_run)
+        rc = mpy_fs_mkdir(fs, o->remote, err);
+    if (!rc && type == 'd')
+        rc = mpy_fs_list(fs, o->remote, true, remote, err);
+    if (!rc && !o->copy_all)
+        rc = hash_candidates(fs, o, l, remote, err);
+    return rc;
 }
 
 /* The local side of mpy_fs_tree_digest: the same lines from the local files. */
@@ -395,39 +514,35 @@ static int all_unchanged(struct mpy_fs *fs, const struct mpy_sync_opts *o, const
     return 0;
 }
 
-int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *o, mpy_sync_report cb, void *ctx,
+/* Copy first, delete last: a sync that fails has deleted nothing. */
+int mpy_sync(struct mpy_fs *fs, const struct mpy_sync_opts *opts, mpy_sync_report cb, void *ctx,
              struct mpy_sync_stats *st, eb_err *err)
 {
     struct local_list l = { 0 };
     struct mpy_entries remote = { 0 };
-    char type = '-';
+    struct deletions del = { 0 };
+    struct mpy_sync_opts o = *opts;
+    char root[1100];
     memset(st, 0, sizeof *st);
-    int rc = o->no_ignore ? 0 : ignore_add_defaults(&l.rules, err);
-    if (!rc)
-        rc = walk_local(o, "", &l, err);
-    if (!rc && l.n > 1)
-        qsort(l.v, l.n, sizeof *l.v, by_rel);
+    if (mpy_fs_abs_path(fs, opts->remote, root, sizeof root))
+        return eb_fail(err, EB_USAGE, "board path too long: %s", opts->remote);
+    o.remote = root;
     bool same = false;
-    if (!rc && !o->copy_all && fs->has_hash)
-        rc = all_unchanged(fs, o, &l, cb, ctx, st, &same, err);
-    if (!rc && same) {
-        local_free(&l);
-        return 0;
-    }
+    int rc = sync_local(&o, &l, err);
+    if (!rc && !o.copy_all && fs->has_hash)
+        rc = all_unchanged(fs, &o, &l, cb, ctx, st, &same, err);
+    if (!rc && !same)
+        rc = sync_remote(fs, &o, &l, &remote, err);
+    if (!rc && !same)
+        rc = sync_recover(fs, &o, &remote, err) || plan_deletions(fs, &o, &l, &remote, &del, err) ||
+                     check_deletions(fs, &o, &l, &remote, &del, err)
+                 ? -1
+                 : 0;
+    if (!rc && !same)
+        rc = sync_apply(fs, &o, &l, &remote, cb, ctx, st, err);
     if (!rc)
-        rc = mpy_fs_type(fs, o->remote, &type, err);
-    if (!rc && type == 'f')
-        rc = eb_fail(err, EB_PROBLEM, "%s is a file on the board, not a folder", o->remote);
-    if (!rc && type == '-' && !o->dry_run)
-        rc = mpy_fs_mkdir(fs, o->remote, err);
-    if (!rc && type == 'd')
-        rc = mpy_fs_list(fs, o->remote, true, &remote, err);
-    if (!rc && !o->copy_all)
-        rc = hash_candidates(fs, o, &l, &remote, err);
-    if (!rc)
-        rc = sync_extras(fs, o, &l, &remote, cb, ctx, st, err);
-    if (!rc)
-        rc = sync_apply(fs, o, &l, &remote, cb, ctx, st, err);
+        rc = run_deletions(fs, &o, &remote, &del, cb, ctx, st, err);
+    free(del.idx);
     mpy_entries_free(&remote);
     local_free(&l);
     return rc;

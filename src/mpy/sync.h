@@ -1,7 +1,11 @@
 /* sync.h - make a folder on the board equal to a local folder: unchanged
  * files are found by size and a SHA-256 computed on the board (all of them
  * in one round trip), changed ones written atomically, extras deleted only
- * when asked. Reports each action through a callback; prints nothing. */
+ * when asked, and last: a sync that fails has deleted nothing. The board
+ * path is normalised first (".." and "." resolved); a mount point is never
+ * deleted, and deleting in a root or mount point, or more files than the
+ * folder keeps, is refused unless allowed. Reports each action through a
+ * callback; prints nothing. */
 #ifndef ESPBURN_MPY_SYNC_H
 #define ESPBURN_MPY_SYNC_H
 
@@ -27,6 +31,8 @@ struct mpy_sync_opts {
     size_t nexclude;
     bool no_ignore;               /* do not apply the default rules and .espburnignore files */
     bool copy_all;                /* write every file, without asking the board for hashes (cp -r) */
+    bool delete_root;             /* delete_extra may delete in a filesystem root or mount point */
+    bool force;                   /* delete_extra may delete more files than the folder keeps */
     mpy_sync_skip_report on_skip; /* may be NULL */
     void *skip_ctx;
     mpy_progress on_progress; /* may be NULL */

@@ -310,11 +310,13 @@ def test_sync_adds_updates_skips_and_deletes(board, tmp_path):
     (root / "extra.py").write_text("old\n")  # appears on the board at its next boot
     r = board.run("exec", "f=open('extra2.py','w');f.write('x');f.close()")
     assert r.rc == 0
-    r = board.run("sync", app, "--exclude", "*.txt", "-n", "--delete", "--json")
+    r = board.run("sync", app, "--exclude", "*.txt", "-n", "--delete", "--delete-root", "--json")
     s = json.loads(r.out)
     assert s["dry_run"] and s["updated"] == 1 and s["deleted"] == 1
     assert (root / "lib" / "util.py").read_text() == "X = 1\n"
     r = board.run("sync", app, "--exclude", "*.txt", "--delete")
+    assert r.rc == 1 and "--delete-root" in r.err and "extra2.py" in r.err, r
+    r = board.run("sync", app, "--exclude", "*.txt", "--delete", "--delete-root")
     assert r.rc == 0, r
     assert "1 updated, 1 deleted" in r.out
     assert (root / "lib" / "util.py").read_text() == "X = 2\n"
