@@ -306,12 +306,18 @@ def issue12_installed_defaults():
     limit = b["wire_bytes"] * 10 / 460800
     print(f"    installed, -b 460800: {fixed:.1f} s, wire limit {limit:.1f} s, ratio {fixed / limit:.3f}, "
           f"stub {b['device']['stub']} (target <= 1.05) {verdict(fixed <= 1.05 * limit and b['device']['stub'])}")
-    s = Sim(tmp / "i12-js.bin", "--realtime", transport="--rfc2217")
-    t0 = time.perf_counter()
-    r = subprocess.run(["node", "bench/esptooljs_flash.mjs", s.url, "460800", *[f"{a}={seed / p}" for a, p in bundle]],
-                       capture_output=True, text=True, timeout=900)
-    js = time.perf_counter() - t0
-    s.stop()
+    # esptool-js sometimes stops at connect ("invalid response", "Invalid head of packet": stale SYNC
+    # answers, its own reading); like the full-write figure above, one fresh attempt, said
+    for attempt in range(2):
+        s = Sim(tmp / f"i12-js{attempt}.bin", "--realtime", transport="--rfc2217")
+        t0 = time.perf_counter()
+        r = subprocess.run(["node", "bench/esptooljs_flash.mjs", s.url, "460800",
+                            *[f"{a}={seed / p}" for a, p in bundle]], capture_output=True, text=True, timeout=900)
+        js = time.perf_counter() - t0
+        s.stop()
+        if r.returncode == 0 or js > 5 or attempt:
+            break
+        print(f"    (esptool-js stopped at connect: {r.stdout.strip()[:120]}; timing a second attempt)")
     if r.returncode != 0:
         print(f"    esptool-js (RFC 2217) failed: {r.stdout.strip()[:200]}")
         missed += 1

@@ -108,11 +108,13 @@ def test_reflash_is_up_to_date_and_one_sector_change_writes_one_sector(espburn, 
     app = bytearray((seed / "MicroPython.bin").read_bytes())
     app[0x123456] ^= 0xFF
     (tmp_path / "app.bin").write_bytes(app)
-    r = espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, "--json", timeout=300)
+    # the changed byte breaks the app's SHA-256: a damaged image is refused without --force
+    r = espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, "--force", "--json", timeout=300)
     assert r.rc == 0, r
     reg = json.loads(r.out)["boards"][0]["regions"][0]
     assert reg["state"] == "written" and reg["written"] == 0x1000
-    r = espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, "--no-skip", "--json", timeout=300)
+    r = espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, "--no-skip", "--force", "--json",
+                timeout=300)
     assert json.loads(r.out)["boards"][0]["regions"][0]["written"] == len(app)
     assert_holds(flash_bytes(board), [(0x10000, bytes(app))])
 
@@ -324,7 +326,8 @@ def test_every_device_command_on_every_transport(espburn, sim, seed, tmp_path, t
     assert [x["addr"] for x in json.loads(r.out)["boards"][0]["regions"]] == [a for a, _ in BUNDLE[:3]]
     app = (seed / "MicroPython.bin").read_bytes()[:0x30000]
     (tmp_path / "app.bin").write_bytes(app)
-    assert espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, *KEEP, timeout=300).rc == 0
+    # a cut-short app is a damaged image: written only with --force
+    assert espburn("flash", "0x10000", tmp_path / "app.bin", "-p", board.url, *KEEP, "--force", timeout=300).rc == 0
     assert espburn("verify", "0x10000", tmp_path / "app.bin", "-p", board.url).rc == 0
     r = espburn("read", "-p", board.url, "0x8000", "0xc00", tmp_path / "table.bin")
     assert r.rc == 0, r
