@@ -41,7 +41,8 @@ long mpy_zlib_block(bytes *out, const uint8_t *p, size_t n)
 {
     if (n > 32768)
         return -1;
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(9);
+    struct libdeflate_compressor *c =
+        libdeflate_alloc_compressor(12); /* the best libdeflate has: blocks are small, the line is slow */
     if (!c)
         return -1;
     size_t bound = libdeflate_zlib_compress_bound(c, n);

@@ -429,6 +429,9 @@ static int add_block(struct mpy_fs *fs, bytes *code, const uint8_t *p, size_t n,
     return rc;
 }
 
+/* The scratch names of a write; the board's _eb_open and _eb_done derive
+ * the same ones from the path (src/mpy/prelude.py.h), which saves sending
+ * them: two paths less per file. */
 static int put_names(const char *path, char *tmp, char *bak, size_t n)
 {
     return (snprintf(tmp, n, "%s.eb-new", path) >= (int)n || snprintf(bak, n, "%s.eb-old", path) >= (int)n)
@@ -577,8 +580,8 @@ static int put_binary(struct mpy_fs *fs, const char *const names[3], const uint8
     char rx[48];
     bool fed = false;
     snprintf(rx, sizeof rx, "_eb_rx(%zu,%d)\n", n, FEED_BLOCK);
-    int rc = call(&code, "_eb_open", names, 3, ")\n") || bytes_append(&code, rx, strlen(rx)) ||
-             call(&code, "_eb_done", names, 3, tail);
+    int rc = call(&code, "_eb_open", names, 1, ")\n") || bytes_append(&code, rx, strlen(rx)) ||
+             call(&code, "_eb_done", names, 1, tail);
     rc = rc ? eb_fail(err, EB_IO, "out of memory")
             : mpy_exec_feed(fs->m, code.data, code.len, data, n, FEED_BLOCK, true, fs->m->timeout_ms, &fed,
                             &out, &tb, err);
@@ -623,10 +626,10 @@ int mpy_put_batch_add(struct mpy_fs *fs, struct mpy_put_batch *b, const char *pa
     do {
         bytes piece = { 0 };
         size_t k = n - off < block ? n - off : block;
-        int oom = (off == 0 && call(&piece, "_eb_open", names, 3, ")\n")) ||
+        int oom = (off == 0 && call(&piece, "_eb_open", names, 1, ")\n")) ||
                   (k && add_block(fs, &piece, data + off, k, st));
         off += k;
-        oom = oom || (off == n && call(&piece, "_eb_done", names, 3, tail));
+        oom = oom || (off == n && call(&piece, "_eb_done", names, 1, tail));
         b->last_open = off < n;
         rc = oom ? eb_fail(err, EB_IO, "out of memory") : batch_piece(fs, b, &piece, path, err);
         b->queued += k;
