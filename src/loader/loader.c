@@ -267,8 +267,10 @@ static int sync_once(struct loader *l, eb_err *err)
         notice_running_stub(l);
         got = esp_response_parse(l->frame, l->dec.len, l->status_len, 0, &r) == 0 && r.op == OP_SYNC;
     }
-    /* the ROM answers SYNC several times: drain the rest */
-    for (int i = 0; i < 2 * ESP_ROM_SYNC_REPLIES &&
+    /* the ROM answers SYNC 8 times: drain the other 7 and stop there, not at a
+     * timeout (30 ms per connect); late answers to an earlier unanswered try
+     * are skipped by the next command, which waits for its own op */
+    for (int i = 0; i < ESP_ROM_SYNC_REPLIES - 1 &&
                     await_response(l, OP_SYNC, 0, eb_deadline_in(SYNC_DRAIN_MS), &r, err) > 0;
          i++)
         ;
