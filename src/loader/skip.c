@@ -42,37 +42,42 @@ static void erased_md5(size_t n, uint8_t out[16])
     md5_digest(&m, MD5_DIGEST_SIZE, out);
 }
 
-/* Sectors [a, b) of the region. */
-static int diff_range(struct diff_ctx *d, unsigned a, unsigned b, bool top, eb_err *err)
+/* Sectors [a, b) of the region: 0 when they match, 1 when some differ
+ * (marked), -1 on error. `known`: the caller already knows they differ (the
+ * left half of a differing range matched), so no MD5 is asked for them. */
+static int diff_range(struct diff_ctx *d, unsigned a, unsigned b, bool top, bool known, eb_err *err)
 {
     if (d->queries >= d->budget) {
         mark(d, a, b);
-        return 0;
+        return 1;
     }
     size_t off = (size_t)a * SKIP_SECTOR;
     size_t end = (size_t)b * SKIP_SECTOR < d->len ? (size_t)b * SKIP_SECTOR : d->len;
     uint8_t want[16], got[16];
-    local_md5(d->data + off, end - off, want);
-    d->queries++;
-    if (d->fn(d->ctx, d->addr + (uint32_t)off, (uint32_t)(end - off), got, err))
-        return -1;
-    if (memcmp(want, got, 16) == 0)
-        return 0;
+    if (!known) {
+        local_md5(d->data + off, end - off, want);
+        d->queries++;
+        if (d->fn(d->ctx, d->addr + (uint32_t)off, (uint32_t)(end - off), got, err))
+            return -1;
+        if (memcmp(want, got, 16) == 0)
+            return 0;
+    }
     if (top) { /* erased flash (a new board, after --erase): everything changes, stop asking */
         erased_md5(end - off, want);
         if (memcmp(want, got, 16) == 0) {
             mark(d, a, b);
-            return 0;
+            return 1;
         }
     }
     if (b - a == 1) {
         mark(d, a, b);
-        return 0;
+        return 1;
     }
     unsigned mid = a + (b - a) / 2;
-    if (diff_range(d, a, mid, false, err))
+    int left = diff_range(d, a, mid, false, false, err);
+    if (left < 0 || diff_range(d, mid, b, false, left == 0, err) < 0)
         return -1;
-    return diff_range(d, mid, b, false, err);
+    return 1;
 }
 
 /* Whether sector s of the region holds the image's bytes: 1 yes, 0 no, -1 error. */
@@ -129,7 +134,7 @@ int skip_find_changed(uint32_t addr, const uint8_t *data, size_t len, range_md5_
     if (rc > 0)
         mark(&d, 0, n);
     else if (rc == 0 && n)
-        rc = diff_range(&d, 0, n, true, err);
+        rc = diff_range(&d, 0, n, true, false, err);
     rc = rc < 0 ? -1 : 0;
     if (queries)
         *queries = d.queries;

@@ -1,6 +1,8 @@
 /* skip.h - skip-unchanged: find which 4 KB sectors of a region differ
  * between the flash and the bytes to write, by comparing MD5s of ranges
- * (bisecting mismatching ranges within a query budget), and merge the
+ * (bisecting mismatching ranges within a query budget; when the left half
+ * of a mismatching range matches, the right half is known to differ and is
+ * not hashed), and merge the
  * changed sectors into runs to write. Pure logic: the flash MD5 comes
  * from a callback, so it is testable without a board. */
 #ifndef ESPBURN_SKIP_H

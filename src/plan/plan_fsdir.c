@@ -170,5 +170,6 @@ int plan_fsdir_write(struct fs_vol *v, const struct fs_node *n, const char *loca
         if (plan_fsdir_write(v, &n->kids[i], p, files, nbytes, err))
             return -1;
     }
+    set_mtime(local, n->mtime); /* after its children: writing them changed it */
     return 0;
 }

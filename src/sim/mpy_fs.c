@@ -42,6 +42,27 @@ static int remove_one(const char *path, const struct stat *st, int flag, struct 
     return ftw->level > 0 ? remove(path) : 0;
 }
 
+/* The folder's latest ctime and entry count (nftw has no context pointer). */
+static struct timespec scan_newest;
+static size_t scan_entries;
+
+static int scan_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path, (void)flag, (void)ftw;
+    scan_entries++;
+    if (st->st_ctim.tv_sec > scan_newest.tv_sec ||
+        (st->st_ctim.tv_sec == scan_newest.tv_sec && st->st_ctim.tv_nsec > scan_newest.tv_nsec))
+        scan_newest = st->st_ctim;
+    return 0;
+}
+
+static void scan(const char *dir, struct timespec *newest, size_t *entries)
+{
+    scan_newest = (struct timespec){ 0 }, scan_entries = 0;
+    nftw(dir, scan_one, 16, FTW_PHYS);
+    *newest = scan_newest, *entries = scan_entries;
+}
+
 static int read_mem(void *ctx, uint64_t off, void *buf, size_t n, eb_err *err)
 {
     (void)err;
@@ -79,7 +100,7 @@ void sim_mpy_fs_unpack(struct sim_mpy_fs *f, struct sim *s, const char *dir)
     bool erased = id->role == ROLE_ERASED;
     free(id);
     if (erased) {
-        f->on = true;
+        f->on = f->dirty = true;
         f->type = strcmp(s->app.personality, "lobo") == 0 ? FS_SPIFFS : FS_LITTLEFS;
         sim_tracef(s,
                    "app stage: partition %s is erased; MicroPython's files are those in %s, packed into it "
@@ -96,6 +117,7 @@ void sim_mpy_fs_unpack(struct sim_mpy_fs *f, struct sim *s, const char *dir)
         return;
     }
     f->on = true;
+    scan(dir, &f->newest, &f->entries);
     sim_tracef(s, "app stage: %zu files of partition %s (%s) unpacked into %s", files, f->label,
                fs_type_name(f->type), dir);
 }
@@ -105,6 +127,14 @@ void sim_mpy_fs_pack(struct sim_mpy_fs *f, struct sim *s, const char *dir)
     if (!f->on)
         return;
     f->on = false;
+    struct timespec newest;
+    size_t entries;
+    scan(dir, &newest, &entries);
+    if (!f->dirty && entries == f->entries && newest.tv_sec == f->newest.tv_sec &&
+        newest.tv_nsec == f->newest.tv_nsec) {
+        sim_tracef(s, "reset: MicroPython changed no file; partition %s kept as it is", f->label);
+        return;
+    }
     eb_err err = { 0 };
     struct plan_fsdir w;
     bytes img = { 0 };

@@ -7,18 +7,24 @@
  * MicroPython wrote is in the flash (and --flash-file). An erased partition
  * leaves the folder as it is (its files are what MicroPython sees) and gets
  * the personality's format on the way back; a partition holding something
- * else is never touched. */
+ * else is never touched. A folder MicroPython did not change is not packed
+ * (the partition already holds it), so a reset stays quick. */
 #ifndef ESPBURN_SIM_MPY_FS_H
 #define ESPBURN_SIM_MPY_FS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "fs/fs.h"
 #include "sim/engine.h"
 
 struct sim_mpy_fs {
-    bool on; /* the partition is the folder's home: pack back at the stop */
+    bool on;                /* the partition is the folder's home: pack back at the stop */
+    bool dirty;             /* pack even when the folder did not change (an erased partition) */
+    struct timespec newest; /* the folder's latest change (ctime) when MicroPython started */
+    size_t entries;         /* and how many entries it had */
     enum fs_type type;
     uint32_t offset, size;
     char label[17];

@@ -596,6 +596,29 @@ static void skip_finds_one_changed_sector_cheaply(void **state)
     free(img);
 }
 
+/* A half is not asked about when the other half of a differing range matched:
+ * one changed sector at the end of 16 costs the whole range and each left half. */
+static void skip_infers_the_half_that_differs(void **state)
+{
+    (void)state;
+    size_t len = 16 * 0x1000;
+    uint8_t *flash = malloc(len), *img = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        img[i] = (uint8_t)(i * 7 + (i >> 12));
+    memcpy(flash, img, len);
+    flash[15 * 0x1000 + 9] ^= 1;
+    bool changed[16];
+    struct md5_over o = { flash, 0 };
+    unsigned q;
+    eb_err err = { 0 };
+    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
+    assert_int_equal(q, 5); /* [0,16), then [0,8), [8,12), [12,14), [14,15): each matched */
+    for (unsigned i = 0; i < 16; i++)
+        assert_int_equal(changed[i], i == 15);
+    free(flash);
+    free(img);
+}
+
 static void skip_budget_marks_the_rest_changed(void **state)
 {
     (void)state;
@@ -741,6 +764,7 @@ int main(void)
         cmocka_unit_test(deflated_write_lands_and_resends_a_refused_block),
         cmocka_unit_test(block_refused_three_times_fails_clearly),
         cmocka_unit_test(skip_finds_one_changed_sector_cheaply),
+        cmocka_unit_test(skip_infers_the_half_that_differs),
         cmocka_unit_test(skip_budget_marks_the_rest_changed),
         cmocka_unit_test(skip_erased_region_needs_one_query),
         cmocka_unit_test(skip_large_region_on_a_new_board_probes_one_sector),
