@@ -2,7 +2,8 @@
 # deps.sh - install everything espburn needs to build and test, on Debian or
 # Ubuntu: compilers, the libraries it links (cJSON, libdeflate, zlib, nettle, libinih,
 # libserialport), cmocka and pytest for tests, dosfstools and mtools (they
-# check the FAT images espburn builds), and Node packages that act as
+# check the FAT images espburn builds), groff, man, zsh and fish (they check the
+# generated manual page and completions), and Node packages that act as
 # independent clients (esptool-js, js-fatfs) and as the virtual board's MicroPython.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ SUDO=""
 
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
   libcjson-dev libcurl4-openssl-dev libdeflate-dev libinih-dev zlib1g-dev nettle-dev libserialport-dev \
-  libcmocka-dev python3 python3-pytest python3-pyte dosfstools mtools"
+  libcmocka-dev python3 python3-pytest python3-pyte dosfstools mtools groff-base man-db zsh fish"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

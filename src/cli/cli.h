@@ -15,6 +15,10 @@ struct command {
     const char *summary;               /* one line for `espburn help` */
     unsigned opts;                     /* the shared options it honours: CLI_O(PORT) | ... */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
+    /* Its own options and sub-command words, as its --help lists them, for
+     * completions and the man page: "build ls -o IMG -n,--dry-run --force"
+     * (a value's name after a space; `-x,--long` for two spellings). */
+    const char *own;
 };
 
 /* The command table (cli_commands.c), ended by a row with name NULL. */
@@ -70,6 +74,8 @@ int cmd_explain(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_fs(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+int cmd_man(int argc, char **argv);
 
 /* Print "espburn: <message>" on stderr and return the error's exit code. */
 int cli_fail(const eb_err *err);

@@ -26,9 +26,7 @@ static const char usage[] =
     "  path = /dev/ttyUSB0\n"
     "  [sync]                 patterns sync and watch leave out (repeatable)\n"
     "  exclude = *.log\n\n"
-    "options:\n"
-    "  -p, --port PORT, -b, --baud RATE, --after MODE   show what these flags would give\n"
-    "  --json                 one JSON document on stdout\n";
+    "-p, -b and --after show what these flags would give.\n";
 
 /* "--port=X" or "--port X" (and the short form); 1 when argv[*i] is `name`. */
 static int value_of(const char *lng, const char *shrt, int argc, char **argv, int *i, const char **out)

@@ -92,3 +92,20 @@ def test_installed_sim_micropython_serves_a_repl(prefix, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_completions_and_man_page_are_installed(prefix, tmp_path):
+    """Where bash-completion, zsh, fish and man look under PREFIX, each what the installed
+    binary writes from its tables (tests/e2e/test_completion.py checks their content)."""
+    exe = prefix / "bin/espburn"
+    for path, args in (("share/bash-completion/completions/espburn", ["completion", "bash"]),
+                       ("share/zsh/site-functions/_espburn", ["completion", "zsh"]),
+                       ("share/fish/vendor_completions.d/espburn.fish", ["completion", "fish"]),
+                       ("share/man/man1/espburn.1", ["man"])):
+        assert (prefix / path).is_file(), f"{path} is not installed"
+        r = run_installed(exe, *args, tmp_path=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert (prefix / path).read_text() == r.stdout, f"{path} is not what 'espburn {' '.join(args)}' writes"
+    r = subprocess.run(["man", "-l", str(prefix / "share/man/man1/espburn.1")], capture_output=True, text=True,
+                       env={"MANPAGER": "cat", "PATH": os.environ["PATH"], "MANWIDTH": "80"})
+    assert r.returncode == 0 and "espburn - flash ESP32 boards" in r.stdout.replace("\u2010", "-"), r
