@@ -63,7 +63,7 @@ static const struct command commands[] = {
     { "mv", "rename a file or folder on the board", MPY_OPTS, cmd_mv, "" },
     { "df", "size and free space of the board's filesystem", MPY_OPTS, cmd_df, "" },
     { "sync", "make a board folder equal to a local folder", MPY_OPTS, cmd_sync,
-      "--delete -n,--dry-run --exclude PATTERN --no-ignore" },
+      "--delete -n,--dry-run --exclude PATTERN --no-ignore --delete-root --force" },
     { "mip", "install packages from a micropython-lib style index (URL or folder)", MPY_OPTS, cmd_mip,
       "install --index URL --target DIR --no-mpy" },
     { "watch", "sync a folder, then send each change and restart the program (Ctrl-C stops)", MPY_OPTS,
