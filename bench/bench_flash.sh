@@ -120,7 +120,7 @@ def board_row(name="m5stack-fire"):
     """The board's own figures, as the virtual board charges them (sim --list --json: its flash part's
     row in src/chip/flash_parts.c, the chip's read rate, the bridge's top rate)."""
     r = subprocess.run([binary, "sim", "--list", "--json"], capture_output=True, text=True, check=True)
-    return next(b for b in json.loads(r.stdout) if b["name"] == name)
+    return next(b for b in json.loads(r.stdout)["boards"] if b["name"] == name)
 
 
 FIRE = board_row()

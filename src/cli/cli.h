@@ -81,8 +81,8 @@ int cmd_man(int argc, char **argv);
 int cli_fail(const eb_err *err);
 /* Print "espburn CMD: <message>" and a hint to use --help; returns EB_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Print `doc` as one JSON document on stdout and free it. */
-void cli_print_json(cJSON *doc);
+/* --json documents: cli_print_json, cli_json_line (one envelope, cli_json.h). */
+#include "cli/cli_json.h"
 /* True when stdout is a terminal (progress bars). Colours: cli_use_color
  * (cli_options.h). */
 bool cli_is_tty(void);

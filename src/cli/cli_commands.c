@@ -128,11 +128,21 @@ static void print_usage(FILE *f)
     fprintf(f, "\nexit codes: 0 ok, 1 problem found or refused, 2 usage error, 3 I/O or device error\n");
 }
 
+/* Whether the command line asks for --json (and the command takes it). */
+static bool wants_json(const struct command *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc && (c->opts & CLI_O(JSON)) && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--json"))
+            return true;
+    return false;
+}
+
 static int run(const struct command *c, int argc, char **argv)
 {
     current = c;
+    cli_json_begin(c->name, wants_json(c, argc, argv));
     int rc = cli_options_prepare(c->name, c->opts, &argc, &argv);
-    return rc ? rc : c->run(argc, argv);
+    return cli_json_end(rc ? rc : c->run(argc, argv));
 }
 
 /* argv[0] is the command's name (cli_chain runs each command through it). */
@@ -178,8 +188,6 @@ int cmd_version(int argc, char **argv)
         return EB_OK;
     }
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddBoolToObject(j, "ok", true);
-    cJSON_AddStringToObject(j, "command", "version");
     cJSON_AddStringToObject(j, "version", ESPBURN_VERSION);
     cli_print_json(j);
     return EB_OK;

@@ -344,13 +344,6 @@ int cli_device_parse_simple(int argc, char **argv, const char *cmd, struct cli_d
 
 int cli_device_fail(const struct cli_device_opts *o, const eb_err *err)
 {
-    int code = cli_fail(err);
-    if (o->json) {
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddBoolToObject(j, "ok", false);
-        cJSON_AddStringToObject(j, "error", err->msg);
-        cJSON_AddNumberToObject(j, "exit_code", code);
-        cli_print_json(j);
-    }
-    return code;
+    (void)o; /* with --json the error document is printed when the command ends (cli_json.h) */
+    return cli_fail(err);
 }

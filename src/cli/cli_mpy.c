@@ -236,7 +236,6 @@ int cli_mpy_done_paths(struct cli_mpy *c)
 {
     if (c->json) {
         cJSON *doc = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(doc, "paths");
-        cJSON_AddStringToObject(doc, "command", c->cmd);
         for (int i = 0; i < c->npos; i++)
             cJSON_AddItemToArray(arr, cJSON_CreateString(cli_mpy_remote(c->pos[i])));
         cli_print_json(doc);
@@ -268,9 +267,12 @@ const char *cli_mpy_basename(const char *path)
     return b;
 }
 
-static cJSON *entries_json(const struct mpy_entries *e)
+/* {"path": the folder listed, "entries": [{path, type, size}...]} */
+static cJSON *entries_json(const char *path, const struct mpy_entries *e)
 {
-    cJSON *arr = cJSON_CreateArray();
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "path", path);
+    cJSON *arr = cJSON_AddArrayToObject(doc, "entries");
     for (size_t i = 0; i < e->n; i++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "path", e->v[i].path);
@@ -278,7 +280,7 @@ static cJSON *entries_json(const struct mpy_entries *e)
         cJSON_AddNumberToObject(o, "size", (double)e->v[i].size);
         cJSON_AddItemToArray(arr, o);
     }
-    return arr;
+    return doc;
 }
 
 int cli_mpy_show_listing(struct cli_mpy *c, const char *path, bool recursive,
@@ -291,7 +293,7 @@ int cli_mpy_show_listing(struct cli_mpy *c, const char *path, bool recursive,
         return cli_mpy_fail(c, &err);
     }
     if (c->json)
-        cli_print_json(entries_json(&e));
+        cli_print_json(entries_json(path, &e));
     else
         print_text(path, &e);
     mpy_entries_free(&e);

@@ -9,28 +9,21 @@
 int cli_fail(const eb_err *err)
 {
     fprintf(stderr, "espburn: %s\n", err->msg[0] ? err->msg : "failed");
+    cli_json_note_error(err->msg[0] ? err->msg : NULL);
     return err->code ? err->code : EB_IO;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "espburn%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, " (see 'espburn %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+    fprintf(stderr, "espburn%s%s: %s (see 'espburn %s%s--help')\n", cmd ? " " : "", cmd ? cmd : "", msg,
+            cmd ? cmd : "", cmd ? " " : "");
+    cli_json_note_error(msg);
     return EB_USAGE;
-}
-
-void cli_print_json(cJSON *doc)
-{
-    char *s = cJSON_PrintUnformatted(doc);
-    if (s) {
-        puts(s);
-        free(s);
-    }
-    cJSON_Delete(doc);
 }
 
 bool cli_is_tty(void)

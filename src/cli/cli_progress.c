@@ -55,7 +55,7 @@ static void emit_json_line(const struct cli_progress *p, size_t done, size_t tot
     cJSON_AddNumberToObject(j, "total", (double)total);
     cJSON_AddNumberToObject(j, "bytes_per_second", (double)(long long)rate);
     cJSON_AddNumberToObject(j, "eta_seconds", rate > 0 ? (double)(total - done) / rate : 0);
-    cli_print_json(j);
+    cli_json_progress(j);
     fflush(stdout);
 }
 

@@ -41,7 +41,10 @@ int cmd_cat(int argc, char **argv)
         bytes_free(&b64);
         bytes_free(&data);
     }
-    if (arr)
-        cli_print_json(arr);
+    if (arr) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "files", arr);
+        cli_print_json(doc);
+    }
     return cli_mpy_end(&c, EB_OK);
 }

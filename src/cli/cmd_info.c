@@ -356,6 +356,7 @@ static cJSON *json_unreadable(const char *path, const eb_err *err)
     cJSON_AddStringToObject(o, "path", path);
     cJSON_AddBoolToObject(o, "read", false);
     cJSON_AddStringToObject(o, "error", err->msg);
+    cli_json_note_error(err->msg);
     return o;
 }
 

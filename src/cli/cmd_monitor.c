@@ -322,7 +322,7 @@ static void say(struct monitor *m, const char *event, const char *fmt, ...)
         cJSON *o = json_line(m, "event");
         cJSON_AddStringToObject(o, "event", event);
         cJSON_AddStringToObject(o, "text", text);
-        cli_print_json(o);
+        cli_json_line(o);
         fflush(stdout);
         return;
     }
@@ -375,7 +375,7 @@ static void show_update(struct monitor *m, unsigned i, const struct bootlog_find
     if (m->a->json) {
         cJSON *o = json_line(m, "finding-update");
         cJSON_AddItemToObject(o, "finding", finding_json(m, f));
-        cli_print_json(o);
+        cli_json_line(o);
         return;
     }
     struct bootlog_brief b;
@@ -394,7 +394,7 @@ static void show_finding(struct monitor *m, const struct bootlog_finding *f)
     if (m->a->json) {
         cJSON *o = json_line(m, "finding");
         cJSON_AddItemToObject(o, "finding", finding_json(m, f));
-        cli_print_json(o);
+        cli_json_line(o);
         return;
     }
     struct bootlog_brief b;
@@ -452,7 +452,7 @@ static void show_chunk_json(struct monitor *m, const uint8_t *p, size_t n)
     cJSON *o = json_line(m, "output");
     cJSON_AddStringToObject(o, "data", text);
     free(text);
-    cli_print_json(o);
+    cli_json_line(o);
 }
 
 /* ---- the status rows ------------------------------------------------------ */
@@ -676,7 +676,7 @@ static void explain_findings(struct monitor *m, bool all)
         cJSON *o = json_line(m, "explain"), *arr = cJSON_AddArrayToObject(o, "findings");
         for (unsigned i = all ? 0 : n - 1; i < n; i++)
             cJSON_AddItemToArray(arr, bootreport_json(all || !d ? bootlog_finding(m->bl, i) : d));
-        cli_print_json(o);
+        cli_json_line(o);
         return;
     }
     release_held(m);
@@ -815,7 +815,7 @@ static void start(struct monitor *m)
         cJSON *o = json_line(m, "start");
         cJSON_AddStringToObject(o, "port", a->port);
         cJSON_AddNumberToObject(o, "baud", a->baud);
-        cli_print_json(o);
+        cli_json_line(o);
     } else {
         say(m, "start", "espburn monitor on %s at %u baud; Ctrl-] leaves, Ctrl-T H for help", a->port,
             (unsigned)a->baud);
@@ -849,7 +849,7 @@ static void show_summary(struct monitor *m, int rc)
         for (unsigned i = 0; i < bootlog_count(m->bl); i++)
             cJSON_AddItemToArray(arr, bootreport_json(bootlog_finding(m->bl, i)));
         cJSON_AddNumberToObject(o, "exit", rc);
-        cli_print_json(o);
+        cli_json_line(o);
         return;
     }
     end_board_line(m);

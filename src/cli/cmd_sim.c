@@ -178,8 +178,11 @@ static int list_boards(bool json)
         add_timing(o, sim_board_flash(b));
         cJSON_AddItemToArray(arr, o);
     }
-    if (json)
-        cli_print_json(arr);
+    if (json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "boards", arr);
+        cli_print_json(doc);
+    }
     return EB_OK;
 }
 
@@ -191,7 +194,7 @@ static void announce(const struct sim_cli *o, const struct sim_board *b, const s
         cJSON_AddStringToObject(doc, "url", srv->url);
         if (o->flash_file)
             cJSON_AddStringToObject(doc, "flash_file", o->flash_file);
-        cli_print_json(doc);
+        cli_json_line(doc); /* the board runs on: this line says it is listening */
     } else {
         printf("espburn sim: %s listening; connect with -p %s\n", b->name, srv->url);
     }

@@ -51,7 +51,8 @@ def test_nothing_listening_is_io_error(espburn):
     assert "cannot connect" in r.err
     r = espburn("chip", "-p", "socket://127.0.0.1:1", "--json")
     d = json.loads(r.out)
-    assert r.rc == 3 and d["ok"] is False and d["exit_code"] == 3 and "cannot connect" in d["error"]
+    assert r.rc == 3 and d["ok"] is False and d["command"] == "chip", d
+    assert d["error"]["exit"] == 3 and d["error"]["code"] == "io" and "cannot connect" in d["error"]["message"]
 
 
 def test_gpio0_stuck_high_is_explained(espburn, sim):

@@ -24,7 +24,8 @@ SEED_FILES = {
 def info_json(espburn, *files):
     r = espburn("info", "--json", *files)
     doc = json.loads(r.out)
-    assert doc["exit_code"] == r.rc, r
+    assert doc["ok"] == (r.rc == 0) and doc["command"] == "info", r
+    assert r.rc == 0 or doc["error"]["exit"] == r.rc, r
     return r, doc["files"]
 
 

@@ -140,7 +140,7 @@ def test_empty_file_and_nested_folders(board, tmp_path):
     assert (board.fs / "a" / "b" / "empty").read_bytes() == b""
     r = board.run("ls", ":a", "-r", "--json")
     import json
-    entries = {e["path"]: e for e in json.loads(r.out)}
+    entries = {e["path"]: e for e in json.loads(r.out)["entries"]}
     assert entries["a/b"]["type"] == "dir" and entries["a/b/empty"]["size"] == 0
     assert board.run("rm", ":a").rc == 1
     assert board.run("rm", "-r", ":a").rc == 0

@@ -172,7 +172,7 @@ def test_list_json_gives_each_boards_realtime_figures(espburn):
     typical times on the Fire), the chip's read rate, the bridge's top rate and latency."""
     r = espburn("sim", "--list", "--json")
     assert r.rc == 0, r
-    fire = next(b for b in json.loads(r.out) if b["name"] == "m5stack-fire")
+    fire = next(b for b in json.loads(r.out)["boards"] if b["name"] == "m5stack-fire")
     assert fire["bridge_max_baud"] == 2000000 and fire["bridge_latency_us"] == 1000
     t = fire["timing"]
     assert (t["sector_erase_us"], t["block_erase_us"], t["page_program_us"], t["status_write_us"]) == \

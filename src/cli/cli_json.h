@@ -1,0 +1,44 @@
+/* cli_json.h - the one envelope every --json document has (docs/json.md):
+ *
+ *   {"ok": true, "command": "flash", ...the command's fields}
+ *   {"ok": false, "command": "flash", "error": {"code": "io", "exit": 3,
+ *    "message": "..."}, ...whatever fields the command had}
+ *
+ * "ok" is true exactly when the exit code is 0. A command builds its fields
+ * and hands them to cli_print_json; the document goes out when the command
+ * ends (cli_json_end), so "ok" and "error" match its exit code, and a
+ * command that fails before printing (a usage error, a refusal, a port that
+ * cannot be opened) still prints one document. Streaming commands (monitor,
+ * sim, --progress lines) print each object at once with cli_json_line.
+ * Shared field names: address (number) + address_hex, file, size, port. */
+#ifndef ESPBURN_CLI_JSON_H
+#define ESPBURN_CLI_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A command starts: `json` says whether it was given --json. */
+void cli_json_begin(const char *command, bool json);
+/* The command ended with exit code `rc`: print its document (or the error
+ * document when it printed none). Returns rc. */
+int cli_json_end(int rc);
+
+/* The command's result document (an object; an array is put under
+ * "items"). Takes `doc`. Without a running command it is printed at once. */
+void cli_print_json(cJSON *doc);
+/* One object of a streaming command's result (monitor's events, sim's
+ * "listening"), printed at once with "ok" and "command". Once one went out,
+ * the command's end prints nothing more (the stream says how it went). */
+void cli_json_line(cJSON *doc);
+/* A progress object (--progress), printed at once; the result still follows. */
+void cli_json_progress(cJSON *doc);
+
+/* Remember why the command fails (the first message wins), for "error". */
+void cli_json_note_error(const char *message);
+
+/* "address": a, "address_hex": "0x..." on `o` (with `name` as the prefix
+ * instead of "address" when it is not NULL: "end", "end_hex"). */
+void cli_json_add_address(cJSON *o, const char *name, uint32_t a);
+
+#endif
