@@ -86,9 +86,9 @@ static int parse_option(struct cli_mpy *c, int argc, char **argv, int *i)
 
 int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv)
 {
-    const char *env_baud = getenv("ESPBURN_BAUD"); /* checked by cli_options_prepare */
-    c->baud =
-        env_baud && *env_baud && strcmp(env_baud, "auto") ? (uint32_t)strtoul(env_baud, NULL, 10) : MPY_BAUD;
+    /* ESPBURN_BAUD (checked by cli_options_prepare), else the config file's (checked when read) */
+    const char *dflt = cli_config_baud().value;
+    c->baud = dflt && strcmp(dflt, "auto") ? (uint32_t)strtoul(dflt, NULL, 10) : MPY_BAUD;
     c->timeout_s = 10;
     c->port = cli_config_port().value;
     bool only_args = false;

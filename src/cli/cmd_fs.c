@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_config.h"
 #include "cli/cli_options.h"
 #include "cli/cli_device.h"
 #include "cli/cli_fs.h"
@@ -152,7 +153,7 @@ static int check_read_args(struct fs_cli *o)
 {
     if (o->board && o->image)
         return cli_usage("fs", "give IMAGE or -p PORT, not both ('%s' was taken for IMAGE)", o->image);
-    o->board = o->board || (!o->image && getenv("ESPBURN_PORT") && *getenv("ESPBURN_PORT"));
+    o->board = o->board || (!o->image && cli_config_port().value); /* ESPBURN_PORT or the config file's */
     if (!o->image && !o->board)
         return cli_usage("fs",
                          "give the image or flash dump to read, or -p PORT to read the board's partition");

@@ -143,3 +143,12 @@ def test_after_from_the_file(cfg, sim):
     r = run("chip", "-p", board.url, "--explain", "--after", "hard-reset")
     assert r.rc == 0, r
     assert "hard reset" in r.err
+
+
+def test_fs_reads_the_board_of_the_files_port(cfg):
+    """fs ls without an image reads the board on the default port, the file's included."""
+    r = run("fs", "ls")
+    assert r.rc == 2 and "give the image" in r.err, r
+    cfg("port = dead\n[port dead]\npath = socket://127.0.0.1:1\n")
+    r = run("fs", "ls", timeout=30)
+    assert r.rc == 3 and "127.0.0.1:1" in r.err, r
