@@ -7,7 +7,7 @@
 # parse, write or print.
 # Then on the real-time virtual Fire (RFC 2217, --realtime: the line rate,
 # the USB bridge's latency and the flash's timing of the real board):
-#   deploy 2 MB (1.8 MB random assets + 50 Python files of 4 KB) into a 3 MB
+#   deploy 2 MB (1.8 MB random assets + 50 Python files of 4 KB) into a 2.4 MB
 #   internalfs with `flash FIRMWARE --fs DIR -b auto`, against `sync` at
 #   115200 to the booted LoBo MicroPython (measured on a tenth of the tree,
 #   the same mix, and scaled by bytes; it would take minutes): >= 10x;
@@ -84,7 +84,7 @@ fw=$tmp/fw
 mkdir -p "$fw"
 cp "$seed/bootloader/bootloader.bin" "$seed/phy_init_data.bin" "$seed/MicroPython.bin" "$fw/"
 printf 'nvs, data, nvs, 0x9000, 0x6000\nphy_init, data, phy, 0xf000, 0x1000\n%s\n%s\n' \
-  "MicroPython, app, factory, 0x10000, 0x240000" "internalfs, data, spiffs, 0x250000, 0x300000" >"$tmp/t.csv"
+  "MicroPython, app, factory, 0x10000, 0x240000" "internalfs, data, spiffs, 0x250000, 0x260000" >"$tmp/t.csv"
 "$bin" table csv2bin "$tmp/t.csv" "$fw/partitions.bin" >/dev/null
 make_deploy "$tmp/deploy" 10
 make_deploy "$tmp/tenth" 1

@@ -50,19 +50,58 @@ static bool sequential(const struct device_fs *f, size_t p)
     return true;
 }
 
-/* Fetch the missing run [p, q), and read ahead as far as the reader has
- * been reading sequentially (the window doubles with each sequential miss,
- * up to DEVICE_FS_WINDOW_MAX pages; a jump starts it over), so a file's
- * data comes in a few large reads and scattered metadata in small ones. */
+/* A scan: the reader goes from the start of one 4 KB block to the next
+ * (SPIFFS reads each block's lookup page first). */
+static bool scanning(const struct device_fs *f, size_t p)
+{
+    return p % DEVICE_FS_BLOCK_PAGES == 0 && p >= DEVICE_FS_BLOCK_PAGES &&
+           f->last_start == p - DEVICE_FS_BLOCK_PAGES;
+}
+
+/* Are at least half of the pages [a, b) erased (free space, whatever the format)? */
+static bool mostly_erased(const struct device_fs *f, size_t a, size_t b)
+{
+    size_t n = 0;
+    for (size_t pg = a; pg < b; pg++) {
+        const uint8_t *d = f->shadow + pg * DEVICE_FS_PAGE;
+        size_t i = 0;
+        while (i < DEVICE_FS_PAGE && d[i] == 0xFF)
+            i++;
+        n += i == DEVICE_FS_PAGE;
+    }
+    return 2 * n >= b - a;
+}
+
+/* How far to read ahead of page p: as far as the reader has been reading
+ * sequentially (the window doubles with each sequential miss, up to
+ * DEVICE_FS_WINDOW_MAX pages), the whole block in a scan, nothing after a
+ * jump, nor after read-ahead found mostly erased flash (free space). */
+static size_t ahead_of(struct device_fs *f, size_t p)
+{
+    bool seq = sequential(f, p), scan = scanning(f, p);
+    if (!seq && !scan)
+        f->sparse = false; /* a jump: the reader is somewhere else */
+    if (f->sparse || (!seq && !scan))
+        return f->window = 1;
+    if (seq)
+        f->window = f->window * 2 < DEVICE_FS_WINDOW_MAX ? f->window * 2 : DEVICE_FS_WINDOW_MAX;
+    return f->window = scan && f->window < DEVICE_FS_BLOCK_PAGES ? DEVICE_FS_BLOCK_PAGES : f->window;
+}
+
+/* Fetch the missing run [p, q) and what ahead_of says, so a file's data
+ * and a filled filesystem's blocks come in a few large reads, scattered
+ * metadata and free space in small ones. */
 static int fetch_run(struct device_fs *f, size_t p, size_t q, eb_err *err)
 {
-    f->window =
-        sequential(f, p) ? (f->window * 2 < DEVICE_FS_WINDOW_MAX ? f->window * 2 : DEVICE_FS_WINDOW_MAX) : 1;
-    size_t npages = f->part.size / DEVICE_FS_PAGE;
-    while (q < npages && q < p + f->window && !f->have[q])
+    size_t npages = f->part.size / DEVICE_FS_PAGE, asked = q, ahead = ahead_of(f, p);
+    while (q < npages && q < p + ahead && !f->have[q])
         q++;
-    f->next = q;
-    return fetch(f, p, q, err);
+    f->next = q, f->last_start = p;
+    if (fetch(f, p, q, err))
+        return -1;
+    if (q > asked)
+        f->sparse = mostly_erased(f, asked, q);
+    return 0;
 }
 
 /* struct fs_dev's read: the missing pages of the range first, then the

@@ -3,7 +3,8 @@
  * partition table at 0x8000, then only the bytes the filesystem reader
  * (fs/fs.h) asks for, each fetched once (a cache of 256-byte pages, runs
  * of missing pages fetched in one read, more when the reader goes
- * sequentially) and checked by MD5 (the stub's own
+ * sequentially or scans block by block, less over erased flash) and
+ * checked by MD5 (the stub's own
  * digest of what it sent, or the chip's MD5 of the range under the ROM). */
 #ifndef ESPBURN_DEVICE_FS_H
 #define ESPBURN_DEVICE_FS_H
@@ -16,8 +17,9 @@
 #include "fs/fs.h"
 #include "image/part_table.h"
 
-#define DEVICE_FS_PAGE       256u /* the cache's unit: SPIFFS's page, a divisor of every block size */
-#define DEVICE_FS_WINDOW_MAX 256u /* read-ahead limit in pages (64 KB) */
+#define DEVICE_FS_PAGE        256u /* the cache's unit: SPIFFS's page, a divisor of every block size */
+#define DEVICE_FS_WINDOW_MAX  256u /* read-ahead limit in pages (64 KB) */
+#define DEVICE_FS_BLOCK_PAGES 16u  /* 4 KB: every format's block (LittleFS, SPIFFS) or sector (FAT) */
 
 struct device_fs {
     struct device *d;
@@ -29,6 +31,8 @@ struct device_fs {
     uint64_t fetched;            /* bytes read from the board */
     unsigned reads;              /* read requests sent */
     size_t next, window;         /* read-ahead: the page after the last fetch, pages to fetch ahead */
+    size_t last_start;           /* the first page of the last fetch */
+    bool sparse;                 /* the last read-ahead was mostly erased: read only what is asked */
     loader_progress_fn progress; /* (fetched, partition size) after each read, or NULL */
     void *pctx;
 };
