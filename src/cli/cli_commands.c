@@ -1,6 +1,6 @@
 /* cli_commands.c - the command table: each command's name, one-line
- * summary, the shared options it honours (src/cli/cli_options.h) and its
- * function; `help`, `version` and the dispatch from main. A new command is
+ * summary, the shared options it honours (src/cli/cli_options.h), its
+ * function and its own options (for completions and the man page); `help`, `version` and the dispatch from main. A new command is
  * one row here plus `int cmd_X(int argc, char **argv)` (declared in cli.h). */
 #include <stdio.h>
 #include <string.h>
