@@ -23,7 +23,8 @@
 static const struct command commands[] = {
     { "info", "say what each firmware file is, for which chip, and where it goes", FILE_OPTS, cmd_info, "" },
     { "plan", "build and check a flash plan from a folder, manifest or ADDR FILE pairs",
-      FILE_OPTS | CLI_O(CHIP) | CLI_O(PORT), cmd_plan, "--flash-size SIZE --force --fs DIR --fs-type TYPE" },
+      FILE_OPTS | CLI_O(CHIP) | CLI_O(PORT) | CLI_O(ESPTOOL_V4), cmd_plan,
+      "--flash-size SIZE --force --fs DIR --fs-type TYPE" },
     { "merge", "merge a plan into one image (raw, UF2 or Intel HEX)", FILE_OPTS | CLI_O(CHIP), cmd_merge,
       "-o OUT --format FORMAT --base ADDR --flash-size SIZE --force" },
     { "table", "convert and check partition tables: csv2bin, bin2csv, show", FILE_OPTS, cmd_table,
@@ -33,8 +34,8 @@ static const struct command commands[] = {
       "--fault SPEC --fs DIR --trace --list --micropython --personality NAME --fs-size BYTES" },
     { "ports", "list serial ports and guess which are ESP boards", FILE_OPTS, cmd_ports, "--all" },
     { "chip", "detect the chip, its revision, MAC and flash", DEV_OPTS, cmd_chip, "" },
-    { "flash", "write firmware to a board, checked, compressed and verified", DEV_OPTS | CLI_O(CHIP),
-      cmd_flash,
+    { "flash", "write firmware to a board, checked, compressed and verified",
+      DEV_OPTS | CLI_O(CHIP) | CLI_O(ESPTOOL_V4), cmd_flash,
       "--flash-mode MODE --flash-freq FREQ --flash-size SIZE --no-skip --erase --erase-otadata --force "
       "--fs DIR --fs-type TYPE" },
     { "verify", "compare a board's flash with a plan (MD5 per region)",

@@ -42,6 +42,9 @@ const struct cli_option cli_options[CLI_OPT_COUNT] = {
     [CLI_OPT_COLOR] = { 0, "color", "WHEN", "auto (a terminal and no $NO_COLOR), always or never" },
     [CLI_OPT_PROGRESS] = { 0, "progress", NULL,
                            "with --json: progress as JSON lines on stdout before the result" },
+    [CLI_OPT_ESPTOOL_V4] = { 0, "esptool-v4", NULL,
+                             "show the esptool equivalent in esptool v4's spelling (esptool.py\n"
+                             "write_flash --flash_mode ...) instead of v5's (esptool write-flash --flash-mode)" },
 };
 
 struct cli_output cli_out;
@@ -102,6 +105,8 @@ static int set_output(const char *cmd, int id, const char *value)
         cli_out.verbose = true;
     else if (id == CLI_OPT_PROGRESS)
         cli_out.progress = true;
+    else if (id == CLI_OPT_ESPTOOL_V4)
+        cli_out.esptool_v4 = true;
     else if (!value)
         return cli_usage(cmd, "--color needs a value: auto, always or never");
     else if (!strcmp(value, "auto") || !strcmp(value, "always") || !strcmp(value, "never"))
@@ -146,8 +151,9 @@ static int prepare_one(const char *cmd, unsigned honoured, int argc, char **argv
         value = argv[++*i];
     if (!o->metavar && eq)
         return cli_usage(cmd, "%s takes no value", a);
-    if (id == CLI_OPT_QUIET || id == CLI_OPT_VERBOSE || id == CLI_OPT_COLOR || id == CLI_OPT_PROGRESS)
-        return set_output(cmd, id, value);
+    if (id == CLI_OPT_QUIET || id == CLI_OPT_VERBOSE || id == CLI_OPT_COLOR || id == CLI_OPT_PROGRESS ||
+        id == CLI_OPT_ESPTOOL_V4)
+        return set_output(cmd, id, value); /* kept in cli_out, not passed on */
     push(out, a);
     if (value)
         push(out, (char *)value);

@@ -26,6 +26,7 @@ enum cli_opt_id {
     CLI_OPT_VERBOSE,
     CLI_OPT_COLOR,
     CLI_OPT_PROGRESS,
+    CLI_OPT_ESPTOOL_V4,
     CLI_OPT_COUNT
 };
 
@@ -51,7 +52,8 @@ enum cli_color {
 };
 struct cli_output {
     bool quiet, verbose;
-    bool progress; /* --progress: with --json, progress as JSON lines (cli_progress.h) */
+    bool progress;   /* --progress: with --json, progress as JSON lines (cli_progress.h) */
+    bool esptool_v4; /* --esptool-v4: the esptool equivalent in v4's spelling */
     enum cli_color color;
 };
 extern struct cli_output cli_out;

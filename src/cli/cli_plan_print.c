@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_options.h"
 #include "plan/plan.h"
 
 /* "esp32, esp32s2, ...": every --chip name of the chip table. */
@@ -108,8 +109,8 @@ static void print_verdict(FILE *f, const struct plan *p, bool force)
 /* The esptool line `plan` shows: its port (or PORT) at a suggested fast rate. */
 static int suggested_esptool_command(const struct plan *p, const char *port, bytes *cmd)
 {
-    return plan_esptool_command(p, &(struct esptool_args){ .port = port, .baud = ESPTOOL_SUGGESTED_BAUD },
-                                cmd);
+    struct esptool_args a = { .port = port, .baud = ESPTOOL_SUGGESTED_BAUD, .v4 = cli_out.esptool_v4 };
+    return plan_esptool_command(p, &a, cmd);
 }
 
 void cli_print_plan(const struct plan *p, bool force, const char *port)

@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "cli/cli.h"
+#include "cli/cli_options.h"
 #include "cli/cli_device.h"
 #include "cli/cli_flashed.h"
 #include "cli/cli_progress.h"
@@ -319,7 +320,8 @@ static int esptool_line(const struct flash_opts *o, const struct plan *p, bytes 
                               .baud = o->dev.baud_auto ? 921600 : o->dev.baud,
                               .mode = o->fl.hdr.mode,
                               .freq = o->fl.hdr.freq,
-                              .size = o->fl.hdr.size };
+                              .size = o->fl.hdr.size,
+                              .v4 = cli_out.esptool_v4 };
     return plan_esptool_command(p, &a, cmd);
 }
 

@@ -90,10 +90,13 @@ struct esptool_args {
     const char *port;               /* NULL: "PORT" */
     uint32_t baud;                  /* 0: no -b (esptool's 115200) */
     const char *mode, *freq, *size; /* header options; NULL: the plan's */
+    bool v4;                        /* esptool v4's spelling (esptool.py write_flash --flash_mode) */
 };
 #define ESPTOOL_SUGGESTED_BAUD 460800 /* what `plan` suggests: fast, and within every USB bridge's reach */
 
-/* The equivalent esptool command line (v4+ syntax), for the user to learn. */
+/* The equivalent esptool command line, for the user to learn: esptool v5's
+ * spelling (esptool --chip esp32 -p PORT write-flash --flash-mode dio ...),
+ * or v4's when a->v4 (esptool.py ... write_flash --flash_mode dio ...). */
 int plan_esptool_command(const struct plan *p, const struct esptool_args *a, bytes *out);
 
 /* One image of everything in the plan from `base`, gaps 0xFF (merge_bin). */

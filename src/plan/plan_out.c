@@ -1,5 +1,5 @@
 /* plan_out.c - what a plan turns into: the equivalent esptool command
- * line (v4+ syntax) and one merged file (raw with 0xFF gaps, UF2, Intel HEX). */
+ * line (v5 or v4 spelling) and one merged file (raw with 0xFF gaps, UF2, Intel HEX). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,17 +37,24 @@ static int append_option(bytes *out, const char *name, const char *value)
     return append_str(out, " ") | append_str(out, name) | append_str(out, " ") | append_word(out, value);
 }
 
+/* How esptool spells its program, command and header options: v5 (kebab
+ * case, the `esptool` entry point) and v4 (which v5 accepts with warnings). */
+static const struct esptool_spelling {
+    const char *program, *write, *mode, *freq, *size;
+} esptool_v5 = { "esptool", " write-flash", "--flash-mode", "--flash-freq", "--flash-size" },
+  esptool_v4 = { "esptool.py", " write_flash", "--flash_mode", "--flash_freq", "--flash_size" };
+
 int plan_esptool_command(const struct plan *p, const struct esptool_args *a, bytes *out)
 {
+    const struct esptool_spelling *s = a->v4 ? &esptool_v4 : &esptool_v5;
     char baud[16] = "";
     if (a->baud)
         snprintf(baud, sizeof baud, "%u", a->baud);
-    int rc = append_str(out, "esptool.py") | append_option(out, "--chip", p->chip->name) |
+    int rc = append_str(out, s->program) | append_option(out, "--chip", p->chip->name) |
              append_option(out, "-p", a->port ? a->port : "PORT") | append_option(out, "-b", baud) |
-             append_str(out, " write_flash") |
-             append_option(out, "--flash_mode", a->mode ? a->mode : p->flash_mode) |
-             append_option(out, "--flash_freq", a->freq ? a->freq : p->flash_freq) |
-             append_option(out, "--flash_size", a->size ? a->size : p->flash_size);
+             append_str(out, s->write) | append_option(out, s->mode, a->mode ? a->mode : p->flash_mode) |
+             append_option(out, s->freq, a->freq ? a->freq : p->flash_freq) |
+             append_option(out, s->size, a->size ? a->size : p->flash_size);
     for (unsigned i = 0; i < p->nregions; i++) {
         char addr[16], bin_name[PLAN_PATH_MAX];
         snprintf(addr, sizeof addr, " 0x%x ", p->regions[i].addr);

@@ -40,8 +40,8 @@ def test_rfc2217_summary_and_esptool_line_follow_the_options(espburn, sim, seed)
                 "--flash-size", "keep", timeout=120)
     assert r.rc == 0, r
     line = r.err.split("esptool equivalent:")[1].splitlines()[0]
-    assert f"-p {board.url} -b 921600 write_flash" in line
-    assert "--flash_size keep" in line
+    assert f"-p {board.url} -b 921600 write-flash" in line
+    assert "--flash-size keep" in line
     assert "wire limit at 921600 baud" in r.err and "of the line's capacity used" in r.err
 
 

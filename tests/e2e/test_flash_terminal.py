@@ -93,7 +93,7 @@ def test_flash_progress_fits_an_80_column_terminal(sim, seed):
     assert max(widths) < COLUMNS, max(frames, key=len)
     assert any("MicroPython.bin" in f and "KB/s" in f for f in frames), frames[-3:]
     shown = screen(raw)
-    assert shown[0].startswith("esptool equivalent: esptool.py --chip esp32")
+    assert shown[0].startswith("esptool equivalent: esptool --chip esp32")
     written = [ln for ln in shown if ln.endswith(": written and verified")]
     assert [ln.split()[0] for ln in written] == ["0x001000", "0x008000", "0x00F000", "0x010000"], shown
     assert "on the wire" in shown[-1], shown

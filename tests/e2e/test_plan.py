@@ -59,9 +59,13 @@ def test_seed_folder_gives_the_four_parts(espburn, seed):
     names = [os.path.basename(r["file"]) for r in doc["regions"]]
     assert names == ["bootloader.bin", "partitions_mpy.bin", "phy_init_data.bin", "MicroPython.bin"]
     cmd = doc["esptool_command"]
-    assert cmd.startswith("esptool.py --chip esp32 -p PORT -b 460800 write_flash --flash_mode dio "
-                          "--flash_freq 40m --flash_size detect 0x1000 ")
+    assert cmd.startswith("esptool --chip esp32 -p PORT -b 460800 write-flash --flash-mode dio "
+                          "--flash-freq 40m --flash-size detect 0x1000 ")
     assert " 0x10000 " in cmd and cmd.endswith("MicroPython.bin")
+    r = espburn("plan", seed, "--json", "--esptool-v4")
+    v4 = json.loads(r.out)["esptool_command"]
+    assert v4.startswith("esptool.py --chip esp32 -p PORT -b 460800 write_flash --flash_mode dio "
+                         "--flash_freq 40m --flash_size detect 0x1000 ") and v4.endswith("MicroPython.bin"), v4
     skipped = {os.path.basename(s["file"]) for s in doc["skipped"]}
     assert {"flash.sh", "sdkconfig", "partitions_mpy.csv"} <= skipped
 
@@ -69,7 +73,7 @@ def test_seed_folder_gives_the_four_parts(espburn, seed):
 def test_seed_folder_human_output(espburn, seed):
     r = espburn("plan", seed)
     assert r.rc == 0, r
-    for word in ("address", "end", "size", "file", "role", "partition", "0x245bd0", "esptool.py"):
+    for word in ("address", "end", "size", "file", "role", "partition", "0x245bd0", "esptool --chip esp32"):
         assert word in r.out
 
 
@@ -153,7 +157,7 @@ def test_flasher_args_json(espburn, tmp_path):
     assert doc["source"] == "flasher_args.json" and doc["chip"] == "esp32s3"
     assert layout(doc) == [(0, "bootloader"), (0x8000, "partition-table"), (0x10000, "application")]
     assert (doc["flash_mode"], doc["flash_freq"], doc["flash_size"]) == ("dio", "80m", "8MB")
-    assert "--flash_size 8MB 0x0 " in doc["esptool_command"]
+    assert "--flash-size 8MB 0x0 " in doc["esptool_command"]
 
 
 def test_flash_project_args(espburn, tmp_path):

@@ -107,7 +107,7 @@ static void test_plan_accessors(void **state)
     assert_true(warned);
     char *cmd = eb_plan_esptool_command(p, "/dev/ttyUSB0", 460800);
     assert_non_null(cmd);
-    assert_non_null(strstr(cmd, "esptool.py --chip esp32 -p /dev/ttyUSB0 -b 460800 write_flash"));
+    assert_non_null(strstr(cmd, "esptool --chip esp32 -p /dev/ttyUSB0 -b 460800 write-flash"));
     assert_non_null(strstr(cmd, "0x10000"));
     eb_free(cmd);
     eb_plan_free(p);

@@ -91,6 +91,15 @@ static void test_seed_folder(void **state)
     assert_int_equal(
         plan_esptool_command(&p, &(struct esptool_args){ .port = "/dev/ttyUSB0", .baud = 460800 }, &cmd), 0);
     assert_non_null(strstr((const char *)cmd.data,
+                           "esptool --chip esp32 -p /dev/ttyUSB0 -b 460800 write-flash "
+                           "--flash-mode dio --flash-freq 40m --flash-size detect 0x1000 "));
+    bytes_free(&cmd);
+    /* esptool v4's spelling on request */
+    assert_int_equal(
+        plan_esptool_command(&p, &(struct esptool_args){ .port = "/dev/ttyUSB0", .baud = 460800, .v4 = true },
+                             &cmd),
+        0);
+    assert_non_null(strstr((const char *)cmd.data,
                            "esptool.py --chip esp32 -p /dev/ttyUSB0 -b 460800 write_flash "
                            "--flash_mode dio --flash_freq 40m --flash_size detect 0x1000 "));
     bytes_free(&cmd);
