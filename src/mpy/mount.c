@@ -181,7 +181,7 @@ int mpy_mount_run(struct mpy *m, const struct mpy_mount_opts *o, const struct mp
         rc = eb_fail(err, EB_IO, "out of memory");
     if (!rc && !res->soft_reset) /* served too: a stray request must not hang it */
         rc = run_served(&s, MPY_MOUNT_UNMOUNT, sizeof MPY_MOUNT_UNMOUNT - 1, false, err);
-    if (!rc && memmem(s.rep.out.data, s.rep.out.len, "gone", 4))
+    if (!rc && s.rep.out.len && memmem(s.rep.out.data, s.rep.out.len, "gone", 4))
         res->soft_reset = true;
     mpy_reply_free(&s.rep);
     bytes_free(&s.in);
