@@ -132,8 +132,11 @@ def test_changed_module_is_read_again_and_tracebacks_fail(board, folder):
     assert r.rc == 1 and "ImportError" in r.err, r
 
 
-def test_usage(board, folder, tmp_path):
+def test_usage_and_a_local_script(board, folder, tmp_path):
     r = board.run("mount", folder)
     assert r.rc == 2 and "--exec CODE or --run FILE.py" in r.err, r
     r = board.run("mount", tmp_path / "nope", "--exec", "pass")
     assert r.rc == 3 and "not a folder on this computer" in r.err, r
+    (tmp_path / "r.py").write_text("import pkg\nprint('run', pkg.NAME)\n")
+    r = board.run("mount", folder, "--run", tmp_path / "r.py")  # a local script, importing from the folder
+    assert r.rc == 0 and r.out.strip() == "run pkg", r
