@@ -3,6 +3,7 @@
  * refusing paths that escape their folder), explicit ADDR FILE pairs and
  * FILE@ADDR, and single firmware files. Reads files; never prints. */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -382,6 +383,32 @@ static int add_folder(struct plan *p, struct plan_ctx *c, const char *dir, eb_er
     return plan_scan_folder(p, c, dir, 0, err);
 }
 
+/* Digits of an address (0x... hex or decimal), whether or not it fits in 32 bits. */
+static bool looks_like_addr(const char *s)
+{
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char *d = hex ? s + 2 : s;
+    if (!*d)
+        return false;
+    for (; *d; d++)
+        if (hex ? !isxdigit((unsigned char)*d) : !isdigit((unsigned char)*d))
+            return false;
+    return true;
+}
+
+/* An address that is written as one but does not fit: a usage error, not a file name. */
+static int check_addr_fits(const char *arg, eb_err *err)
+{
+    const char *at = strrchr(arg, '@');
+    const char *a = at ? at + 1 : arg;
+    uint32_t addr;
+    if (!looks_like_addr(a) || mf_parse_addr(a, &addr))
+        return 0;
+    return eb_fail(err, EB_USAGE,
+                   "address %s%s%s is beyond the 32-bit address space; give one up to 0xFFFFFFFF", a,
+                   at ? " in " : "", at ? arg : "");
+}
+
 /* "FILE@ADDR": true with the split parts when the suffix is an address. */
 static bool split_at_addr(const char *arg, char *file, size_t n, uint32_t *addr)
 {
@@ -408,7 +435,10 @@ int plan_add_sources(struct plan *p, struct plan_ctx *c, int nsrc, char **src, e
             rc = add_region(p, file, true, addr, err);
             set_kind(p, "files");
         } else if (stat(src[i], &st) != 0) {
-            rc = eb_fail(err, EB_IO, "cannot open %s: %s", src[i], strerror(errno));
+            int e = errno;
+            rc = check_addr_fits(src[i], err)
+                     ? -1
+                     : eb_fail(err, EB_IO, "cannot open %s: %s", src[i], strerror(e));
         } else if (S_ISDIR(st.st_mode)) {
             rc = add_folder(p, c, src[i], err);
         } else {

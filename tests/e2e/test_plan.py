@@ -435,3 +435,13 @@ def test_story_sentence_is_derived_from_the_files(espburn, seed, tmp_path):
     doc = plan_json(espburn, "0x0", s3 / "main.bin", rc=1)
     text = [f["text"] for f in doc["findings"] if f["code"] == "app-at-bootloader-offset"][0]
     assert "at 0x0 the ROM" in text and "Write first.bin at 0x0 and main.bin at 0x20000" in text
+
+
+def test_an_address_beyond_32_bits_is_a_usage_error_not_a_file_name(espburn, seed):
+    app = seed / "MicroPython.bin"
+    for args in ((f"{app}@0x100000000",), ("0x100000000", app), (f"{app}@4294967296",)):
+        r = espburn("plan", *args)
+        assert r.rc == 2, r
+        assert "beyond the 32-bit address space" in r.err and "cannot open" not in r.err, r.err
+    r = espburn("plan", f"{app}@0xFFFFFFFFF0")
+    assert r.rc == 2, r
