@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-300}
 shift || true
 case $secs in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [TARGET...]" >&2; exit 2 ;; esac
-max_kb=${FUZZ_CORPUS_MAX_KB:-512} # larger corpora are kept out of git
+max_kb=${FUZZ_CORPUS_MAX_KB:-256} # larger corpora are kept out of git (.gitignore names them)
 
 scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DESPBURN_FUZZ=ON || { echo "fuzz: build failed"; exit 3; }
 targets=("$@")
@@ -29,7 +29,7 @@ minimise() {
   local dirs=(fuzz/corpus-run/"$name" "$kept")
   [ -d "fuzz/seeds/$name" ] && dirs+=("fuzz/seeds/$name")
   rm -rf "$fresh" && mkdir -p "$fresh"
-  "build-fuzz/$name" -merge=1 -rss_limit_mb=2048 "$fresh" "${dirs[@]}" >>"fuzz/corpus-run/$name.log" 2>&1 ||
+  "build-fuzz/$name" -merge=1 -rss_limit_mb=2048 -artifact_prefix="fuzz/corpus-run/$name-" "$fresh" "${dirs[@]}" >>"fuzz/corpus-run/$name.log" 2>&1 ||
     return 1
   rm -rf "$kept" && mv "$fresh" "$kept" && rm -rf "fuzz/corpus-run/$name"
 }
@@ -49,7 +49,7 @@ for name in "${targets[@]}"; do
     { result="FAILED (see $run.log and fuzz/corpus-run/$name-*)"; failed=1; }
   minimise "$name" || { result="$result; merge failed (see $run.log)"; failed=1; }
   after=$(find "$kept" -type f | wc -l)
-  kb=$(du -sk "$kept" | cut -f1)
+  kb=$(($(find "$kept" -type f -exec cat {} + | wc -c) / 1024))
   total_kb=$((total_kb + kb))
   [ "$kb" -gt "$max_kb" ] && big+=("$kept (${kb} KB)")
   printf '%-22s %8s %8s %8s  %s\n' "$name" "$before" "$after" "$kb" "$result"
@@ -57,7 +57,7 @@ done
 
 echo "fuzz: ${secs}s per target; corpus under fuzz/corpus/ (${total_kb} KB in all), minimised with -merge=1"
 if [ ${#big[@]} -gt 0 ]; then
-  echo "fuzz: more than ${max_kb} KB, keep out of git (git checkout -- or rm): ${big[*]}"
+  echo "fuzz: more than ${max_kb} KB, keep out of git (add them to .gitignore): ${big[*]}"
 fi
 echo "fuzz: commit the rest with: git add fuzz/corpus"
 exit $failed

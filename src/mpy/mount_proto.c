@@ -93,7 +93,11 @@ enum mount_parse mount_parse_request(const uint8_t *p, size_t n, struct mount_re
     size_t end = (size_t)(lf - p), qlen = end - 2;
     if (qlen && p[end - 1] == '\r')
         qlen--;
-    memset(req, 0, offsetof(struct mount_req, args));
+    memset(req, 0, offsetof(struct mount_req, args)); /* and what decode() fills: nothing left from before */
+    req->fd = 0;
+    req->n = 0;
+    req->mode = 0;
+    req->path[0] = req->path2[0] = '\0';
     req->op = (enum mount_op)p[1];
     *used = end + 1;
     return unquote(p + 2, qlen, req) || decode(req) ? MOUNT_BAD : MOUNT_OK;
