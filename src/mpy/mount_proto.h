@@ -33,14 +33,15 @@ enum mount_op {
 
 struct mount_req {
     enum mount_op op;
-    uint8_t args[MOUNT_ARG_MAX]; /* the arguments, unquoted */
-    const uint8_t *arg;          /* the op's data in args (after an fd) */
+    const uint8_t *arg; /* the op's data in args (after an fd) */
     size_t arg_len;
-    /* decoded where the op has them */
+    /* decoded where the op has them, 0 or "" where not */
     unsigned fd;
     uint32_t n;
     char mode;
     char path[512], path2[512]; /* '/'-separated, as the board gave them */
+    /* last: everything before it is cleared for each request */
+    uint8_t args[MOUNT_ARG_MAX]; /* the arguments, unquoted */
 };
 
 enum mount_parse {
