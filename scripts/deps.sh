@@ -13,7 +13,7 @@ SUDO=""
 
 PACKAGES="build-essential cmake pkg-config clang clang-format libclang-rt-dev \
   libcjson-dev libcurl4-openssl-dev libdeflate-dev libinih-dev zlib1g-dev nettle-dev libserialport-dev \
-  libcmocka-dev python3 python3-pytest python3-pyte dosfstools mtools groff-base man-db zsh fish"
+  libcmocka-dev python3 python3-pytest python3-pyte python3-jsonschema dosfstools mtools groff-base man-db zsh fish"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
