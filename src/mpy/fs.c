@@ -682,6 +682,27 @@ int mpy_fs_rename(struct mpy_fs *fs, const char *from, const char *to, eb_err *e
     return rc;
 }
 
+int mpy_fs_move(struct mpy_fs *fs, const char *from, const char *to, eb_err *err)
+{
+    char src[1100], dst[1100], dest[1200];
+    char type = '-';
+    if (mpy_fs_abs_path(fs, from, src, sizeof src) || mpy_fs_abs_path(fs, to, dst, sizeof dst))
+        return eb_fail(err, EB_USAGE, "board path too long: %s", strlen(from) > strlen(to) ? from : to);
+    if (mpy_fs_is_mount(fs, src))
+        return eb_fail(err, EB_PROBLEM, "%s is a filesystem root or mount point; it cannot be moved", src);
+    if (mpy_fs_type(fs, dst, &type, err))
+        return -1;
+    if (type == 'd')
+        snprintf(dest, sizeof dest, "%s%s%s", dst, strcmp(dst, "/") ? "/" : "", strrchr(src, '/') + 1);
+    else
+        snprintf(dest, sizeof dest, "%s", dst);
+    size_t n = strlen(src);
+    if (strcmp(dest, src) == 0 || (strncmp(dest, src, n) == 0 && dest[n] == '/'))
+        return eb_fail(err, EB_PROBLEM, "cannot move %s into itself (%s); give a destination outside it", src,
+                       dest);
+    return mpy_fs_rename(fs, src, dest, err);
+}
+
 int mpy_fs_copy(struct mpy_fs *fs, const char *from, const char *to, eb_err *err)
 {
     char tmp[1100], bak[1100];

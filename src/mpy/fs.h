@@ -96,6 +96,9 @@ int mpy_fs_empty(struct mpy_fs *fs, const char *path, eb_err *err);
 int mpy_fs_mkdir(struct mpy_fs *fs, const char *path, eb_err *err);
 int mpy_fs_rmdir(struct mpy_fs *fs, const char *path, eb_err *err);
 int mpy_fs_rename(struct mpy_fs *fs, const char *from, const char *to, eb_err *err);
+/* mv: into `to` when it is a folder; a root or mount point, or a folder into
+ * itself, is refused (EB_PROBLEM) naming both paths. */
+int mpy_fs_move(struct mpy_fs *fs, const char *from, const char *to, eb_err *err);
 /* Copy a file on the board (atomically replacing `to`). */
 int mpy_fs_copy(struct mpy_fs *fs, const char *from, const char *to, eb_err *err);
 int mpy_fs_df(struct mpy_fs *fs, const char *path, uint64_t *total, uint64_t *free_bytes, eb_err *err);

@@ -114,3 +114,16 @@ def test_a_failing_sync_has_deleted_nothing(board_factory, tmp_path):
         assert r.rc != 0, r
         assert "deleted" not in r.out, r.out
         assert (b.fs / "d/old.py").read_text() == "old\n", personality
+
+
+def test_mv_says_what_is_wrong_and_moves_into_a_folder(board):
+    for rel, data in FILES.items():
+        (board.fs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (board.fs / rel).write_text(data)
+    r = board.run("mv", ":d", ":d/sub")
+    assert r.rc == 1 and "into itself" in r.err and "full" not in r.err, r
+    r = board.run("mv", ":a.txt", ":d")
+    assert r.rc == 0, r
+    assert files_under(board.fs) == {"d/a.txt", "d/b.txt"}
+    r = board.run("mv", ":d/a.txt", ":top.txt")
+    assert r.rc == 0 and (board.fs / "top.txt").read_text() == "a\n", r
