@@ -60,7 +60,7 @@ int cmd_erase(int argc, char **argv)
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", d.port_name);
-        cJSON_AddNumberToObject(j, "addr", addr);
+        cli_json_add_address(j, NULL, addr);
         cJSON_AddNumberToObject(j, "size", n);
         cJSON_AddNumberToObject(j, "seconds", secs);
         cJSON_AddNumberToObject(j, "baud", d.baud);

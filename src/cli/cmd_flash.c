@@ -270,8 +270,8 @@ static void summary_line(const struct board *b)
 static cJSON *region_json(const struct device_region *r, const struct device_region_result *res)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "addr", r->addr);
-    cJSON_AddStringToObject(j, "path", r->path);
+    cli_json_add_address(j, NULL, r->addr);
+    cJSON_AddStringToObject(j, "file", r->path);
     cJSON_AddStringToObject(j, "role", r->role);
     cJSON_AddNumberToObject(j, "size", (double)r->len);
     cJSON_AddStringToObject(j, "state", device_region_state_name(res->state));

@@ -62,7 +62,7 @@ int cmd_read(int argc, char **argv)
     if (o.json) {
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "port", d.port_name);
-        cJSON_AddNumberToObject(j, "addr", addr);
+        cli_json_add_address(j, NULL, addr);
         cJSON_AddNumberToObject(j, "size", size);
         cJSON_AddStringToObject(j, "file", pos[2]);
         cJSON_AddNumberToObject(j, "seconds", secs);

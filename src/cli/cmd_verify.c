@@ -81,8 +81,8 @@ static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, c
     for (unsigned i = 0; i < n; i++) {
         if (o->dev.json) {
             cJSON *j = cJSON_CreateObject();
-            cJSON_AddNumberToObject(j, "addr", v[i].addr);
-            cJSON_AddStringToObject(j, "path", v[i].path);
+            cli_json_add_address(j, NULL, v[i].addr);
+            cJSON_AddStringToObject(j, "file", v[i].path);
             cJSON_AddNumberToObject(j, "size", (double)v[i].size);
             cJSON_AddBoolToObject(j, "matches", v[i].matches);
             cJSON_AddItemToArray(arr, j);

@@ -42,7 +42,7 @@ def test_seed_folder_flashes_byte_for_byte(espburn, sim, seed, transport):
     d = json.loads(r.out)
     assert d["ok"] and len(d["boards"]) == 1
     regs = d["boards"][0]["regions"]
-    assert [x["addr"] for x in regs] == [a for a, _ in BUNDLE]
+    assert [x["address"] for x in regs] == [a for a, _ in BUNDLE]
     assert all(x["state"] == "written" and x["verified"] for x in regs)
     assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE])
 
@@ -323,7 +323,7 @@ def test_every_device_command_on_every_transport(espburn, sim, seed, tmp_path, t
     assert json.loads(r.out)["chip"] == "ESP32"
     r = espburn("flash", build / "flasher_args.json", "-p", board.url, "--json", timeout=300)
     assert r.rc == 0, r
-    assert [x["addr"] for x in json.loads(r.out)["boards"][0]["regions"]] == [a for a, _ in BUNDLE[:3]]
+    assert [x["address"] for x in json.loads(r.out)["boards"][0]["regions"]] == [a for a, _ in BUNDLE[:3]]
     app = (seed / "MicroPython.bin").read_bytes()[:0x30000]
     (tmp_path / "app.bin").write_bytes(app)
     # a cut-short app is a damaged image: written only with --force

@@ -12,7 +12,7 @@ def test_flash_script_form_uses_its_addresses(espburn, sim, seed):
     r = espburn("flash", seed / "flash.sh", "-p", board.url, "--json", timeout=300)
     assert r.rc == 0, r
     regs = json.loads(r.out)["boards"][0]["regions"]
-    assert sorted(x["addr"] for x in regs) == [0x1000, 0x8000, 0xF000, 0x10000]
+    assert sorted(x["address"] for x in regs) == [0x1000, 0x8000, 0xF000, 0x10000]
     board.stop()
     flash = board.flash_file.read_bytes()
     app = (seed / "MicroPython.bin").read_bytes()

@@ -94,7 +94,7 @@ def test_c3_bundle_flashes_byte_for_byte(espburn, sim, bundle, stub):
     assert r.rc == 0, r
     b = json.loads(r.out)["boards"][0]
     assert b["device"]["stub"] is (stub == "c3-stub")
-    assert [(x["addr"], x["state"], x["verified"]) for x in b["regions"]] == \
+    assert [(x["address"], x["state"], x["verified"]) for x in b["regions"]] == \
         [(0x0, "written", True), (0x8000, "written", True), (0x10000, "written", True)]
     r = espburn("verify", *pairs(bundle), "-p", board.url, *how)
     assert r.rc == 0, r
