@@ -42,7 +42,7 @@ static const struct command commands[] = {
       DEV_OPTS | CLI_O(PROGRESS) | CLI_O(CHIP), cmd_verify,
       "--flash-mode MODE --flash-freq FREQ --flash-size SIZE" },
     { "read", "read flash from a board into a file", DEV_OPTS | CLI_O(PROGRESS), cmd_read, "" },
-    { "erase", "erase the whole flash or a region", DEV_OPTS | CLI_O(PROGRESS), cmd_erase, "" },
+    { "erase", "erase the whole flash or a region", DEV_OPTS | CLI_O(PROGRESS), cmd_erase, "--all" },
     { "reset", "hard-reset a board through RTS (--soft: MicroPython's soft reset)",
       CLI_O(PORT) | CLI_O(BAUD) | CLI_O(BEFORE) | CLI_O(EXPLAIN) | CLI_O(TIMEOUT) | FILE_OPTS, cmd_reset,
       "" },

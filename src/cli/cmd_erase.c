@@ -1,6 +1,7 @@
-/* cmd_erase.c - `espburn erase -p PORT [ADDR SIZE]`: erase the whole flash or
- * a 4 KB-aligned region (ROM: the erase FLASH_BEGIN does; stub: its erase
+/* cmd_erase.c - `espburn erase -p PORT (ADDR SIZE | --all)`: erase a 4 KB-aligned
+ * region or, only when asked with --all, the whole flash (ROM: the erase FLASH_BEGIN does; stub: its erase
  * commands), then check the range reads back as 0xFF by MD5. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,12 @@
 
 static void print_help(void)
 {
-    printf("usage: espburn erase -p PORT [ADDR SIZE] [options]\n\n"
-           "Erases the whole flash, or SIZE bytes from ADDR (both multiples of 4 KB), and\n"
-           "checks the result reads back as 0xFF, 256 KB at a time (a progress bar on a terminal).\n\n");
+    printf("usage: espburn erase -p PORT (ADDR SIZE | --all) [options]\n\n"
+           "Erases SIZE bytes from ADDR (both multiples of 4 KB), or with --all the whole flash\n"
+           "(bootloader, table, firmware and files: the board will not boot until it is flashed\n"
+           "again), and checks the result reads back as 0xFF, 256 KB at a time (a progress bar on\n"
+           "a terminal).\n\n"
+           "  --all             erase the whole flash\n\n");
     cli_device_print_help();
     printf("\nexit codes: 0 ok, 1 the flash did not read back erased, 2 usage error, 3 I/O error\n");
 }
@@ -25,6 +29,21 @@ static void on_progress(void *ctx, size_t done, size_t total)
     cli_progress_update(ctx, done, total);
 }
 
+/* Removes `flag` from argv; true when it was there. */
+static bool take_flag(int *argc, char **argv, const char *flag)
+{
+    bool found = false;
+    int n = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (i > 0 && !strcmp(argv[i], flag))
+            found = true;
+        else
+            argv[n++] = argv[i];
+    }
+    *argc = n;
+    return found;
+}
+
 int cmd_erase(int argc, char **argv)
 {
     struct cli_device_opts o;
@@ -32,12 +51,18 @@ int cmd_erase(int argc, char **argv)
     int npos;
     cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
     cli_device_opts_fast(&o);
+    bool all = take_flag(&argc, argv, "--all");
     int rc = cli_device_parse_simple(argc, argv, "erase", &o, pos, 2, &npos, print_help);
     if (rc)
         return rc < 0 ? EB_OK : rc;
     uint32_t addr = 0, size = 0;
     if (npos == 1)
-        return cli_usage("erase", "give both ADDR and SIZE, or neither for the whole flash");
+        return cli_usage("erase", "give both ADDR and SIZE, or --all for the whole flash");
+    if (npos == 0 && !all)
+        return cli_usage("erase", "erasing the whole flash (bootloader, firmware and files) needs --all; "
+                                  "or give ADDR SIZE for a region");
+    if (npos == 2 && all)
+        return cli_usage("erase", "give ADDR SIZE for a region or --all for the whole flash, not both");
     if (npos == 2 && ((rc = cli_parse_number("erase", "ADDR", pos[0], &addr)) ||
                       (rc = cli_parse_number("erase", "SIZE", pos[1], &size))))
         return rc;

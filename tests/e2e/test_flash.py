@@ -265,7 +265,9 @@ def test_brownout_during_write_is_named_and_rerun_completes(espburn, sim, seed, 
 def test_whole_chip_erase(espburn, sim, seed, stub):
     board = sim(board="m5stack-atom")
     assert espburn("flash", f"{seed / 'phy_init_data.bin'}@0xf000", "-p", board.url, timeout=120).rc == 0
-    r = espburn("erase", "-p", board.url, *stub, "--json", timeout=300)
+    r = espburn("erase", "-p", board.url, *stub)
+    assert r.rc == 2 and "needs --all" in r.err, r  # the whole flash only when asked (refused before connecting)
+    r = espburn("erase", "-p", board.url, *stub, "--all", "--json", timeout=300)
     assert r.rc == 0, r
     assert json.loads(r.out)["size"] == 4 << 20
     assert flash_bytes(board) == b"\xff" * (4 << 20)
