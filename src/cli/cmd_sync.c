@@ -2,6 +2,7 @@
  * local folder (see src/mpy/sync.h), printing what it does. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/clock.h"
 #include "cli/cli.h"
@@ -21,6 +22,10 @@ struct report {
 static void on_skip(void *ctx, const char *rel, bool is_dir, const struct ignore_rule *why)
 {
     struct report *r = ctx;
+    if (!strcmp(why->source, MPY_SYNC_LINK_SOURCE)) { /* said on every run, not only with -n */
+        fprintf(stderr, "espburn: skipped %s%s: %s\n", rel, is_dir ? "/" : "", why->pattern);
+        return;
+    }
     r->ignored++;
     if (r->dry && !r->json)
         printf("ignored   %s%s  (%s:%u: %s)\n", rel, is_dir ? "/" : "", why->source, why->line, why->pattern);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,54 @@ static int local_add(struct local_list *l, const char *rel, bool dir, eb_err *er
     return 0;
 }
 
+/* Links are followed only inside the folder and never back into a folder
+ * they are in: what a link would make sync copy instead, told through
+ * on_skip with IGNORE_LINK_SOURCE as the rule's source. */
+static char link_outside_text[] = "a link to outside the folder: not copied";
+static char link_loop_text[] = "a link back to a folder it is in (a loop): not followed";
+static const struct ignore_rule link_outside = { .pattern = link_outside_text,
+                                                 .source = MPY_SYNC_LINK_SOURCE };
+static const struct ignore_rule link_loop = { .pattern = link_loop_text, .source = MPY_SYNC_LINK_SOURCE };
+
+static bool is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* True when real path `inner` is `outer` or lies under it. */
+static bool path_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+    return strncmp(inner, outer, n) == 0 &&
+           (inner[n] == '\0' || inner[n] == '/' || (n && outer[n - 1] == '/'));
+}
+
+/* Whether the link at `rel` (full path `full`) may be followed: NULL, or the
+ * rule that says why not. A dangling link is left to stat(). */
+static const struct ignore_rule *link_refusal(const struct mpy_sync_opts *o, const char *rel,
+                                              const char *full)
+{
+    char target[PATH_MAX], root[PATH_MAX], up[PATH_MAX], anc[4096];
+    if (!realpath(full, target) || !realpath(o->local, root))
+        return NULL;
+    if (!path_within(target, root))
+        return &link_outside;
+    /* A loop: the target is the root or one of the folders the walk came through. */
+    if (!strcmp(target, root))
+        return &link_loop;
+    for (const char *p = rel; *rel; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        snprintf(anc, sizeof anc, "%s/%.*s", o->local, (int)(p - rel), rel);
+        if (realpath(anc, up) && !strcmp(up, target))
+            return &link_loop;
+        if (*p == '\0')
+            break;
+    }
+    return NULL;
+}
+
 static int walk_local(const struct mpy_sync_opts *o, const char *rel, struct local_list *l, eb_err *err)
 {
     char dirpath[4096];
@@ -121,6 +170,12 @@ static int walk_local(const struct mpy_sync_opts *o, const char *rel, struct loc
         snprintf(full, sizeof full, "%s/%s", o->local, r);
         if (excluded(o, r) || stat(full, &st) != 0 || ignored_here(o, l, r, S_ISDIR(st.st_mode)))
             continue;
+        const struct ignore_rule *no = is_link(full) ? link_refusal(o, rel, full) : NULL;
+        if (no) {
+            if (o->on_skip)
+                o->on_skip(o->skip_ctx, r, S_ISDIR(st.st_mode), no);
+            continue;
+        }
         if (S_ISDIR(st.st_mode))
             rc = local_add(l, r, true, err) || walk_local(o, r, l, err);
         else if (S_ISREG(st.st_mode))

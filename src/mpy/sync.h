@@ -19,7 +19,12 @@
 /* File bytes moved so far of all those the command moves (each round trip). */
 typedef void (*mpy_progress)(void *ctx, size_t done, size_t total);
 
-/* Told about each local file or folder the ignore rules leave out. */
+/* The source of the rule on_skip gets for a symbolic link that is not
+ * followed (it leaves the folder, or loops back into it). */
+#define MPY_SYNC_LINK_SOURCE "symbolic link"
+
+/* Told about each local file or folder the ignore rules leave out, and each
+ * link that is not followed (source MPY_SYNC_LINK_SOURCE). */
 typedef void (*mpy_sync_skip_report)(void *ctx, const char *rel, bool is_dir, const struct ignore_rule *why);
 
 struct mpy_sync_opts {

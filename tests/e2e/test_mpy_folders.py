@@ -143,3 +143,24 @@ def test_sync_with_nothing_changed_takes_one_digest_yet_sees_every_change(board,
     (src / "lib/a.py").unlink()
     r = board.run("sync", src, ":t", "--delete")
     assert "t/lib/a.py" in r.out and "1 deleted" in r.out, r
+
+
+def test_sync_skips_links_that_leave_the_folder_or_loop(board, tmp_path):
+    """A link out of the folder is not copied (it would send what it points to, /etc/hostname
+    say), a link back to a folder it is in is not followed (it would recurse ~40 levels);
+    each is said in one line, on every run. A link to a file inside the folder is copied."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("host secret\n")
+    src = tmp_path / "proj"
+    make_tree(src, {"main.py": "print(1)\n", "sub/a.py": "A\n"})
+    (src / "leak.txt").symlink_to(outside)
+    (src / "sub" / "up").symlink_to("..")
+    (src / "again").symlink_to(".")
+    (src / "alias.py").symlink_to("main.py")
+    r = board.run("sync", src, ":s")
+    assert r.rc == 0, r
+    assert "skipped leak.txt: a link to outside the folder" in r.err, r.err
+    assert "skipped sub/up/: a link back to a folder it is in" in r.err, r.err
+    assert "skipped again/: a link back to a folder it is in" in r.err, r.err
+    assert files_under(board.fs / "s") == {"main.py", "alias.py", "sub/a.py"}
+    assert (board.fs / "s" / "alias.py").read_bytes() == b"print(1)\n"
