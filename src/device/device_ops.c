@@ -85,12 +85,20 @@ int device_verify(struct device *d, const struct plan *p, const struct device_he
     return 0;
 }
 
+/* A range the board's flash holds (when its size is known), or a usage error. */
+static int within_flash(const struct device *d, uint32_t addr, uint32_t size, eb_err *err)
+{
+    if (d->flash_size && (uint64_t)addr + size > d->flash_size)
+        return eb_fail(err, EB_USAGE, "0x%X+0x%X goes beyond the board's %u MB flash, which ends at 0x%X",
+                       addr, size, d->flash_size >> 20, d->flash_size);
+    return 0;
+}
+
 int device_read(struct device *d, uint32_t addr, uint32_t size, bytes *out, loader_progress_fn progress,
                 void *pctx, eb_err *err)
 {
-    if (d->flash_size && (uint64_t)addr + size > d->flash_size)
-        return eb_fail(err, EB_USAGE, "0x%X+0x%X goes beyond the board's %u MB flash", addr, size,
-                       d->flash_size >> 20);
+    if (within_flash(d, addr, size, err))
+        return -1;
     size_t start = out->len;
     if (loader_read_flash(d->l, addr, size, out, progress, pctx, err))
         return -1;
@@ -128,7 +136,7 @@ static int erase_steps(struct device *d, uint32_t addr, uint32_t size, struct st
 int device_erase(struct device *d, uint32_t addr, uint32_t size, loader_progress_fn progress, void *pctx,
                  eb_err *err)
 {
-    if (size && device_erase_check(addr, size, err))
+    if (size && (device_erase_check(addr, size, err) || within_flash(d, addr, size, err)))
         return -1;
     uint32_t n = size ? size : d->flash_size;
     if (!size)

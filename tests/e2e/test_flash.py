@@ -152,6 +152,8 @@ def test_read_erase_and_read_again(espburn, sim, seed, tmp_path):
     assert r.rc == 0, r
     assert "erased 0x8000+0x1000" in r.out
     assert espburn("erase", "-p", board.url, "0x8001", "0x1000").rc == 2
+    r = espburn("erase", "-p", board.url, "0xFFF000", "0x2000", "--no-stub")  # past the end of the 16 MB flash
+    assert r.rc == 2 and "goes beyond the board's 16 MB flash, which ends at 0x1000000" in r.err, r
     flash = flash_bytes(board)
     assert flash[0x8000:0x9000] == b"\xff" * 0x1000
     assert flash[0xF000:0xF090] == (seed / "phy_init_data.bin").read_bytes()
