@@ -208,6 +208,27 @@ function takeSnapshot() {
   walk(mp.FS.lookupPath(FS_ROOT).node, '', (p, n) => { snap.set(p, n.id); n.ebDirty = false; });
   return snap;
 }
+// Whether the board path `p` stays inside the host folder when mirrored: no
+// part of its host path is a symbolic link (loadHostFiles shows links to the
+// board as nothing, and a folder the board then makes under the same name
+// must not write through the link to outside the folder). Said once per path.
+const linkWarned = new Set();
+function mirrorable(p) {
+  let h = fsDir;
+  for (const part of p.split('/').filter(Boolean)) {
+    h = path.join(h, part);
+    let st;
+    try { st = fs.lstatSync(h); } catch { return true; }   // not there yet: the mirror makes it
+    if (st.isSymbolicLink()) {
+      if (!linkWarned.has(h)) {
+        linkWarned.add(h);
+        process.stderr.write(`espburn sim: ${p} is not mirrored to the host: ${h} is a symbolic link there\n`);
+      }
+      return false;
+    }
+  }
+  return true;
+}
 // Copy every change made on the board since the last call to the host folder,
 // so that the folder, like a board's flash filesystem, only ever holds whole
 // files: each file is written beside and renamed over the old one (a crash
@@ -221,10 +242,12 @@ function mirrorToHost() {
   const host = (p) => path.join(fsDir, p);
   for (const [p] of snapshot) {
     const h = host(p);
+    if (!mirrorable(p)) continue;
     if (now.has(p) && fs.existsSync(h) && fs.statSync(h).isDirectory() !== isDir.get(p))
       fs.rmSync(h, { recursive: true, force: true });
   }
   for (const [p, n] of nodes) {
+    if (!mirrorable(p)) { n.ebDirty = false; continue; }
     if (isDir.get(p)) {
       if (snapshot.get(p) !== n.id) fs.mkdirSync(host(p), { recursive: true });
     } else if (snapshot.get(p) !== n.id || n.ebDirty) {
@@ -235,7 +258,7 @@ function mirrorToHost() {
     n.ebDirty = false;
   }
   for (const [p] of snapshot)
-    if (!now.has(p)) fs.rmSync(host(p), { recursive: true, force: true });
+    if (!now.has(p) && mirrorable(p)) fs.rmSync(host(p), { recursive: true, force: true });
   snapshot = now;
 }
 

@@ -439,3 +439,31 @@ def test_soft_reset_reruns_main_py(board_factory):
     assert r.rc == 0, r
     time.sleep(0.3)
     assert (b.fs / "runs.txt").read_text() == before + "x"  # raw REPL: main.py does not run
+
+
+@pytest.mark.parametrize("personality", ["official", "lobo"])
+def test_board_writes_stay_inside_its_host_folder(board_factory, tmp_path, personality):
+    """A link in the board's host folder (--fs DIR) to a folder outside it: the board does not see
+    it, and a folder the board makes under the same name is not written through the link."""
+    outside = tmp_path / f"outside-{personality}"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("host file\n")
+    b = board_factory(personality)
+    (b.fs / "sub").symlink_to(outside, target_is_directory=True)
+    (b.fs / "note.txt").symlink_to(outside / "keep.txt")
+    code = ("import os\n"
+            "print(sorted(x for x in os.listdir() if x in ('sub', 'note.txt')))\n"
+            "os.mkdir('sub')\n"
+            "f = open('sub/x.txt', 'w'); f.write('board'); f.close()\n"
+            "f = open('note.txt', 'w'); f.write('board'); f.close()\n"
+            "os.remove('sub/x.txt')\n"
+            "f = open('sub/y.txt', 'w'); f.write('board'); f.close()\n")
+    r = b.run("exec", code)
+    assert r.rc == 0, r
+    assert r.out.strip() == "[]", r.out
+    r = b.run("exec", "print(open('sub/y.txt').read())")  # the board keeps its own files
+    assert r.rc == 0 and r.out.strip() == "board", r
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert (outside / "keep.txt").read_text() == "host file\n"
+    assert (b.fs / "sub").is_symlink() and (b.fs / "note.txt").is_symlink()
+    assert "is not mirrored to the host" in b.stderr()
