@@ -36,6 +36,22 @@ static int hex_nibble(uint8_t c)
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
+/* An MD5 answer shorter than the digest: a 4-byte status where the stub's
+ * 2 were expected is the ROM loader answering, so the chip was reset. */
+static int md5_answer_short(const struct loader *l, size_t got, size_t want, eb_err *err)
+{
+    if (l->stub && got + ESP_STUB_STATUS_LEN == ESP_ROM_STATUS_LEN)
+        return eb_fail(
+            err, EB_IO,
+            "the chip's ROM loader answered the MD5 request instead of the stub, so the chip was reset "
+            "during the command (power, cable or reset button?); run the command again");
+    return eb_fail(
+        err, EB_IO,
+        "the chip's answer to the MD5 request was cut short (%zu of %zu bytes): bytes were lost on the "
+        "line; run the command again, with a lower -b if it recurs",
+        got, want);
+}
+
 int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err)
 {
     uint8_t p[16] = { 0 };
@@ -47,7 +63,7 @@ int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5
     const struct esp_op_info *row = esp_op_info(OP_SPI_FLASH_MD5); /* stub: the digest; ROM: hex digits */
     size_t want = (size_t)(l->stub ? row->stub_reply_len : row->rom_reply_len);
     if (r.data_len < want)
-        return eb_fail(err, EB_IO, "the chip's MD5 answer is %zu bytes, expected %zu", r.data_len, want);
+        return md5_answer_short(l, r.data_len, want, err);
     for (int i = 0; i < 16; i++) {
         if (l->stub) {
             md5[i] = r.data[i];

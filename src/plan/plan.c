@@ -224,7 +224,7 @@ static bool data_home(const struct plan *p, const struct placing *pl, enum role 
 {
     int subtype = plan_data_subtype(role);
     if (subtype < 0) {
-        *why = "espburn does not know where this goes";
+        *why = "no known address for this kind of file; give one as ADDR FILE";
         return false;
     }
     const struct partition *part = p->has_table ? pt_find(&p->table, PT_TYPE_DATA, subtype) : NULL;

@@ -324,7 +324,7 @@ static int add_manifest(struct plan *p, struct plan_ctx *c, const char *path, co
     int rc = mf_parse((const char *)text->data, text->len, c->opts->chip, m, err);
     if (rc && err && err->code == EB_PROBLEM && !sure)
         eb_fail(err, EB_PROBLEM,
-                "espburn cannot tell what %s is (not firmware, not a manifest); if it is firmware, give its "
+                "cannot tell what %s is (not firmware, not a manifest); if it is firmware, give its "
                 "address: espburn plan 0x10000 %s",
                 path, path);
     else if (rc)

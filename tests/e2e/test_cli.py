@@ -99,3 +99,22 @@ def test_every_command_in_the_usage_has_help(espburn):
     for name in names:
         r = espburn(name, "--help")
         assert r.rc == 0 and "usage: espburn" in r.out and "options:" in r.out, (name, r)
+
+
+def test_errors_name_espburn_once(espburn, tmp_path):
+    """Each error line starts 'espburn: ' once; a message that began with the
+    program's name again read 'espburn: espburn cannot tell what …' (issue 15)."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not firmware\n")
+    runs = [
+        ("plan", str(text)),
+        ("flash", str(text), "-p", "socket://127.0.0.1:1"),
+        ("merge", str(text), "-o", str(tmp_path / "out.bin")),
+    ]
+    for args in runs:
+        r = espburn(*args)
+        assert r.rc != 0, (args, r)
+        lines = r.err.splitlines()
+        assert lines and not any(ln.startswith("espburn: espburn") for ln in lines), (args, r.err)
+    r = espburn("plan", str(text))
+    assert r.err.startswith("espburn: cannot tell what ") and "espburn plan 0x10000" in r.err, r.err

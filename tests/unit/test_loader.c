@@ -42,6 +42,7 @@ struct fake {
     bytes ram;             /* MEM_DATA payloads, in order */
     unsigned ncommands[256];
     unsigned bad_checksums; /* *_DATA requests whose checksum word was wrong */
+    uint8_t md5_error;      /* answer SPI_FLASH_MD5 with this error, ROM style (4 status bytes) */
 };
 
 static void set_reg(struct fake *f, uint32_t addr, uint32_t v)
@@ -164,6 +165,10 @@ static void fake_command(struct fake *f, uint8_t op, uint32_t checksum, const ui
     }
     case OP_FLASH_DEFL_DATA: fake_defl_data(f, d, n); return;
     case OP_SPI_FLASH_MD5: {
+        if (f->md5_error) {
+            reply(f, op, 0, NULL, 0, f->md5_error);
+            return;
+        }
         uint8_t hex[32];
         md5_hex(f->flash + rd_le32(d), rd_le32(d + 4), hex);
         reply(f, op, 0, hex, 32, 0);
@@ -528,6 +533,26 @@ static void deflated_write_lands_and_resends_a_refused_block(void **state)
     fake_free(f);
 }
 
+/* A board reset while the stub ran: the ROM answers the stub's MD5 request
+ * with its own 4 status bytes; the error says the chip was reset, not that
+ * the answer had 2 bytes (issue 15). */
+static void md5_answered_by_the_rom_says_the_chip_was_reset(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new();
+    struct loader *l = connected(f);
+    loader_set_stub(l, true);
+    f->md5_error = 0x05;
+    eb_err err = { 0 };
+    uint8_t md5[16];
+    assert_int_equal(loader_flash_md5(l, 0x1000, 0x1000, md5, &err), -1);
+    assert_non_null(strstr(err.msg, "ROM loader answered the MD5 request instead of the stub"));
+    assert_non_null(strstr(err.msg, "run the command again"));
+    assert_null(strstr(err.msg, "2 bytes"));
+    loader_free(l);
+    fake_free(f);
+}
+
 static void block_refused_three_times_fails_clearly(void **state)
 {
     (void)state;
@@ -770,6 +795,7 @@ int main(void)
         cmocka_unit_test(skip_large_region_on_a_new_board_probes_one_sector),
         cmocka_unit_test(skip_rewritten_region_is_probed_not_hashed),
         cmocka_unit_test(stub_json_is_parsed_uploaded_and_started),
+        cmocka_unit_test(md5_answered_by_the_rom_says_the_chip_was_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
