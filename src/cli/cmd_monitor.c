@@ -368,20 +368,30 @@ static cJSON *finding_json(const struct monitor *m, const struct bootlog_finding
     return o;
 }
 
-/* A shown finding that grew (a boot loop: count and period): one short line. */
-static void show_update(struct monitor *m, unsigned i, const struct bootlog_finding *f)
+/* A finding as one short line, or with --json a line of `type` ("finding",
+ * "finding-update"); a new one first shows the board lines held back (this
+ * round is not a mere repeat). */
+static void print_finding(struct monitor *m, const struct bootlog_finding *f, const char *type, bool is_new)
 {
-    remember_shown(m, i, f);
     if (m->a->json) {
-        cJSON *o = json_line(m, "finding-update");
+        cJSON *o = json_line(m, type);
         cJSON_AddItemToObject(o, "finding", finding_json(m, f));
         cli_json_line(o);
         return;
     }
     struct bootlog_brief b;
     bootlog_brief(m->bl, f, &b);
+    if (is_new)
+        release_held(m);
     end_board_line(m);
     bootreport_brief_line(stdout, f, &b, m->colour, m->cols);
+}
+
+/* A shown finding that grew (a boot loop: count and period): one short line. */
+static void show_update(struct monitor *m, unsigned i, const struct bootlog_finding *f)
+{
+    remember_shown(m, i, f);
+    print_finding(m, f, "finding-update", false);
 }
 
 static void show_finding(struct monitor *m, const struct bootlog_finding *f)
@@ -391,17 +401,7 @@ static void show_finding(struct monitor *m, const struct bootlog_finding *f)
         if (m->a->until_finding)
             m->quit = true;
     }
-    if (m->a->json) {
-        cJSON *o = json_line(m, "finding");
-        cJSON_AddItemToObject(o, "finding", finding_json(m, f));
-        cli_json_line(o);
-        return;
-    }
-    struct bootlog_brief b;
-    bootlog_brief(m->bl, f, &b);
-    release_held(m); /* a new finding: this round is not a mere repeat */
-    end_board_line(m);
-    bootreport_brief_line(stdout, f, &b, m->colour, m->cols);
+    print_finding(m, f, "finding", true);
 }
 
 /* Findings the analyzer added since the last look, tied to the plan first. */

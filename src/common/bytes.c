@@ -19,6 +19,19 @@ int bytes_reserve(bytes *b, size_t cap)
     return 0;
 }
 
+void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap)
+        return v;
+    size_t ncap = *cap ? *cap * 2 : first;
+    if (ncap < *cap || ncap > SIZE_MAX / size)
+        return NULL;
+    void *p = realloc(v, ncap * size);
+    if (p)
+        *cap = ncap;
+    return p;
+}
+
 int bytes_append(bytes *b, const void *p, size_t n)
 {
     if (n == 0)

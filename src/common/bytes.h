@@ -50,4 +50,10 @@ int bytes_append(bytes *b, const void *p, size_t n);
 int bytes_append_byte(bytes *b, uint8_t c);
 void bytes_free(bytes *b);
 
+/* Room for one more element in the array `v` (`n` used of *cap, each `size`
+ * bytes): when it is full, *cap doubles (to `first` from 0). Returns the
+ * array, perhaps moved, or NULL when out of memory (`v` and *cap unchanged):
+ *   struct x *nv = array_grow(a->v, a->n, &a->cap, sizeof *nv, 16);  */
+void *array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
+
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/bytes.h"
 #include "common/clock.h"
 
 #define QUIET_MAX_MS 500 /* a save that keeps writing is taken as it is by then */
@@ -54,14 +55,10 @@ void dirwatch_changes_free(struct dirwatch_changes *c)
 
 static int snap_add(struct snapshot *s, const char *rel, const struct stat *st)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        struct snap_entry *v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    struct snap_entry *v = array_grow(s->v, s->n, &s->cap, sizeof *v, 64);
+    if (!v)
+        return -1;
+    s->v = v;
     struct snap_entry *e = &s->v[s->n];
     if (!(e->rel = strdup(rel)))
         return -1;
@@ -142,14 +139,10 @@ bool dirwatch_polling(const struct dirwatch *w)
 
 static int change_add(struct dirwatch_changes *c, const struct snap_entry *e, enum dirwatch_kind k)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        struct dirwatch_change *v = realloc(c->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        c->v = v;
-        c->cap = cap;
-    }
+    struct dirwatch_change *v = array_grow(c->v, c->n, &c->cap, sizeof *v, 16);
+    if (!v)
+        return -1;
+    c->v = v;
     if (!(c->v[c->n].rel = strdup(e->rel)))
         return -1;
     c->v[c->n].dir = e->dir;

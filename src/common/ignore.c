@@ -5,19 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
+
 static const char *const default_rules[] = {
     ".git/", "__pycache__/", "*.pyc", ".DS_Store", "*.swp", "*.swo", "*~", ".#*", IGNORE_FILE_NAME,
 };
 
 static int push_rule(struct ignore_rules *r, struct ignore_rule *rule, eb_err *err)
 {
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 16;
-        struct ignore_rule *v = realloc(r->v, cap * sizeof *v);
-        if (!v)
-            return eb_fail(err, EB_IO, "out of memory reading ignore rules; free some memory and retry");
-        r->v = v, r->cap = cap;
-    }
+    struct ignore_rule *v = array_grow(r->v, r->n, &r->cap, sizeof *v, 16);
+    if (!v)
+        return eb_fail(err, EB_IO, "out of memory reading ignore rules; free some memory and retry");
+    r->v = v;
     r->v[r->n++] = *rule;
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "fs/fs_internal.h"
 
 static const char *const type_names[] = {
@@ -27,13 +28,10 @@ int fs_type_parse(const char *name)
 
 struct fs_node *fs_node_add(struct fs_node *parent, const char *name, size_t name_len, bool dir, eb_err *err)
 {
-    if (parent->nkids == parent->capkids) {
-        size_t cap = parent->capkids ? parent->capkids * 2 : 8;
-        struct fs_node *k = realloc(parent->kids, cap * sizeof *k);
-        if (!k)
-            goto oom;
-        parent->kids = k, parent->capkids = cap;
-    }
+    struct fs_node *k = array_grow(parent->kids, parent->nkids, &parent->capkids, sizeof *k, 8);
+    if (!k)
+        goto oom;
+    parent->kids = k;
     struct fs_node *n = &parent->kids[parent->nkids];
     *n = (struct fs_node){ .dir = dir, .mtime = -1 };
     n->name = malloc(name_len + 1);
@@ -152,13 +150,10 @@ int fs_read(struct fs_vol *v, const struct fs_node *n, bytes *out, eb_err *err)
 int fs_tree_add(struct fs_tree *t, const char *path, bool dir, const uint8_t *data, size_t size,
                 int64_t mtime, eb_err *err)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        struct fs_entry *v = realloc(t->v, cap * sizeof *v);
-        if (!v)
-            return eb_fail(err, EB_IO, "out of memory collecting files; free some memory and retry");
-        t->v = v, t->cap = cap;
-    }
+    struct fs_entry *v = array_grow(t->v, t->n, &t->cap, sizeof *v, 64);
+    if (!v)
+        return eb_fail(err, EB_IO, "out of memory collecting files; free some memory and retry");
+    t->v = v;
     char *p = strdup(path);
     if (!p)
         return eb_fail(err, EB_IO, "out of memory collecting files; free some memory and retry");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bytes.h"
 #include "mpy/codec.h"
 #include "mpy/prelude.py.h"
 
@@ -129,16 +130,12 @@ static char *unhex(const char *h, size_t n)
 
 static int add_entry(struct mpy_entries *out, struct mpy_entry e, eb_err *err)
 {
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        struct mpy_entry *v = realloc(out->v, cap * sizeof *v);
-        if (!v) {
-            free(e.path);
-            return eb_fail(err, EB_IO, "out of memory");
-        }
-        out->v = v;
-        out->cap = cap;
+    struct mpy_entry *v = array_grow(out->v, out->n, &out->cap, sizeof *v, 16);
+    if (!v) {
+        free(e.path);
+        return eb_fail(err, EB_IO, "out of memory");
     }
+    out->v = v;
     out->v[out->n++] = e;
     return 0;
 }
@@ -453,14 +450,10 @@ static int batch_touch(struct mpy_put_batch *b, const char *path, eb_err *err)
 {
     if (b->ntouched && strcmp(b->touched[b->ntouched - 1], path) == 0)
         return 0;
-    if (b->ntouched == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 8;
-        char **v = realloc(b->touched, cap * sizeof *v);
-        if (!v)
-            return eb_fail(err, EB_IO, "out of memory");
-        b->touched = v;
-        b->cap = cap;
-    }
+    char **v = array_grow(b->touched, b->ntouched, &b->cap, sizeof *v, 8);
+    if (!v)
+        return eb_fail(err, EB_IO, "out of memory");
+    b->touched = v;
     if (!(b->touched[b->ntouched] = strdup(path)))
         return eb_fail(err, EB_IO, "out of memory");
     b->ntouched++;

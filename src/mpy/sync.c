@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/bytes.h"
 #include "common/file.h"
 #include "mpy/codec.h"
 
@@ -87,14 +88,10 @@ static bool excluded(const struct mpy_sync_opts *o, const char *rel)
 
 static int local_add(struct local_list *l, const char *rel, bool dir, eb_err *err)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        struct local_entry *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return eb_fail(err, EB_IO, "out of memory");
-        l->v = v;
-        l->cap = cap;
-    }
+    struct local_entry *v = array_grow(l->v, l->n, &l->cap, sizeof *v, 32);
+    if (!v)
+        return eb_fail(err, EB_IO, "out of memory");
+    l->v = v;
     if (!(l->v[l->n].rel = strdup(rel)))
         return eb_fail(err, EB_IO, "out of memory");
     l->v[l->n++].dir = dir;

@@ -67,14 +67,9 @@ static int find_partition(const struct plan *p, const struct plan_opts *o, const
 static int add_image_region(struct plan *p, const char *dir, const struct partition *part, bytes *img,
                             eb_err *err)
 {
-    struct plan_region *r = realloc(p->regions, (p->nregions + 1) * sizeof *r);
+    struct plan_region *r = plan_new_region(p, err);
     if (!r)
-        return eb_fail(err, EB_IO, "out of memory");
-    p->regions = r;
-    r = &p->regions[p->nregions];
-    memset(r, 0, sizeof *r);
-    if (!(r->id = malloc(sizeof *r->id)))
-        return eb_fail(err, EB_IO, "out of memory");
+        return -1;
     size_t n = strlen(dir);
     snprintf(r->path, sizeof r->path, "%s%s", dir, n && dir[n - 1] == '/' ? "" : "/");
     r->data = *img;

@@ -9,32 +9,27 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "common/bytes.h"
 #include "common/file.h"
 
 #define MAX_FILE (64u << 20)
 
 static int keep_data(struct plan_fsdir *w, bytes *b)
 {
-    if (w->ndata == w->capdata) {
-        size_t cap = w->capdata ? w->capdata * 2 : 64;
-        bytes *v = realloc(w->data, cap * sizeof *v);
-        if (!v)
-            return -1;
-        w->data = v, w->capdata = cap;
-    }
+    bytes *v = array_grow(w->data, w->ndata, &w->capdata, sizeof *v, 64);
+    if (!v)
+        return -1;
+    w->data = v;
     w->data[w->ndata++] = *b;
     return 0;
 }
 
 static int note_skip(struct plan_fsdir *w, const char *rel, const struct ignore_rule *rule, bool dir)
 {
-    if (w->nskip == w->capskip) {
-        size_t cap = w->capskip ? w->capskip * 2 : 16;
-        struct plan_fsdir_skip *v = realloc(w->skip, cap * sizeof *v);
-        if (!v)
-            return -1;
-        w->skip = v, w->capskip = cap;
-    }
+    struct plan_fsdir_skip *v = array_grow(w->skip, w->nskip, &w->capskip, sizeof *v, 16);
+    if (!v)
+        return -1;
+    w->skip = v;
     w->skip[w->nskip++] = (struct plan_fsdir_skip){ strdup(rel), rule, dir };
     return 0;
 }

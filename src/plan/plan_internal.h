@@ -35,6 +35,10 @@ int plan_scan_folder(struct plan *p, struct plan_ctx *c, const char *dir, int de
 /* Move region i to the skipped list with `reason`. */
 void plan_drop_region(struct plan *p, unsigned i, const char *reason);
 void plan_free_region(struct plan_region *r);
+/* A zeroed region with its `id` allocated, at p->regions[p->nregions]: the
+ * caller fills it in and counts it (p->nregions++), or frees it with
+ * plan_free_region. NULL when out of memory. */
+struct plan_region *plan_new_region(struct plan *p, eb_err *err);
 /* The folder part of a path ("." when none). */
 void plan_dir_of(const char *path, char *out, size_t n);
 /* Copy src into dst unless dst is already set. */

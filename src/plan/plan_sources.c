@@ -124,23 +124,35 @@ static int read_file_at(const char *path, uint32_t addr, bytes *data, eb_err *er
     return rc;
 }
 
-/* Read and identify one file into a new region. */
-static int add_region(struct plan *p, const char *path, bool has_addr, uint32_t addr, eb_err *err)
+struct plan_region *plan_new_region(struct plan *p, eb_err *err)
 {
     struct plan_region *r = realloc(p->regions, (p->nregions + 1) * sizeof *r);
-    if (!r)
-        return eb_fail(err, EB_IO, "out of memory");
+    if (!r) {
+        eb_fail(err, EB_IO, "out of memory");
+        return NULL;
+    }
     p->regions = r;
     r = &p->regions[p->nregions];
     memset(r, 0, sizeof *r);
-    if ((size_t)snprintf(r->path, sizeof r->path, "%s", path) >= sizeof r->path)
-        return eb_fail(err, EB_IO, "path too long: %s", path);
-    if (read_file_at(path, addr, &r->data, err))
+    if (!(r->id = malloc(sizeof *r->id))) {
+        eb_fail(err, EB_IO, "out of memory");
+        return NULL;
+    }
+    return r;
+}
+
+/* Read and identify one file into a new region. */
+static int add_region(struct plan *p, const char *path, bool has_addr, uint32_t addr, eb_err *err)
+{
+    struct plan_region *r = plan_new_region(p, err);
+    if (!r)
         return -1;
-    r->id = malloc(sizeof *r->id);
-    if (!r->id) {
-        bytes_free(&r->data);
-        return eb_fail(err, EB_IO, "out of memory");
+    int rc = (size_t)snprintf(r->path, sizeof r->path, "%s", path) >= sizeof r->path
+                 ? eb_fail(err, EB_IO, "path too long: %s", path)
+                 : read_file_at(path, addr, &r->data, err);
+    if (rc) {
+        plan_free_region(r);
+        return -1;
     }
     fw_identify(r->data.data, r->data.len, r->id);
     r->addr = addr;
