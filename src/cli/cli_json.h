@@ -10,7 +10,8 @@
  * command that fails before printing (a usage error, a refusal, a port that
  * cannot be opened) still prints one document. Streaming commands (monitor,
  * sim, --progress lines) print each object at once with cli_json_line.
- * Shared field names: address (number) + address_hex, file, size, port. */
+ * Shared field names (docs/schema/envelope.json): address (number) +
+ * address_hex, file (host), path (board), size, port, seconds. */
 #ifndef ESPBURN_CLI_JSON_H
 #define ESPBURN_CLI_JSON_H
 

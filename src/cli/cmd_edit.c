@@ -45,6 +45,20 @@ static int temp_copy(const char *remote, const bytes *data, char *path, size_t c
     return file_write_atomic(path, data->data, data->len, err);
 }
 
+/* What happened: a line, or with --json the document. */
+static void report(const struct cli_mpy *c, const char *remote, bool changed, size_t size)
+{
+    if (!c->json) {
+        printf("edit :%s: %s\n", remote, changed ? "saved" : "unchanged, not written");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", remote);
+    cJSON_AddBoolToObject(o, "changed", changed);
+    cJSON_AddNumberToObject(o, "size", (double)size);
+    cli_print_json(o);
+}
+
 /* Fetch, edit, compare, put back: the steps after connecting. */
 static int edit(struct cli_mpy *c, const char *remote, eb_err *err)
 {
@@ -58,7 +72,7 @@ static int edit(struct cli_mpy *c, const char *remote, eb_err *err)
         if (!rc && !same)
             rc = mpy_fs_put(&c->fs, remote, after.data, after.len, &st, err);
         if (!rc)
-            printf("edit :%s: %s\n", remote, same ? "unchanged, not written" : "saved");
+            report(c, remote, !same, after.len);
         unlink(path);
     }
     bytes_free(&before);

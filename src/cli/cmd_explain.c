@@ -114,7 +114,7 @@ static void print_json(const char *log, const struct bootlog *bl, const struct p
     struct bootlog_summary s;
     bootlog_summary(bl, &s);
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "log", log);
+    cJSON_AddStringToObject(doc, "file", log);
     if (s.chip)
         cJSON_AddStringToObject(doc, "chip", s.chip->name);
     else

@@ -481,7 +481,8 @@ static int do_cat(struct fs_vol *v, const struct fs_node *n, eb_err *err)
     return EB_OK;
 }
 
-static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node *n, eb_err *err)
+static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node *n, const char *path,
+                  eb_err *err)
 {
     char local[4096];
     struct stat st;
@@ -496,6 +497,15 @@ static int do_get(const struct fs_cli *o, struct fs_vol *v, const struct fs_node
         if (files)
             fprintf(stderr, "espburn: %zu files were copied into %s before that\n", files, local);
         return rc;
+    }
+    if (o->json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "path", path);
+        cJSON_AddStringToObject(doc, "file", local);
+        cJSON_AddNumberToObject(doc, "files", (double)files);
+        cJSON_AddNumberToObject(doc, "size", (double)bytes);
+        cli_print_json(doc);
+        return EB_OK;
     }
     char b[32];
     cli_format_size(b, sizeof b, bytes);
@@ -520,7 +530,7 @@ static int run_op(const struct fs_cli *o, struct source *s, const char *path, eb
         return do_df(o, s, v);
     if (strcmp(o->sub, "cat") == 0)
         return do_cat(v, n, err);
-    return do_get(o, v, n, err);
+    return do_get(o, v, n, path, err);
 }
 
 static int run_read(struct fs_cli *o)

@@ -21,11 +21,11 @@ static int get_tree(struct cli_mpy *c, const char *remote, const char *local)
         return cli_mpy_fail(c, &err);
     if (c->json) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "remote", remote);
-        cJSON_AddStringToObject(o, "local", local);
+        cJSON_AddStringToObject(o, "path", remote);
+        cJSON_AddStringToObject(o, "file", local);
         cJSON_AddNumberToObject(o, "files", (double)st.files);
         cJSON_AddNumberToObject(o, "folders", (double)st.dirs);
-        cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+        cJSON_AddNumberToObject(o, "size", (double)st.bytes);
         cli_print_json(o);
     } else {
         printf("got :%s -> %s: %zu files, %zu folders, %zu bytes\n", remote, local, st.files, st.dirs,
@@ -91,9 +91,9 @@ int cmd_get(int argc, char **argv)
     }
     if (c.json) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "remote", remote);
-        cJSON_AddStringToObject(o, "local", local);
-        cJSON_AddNumberToObject(o, "bytes", (double)data.len);
+        cJSON_AddStringToObject(o, "path", remote);
+        cJSON_AddStringToObject(o, "file", local);
+        cJSON_AddNumberToObject(o, "size", (double)data.len);
         cli_print_json(o);
     } else {
         printf("got :%s -> %s (%zu bytes)\n", remote, local, data.len);

@@ -37,7 +37,7 @@ static void print_done(const struct cli_mpy *c, const char *spec, const struct m
     cJSON_AddStringToObject(o, "flavour", st->flavour);
     cJSON_AddNumberToObject(o, "packages", (double)st->packages);
     cJSON_AddNumberToObject(o, "files", (double)st->files);
-    cJSON_AddNumberToObject(o, "bytes", (double)st->bytes);
+    cJSON_AddNumberToObject(o, "size", (double)st->bytes);
     cli_print_json(o);
 }
 

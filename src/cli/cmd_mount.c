@@ -24,11 +24,43 @@ static void to_stdout(void *ctx, const uint8_t *p, size_t n)
     fflush(stdout);
 }
 
+/* With --json the program's output goes into the document. */
+static void to_bytes(void *ctx, const uint8_t *p, size_t n)
+{
+    bytes_append(ctx, p, n);
+}
+
+/* The result: a line on stderr, or with --json the document. */
+static void report(const struct cli_mpy *c, const struct mpy_mount_result *res, bytes *out)
+{
+    if (!c->json) {
+        if (res->traceback.len)
+            fwrite(res->traceback.data, 1, res->traceback.len, stderr);
+        if (res->soft_reset)
+            fprintf(stderr, "mount: the board soft-reset; /remote is gone with it\n");
+        fprintf(stderr, "mount: %zu requests, %zu bytes read and %zu written in %s%s\n", res->requests,
+                res->bytes_read, res->bytes_written, c->pos[0],
+                res->interrupted ? "; interrupted, /remote unmounted" : "");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "file", c->pos[0]);
+    cJSON_AddStringToObject(doc, "stdout", out->len ? (char *)out->data : "");
+    cJSON_AddStringToObject(doc, "stderr", res->traceback.len ? (char *)res->traceback.data : "");
+    cJSON_AddBoolToObject(doc, "interrupted", res->interrupted);
+    cJSON_AddBoolToObject(doc, "soft_reset", res->soft_reset);
+    cJSON_AddNumberToObject(doc, "requests", (double)res->requests);
+    cJSON_AddNumberToObject(doc, "bytes_read", (double)res->bytes_read);
+    cJSON_AddNumberToObject(doc, "bytes_written", (double)res->bytes_written);
+    cli_print_json(doc);
+}
+
 /* Connected: run it with the folder mounted; Ctrl-C interrupts it. */
 static int mount_connected(struct cli_mpy *c, const char *code, size_t len)
 {
     struct mpy_mount_opts o = { .dir = c->pos[0], .code = code, .len = len, .stop = &stop_program };
-    struct mpy_mount_cb cb = { .output = to_stdout };
+    bytes out = { 0 };
+    struct mpy_mount_cb cb = { .output = c->json ? to_bytes : to_stdout, .ctx = &out };
     struct mpy_mount_result res;
     struct sigaction sa = { .sa_handler = on_sigint }, old;
     sigemptyset(&sa.sa_mask);
@@ -39,17 +71,16 @@ static int mount_connected(struct cli_mpy *c, const char *code, size_t len)
     sigaction(SIGINT, &old, NULL);
     if (rc) {
         bytes_free(&res.traceback);
+        bytes_free(&out);
         return cli_mpy_fail(c, &err);
     }
-    if (res.traceback.len)
-        fwrite(res.traceback.data, 1, res.traceback.len, stderr);
-    if (res.soft_reset)
-        fprintf(stderr, "mount: the board soft-reset; /remote is gone with it\n");
-    fprintf(stderr, "mount: %zu requests, %zu bytes read and %zu written in %s%s\n", res.requests,
-            res.bytes_read, res.bytes_written, c->pos[0],
-            res.interrupted ? "; interrupted, /remote unmounted" : "");
+    bytes_append_byte(&out, 0);
+    bytes_append_byte(&res.traceback, 0);
+    res.traceback.len--;
+    report(c, &res, &out);
     rc = res.traceback.len ? EB_PROBLEM : EB_OK;
     bytes_free(&res.traceback);
+    bytes_free(&out);
     return cli_mpy_end(c, rc);
 }
 

@@ -71,12 +71,12 @@ static int put_tree(struct cli_mpy *c)
     double secs = (double)(eb_now_ms() - t0) / 1000.0;
     if (c->json) {
         cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "local", c->pos[0]);
-        cJSON_AddStringToObject(j, "remote", remote);
+        cJSON_AddStringToObject(j, "file", c->pos[0]);
+        cJSON_AddStringToObject(j, "path", remote);
         cJSON_AddNumberToObject(j, "files", (double)(st.added + st.updated));
         cJSON_AddNumberToObject(j, "folders", (double)st.dirs);
         cJSON_AddNumberToObject(j, "ignored", (double)ignored);
-        cJSON_AddNumberToObject(j, "bytes", (double)st.bytes);
+        cJSON_AddNumberToObject(j, "size", (double)st.bytes);
         cJSON_AddNumberToObject(j, "seconds", secs);
         cli_print_json(j);
     } else {
@@ -136,9 +136,9 @@ int cmd_put(int argc, char **argv)
     double secs = (double)(eb_now_ms() - t0) / 1000.0;
     if (c.json) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "local", c.pos[0]);
-        cJSON_AddStringToObject(o, "remote", remote);
-        cJSON_AddNumberToObject(o, "bytes", (double)data.len);
+        cJSON_AddStringToObject(o, "file", c.pos[0]);
+        cJSON_AddStringToObject(o, "path", remote);
+        cJSON_AddNumberToObject(o, "size", (double)data.len);
         cJSON_AddNumberToObject(o, "wire_bytes", (double)st.wire_bytes);
         cJSON_AddBoolToObject(o, "deflate", st.deflated);
         cJSON_AddBoolToObject(o, "binary", st.binary);

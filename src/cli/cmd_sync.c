@@ -39,7 +39,7 @@ static void on_action(void *ctx, enum mpy_sync_action a, const char *path, size_
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "action", names[a]);
         cJSON_AddStringToObject(o, "path", path);
-        cJSON_AddNumberToObject(o, "bytes", (double)bytes);
+        cJSON_AddNumberToObject(o, "size", (double)bytes);
         cJSON_AddItemToArray(r->actions, o);
     } else if (a != MPY_SYNC_SAME) {
         cli_progress_end(r->bar);
@@ -61,14 +61,15 @@ static void print_summary(const struct mpy_sync_opts *o, const struct mpy_sync_s
         return;
     }
     cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "remote", o->remote);
+    cJSON_AddStringToObject(doc, "file", o->local);
+    cJSON_AddStringToObject(doc, "path", o->remote);
     cJSON_AddBoolToObject(doc, "dry_run", o->dry_run);
     cJSON_AddNumberToObject(doc, "added", (double)st->added);
     cJSON_AddNumberToObject(doc, "updated", (double)st->updated);
     cJSON_AddNumberToObject(doc, "deleted", (double)st->deleted);
     cJSON_AddNumberToObject(doc, "unchanged", (double)st->unchanged);
     cJSON_AddNumberToObject(doc, "ignored", (double)r->ignored);
-    cJSON_AddNumberToObject(doc, "bytes", (double)st->bytes);
+    cJSON_AddNumberToObject(doc, "size", (double)st->bytes);
     cJSON_AddNumberToObject(doc, "seconds", secs);
     cJSON_AddItemToObject(doc, "actions", actions);
     cli_print_json(doc);

@@ -3,12 +3,17 @@
 port that refuses the connection) and, where no board is needed or the virtual board serves,
 in success; stdout holds exactly one document each time."""
 import json
+import os
 import pathlib
+import subprocess
 
 import jsonschema
-import pytest
 
-SCHEMAS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "schema"
+from conftest import ROOT, espburn_bin
+from test_mpy import board_factory  # noqa: F401  (fixture)
+from test_mpy_mip import build_index
+
+SCHEMAS = ROOT / "docs" / "schema"
 DEAD_PORT = "socket://127.0.0.1:1"
 
 
@@ -65,22 +70,114 @@ def test_a_port_that_refuses_gives_the_envelope(espburn):
         assert doc["error"]["code"] in ("io", "problem") and "127.0.0.1" in doc["error"]["message"], doc
 
 
-def test_file_commands_in_success_and_failure(espburn, seed, tmp_path):
-    for args in (["version"], ["info", seed / "MicroPython.bin"], ["plan", seed], ["sim", "--list"],
-                 ["table", "show", seed / "partitions_mpy.bin"], ["config"],
-                 ["merge", seed, "-o", tmp_path / "m.bin"]):
-        assert check(espburn(*args, "--json"), args[0])["ok"] is True
+def test_file_commands_in_failure(espburn, tmp_path):
     for args in (["info", tmp_path / "none.bin"], ["plan", tmp_path / "none"],
-                 ["table", "show", tmp_path / "none.bin"], ["explain", tmp_path / "none.log"]):
+                 ["table", "show", tmp_path / "none.bin"], ["explain", tmp_path / "none.log"],
+                 ["explain", ROOT / "tests/data/bootlogs/seed-m5stack-fire-app-at-0x1000.log"]):
         r = espburn(*args, "--json")
         assert r.rc != 0 and check(r, args[0])["ok"] is False
 
 
-def test_board_commands_on_the_virtual_board(espburn, sim, seed):
+def required_in_success(schema):
+    """The field lists a success document must have: one per variant ("then": required, anyOf...)."""
+    then = schema.get("then", {})
+    base = set(then.get("required", []))
+    variants = [set(v.get("required", [])) for v in then.get("anyOf", [])] or [set()]
+    return [base | v for v in variants]
+
+
+# Commands whose success has no document of its own: watch runs until Ctrl-C.
+NO_SUCCESS_DOCUMENT = {"watch"}
+
+
+def test_every_schema_requires_the_fields_of_a_success(espburn):
+    for p in SCHEMAS.glob("*.json"):
+        if p.stem in ("envelope", *NO_SUCCESS_DOCUMENT):
+            continue
+        schema = json.loads(p.read_text())
+        assert schema.get("additionalProperties") is False, p.name  # a renamed field fails
+        for fields in required_in_success(schema):
+            assert fields - {"ok", "command"}, (p.name, "a success requires no field of its own")
+            assert fields <= set(schema["properties"]), (p.name, fields - set(schema["properties"]))
+
+
+def test_a_renamed_shared_field_fails_validation():
+    doc = {"ok": True, "command": "put", "file": "a.py", "path": "a.py", "size": 4, "wire_bytes": 19,
+           "deflate": False, "binary": False, "seconds": 0.1}
+    validator("put").validate(doc)
+    for old, new in (("file", "local"), ("path", "remote"), ("size", "bytes")):
+        bad = {new if k == old else k: v for k, v in doc.items()}
+        assert not validator("put").is_valid(bad), bad
+    assert not validator("put").is_valid({**doc, "size": "4"})
+
+
+def test_file_commands_in_success(espburn, seed, tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "main.py").write_text("print('hi')\n")
+    (tmp_path / "healthy.log").write_text(
+        (ROOT / "tests/data/bootlogs/esp32-ble2mqtt-95-clean-app-start.log").read_text())
+    img = tmp_path / "fs.img"
+    for args in (["version"], ["config"], ["ports"], ["sim", "--list"], ["info", seed / "MicroPython.bin"],
+                 ["plan", seed], ["merge", seed, "-o", tmp_path / "m.bin"],
+                 ["table", "show", seed / "partitions_mpy.bin"],
+                 ["table", "bin2csv", seed / "partitions_mpy.bin", tmp_path / "p.csv"],
+                 ["table", "csv2bin", tmp_path / "p.csv", tmp_path / "p.bin"],
+                 ["explain", tmp_path / "healthy.log"],
+                 ["fs", "build", app, "-o", img, "--type", "littlefs", "--size", "65536"],
+                 ["fs", "ls", img], ["fs", "df", img], ["fs", "get", img, ":/", tmp_path / "back"],
+                 ["fs", "get", img, ":main.py", tmp_path / "main.py"]):
+        r = espburn(*args, "--json", timeout=120)
+        assert check(r, args[0])["ok"] is True, r
+    assert (tmp_path / "back" / "main.py").is_file() and (tmp_path / "main.py").is_file()
+
+
+def test_board_commands_on_the_virtual_board(espburn, sim, seed, tmp_path):
     board = sim()
-    doc = check(espburn("chip", "-p", board.url, "--json", timeout=60), "chip")
-    assert doc["ok"] is True
-    r = espburn("flash", seed, "-p", board.url, "--json", timeout=300)
-    assert check(r, "flash")["ok"] is True, r
-    r = espburn("verify", seed, "-p", board.url, "--json", timeout=300)
-    assert check(r, "verify")["ok"] is True, r
+    p = ["-p", board.url, "--json"]
+    for args in (["chip"], ["flash", seed], ["verify", seed], ["read", "0x8000", "0x1000", tmp_path / "t.bin"],
+                 ["erase", "0x300000", "0x1000"], ["reset"]):
+        r = espburn(*args, *p, timeout=300)
+        assert check(r, args[0])["ok"] is True, r
+    r = espburn("monitor", "--duration", "1", *p, timeout=60)
+    lines = [json.loads(ln) for ln in r.out.splitlines() if ln.strip()]
+    assert r.rc == 0 and lines and lines[-1]["type"] == "summary", r
+    for doc in lines:
+        validator("monitor").validate(doc)
+
+
+def test_micropython_commands_on_the_virtual_board(espburn, board_factory, tmp_path):
+    b = board_factory("official", files={"main.py": "print('hi')\n", "lib/x.py": "X = 1\n"})
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "a.py").write_text("A = 1\n")
+    (tmp_path / "s.py").write_text("print(7)\n")
+    index = tmp_path / "index"
+    build_index(index, "http://127.0.0.1:9")
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\necho '# edited' >> \"$1\"\n")
+    editor.chmod(0o755)
+    for args in (["ls"], ["ls", "-r"], ["tree"], ["df"], ["about"], ["modules"], ["exec", "print(1)"],
+                 ["eval", "1+1"], ["run", tmp_path / "s.py"], ["cat", ":main.py"], ["put", app / "a.py", ":a.py"],
+                 ["put", "-r", app, ":app2"], ["get", ":main.py", tmp_path / "got.py"],
+                 ["get", "-r", ":lib", tmp_path / "gotlib"], ["cp", ":a.py", ":c.py"],
+                 ["cp", app / "a.py", ":b.py"], ["cp", ":b.py", tmp_path / "gotb.py"], ["mv", ":c.py", ":d.py"],
+                 ["rm", ":d.py"], ["mkdir", ":dd"], ["rmdir", ":dd"], ["sync", app, ":app3"],
+                 ["mount", app, "--exec", "print(2)"],
+                 ["mip", "install", "util@0.1", "--index", index, "--target", ":/pkgs", "--no-mpy"],
+                 ["soft-reset"], ["reset", "--soft"], ["edit", ":main.py"]):
+        r = b.run(*args, "--json", timeout=60, env={**os.environ, "EDITOR": str(editor), "VISUAL": str(editor)})
+        assert check(r, args[0])["ok"] is True, r
+
+
+def test_sim_says_where_it_listens_in_one_document(tmp_path):
+    proc = subprocess.Popen([espburn_bin(), "sim", "--board", "m5stack-fire", "--flash-file", tmp_path / "f.bin",
+                             "--tcp", "0", "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        doc = json.loads(proc.stdout.readline())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        proc.stdout.close()
+    validator("sim").validate(doc)
+    assert doc["ok"] is True and doc["board"] == "m5stack-fire" and doc["url"].startswith("socket://"), doc

@@ -126,7 +126,7 @@ def test_compressible_file_goes_deflated_where_the_board_has_deflate(board_facto
     assert r.rc == 0, r
     import json
     info = json.loads(r.out)
-    assert info["deflate"] is True and info["wire_bytes"] < info["bytes"] / 4
+    assert info["deflate"] is True and info["wire_bytes"] < info["size"] / 4
     assert (b.fs / "text.py").read_bytes() == src.read_bytes()
 
 
