@@ -24,7 +24,7 @@ static void print_help(void)
 static cJSON *port_json(const struct port_info *p)
 {
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "path", p->path);
+    cJSON_AddStringToObject(j, "port", p->path);
     if (p->usb) {
         char id[16];
         snprintf(id, sizeof id, "%04x:%04x", p->vid, p->pid);

@@ -240,7 +240,7 @@ def test_ports_listing_and_auto_with_fake_backend(espburn, sim):
     r = espburn("ports", "--json", env=env)
     assert r.rc == 0, r
     ports = json.loads(r.out)["ports"]
-    assert [p["path"] for p in ports] == [board.url]
+    assert [p["port"] for p in ports] == [board.url]
     assert "M5Stack Fire" in ports[0]["guess"] and ports[0]["usb_id"] == "10c4:ea60"
     r = espburn("ports", "--all", env=env)
     assert "/dev/ttyS0" in r.out and "2341:0043" in r.out

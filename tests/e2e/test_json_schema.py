@@ -135,6 +135,9 @@ def test_file_commands_in_success(espburn, seed, tmp_path):
 def test_board_commands_on_the_virtual_board(espburn, sim, seed, tmp_path):
     board = sim()
     p = ["-p", board.url, "--json"]
+    fake = f"{board.url}|10c4:ea60|0001|CP2104 USB to UART;/dev/ttyS0"
+    r = espburn("ports", "--all", "--json", env={**os.environ, "ESPBURN_FAKE_PORTS": fake})
+    assert [p["port"] for p in check(r, "ports")["ports"]] == [board.url, "/dev/ttyS0"], r
     for args in (["chip"], ["flash", seed], ["verify", seed], ["read", "0x8000", "0x1000", tmp_path / "t.bin"],
                  ["erase", "0x300000", "0x1000"], ["reset"]):
         r = espburn(*args, *p, timeout=300)
