@@ -109,6 +109,19 @@ static void print_text(const char *log, const struct bootlog *bl, const struct p
                        : "Result: no boot failure found.");
 }
 
+/* The --json error message of a failed boot: its first failure. */
+static void note_failure(const struct bootlog *bl)
+{
+    const struct bootlog_finding *f;
+    for (unsigned i = 0; (f = bootlog_finding(bl, i)); i++)
+        if (f->level == BOOTLOG_FAIL) {
+            char msg[640];
+            snprintf(msg, sizeof msg, "the boot failed: %s; the findings say why and what to do", f->what);
+            cli_json_note_error(msg);
+            return;
+        }
+}
+
 static void print_json(const char *log, const struct bootlog *bl, const struct plan *p)
 {
     struct bootlog_summary s;
@@ -168,6 +181,8 @@ static int analyse(const struct explain_args *a, const struct elf_syms *syms)
     else
         print_text(a->log, bl, a->nplan ? &plan : NULL);
     int rc = bootlog_failed(bl) ? EB_PROBLEM : EB_OK;
+    if (rc)
+        note_failure(bl);
     if (a->nplan)
         plan_free(&plan);
     bootlog_free(bl);

@@ -76,6 +76,8 @@ def test_file_commands_in_failure(espburn, tmp_path):
                  ["explain", ROOT / "tests/data/bootlogs/seed-m5stack-fire-app-at-0x1000.log"]):
         r = espburn(*args, "--json")
         assert r.rc != 0 and check(r, args[0])["ok"] is False
+    fail = next(f for f in json.loads(r.out)["findings"] if f["level"] == "fail")
+    assert json.loads(r.out)["error"]["message"].startswith(f"the boot failed: {fail['what']}"), r
 
 
 def required_in_success(schema):
