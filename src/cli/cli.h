@@ -94,6 +94,24 @@ struct finding;
 /* getopt value for --chip ('c'), --flash-size ('s') or --force ('f') into
  * `o`; returns 0, or EB_USAGE after a usage message. */
 int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts *o);
+/* A command that builds a plan from SOURCEs (plan, merge): its name, its
+ * --help text, and its own options: getopt rows `own` (ended by a zero row)
+ * with their short letters, each handed to option(); check(), or NULL, runs
+ * after parsing and before the SOURCEs are looked for. */
+struct option;
+struct cli_plan_cmd {
+    const char *name, *usage;
+    const char *shortopts; /* "o:" */
+    const struct option *own;
+    int (*option)(void *ctx, int opt, const char *arg, struct plan_opts *po); /* 0 or EB_USAGE */
+    int (*check)(void *ctx);                                                  /* 0 or EB_USAGE */
+    void *ctx;
+};
+/* Parse the command line (--chip, --flash-size, --force, --json, --help and
+ * the command's own options), answer --help, build the plan of the SOURCEs.
+ * Returns -1 with *p built (plan_free it), else the exit code to return. */
+int cli_plan_start(const struct cli_plan_cmd *c, int argc, char **argv, struct plan_opts *po, bool *json,
+                   struct plan *p);
 /* The plan as a table, findings, esptool command and (refused) verdict. */
 void cli_print_plan(const struct plan *p, bool force, const char *port);
 /* Only the warnings, errors and verdict, on stderr. */

@@ -320,14 +320,21 @@ int cli_parse_number(const char *cmd, const char *what, const char *s, uint32_t 
     return 0;
 }
 
-/* One simple board command: parse device options and positionals. */
-int cli_device_parse_simple(int argc, char **argv, const char *cmd, struct cli_device_opts *o,
-                            const char **pos, int maxpos, int *npos, void (*help)(void))
+int cli_parse_range(const char *cmd, const char *const *pos, uint32_t *addr, uint32_t *size)
 {
+    int rc = cli_parse_number(cmd, "ADDR", pos[0], addr);
+    return rc ? rc : cli_parse_number(cmd, "SIZE", pos[1], size);
+}
+
+int cli_device_parse_range_cmd(int argc, char **argv, const char *cmd, struct cli_device_opts *o,
+                               const char **pos, int maxpos, int *npos, void (*help)(void))
+{
+    cli_device_opts_init(o, DEVICE_AFTER_HARD_RESET);
+    cli_device_opts_fast(o);
     *npos = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return help(), -1;
+            return help(), EB_OK;
         int r = cli_device_parse_opt(o, cmd, argc, argv, &i);
         if (r == 1)
             continue;
@@ -339,7 +346,8 @@ int cli_device_parse_simple(int argc, char **argv, const char *cmd, struct cli_d
             return cli_usage(cmd, "unexpected argument '%s'", argv[i]);
         pos[(*npos)++] = argv[i];
     }
-    return cli_device_opts_finish(o, cmd);
+    int rc = cli_device_opts_finish(o, cmd);
+    return rc ? rc : -1;
 }
 
 int cli_device_fail(const struct cli_device_opts *o, const eb_err *err)

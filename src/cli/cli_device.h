@@ -67,10 +67,15 @@ cJSON *cli_device_json(const struct device *d);
 /* Parse "0x10000", "4096", "4MB", "64K"; prints a usage error (EB_USAGE). */
 int cli_parse_number(const char *cmd, const char *what, const char *s, uint32_t *out);
 
-/* Parse the device options and up to maxpos positional arguments of a
- * simple board command; -1 after printing help, else 0 or EB_USAGE. */
-int cli_device_parse_simple(int argc, char **argv, const char *cmd, struct cli_device_opts *o,
-                            const char **pos, int maxpos, int *npos, void (*help)(void));
+/* ADDR and SIZE of a flash range from pos[0] and pos[1]; 0, or EB_USAGE
+ * after printing. */
+int cli_parse_range(const char *cmd, const char *const *pos, uint32_t *addr, uint32_t *size);
+/* The start of a command on a flash range (read, erase): the options with
+ * the defaults of commands that move flash data (hard reset after,
+ * cli_device_opts_fast) and up to maxpos positional arguments. Returns -1 to
+ * go on, or the exit code to return at once (0 after printing help). */
+int cli_device_parse_range_cmd(int argc, char **argv, const char *cmd, struct cli_device_opts *o,
+                               const char **pos, int maxpos, int *npos, void (*help)(void));
 
 /* Report a failure: the message on stderr and, with --json, {"ok": false,
  * "error": ..., "exit_code": ...} on stdout. Returns the exit code. */

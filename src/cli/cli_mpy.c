@@ -84,6 +84,12 @@ static int parse_option(struct cli_mpy *c, int argc, char **argv, int *i)
     return 0;
 }
 
+/* The arguments are LOCAL [:REMOTE]. */
+static bool local_then_remote(const struct cli_mpy *c)
+{
+    return !cli_mpy_is_remote(c->pos[0]) && (c->npos == 1 || cli_mpy_is_remote(c->pos[1]));
+}
+
 int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv)
 {
     /* ESPBURN_BAUD (checked by cli_options_prepare), else the config file's (checked when read) */
@@ -110,7 +116,7 @@ int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv)
             c->pos[c->npos++] = argv[i];
         }
     }
-    if (c->npos < c->min_args || c->npos > c->max_args)
+    if (c->npos < c->min_args || c->npos > c->max_args || (c->local_then_remote && !local_then_remote(c)))
         return cli_mpy_usage(c);
     c->port = c->port ? cli_config_port_path(c->port) : NULL;
     return -1;
@@ -130,15 +136,46 @@ int cli_mpy_usage(const struct cli_mpy *c)
     return cli_usage(c->cmd, "%s", c->args_hint ? c->args_hint : "takes no arguments");
 }
 
-bool cli_mpy_local_then_remote(const struct cli_mpy *c)
-{
-    return !cli_mpy_is_remote(c->pos[0]) && (c->npos == 1 || cli_mpy_is_remote(c->pos[1]));
-}
-
 bool cli_mpy_flag(const struct cli_mpy *c, const char *name)
 {
     int k = index_of(c->flags, name);
     return k >= 0 && (c->flag_set & (1u << k));
+}
+
+const char *cli_mpy_value(const struct cli_mpy *c, const char *name)
+{
+    for (int i = c->nval - 1; i >= 0; i--)
+        if (strcmp(c->val_name[i], name) == 0)
+            return c->val[i];
+    return NULL;
+}
+
+int cli_mpy_folder_cmd(struct cli_mpy *c, int argc, char **argv, cli_mpy_folder_fn *run)
+{
+    c->min_args = 1;
+    c->max_args = 2;
+    c->args_hint = "give a local folder and optionally a board folder (:PATH)";
+    c->local_then_remote = true;
+    int rc = cli_mpy_parse(c, argc, argv);
+    if (rc >= 0)
+        return rc;
+    const char *given[CLI_MPY_MAX_ARGS];
+    size_t ngiven = 0, nexclude;
+    for (int i = 0; i < c->nval; i++)
+        if (strcmp(c->val_name[i], "--exclude") == 0)
+            given[ngiven++] = c->val[i];
+    const char **exclude = cli_config_excludes(given, ngiven, &nexclude);
+    if (!exclude)
+        return cli_usage(c->cmd, "out of memory");
+    rc = cli_mpy_connect(c, true);
+    rc = rc ? rc : run(c, exclude, nexclude);
+    free(exclude);
+    return rc;
+}
+
+const char *cli_mpy_board_folder(const struct cli_mpy *c)
+{
+    return c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root;
 }
 
 /* The session a chain keeps open between its commands. */

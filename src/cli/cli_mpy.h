@@ -23,6 +23,8 @@ struct cli_mpy {
     int min_args, max_args;    /* how many positional arguments it takes */
     const char *args_hint;     /* the usage message when that count is off
                                      * (NULL: "takes no arguments") */
+    bool local_then_remote;    /* the arguments are LOCAL [:REMOTE] (put, sync, watch),
+                                     * else the args_hint usage message */
     /* filled by cli_mpy_parse */
     const char *port;
     uint32_t baud;
@@ -48,10 +50,22 @@ int cli_mpy_parse(struct cli_mpy *c, int argc, char **argv);
 int cli_mpy_start(struct cli_mpy *c, int argc, char **argv, bool with_fs);
 /* Print the command's args_hint as a usage error; returns EB_USAGE. */
 int cli_mpy_usage(const struct cli_mpy *c);
-/* True when the arguments are LOCAL [:REMOTE] (put, sync). */
-bool cli_mpy_local_then_remote(const struct cli_mpy *c);
 /* Whether the boolean option `name` (one of c->flags) was given. */
 bool cli_mpy_flag(const struct cli_mpy *c, const char *name);
+/* The value of the last option `name` (one of c->valued) given, or NULL. */
+const char *cli_mpy_value(const struct cli_mpy *c, const char *name);
+/* A command on a local folder and a board folder, LOCAL [:REMOTE] (sync,
+ * watch): parse (c->cmd, usage, help, flags and valued set; valued has
+ * --exclude), connect with the file helpers, then run() with the --exclude
+ * patterns and the config file's [sync] ones. Returns the exit code. */
+typedef int cli_mpy_folder_fn(struct cli_mpy *c, const char **exclude, size_t nexclude);
+int cli_mpy_folder_cmd(struct cli_mpy *c, int argc, char **argv, cli_mpy_folder_fn *run);
+/* The board folder of a folder command: REMOTE, or the main filesystem. */
+const char *cli_mpy_board_folder(const struct cli_mpy *c);
+/* The help line of --exclude (sync, watch). */
+#define CLI_MPY_HELP_EXCLUDE                                                                  \
+    "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n" \
+    "                      config file's [sync] exclude patterns are added)\n"
 /* Open the port and enter the raw REPL (with_fs: define file helpers too).
  * Returns 0, or the exit code after printing the error. */
 int cli_mpy_connect(struct cli_mpy *c, bool with_fs);

@@ -1,6 +1,7 @@
 /* cli_plan_print.c - flash plans as the commands show them (plan, merge,
  * flash, verify): the --chip/--flash-size/--force options, the table of
  * regions, the verdict, the esptool line and the JSON form (cli.h). */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,64 @@ int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts 
         o->fs_type = (enum fs_type)t;
     }
     return 0;
+}
+
+/* The options every plan command takes, then the command's own. */
+static const struct option plan_rows[] = {
+    { "chip", required_argument, NULL, 'c' }, { "flash-size", required_argument, NULL, 's' },
+    { "force", no_argument, NULL, 'f' },      { "json", no_argument, NULL, 'j' },
+    { "help", no_argument, NULL, 'h' },
+};
+#define PLAN_ROWS    (sizeof plan_rows / sizeof plan_rows[0])
+#define PLAN_OWN_MAX 8
+
+/* getopt over the plan options and c's own; *help when --help was given. */
+static int parse_plan_args(const struct cli_plan_cmd *c, int argc, char **argv, struct plan_opts *po,
+                           bool *json, bool *help)
+{
+    struct option rows[PLAN_ROWS + PLAN_OWN_MAX + 1] = { 0 };
+    memcpy(rows, plan_rows, sizeof plan_rows);
+    for (size_t i = 0; i < PLAN_OWN_MAX && c->own[i].name; i++)
+        rows[PLAN_ROWS + i] = c->own[i];
+    char shortopts[16];
+    snprintf(shortopts, sizeof shortopts, "hc:%s", c->shortopts);
+    int opt;
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shortopts, rows, NULL)) != -1) {
+        if (opt == 'h')
+            return *help = true, EB_OK;
+        if (opt == 'j')
+            *json = true;
+        else if (opt == '?')
+            return cli_usage(c->name, "unknown option or missing value: '%s'", argv[optind - 1]);
+        else if (opt == 'c' || opt == 's' || opt == 'f' ? cli_plan_option(c->name, opt, optarg, po)
+                                                        : c->option(c->ctx, opt, optarg, po))
+            return EB_USAGE;
+    }
+    return EB_OK;
+}
+
+int cli_plan_start(const struct cli_plan_cmd *c, int argc, char **argv, struct plan_opts *po, bool *json,
+                   struct plan *p)
+{
+    bool help = false;
+    *po = (struct plan_opts){ 0 };
+    *json = false;
+    int rc = parse_plan_args(c, argc, argv, po, json, &help);
+    if (rc || help) {
+        if (help)
+            cli_print_help(c->usage);
+        return rc;
+    }
+    if (c->check && (rc = c->check(c->ctx)))
+        return rc;
+    if (optind >= argc)
+        return cli_usage(c->name, "give at least one SOURCE (a folder, a manifest, or ADDR FILE pairs)");
+    eb_err err = { 0 };
+    if (plan_build(argc - optind, argv + optind, po, p, &err))
+        return cli_fail(&err);
+    return -1;
 }
 
 void cli_format_size(char *buf, size_t n, size_t v)

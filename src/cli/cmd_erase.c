@@ -24,11 +24,6 @@ static void print_help(void)
     printf("\nexit codes: 0 ok, 1 the flash did not read back erased, 2 usage error, 3 I/O error\n");
 }
 
-static void on_progress(void *ctx, size_t done, size_t total)
-{
-    cli_progress_update(ctx, done, total);
-}
-
 /* Removes `flag` from argv; true when it was there. */
 static bool take_flag(int *argc, char **argv, const char *flag)
 {
@@ -49,12 +44,10 @@ int cmd_erase(int argc, char **argv)
     struct cli_device_opts o;
     const char *pos[2];
     int npos;
-    cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
-    cli_device_opts_fast(&o);
     bool all = take_flag(&argc, argv, "--all");
-    int rc = cli_device_parse_simple(argc, argv, "erase", &o, pos, 2, &npos, print_help);
-    if (rc)
-        return rc < 0 ? EB_OK : rc;
+    int rc = cli_device_parse_range_cmd(argc, argv, "erase", &o, pos, 2, &npos, print_help);
+    if (rc >= 0)
+        return rc;
     uint32_t addr = 0, size = 0;
     if (npos == 1)
         return cli_usage("erase", "give both ADDR and SIZE, or --all for the whole flash");
@@ -63,8 +56,7 @@ int cmd_erase(int argc, char **argv)
                                   "or give ADDR SIZE for a region");
     if (npos == 2 && all)
         return cli_usage("erase", "give ADDR SIZE for a region or --all for the whole flash, not both");
-    if (npos == 2 && ((rc = cli_parse_number("erase", "ADDR", pos[0], &addr)) ||
-                      (rc = cli_parse_number("erase", "SIZE", pos[1], &size))))
+    if (npos == 2 && (rc = cli_parse_range("erase", pos, &addr, &size)))
         return rc;
     eb_err err = { 0 };
     if (npos == 2 && device_erase_check(addr, size, &err))
@@ -74,7 +66,7 @@ int cmd_erase(int argc, char **argv)
     struct cli_progress bar;
     cli_progress_begin(&bar, "erase", o.quiet, o.json, o.progress);
     if (cli_device_connect(&o, o.ports[0], &d, &err) ||
-        device_erase(&d, addr, size, on_progress, &bar, &err) || cli_device_finish(&o, &d, &err)) {
+        device_erase(&d, addr, size, cli_progress_cb, &bar, &err) || cli_device_finish(&o, &d, &err)) {
         cli_progress_end(&bar);
         device_close(&d);
         return cli_device_fail(&o, &err);

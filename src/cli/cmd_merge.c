@@ -64,51 +64,33 @@ struct merge_opts {
     enum plan_format fmt;
     const char *out;
     uint32_t base;
-    bool json, help;
+    bool json;
 };
 
-static int parse_args(int argc, char **argv, struct merge_opts *m)
+static const struct option merge_rows[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "format", required_argument, NULL, 'F' },
+    { "base", required_argument, NULL, 'b' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int merge_option(void *ctx, int opt, const char *arg, struct plan_opts *po)
 {
-    static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "format", required_argument, NULL, 'F' },
-        { "base", required_argument, NULL, 'b' },
-        { "chip", required_argument, NULL, 'c' },
-        { "flash-size", required_argument, NULL, 's' },
-        { "force", no_argument, NULL, 'f' },
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    *m = (struct merge_opts){ .fmt = PLAN_RAW };
-    int opt;
-    optind = 0;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "ho:c:", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            m->help = true;
-            return EB_OK;
-        } else if (opt == 'o') {
-            m->out = optarg;
-        } else if (opt == 'F') {
-            if (parse_format(optarg, &m->fmt))
-                return EB_USAGE;
-        } else if (opt == 'b') {
-            if (!mf_parse_addr(optarg, &m->base))
-                return cli_usage("merge", "base '%s' is not an address like 0x0 or 0x1000", optarg);
-        } else if (opt == 'j') {
-            m->json = true;
-        } else if (opt == '?') {
-            return cli_usage("merge", "unknown option or missing value: '%s'", argv[optind - 1]);
-        } else if (cli_plan_option("merge", opt, optarg, &m->plan)) {
-            return EB_USAGE;
-        }
-    }
-    if (!m->out)
-        return cli_usage("merge", "say where to write the merged file with -o OUT");
-    if (optind >= argc)
-        return cli_usage("merge", "give at least one SOURCE (a folder, a manifest, or ADDR FILE pairs)");
+    struct merge_opts *m = ctx;
+    (void)po;
+    if (opt == 'o')
+        m->out = arg;
+    else if (opt == 'F')
+        return parse_format(arg, &m->fmt);
+    else if (opt == 'b' && !mf_parse_addr(arg, &m->base))
+        return cli_usage("merge", "base '%s' is not an address like 0x0 or 0x1000", arg);
     return EB_OK;
+}
+
+static int merge_check(void *ctx)
+{
+    const struct merge_opts *m = ctx;
+    return m->out ? EB_OK : cli_usage("merge", "say where to write the merged file with -o OUT");
 }
 
 /* Merge a built plan into m->out, or refuse it (exit code). */
@@ -135,18 +117,12 @@ static int merge_plan(const struct plan *p, const struct merge_opts *m)
 
 int cmd_merge(int argc, char **argv)
 {
-    struct merge_opts m;
-    int rc = parse_args(argc, argv, &m);
-    if (rc)
-        return rc;
-    if (m.help) {
-        cli_print_help(usage);
-        return EB_OK;
-    }
+    struct merge_opts m = { .fmt = PLAN_RAW };
+    const struct cli_plan_cmd c = { "merge", usage, "o:", merge_rows, merge_option, merge_check, &m };
     struct plan p;
-    eb_err err = { 0 };
-    if (plan_build(argc - optind, argv + optind, &m.plan, &p, &err))
-        return cli_fail(&err);
+    int rc = cli_plan_start(&c, argc, argv, &m.plan, &m.json, &p);
+    if (rc >= 0)
+        return rc;
     rc = merge_plan(&p, &m);
     plan_free(&p);
     return rc;

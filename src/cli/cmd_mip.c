@@ -15,14 +15,6 @@ static void on_file(void *ctx, const char *package, const char *remote_path, siz
         printf("  %s -> :%s (%zu bytes)\n", package, remote_path, bytes);
 }
 
-static const char *option(const struct cli_mpy *c, const char *name, const char *dflt)
-{
-    for (int i = c->nval - 1; i >= 0; i--)
-        if (strcmp(c->val_name[i], name) == 0)
-            return c->val[i];
-    return dflt;
-}
-
 static void print_done(const struct cli_mpy *c, const char *spec, const struct mpy_mip_stats *st)
 {
     if (!c->json) {
@@ -65,8 +57,8 @@ int cmd_mip(int argc, char **argv)
         return rc;
     if (strcmp(c.pos[0], "install") != 0)
         return cli_usage(c.cmd, "the only mip action is 'install'");
-    const char *target = option(&c, "--target", NULL);
-    struct mpy_mip_opts o = { .index = option(&c, "--index", MIP_DEFAULT_INDEX),
+    const char *target = cli_mpy_value(&c, "--target"), *index = cli_mpy_value(&c, "--index");
+    struct mpy_mip_opts o = { .index = index ? index : MIP_DEFAULT_INDEX,
                               .target = target ? cli_mpy_remote(target) : NULL,
                               .py = cli_mpy_flag(&c, "--no-mpy") };
     if ((rc = cli_mpy_connect(&c, true)))

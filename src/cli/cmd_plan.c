@@ -35,67 +35,37 @@ static const char usage[] =
 
 /* ---- the command ------------------------------------------------------ */
 
-struct plan_args {
-    struct plan_opts plan;
-    const char *port;
-    bool json, help;
+static const struct option plan_rows[] = {
+    { "port", required_argument, NULL, 'p' },
+    { "fs", required_argument, NULL, 'F' },
+    { "fs-type", required_argument, NULL, 'Y' },
+    { NULL, 0, NULL, 0 },
 };
 
-static int parse_args(int argc, char **argv, struct plan_args *a)
+/* --port (ctx: where it goes), or --fs, --fs-type into the plan options. */
+static int plan_option(void *ctx, int opt, const char *arg, struct plan_opts *po)
 {
-    static const struct option longopts[] = {
-        { "chip", required_argument, NULL, 'c' },
-        { "flash-size", required_argument, NULL, 's' },
-        { "port", required_argument, NULL, 'p' },
-        { "force", no_argument, NULL, 'f' },
-        { "fs", required_argument, NULL, 'F' },
-        { "fs-type", required_argument, NULL, 'Y' },
-        { "json", no_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    *a = (struct plan_args){ 0 };
-    int opt;
-    optind = 0;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "hc:p:", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            a->help = true;
-            return EB_OK;
-        } else if (opt == 'j') {
-            a->json = true;
-        } else if (opt == 'p') {
-            a->port = optarg;
-        } else if (opt == '?') {
-            return cli_usage("plan", "unknown option or missing value: '%s'", argv[optind - 1]);
-        } else if (cli_plan_option("plan", opt, optarg, &a->plan)) {
-            return EB_USAGE;
-        }
-    }
-    if (optind >= argc)
-        return cli_usage("plan", "give at least one SOURCE (a folder, a manifest, or ADDR FILE pairs)");
+    if (opt != 'p')
+        return cli_plan_option("plan", opt, arg, po);
+    *(const char **)ctx = arg;
     return EB_OK;
 }
 
 int cmd_plan(int argc, char **argv)
 {
-    struct plan_args a;
-    int rc = parse_args(argc, argv, &a);
-    if (rc)
-        return rc;
-    if (a.help) {
-        cli_print_help(usage);
-        return EB_OK;
-    }
+    const char *port = NULL;
+    const struct cli_plan_cmd c = { "plan", usage, "p:", plan_rows, plan_option, NULL, &port };
+    struct plan_opts po;
+    bool json;
     struct plan p;
-    eb_err err = { 0 };
-    if (plan_build(argc - optind, argv + optind, &a.plan, &p, &err))
-        return cli_fail(&err);
-    if (a.json)
-        cli_print_json(cli_plan_json(&p, a.plan.force, a.port));
+    int rc = cli_plan_start(&c, argc, argv, &po, &json, &p);
+    if (rc >= 0)
+        return rc;
+    if (json)
+        cli_print_json(cli_plan_json(&p, po.force, port));
     else
-        cli_print_plan(&p, a.plan.force, a.port);
-    rc = p.refused && !a.plan.force ? EB_PROBLEM : EB_OK;
+        cli_print_plan(&p, po.force, port);
+    rc = p.refused && !po.force ? EB_PROBLEM : EB_OK;
     plan_free(&p);
     return rc;
 }

@@ -103,12 +103,11 @@ int cmd_put(int argc, char **argv)
         .min_args = 1,
         .max_args = 2,
         .args_hint = "give a local file and optionally a board path (:PATH)",
+        .local_then_remote = true,
     };
     int rc = cli_mpy_parse(&c, argc, argv);
     if (rc >= 0)
         return rc;
-    if (!cli_mpy_local_then_remote(&c))
-        return cli_mpy_usage(&c);
     if (is_local_dir(c.pos[0]) && !cli_mpy_flag(&c, "-r"))
         return cli_usage(c.cmd, "%s is a folder: use -r to copy all of it, or sync to copy only what changed",
                          c.pos[0]);

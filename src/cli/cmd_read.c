@@ -20,26 +20,18 @@ static void print_help(void)
     printf("\nexit codes: 0 ok, 1 the data did not match the chip's MD5, 2 usage error, 3 I/O error\n");
 }
 
-static void on_progress(void *ctx, size_t done, size_t total)
-{
-    cli_progress_update(ctx, done, total);
-}
-
 int cmd_read(int argc, char **argv)
 {
     struct cli_device_opts o;
     const char *pos[3];
     int npos;
-    cli_device_opts_init(&o, DEVICE_AFTER_HARD_RESET);
-    cli_device_opts_fast(&o);
-    int rc = cli_device_parse_simple(argc, argv, "read", &o, pos, 3, &npos, print_help);
-    if (rc)
-        return rc < 0 ? EB_OK : rc;
+    int rc = cli_device_parse_range_cmd(argc, argv, "read", &o, pos, 3, &npos, print_help);
+    if (rc >= 0)
+        return rc;
     uint32_t addr, size;
     if (npos != 3)
         return cli_usage("read", "give ADDR SIZE OUT");
-    if ((rc = cli_parse_number("read", "ADDR", pos[0], &addr)) ||
-        (rc = cli_parse_number("read", "SIZE", pos[1], &size)))
+    if ((rc = cli_parse_range("read", pos, &addr, &size)))
         return rc;
     if (size == 0)
         return cli_usage("read", "SIZE must be more than 0");
@@ -50,7 +42,7 @@ int cmd_read(int argc, char **argv)
     struct cli_progress bar;
     cli_progress_begin(&bar, "read", o.quiet, o.json, o.progress);
     if (cli_device_connect(&o, o.ports[0], &d, &err) ||
-        device_read(&d, addr, size, &data, on_progress, &bar, &err) ||
+        device_read(&d, addr, size, &data, cli_progress_cb, &bar, &err) ||
         file_write_atomic(pos[2], data.data, data.len, &err) || cli_device_finish(&o, &d, &err)) {
         cli_progress_end(&bar);
         bytes_free(&data);

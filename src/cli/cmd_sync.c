@@ -6,7 +6,6 @@
 
 #include "common/clock.h"
 #include "cli/cli.h"
-#include "cli/cli_config.h"
 #include "cli/cli_mpy.h"
 #include "cli/cli_progress.h"
 #include "mpy/sync.h"
@@ -80,7 +79,7 @@ static int sync_connected(struct cli_mpy *c, const char **exclude, size_t nexclu
 {
     char remote[1100];
     eb_err err = { 0 };
-    const char *target = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root;
+    const char *target = cli_mpy_board_folder(c);
     if (mpy_fs_abs_path(&c->fs, target, remote, sizeof remote)) {
         eb_fail(&err, EB_USAGE, "board path too long: %s", target);
         return cli_mpy_fail(c, &err);
@@ -139,26 +138,9 @@ int cmd_sync(int argc, char **argv)
             "                      copying: a sync that fails has deleted nothing; mount points stay)\n"
             "  --delete-root       allow --delete in the filesystem root or a mount point (:, :/flash)\n"
             "  --force             allow --delete to remove more files than the folder keeps\n"
-            "  -n, --dry-run       only say what would be done, and what is ignored and why\n"
-            "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n"
-            "                      config file's [sync] exclude patterns are added)\n"
+            "  -n, --dry-run       only say what would be done, and what is ignored and why\n" CLI_MPY_HELP_EXCLUDE
             "  --no-ignore         also copy what the ignore rules leave out: .git/, __pycache__/,\n"
             "                      *.pyc, .DS_Store, editor swap files, and .espburnignore (gitignore syntax)",
-        .min_args = 1,
-        .max_args = 2,
-        .args_hint = "give a local folder and optionally a board folder (:PATH)",
     };
-    int rc = cli_mpy_parse(&c, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!cli_mpy_local_then_remote(&c))
-        return cli_mpy_usage(&c);
-    size_t nexclude;
-    const char **exclude = cli_config_excludes((const char *const *)c.val, (size_t)c.nval, &nexclude);
-    if (!exclude)
-        return cli_usage(c.cmd, "out of memory");
-    rc = cli_mpy_connect(&c, true);
-    rc = rc ? rc : sync_connected(&c, exclude, nexclude);
-    free(exclude);
-    return rc;
+    return cli_mpy_folder_cmd(&c, argc, argv, sync_connected);
 }

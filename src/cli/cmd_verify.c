@@ -62,11 +62,6 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
     return cli_device_opts_finish(&o->dev, "verify");
 }
 
-static void on_progress(void *ctx, size_t done, size_t total)
-{
-    cli_progress_update(ctx, done, total);
-}
-
 static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, cJSON *arr, unsigned *ndiff,
                       eb_err *err)
 {
@@ -74,7 +69,7 @@ static int verify_all(struct verify_opts *o, struct plan *p, struct device *d, c
     unsigned n;
     struct cli_progress bar;
     cli_progress_begin(&bar, "verify", o->dev.quiet, o->dev.json, o->dev.progress);
-    int rc = device_verify(d, p, &o->hdr, &v, &n, ndiff, on_progress, &bar, err);
+    int rc = device_verify(d, p, &o->hdr, &v, &n, ndiff, cli_progress_cb, &bar, err);
     cli_progress_end(&bar);
     if (rc)
         return -1;

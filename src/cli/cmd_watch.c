@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/cli_config.h"
 #include "cli/cli_options.h"
 #include "cli/cli_mpy.h"
 #include "mpy/watch.h"
@@ -65,18 +64,18 @@ static void on_event(void *ctx, enum mpy_watch_event e, const char *path, long v
 }
 
 /* Connected: run the loop until Ctrl-C (SIGINT sets the stop flag). */
-static int watch_connected(struct cli_mpy *c, const char *run, const char **exclude, size_t nexclude)
+static int watch_connected(struct cli_mpy *c, const char **exclude, size_t nexclude)
 {
     c->m.timeout_ms = 24 * 3600 * 1000; /* a program may print nothing for long */
     struct mpy_watch_opts o = {
         .sync = { .local = c->pos[0],
-                  .remote = c->npos == 2 && c->pos[1][1] ? cli_mpy_remote(c->pos[1]) : c->fs.root,
+                  .remote = cli_mpy_board_folder(c),
                   .delete_extra = cli_mpy_flag(c, "--delete"),
                   .delete_root = cli_mpy_flag(c, "--delete-root"),
                   .force = cli_mpy_flag(c, "--force"),
                   .exclude = exclude,
                   .nexclude = nexclude },
-        .run_path = run,
+        .run_path = cli_mpy_value(c, "--run"),
         .poll = cli_mpy_flag(c, "--poll"),
         .stop = &stop_watching,
     };
@@ -104,38 +103,15 @@ int cmd_watch(int argc, char **argv)
             "watch DIR [:REMOTE] [--run FILE.py] [--delete] [--exclude PATTERN]... [--poll] [-v] [-p PORT]",
         .flags = flags,
         .valued = valued,
-        .help = "Sync DIR to the board folder REMOTE (default: the main filesystem) once, then on every\n"
-                "change in DIR send only the changed files, soft-reset the board (main.py runs) and show\n"
-                "its output until the next change. Ctrl-C stops (the board is left at its prompt).\n"
-                "  --run FILE.py       run this local script after each change instead of a soft reset\n"
-                "  --delete            files removed from DIR are removed on the board too (the first\n"
-                "                      sync: as sync --delete, with --delete-root and --force)\n"
-                "  --exclude PATTERN   skip files whose name or relative path matches (repeatable; the\n"
-                "                      config file's [sync] exclude patterns are added)\n"
-                "  --poll              scan DIR every 250 ms instead of using inotify\n"
-                "  -v                  also show when the program starts and the save-to-output latency",
-        .min_args = 1,
-        .max_args = 2,
-        .args_hint = "give a local folder and optionally a board folder (:PATH)",
+        .help =
+            "Sync DIR to the board folder REMOTE (default: the main filesystem) once, then on every\n"
+            "change in DIR send only the changed files, soft-reset the board (main.py runs) and show\n"
+            "its output until the next change. Ctrl-C stops (the board is left at its prompt).\n"
+            "  --run FILE.py       run this local script after each change instead of a soft reset\n"
+            "  --delete            files removed from DIR are removed on the board too (the first\n"
+            "                      sync: as sync --delete, with --delete-root and --force)\n" CLI_MPY_HELP_EXCLUDE
+            "  --poll              scan DIR every 250 ms instead of using inotify\n"
+            "  -v                  also show when the program starts and the save-to-output latency",
     };
-    int rc = cli_mpy_parse(&c, argc, argv);
-    if (rc >= 0)
-        return rc;
-    if (!cli_mpy_local_then_remote(&c))
-        return cli_mpy_usage(&c);
-    const char *run = NULL, *given[CLI_MPY_MAX_ARGS];
-    size_t ngiven = 0, nexclude;
-    for (int i = 0; i < c.nval; i++) {
-        if (strcmp(c.val_name[i], "--run") == 0)
-            run = c.val[i];
-        else
-            given[ngiven++] = c.val[i];
-    }
-    const char **exclude = cli_config_excludes(given, ngiven, &nexclude);
-    if (!exclude)
-        return cli_usage(c.cmd, "out of memory");
-    rc = cli_mpy_connect(&c, true);
-    rc = rc ? rc : watch_connected(&c, run, exclude, nexclude);
-    free(exclude);
-    return rc;
+    return cli_mpy_folder_cmd(&c, argc, argv, watch_connected);
 }
