@@ -20,8 +20,7 @@ enum {
 #define RUN_SILENCE_MS   10000 /* default m->timeout_ms: silence accepted while code runs */
 #define QUIET_MS         150   /* "the board stopped printing" */
 #define DRAIN_MAX_MS     1500  /* reading what a stopped program printed, at most */
-#define CLOSE_QUIET_MS   50    /* leaving the raw REPL on close */
-#define CLOSE_MAX_MS     300
+#define CLOSE_PROMPT_MS  1000  /* the friendly prompt after leaving the raw REPL on close */
 #define QUICK_BANNER_MS  400   /* an idle board answers Ctrl-C Ctrl-A at once */
 #define CTRL_C_GAP_MS    100   /* between the two Ctrl-C that stop a program */
 #define BANNER_MS        1500  /* the raw REPL banner after Ctrl-A */
@@ -163,13 +162,17 @@ int mpy_attach(struct port *port, struct mpy *m, eb_err *err)
     return 0;
 }
 
+static int wait_for(struct mpy *m, const char *text, int timeout_ms, eb_err *err);
+
 void mpy_detach(struct mpy *m)
 {
     if (m->port && m->raw) {
         static const uint8_t leave[] = { '\r', CTRL_B };
         eb_err ignored;
-        port_write(m->port, leave, sizeof leave, &ignored);
-        drain(m, CLOSE_QUIET_MS, CLOSE_MAX_MS, &ignored);
+        /* wait for the prompt: a board that answers late would otherwise
+         * still be in the raw REPL when the next command (or repl) starts */
+        if (port_write(m->port, leave, sizeof leave, &ignored) == 0)
+            wait_for(m, ">>> ", CLOSE_PROMPT_MS, &ignored);
     }
     m->port = NULL;
     m->raw = false;
