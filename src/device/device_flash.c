@@ -52,9 +52,18 @@ static bool cancelled(const struct job *j)
     return j->o->cancel && *j->o->cancel;
 }
 
-static int flash_md5_cb(void *ctx, uint32_t addr, uint32_t len, uint8_t md5[16], eb_err *err)
+static int flash_md5_cb(void *ctx, struct skip_query *q, unsigned n, eb_err *err)
 {
-    return loader_flash_md5(ctx, addr, len, md5, err);
+    struct loader_md5_query lq[SKIP_FANOUT];
+    if (n > SKIP_FANOUT)
+        return eb_fail(err, EB_IO, "internal error: %u MD5s in one batch", n);
+    for (unsigned i = 0; i < n; i++)
+        lq[i] = (struct loader_md5_query){ q[i].addr, q[i].len, { 0 } };
+    if (loader_flash_md5_many(ctx, lq, n, err))
+        return -1;
+    for (unsigned i = 0; i < n; i++)
+        memcpy(q[i].md5, lq[i].md5, sizeof q[i].md5);
+    return 0;
 }
 
 /* MD5 of what was just written. The rest of the region matched already
@@ -85,7 +94,7 @@ static int find_runs(struct job *j, unsigned i, bool erased)
     }
     device_note(j->d, "SPI_FLASH_MD5",
                 "the chip hashes flash ranges; comparing them with the image's "
-                "MD5s (bisecting ranges that differ) finds the 4 KB sectors that need writing");
+                "MD5s (splitting ranges that differ) finds the 4 KB sectors that need writing");
     unsigned nsec = skip_nsectors(r->len);
     bool *changed = calloc(nsec ? nsec : 1, sizeof *changed);
     if (!changed)

@@ -161,6 +161,22 @@ int loader_op_timeout(const struct loader *l, uint8_t op, uint32_t size)
     return t > row->base_ms ? (int)(t < INT32_MAX ? t : INT32_MAX) : row->base_ms;
 }
 
+/* What await_response's result `r` means for `op`: 0 an answer that
+ * did not fail, else -1 with the reason. */
+static int answer_state(struct loader *l, uint8_t op, int r, int timeout_ms, const struct esp_response *resp,
+                        eb_err *err)
+{
+    if (r < 0)
+        return -1;
+    if (r == 0)
+        return eb_fail(err, EB_IO, "%s: no answer to %s within %d ms; is the board still in download mode?",
+                       l->port->name, esp_op_name(op), timeout_ms);
+    if (resp->failed)
+        return eb_fail(err, EB_IO, "the chip refused %s: %s (error 0x%02X)", esp_op_name(op),
+                       esp_error_text(resp->error), resp->error);
+    return 0;
+}
+
 /* Send a request up to `attempts` times until an answer comes, each time
  * waiting `timeout_ms`. */
 static int exchange(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, int timeout_ms,
@@ -177,15 +193,16 @@ static int exchange(struct loader *l, uint8_t op, const uint8_t *payload, size_t
             return -1;
         r = await_response(l, op, expect, eb_deadline_in(timeout_ms), resp, err);
     }
-    if (r < 0)
-        return -1;
-    if (r == 0)
-        return eb_fail(err, EB_IO, "%s: no answer to %s within %d ms; is the board still in download mode?",
-                       l->port->name, esp_op_name(op), timeout_ms);
-    if (resp->failed)
-        return eb_fail(err, EB_IO, "the chip refused %s: %s (error 0x%02X)", esp_op_name(op),
-                       esp_error_text(resp->error), resp->error);
-    return 0;
+    return answer_state(l, op, r, timeout_ms, resp, err);
+}
+
+int loader_await(struct loader *l, uint8_t op, uint32_t size, struct esp_response *resp, eb_err *err)
+{
+    const struct esp_op_info *row = esp_op_info(op);
+    int expect = !row ? ESP_REPLY_UNKNOWN : l->stub ? row->stub_reply_len : row->rom_reply_len;
+    int timeout_ms = loader_op_timeout(l, op, size);
+    int r = await_response(l, op, expect, eb_deadline_in(timeout_ms), resp, err);
+    return answer_state(l, op, r, timeout_ms, resp, err);
 }
 
 int loader_cmd(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, uint32_t size,

@@ -96,8 +96,12 @@ int loader_op_timeout(const struct loader *l, uint8_t op, uint32_t size);
  * The error says what the boot output showed. */
 int loader_connect(struct loader *l, enum before_mode before, int attempts, eb_err *err);
 
-/* Send a request without waiting for an answer (commands that give none). */
+/* Send a request without waiting for an answer (commands that give none,
+ * or a request sent ahead of the previous one's answer). */
 int loader_send_request(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, eb_err *err);
+/* Wait for the answer to `op` (the op's timeout for `size` bytes), once:
+ * 0 an answer that did not fail, else -1 with the reason. */
+int loader_await(struct loader *l, uint8_t op, uint32_t size, struct esp_response *resp, eb_err *err);
 
 /* Raw frames (stub READ_FLASH data, OHAI): send one, or wait until `by`
  * for the next frame of any kind (1 got it, 0 timeout, -1 error); *p
@@ -133,6 +137,16 @@ static inline uint16_t flash_device_id(uint32_t jedec)
 }
 
 int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err);
+
+/* MD5s of several flash ranges. With the stub each request is sent while
+ * the chip still hashes the one before (one frame ahead, which its second
+ * receive buffer holds), so the link's round trip is paid once, not per
+ * range; the ROM loader is asked one range at a time. */
+struct loader_md5_query {
+    uint32_t addr, size;
+    uint8_t md5[16];
+};
+int loader_flash_md5_many(struct loader *l, struct loader_md5_query *q, unsigned n, eb_err *err);
 
 /* Write data[0..len) at addr with FLASH_DEFL_*, as the zlib stream `ready`
  * when given (see deflate_cache.h), else compressed now (libdeflate level 12);

@@ -52,27 +52,67 @@ static int md5_answer_short(const struct loader *l, size_t got, size_t want, eb_
         got, want);
 }
 
-int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err)
+/* The digest in an SPI_FLASH_MD5 answer: 16 bytes from the stub, 32 hex
+ * digits from the ROM. */
+static int md5_decode(const struct loader *l, const struct esp_response *r, uint8_t md5[16], eb_err *err)
 {
-    uint8_t p[16] = { 0 };
-    struct esp_response r;
-    wr_le32(p, addr);
-    wr_le32(p + 4, size);
-    if (loader_cmd(l, OP_SPI_FLASH_MD5, p, sizeof p, size, &r, err))
-        return eb_wrap(err, "MD5 of flash 0x%X+0x%X", addr, size);
-    const struct esp_op_info *row = esp_op_info(OP_SPI_FLASH_MD5); /* stub: the digest; ROM: hex digits */
+    const struct esp_op_info *row = esp_op_info(OP_SPI_FLASH_MD5);
     size_t want = (size_t)(l->stub ? row->stub_reply_len : row->rom_reply_len);
-    if (r.data_len < want)
-        return md5_answer_short(l, r.data_len, want, err);
+    if (r->data_len < want)
+        return md5_answer_short(l, r->data_len, want, err);
     for (int i = 0; i < 16; i++) {
         if (l->stub) {
-            md5[i] = r.data[i];
+            md5[i] = r->data[i];
             continue;
         }
-        int hi = hex_nibble(r.data[2 * i]), lo = hex_nibble(r.data[2 * i + 1]);
+        int hi = hex_nibble(r->data[2 * i]), lo = hex_nibble(r->data[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return eb_fail(err, EB_IO, "the chip's MD5 answer is not hexadecimal");
         md5[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static void md5_payload(uint8_t p[16], uint32_t addr, uint32_t size)
+{
+    memset(p, 0, 16);
+    wr_le32(p, addr);
+    wr_le32(p + 4, size);
+}
+
+int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err)
+{
+    uint8_t p[16];
+    struct esp_response r;
+    md5_payload(p, addr, size);
+    if (loader_cmd(l, OP_SPI_FLASH_MD5, p, sizeof p, size, &r, err) || md5_decode(l, &r, md5, err))
+        return eb_wrap(err, "MD5 of flash 0x%X+0x%X", addr, size);
+    return 0;
+}
+
+static int md5_send(struct loader *l, const struct loader_md5_query *q, eb_err *err)
+{
+    uint8_t p[16];
+    md5_payload(p, q->addr, q->size);
+    return loader_send_request(l, OP_SPI_FLASH_MD5, p, sizeof p, err);
+}
+
+int loader_flash_md5_many(struct loader *l, struct loader_md5_query *q, unsigned n, eb_err *err)
+{
+    if (!l->stub || n < 2) {
+        for (unsigned i = 0; i < n; i++)
+            if (loader_flash_md5(l, q[i].addr, q[i].size, q[i].md5, err))
+                return -1;
+        return 0;
+    }
+    /* not resent: a late answer to one request would be taken for the next's */
+    if (md5_send(l, &q[0], err))
+        return -1;
+    for (unsigned i = 0; i < n; i++) {
+        struct esp_response r;
+        if ((i + 1 < n && md5_send(l, &q[i + 1], err)) ||
+            loader_await(l, OP_SPI_FLASH_MD5, q[i].size, &r, err) || md5_decode(l, &r, q[i].md5, err))
+            return eb_wrap(err, "MD5 of flash 0x%X+0x%X", q[i].addr, q[i].size);
     }
     return 0;
 }

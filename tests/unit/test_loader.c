@@ -43,6 +43,8 @@ struct fake {
     unsigned ncommands[256];
     unsigned bad_checksums; /* *_DATA requests whose checksum word was wrong */
     uint8_t md5_error;      /* answer SPI_FLASH_MD5 with this error, ROM style (4 status bytes) */
+    bool stub_md5;          /* answer SPI_FLASH_MD5 as the stub: the raw digest, 2 status bytes */
+    unsigned md5_ahead;     /* SPI_FLASH_MD5 requests that came before the last answer was read */
 };
 
 static void set_reg(struct fake *f, uint32_t addr, uint32_t v)
@@ -167,6 +169,17 @@ static void fake_command(struct fake *f, uint8_t op, uint32_t checksum, const ui
     case OP_SPI_FLASH_MD5: {
         if (f->md5_error) {
             reply(f, op, 0, NULL, 0, f->md5_error);
+            return;
+        }
+        if (f->out_pos < f->out.len)
+            f->md5_ahead++;
+        if (f->stub_md5) {
+            uint8_t pkt[8 + 16 + 2] = { 1, op, 18, 0 };
+            struct md5_ctx m;
+            md5_init(&m);
+            md5_update(&m, rd_le32(d + 4), f->flash + rd_le32(d));
+            md5_digest(&m, 16, pkt + 8);
+            slip_encode(&f->out, pkt, sizeof pkt);
             return;
         }
         uint8_t hex[32];
@@ -553,6 +566,42 @@ static void md5_answered_by_the_rom_says_the_chip_was_reset(void **state)
     fake_free(f);
 }
 
+/* Several MD5s with the stub: each request goes out before the previous
+ * answer is read (one ahead), and each answer lands with its own range;
+ * the ROM is asked one range at a time. */
+static void md5_many_sends_one_request_ahead_with_the_stub(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new();
+    struct loader *l = connected(f);
+    for (size_t i = 0; i < 0x4000; i++)
+        f->flash[0x1000 + i] = (uint8_t)(i * 13 + (i >> 8));
+    struct loader_md5_query q[3] = { { 0x1000, 0x1000, { 0 } },
+                                     { 0x2000, 0x2000, { 0 } },
+                                     { 0x4000, 0x800, { 0 } } };
+    eb_err err = { 0 };
+    assert_int_equal(loader_flash_md5_many(l, q, 3, &err), 0);
+    assert_int_equal(f->md5_ahead, 0); /* ROM: one at a time */
+    loader_set_stub(l, true);
+    f->stub_md5 = true;
+    struct loader_md5_query s[3];
+    memcpy(s, q, sizeof s);
+    memset(s[0].md5, 0, 16);
+    assert_int_equal(loader_flash_md5_many(l, s, 3, &err), 0);
+    assert_int_equal(f->md5_ahead, 2);
+    for (int i = 0; i < 3; i++) {
+        uint8_t want[16];
+        struct md5_ctx m;
+        md5_init(&m);
+        md5_update(&m, q[i].size, f->flash + q[i].addr);
+        md5_digest(&m, 16, want);
+        assert_memory_equal(q[i].md5, want, 16);
+        assert_memory_equal(s[i].md5, want, 16);
+    }
+    loader_free(l);
+    fake_free(f);
+}
+
 static void block_refused_three_times_fails_clearly(void **state)
 {
     (void)state;
@@ -573,18 +622,23 @@ static void block_refused_three_times_fails_clearly(void **state)
 
 struct md5_over {
     const uint8_t *flash;
-    unsigned calls;
+    unsigned calls;  /* batches asked for */
+    uint64_t hashed; /* bytes the chip read to answer them */
 };
 
-static int flash_md5_cb(void *ctx, uint32_t addr, uint32_t len, uint8_t out[16], eb_err *err)
+static int flash_md5_cb(void *ctx, struct skip_query *q, unsigned n, eb_err *err)
 {
     (void)err;
     struct md5_over *o = ctx;
-    struct md5_ctx m;
+    assert_true(n >= 1 && n <= SKIP_FANOUT);
     o->calls++;
-    md5_init(&m);
-    md5_update(&m, len, o->flash + addr);
-    md5_digest(&m, 16, out);
+    for (unsigned i = 0; i < n; i++) {
+        struct md5_ctx m;
+        o->hashed += q[i].len;
+        md5_init(&m);
+        md5_update(&m, q[i].len, o->flash + q[i].addr);
+        md5_digest(&m, 16, q[i].md5);
+    }
     return 0;
 }
 
@@ -598,17 +652,24 @@ static void skip_finds_one_changed_sector_cheaply(void **state)
     memcpy(flash + 0x10000, img, len);
     unsigned n = skip_nsectors(len);
     bool *changed = calloc(n, sizeof *changed);
-    struct md5_over o = { flash, 0 };
+    struct md5_over o = { flash, 0, 0 };
     unsigned q;
     eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 2); /* unchanged: a probe of the first sector, one MD5 of the whole region */
+    assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 128, changed, &q, &err), 0);
+    /* unchanged: a probe of the first sector, then the region in SKIP_FANOUT parts, one batch */
+    assert_int_equal(q, 1 + SKIP_FANOUT);
+    assert_int_equal(o.calls, 2);
+    assert_int_equal(o.hashed, 0x1000 + len);
     for (unsigned i = 0; i < n; i++)
         assert_false(changed[i]);
     flash[0x10000 + 0x123005] ^= 1; /* sector 0x123 */
     flash[0x10000 + len - 1] ^= 1;  /* the partial last sector */
-    assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_true(q <= 48);
+    o.hashed = 0;
+    assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 128, changed, &q, &err), 0);
+    /* the chip reads the region about once, not once per level of a bisection:
+     * the parts that differ (2 x 1/16) and their parts (2 x 1/256) on top */
+    assert_true(o.hashed <= 0x1000 + len + 2 * (len / 16 + 1) + 2 * (len / 256 + 0x2000));
+    assert_true(q <= 128);
     struct skip_run runs[8];
     unsigned k = skip_runs(changed, len, runs);
     assert_int_equal(k, 2);
@@ -621,25 +682,27 @@ static void skip_finds_one_changed_sector_cheaply(void **state)
     free(img);
 }
 
-/* A half is not asked about when the other half of a differing range matched:
- * one changed sector at the end of 16 costs the whole range and each left half. */
-static void skip_infers_the_half_that_differs(void **state)
+/* A small region is hashed whole first; when it differs, its parts are
+ * asked for in one batch, and so on down to the sector. */
+static void skip_splits_a_differing_range_in_batches(void **state)
 {
     (void)state;
-    size_t len = 16 * 0x1000;
+    size_t len = 40 * 0x1000;
     uint8_t *flash = malloc(len), *img = malloc(len);
     for (size_t i = 0; i < len; i++)
         img[i] = (uint8_t)(i * 7 + (i >> 12));
     memcpy(flash, img, len);
-    flash[15 * 0x1000 + 9] ^= 1;
-    bool changed[16];
-    struct md5_over o = { flash, 0 };
+    flash[39 * 0x1000 + 9] ^= 1;
+    bool changed[40];
+    struct md5_over o = { flash, 0, 0 };
     unsigned q;
     eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 5); /* [0,16), then [0,8), [8,12), [12,14), [14,15): each matched */
-    for (unsigned i = 0; i < 16; i++)
-        assert_int_equal(changed[i], i == 15);
+    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 128, changed, &q, &err), 0);
+    /* [0,40); 16 parts of 2-3 sectors; the last part's 3 sectors */
+    assert_int_equal(o.calls, 3);
+    assert_int_equal(q, 1 + SKIP_FANOUT + 3);
+    for (unsigned i = 0; i < 40; i++)
+        assert_int_equal(changed[i], i == 39);
     free(flash);
     free(img);
 }
@@ -647,20 +710,30 @@ static void skip_infers_the_half_that_differs(void **state)
 static void skip_budget_marks_the_rest_changed(void **state)
 {
     (void)state;
-    size_t len = 64 * 0x1000;
-    uint8_t *flash = calloc(1, len), *img = malloc(len);
-    memset(img, 0x5A, len); /* everything differs */
-    bool changed[64];
-    struct md5_over o = { flash, 0 };
-    unsigned q;
+    size_t len = 40 * 0x1000;
+    uint8_t *flash = malloc(len), *img = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        img[i] = (uint8_t)(i * 5 + (i >> 12));
+    memcpy(flash, img, len);
+    for (unsigned s = 0; s < 40; s += 4)
+        flash[s * 0x1000 + 77] ^= 0x80; /* every fourth sector differs */
+    bool changed[40];
+    struct md5_over o = { flash, 0, 0 };
+    unsigned q, marked = 0;
     eb_err err = { 0 };
+    /* the whole range, its 16 parts, then only as many parts' sectors as fit */
+    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 20, changed, &q, &err), 0);
+    assert_true(q <= 20);
+    for (unsigned s = 0; s < 40; s++) {
+        if (s % 4 == 0)
+            assert_true(changed[s]); /* never a changed sector left out */
+        marked += changed[s];
+    }
+    assert_true(marked > 10); /* unresolved parts count as changed */
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 5, changed, &q, &err), 0);
-    assert_int_equal(q, 5);
-    for (unsigned i = 0; i < 64; i++)
-        assert_true(changed[i]);
-    struct skip_run runs[64];
-    assert_int_equal(skip_runs(changed, len, runs), 1);
-    assert_int_equal(runs[0].len, len);
+    assert_int_equal(q, 1); /* the whole range differs; its 16 parts would pass the budget */
+    for (unsigned s = 0; s < 40; s++)
+        assert_true(changed[s]);
     free(flash);
     free(img);
 }
@@ -673,7 +746,7 @@ static void skip_erased_region_needs_one_query(void **state)
     memset(flash, 0xFF, len);
     memset(img, 0x11, len);
     bool changed[41];
-    struct md5_over o = { flash, 0 };
+    struct md5_over o = { flash, 0, 0 };
     unsigned q;
     eb_err err = { 0 };
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
@@ -694,7 +767,7 @@ static void skip_large_region_on_a_new_board_probes_one_sector(void **state)
         img[i] = (uint8_t)(i * 7 + 1);
     unsigned n = skip_nsectors(len);
     bool *changed = calloc(n, sizeof *changed);
-    struct md5_over o = { flash, 0 };
+    struct md5_over o = { flash, 0, 0 };
     unsigned q;
     eb_err err = { 0 };
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
@@ -725,14 +798,14 @@ static void skip_rewritten_region_is_probed_not_hashed(void **state)
     }
     unsigned n = skip_nsectors(len);
     bool *changed = calloc(n, sizeof *changed);
-    struct md5_over o = { flash, 0 };
+    struct md5_over o = { flash, 0, 0 };
     unsigned q;
     eb_err err = { 0 };
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
     assert_int_equal(q, SKIP_PROBES); /* sampled sectors only: the 2.25 MB range is never hashed */
     for (unsigned i = 0; i < n; i++)
         assert_true(changed[i]);
-    /* only the first sector differs: a probe matches, so the range is hashed and bisected */
+    /* only the first sector differs: a sampled sector matches, so the range is hashed in parts */
     memcpy(flash + 0x1000, img + 0x1000, len - 0x1000);
     assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
     assert_true(changed[0]);
@@ -788,8 +861,9 @@ int main(void)
         cmocka_unit_test(esp32_facts_from_efuses),
         cmocka_unit_test(deflated_write_lands_and_resends_a_refused_block),
         cmocka_unit_test(block_refused_three_times_fails_clearly),
+        cmocka_unit_test(md5_many_sends_one_request_ahead_with_the_stub),
         cmocka_unit_test(skip_finds_one_changed_sector_cheaply),
-        cmocka_unit_test(skip_infers_the_half_that_differs),
+        cmocka_unit_test(skip_splits_a_differing_range_in_batches),
         cmocka_unit_test(skip_budget_marks_the_rest_changed),
         cmocka_unit_test(skip_erased_region_needs_one_query),
         cmocka_unit_test(skip_large_region_on_a_new_board_probes_one_sector),
