@@ -159,7 +159,7 @@ static void report(const struct fs_cli *o, const struct fs_build_result *r, cons
 {
     if (o->json) {
         cJSON *doc = cJSON_CreateObject();
-        cJSON_AddStringToObject(doc, "output", o->dry_run ? "" : o->out);
+        cJSON_AddStringToObject(doc, "file", o->dry_run ? "" : o->out);
         cJSON_AddStringToObject(doc, "type", fs_type_name(o->type));
         cJSON_AddStringToObject(doc, "partition", label);
         cJSON_AddNumberToObject(doc, "size", size);

@@ -330,7 +330,7 @@ static cJSON *json_ident(const char *path, size_t size, const struct fw_ident *i
     char where[FW_WHERE_LEN];
     fw_where(id, where, sizeof where);
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "path", path);
+    cJSON_AddStringToObject(o, "file", path);
     cJSON_AddBoolToObject(o, "read", true);
     cJSON_AddNumberToObject(o, "size", (double)size);
     cJSON_AddStringToObject(o, "role", role_name(id->role));
@@ -353,7 +353,7 @@ static cJSON *json_ident(const char *path, size_t size, const struct fw_ident *i
 static cJSON *json_unreadable(const char *path, const eb_err *err)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "path", path);
+    cJSON_AddStringToObject(o, "file", path);
     cJSON_AddBoolToObject(o, "read", false);
     cJSON_AddStringToObject(o, "error", err->msg);
     cli_json_note_error(err->msg);

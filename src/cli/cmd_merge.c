@@ -41,10 +41,10 @@ static void report(const char *out, enum plan_format fmt, uint32_t base, size_t 
     const char *format = format_names[fmt];
     if (json) {
         cJSON *doc = cli_plan_json(p, force, NULL);
-        cJSON_AddStringToObject(doc, "output", out);
+        cJSON_AddStringToObject(doc, "file", out);
         cJSON_AddStringToObject(doc, "format", format);
         cJSON_AddNumberToObject(doc, "base", base);
-        cJSON_AddNumberToObject(doc, "output_size", (double)size);
+        cJSON_AddNumberToObject(doc, "size", (double)size);
         cli_print_json(doc);
         return;
     }

@@ -25,7 +25,7 @@ static void print_done(const struct cli_mpy *c, const char *spec, const struct m
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "package", spec);
-    cJSON_AddStringToObject(o, "target", st->target);
+    cJSON_AddStringToObject(o, "path", st->target);
     cJSON_AddStringToObject(o, "flavour", st->flavour);
     cJSON_AddNumberToObject(o, "packages", (double)st->packages);
     cJSON_AddNumberToObject(o, "files", (double)st->files);

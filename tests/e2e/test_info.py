@@ -42,7 +42,7 @@ def test_seed_files_renamed_at_random_keep_their_roles(espburn, seed, tmp_path):
         renamed[str(dst)] = role
     r, files = info_json(espburn, *renamed)
     assert r.rc == 0, r
-    assert {f["path"]: f["role"] for f in files} == renamed
+    assert {f["file"]: f["role"] for f in files} == renamed
 
 
 def test_micropython_app_facts(espburn, seed):
@@ -201,7 +201,7 @@ def test_json_is_one_document_with_every_field(espburn, seed):
     assert r.rc == 0, r
     doc = json.loads(r.out)
     boot, table = doc["files"]
-    for key in ("path", "size", "role", "chip", "summary", "problem", "where", "image"):
+    for key in ("file", "size", "role", "chip", "summary", "problem", "where", "image"):
         assert key in boot
     assert boot["image"]["checksum_ok"] and boot["image"]["verdict"] == "bootloader"
     parts = table["table"]["partitions"]

@@ -62,7 +62,7 @@ def test_raw_merge_of_the_seed_is_merge_bin(espburn, seed, tmp_path):
     assert out.read_bytes() == expected_raw(seed_parts(seed), 0)
     r = espburn("merge", seed, "-o", out, "--base", "0x1000", "--json")
     assert r.rc == 0, r
-    assert json.loads(r.out)["output_size"] == out.stat().st_size
+    assert json.loads(r.out)["size"] == out.stat().st_size
     data = out.read_bytes()
     assert data == expected_raw(seed_parts(seed), 0x1000) and data[0] == 0xE9
 

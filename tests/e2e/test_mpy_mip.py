@@ -86,7 +86,7 @@ def test_install_from_a_folder_into_a_target_as_sources(board_factory, index):
     r = b.run("mip", "install", "util@0.1", "--index", root, "--target", ":/pkgs", "--no-mpy", "--json")
     assert r.rc == 0, r
     doc = json.loads(r.out)
-    assert doc["target"] == "/pkgs" and doc["flavour"] == "py" and doc["files"] == 1, doc
+    assert doc["path"] == "/pkgs" and doc["flavour"] == "py" and doc["files"] == 1, doc
     assert (b.fs / "pkgs/util.py").read_bytes() == UTIL
 
 
