@@ -23,6 +23,8 @@ export class NetSerialPort {
     this._writable = null;
     this.tstate = 0;
     this.pending = [];       // bytes that came before the port was first opened
+    this.inbox = [];         // bytes not read yet
+    this._wake = null;       // a read waiting for bytes
     this.everOpened = false;
     this.signals = { dataTerminalReady: false, requestToSend: false };
   }
@@ -68,10 +70,27 @@ export class NetSerialPort {
     return Buffer.from(out);
   }
 
+  // Bytes wait in `inbox` until the reader asks: a read returns everything
+  // that arrived since the last one, as a browser's serial port does (the
+  // OS and the port's buffer gather what came meanwhile), not one chunk per
+  // TCP segment (the real-time board sends its boot text a few bytes at a
+  // time; esptool-js reads once after a reset and expects all of it).
   _deliver(d) {
     if (!d.length) return;
     if (!this.everOpened) this.pending.push(Buffer.from(d));
-    else if (this.opened && this._controller) this._controller.enqueue(new Uint8Array(d));
+    else if (this.opened && this._controller) {
+      this.inbox.push(Buffer.from(d));
+      if (this._wake) { const w = this._wake; this._wake = null; w(); }
+    }
+  }
+
+  _pull(c) {
+    if (this.inbox.length) {
+      c.enqueue(new Uint8Array(Buffer.concat(this.inbox)));
+      this.inbox = [];
+      return Promise.resolve();
+    }
+    return new Promise((ok) => { this._wake = ok; }).then(() => { if (this._controller === c) return this._pull(c); });
   }
 
   _subneg(body) {
@@ -94,11 +113,12 @@ export class NetSerialPort {
       this._readable = new ReadableStream({
         start: (c) => {
           this._controller = c;
-          if (this.pending.length) c.enqueue(new Uint8Array(Buffer.concat(this.pending)));
+          this.inbox = this.pending;
           this.pending = [];
         },
+        pull: (c) => this._pull(c),
         cancel: () => { this._readable = null; this._controller = null; },
-      });
+      }, { highWaterMark: 0 });
     }
     return this._readable;
   }
@@ -139,6 +159,8 @@ export class NetSerialPort {
     this._readable = null;
     this._controller = null;
     this._writable = null;
+    this.inbox = []; // unread bytes go with the closed stream
+    this._wake = null;
   }
 
   destroy() { if (this.sock) this.sock.destroy(); }
