@@ -94,6 +94,14 @@ struct finding;
 /* getopt value for --chip ('c'), --flash-size ('s') or --force ('f') into
  * `o`; returns 0, or EB_USAGE after a usage message. */
 int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts *o);
+struct device_header_opts;
+/* The image header options flash and verify share, at argv[*i]:
+ * --flash-mode and --flash-freq into `h`, --flash-size into `h` (keep,
+ * detect, or a size the header can hold, which the plan gets too), --chip
+ * into the plan; *i moves past the value. 1 taken, 0 not one of them,
+ * else EB_USAGE after a usage message. */
+int cli_header_option(const char *cmd, int argc, char **argv, int *i, struct device_header_opts *h,
+                      struct plan_opts *p);
 /* A command that builds a plan from SOURCEs (plan, merge): its name, its
  * --help text, and its own options: getopt rows `own` (ended by a zero row)
  * with their short letters, each handed to option(); check(), or NULL, runs

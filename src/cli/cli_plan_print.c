@@ -8,6 +8,8 @@
 
 #include "cli/cli.h"
 #include "cli/cli_options.h"
+#include "chip/chips.h"
+#include "device/device_regions.h"
 #include "plan/plan.h"
 
 /* "esp32, esp32s2, ...": every --chip name of the chip table. */
@@ -60,6 +62,30 @@ int cli_plan_option(const char *cmd, int opt, const char *arg, struct plan_opts 
         o->fs_type = (enum fs_type)t;
     }
     return 0;
+}
+
+int cli_header_option(const char *cmd, int argc, char **argv, int *i, struct device_header_opts *h,
+                      struct plan_opts *p)
+{
+    static const char *const names[] = { "--flash-mode", "--flash-freq", "--flash-size", "--chip" };
+    unsigned k = 0;
+    while (k < 4 && strcmp(argv[*i], names[k]))
+        k++;
+    if (k == 4)
+        return 0;
+    if (*i + 1 >= argc)
+        return cli_usage(cmd, "%s needs a value", argv[*i]);
+    const char *v = argv[++*i];
+    if (k == 3)
+        return cli_plan_option(cmd, 'c', v, p) ? EB_USAGE : 1;
+    const char **slot[] = { &h->mode, &h->freq, &h->size };
+    *slot[k] = v;
+    if (k < 2 || !strcmp(v, "keep") || !strcmp(v, "detect"))
+        return 1;
+    p->flash_size = flash_size_parse(v);
+    if (!p->flash_size || flash_size_code(p->flash_size) < 0)
+        return cli_usage(cmd, "--flash-size '%s': use keep, detect or a size like 4MB", v);
+    return 1;
 }
 
 /* The options every plan command takes, then the command's own. */

@@ -24,7 +24,6 @@ struct flash_opts {
     struct cli_device_opts dev;
     struct device_flash_opts fl; /* header options, --no-skip, --erase, --erase-otadata, --force */
     struct plan_opts plan;
-    const char *chip_name;
     int nsrc;
     char **src;
 };
@@ -92,11 +91,11 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
     cli_device_opts_init(&o->dev, DEVICE_AFTER_HARD_RESET);
     cli_device_opts_fast(&o->dev);
     o->src = calloc((size_t)argc, sizeof *o->src);
-    static const char *const valued[] = { "--flash-mode", "--flash-freq", "--flash-size",
-                                          "--chip",       "--fs",         "--fs-type" };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = cli_device_parse_opt(&o->dev, "flash", argc, argv, &i);
+        if (r == 0)
+            r = cli_header_option("flash", argc, argv, &i, &o->fl.hdr, &o->plan);
         if (r == 1)
             continue;
         if (r != 0)
@@ -111,20 +110,13 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
             o->fl.erase_otadata = true;
         } else if (!strcmp(a, "--force")) {
             o->fl.force = true;
-        } else if (a[0] == '-' && a[1] == '-') {
-            size_t k = 0;
-            while (k < 6 && strcmp(a, valued[k]))
-                k++;
-            if (k == 6)
-                return cli_usage("flash", "unknown option '%s'", a);
+        } else if (!strcmp(a, "--fs") || !strcmp(a, "--fs-type")) {
             if (i + 1 >= argc)
                 return cli_usage("flash", "%s needs a value", a);
-            const char **slot[] = { &o->fl.hdr.mode, &o->fl.hdr.freq, &o->fl.hdr.size, &o->chip_name };
-            if (k >= 4 && cli_plan_option("flash", k == 4 ? 'F' : 'Y', argv[i + 1], &o->plan))
+            if (cli_plan_option("flash", strcmp(a, "--fs") ? 'Y' : 'F', argv[++i], &o->plan))
                 return EB_USAGE;
-            if (k < 4)
-                *slot[k] = argv[i + 1];
-            i++;
+        } else if (a[0] == '-' && a[1] == '-') {
+            return cli_usage("flash", "unknown option '%s'", a);
         } else {
             o->src[o->nsrc++] = argv[i];
         }
@@ -132,15 +124,6 @@ static int parse_args(int argc, char **argv, struct flash_opts *o)
     if (o->nsrc == 0)
         return cli_usage("flash", "nothing to write: give a folder, a manifest or ADDR FILE pairs");
     o->plan.force = o->fl.force;
-    if (o->chip_name && !(o->plan.chip = chip_by_name(o->chip_name)))
-        return cli_usage("flash", "unknown chip '%s'", o->chip_name);
-    if (o->fl.hdr.size && strcmp(o->fl.hdr.size, "keep") && strcmp(o->fl.hdr.size, "detect")) {
-        uint32_t b = flash_size_parse(o->fl.hdr.size);
-        if (!b || flash_size_code(b) < 0)
-            return cli_usage("flash", "--flash-size '%s': use keep, detect or a size like 4MB",
-                             o->fl.hdr.size);
-        o->plan.flash_size = b;
-    }
     return cli_device_opts_finish(&o->dev, "flash");
 }
 
@@ -381,8 +364,9 @@ static void remember_flashed(const struct flash_opts *o)
     for (unsigned i = 0; i < nboards; i++) {
         eb_err err = { 0 };
         if (all_boards[i].rc == 0 &&
-            flashed_record(all_boards[i].port, o->nsrc, o->src, o->chip_name, &err) && !o->dev.quiet &&
-            !o->dev.json)
+            flashed_record(all_boards[i].port, o->nsrc, o->src, o->plan.chip ? o->plan.chip->name : NULL,
+                           &err) &&
+            !o->dev.quiet && !o->dev.json)
             fprintf(stderr, "note: %s (monitor will not know what was flashed; give it --plan)\n", err.msg);
     }
 }

@@ -32,11 +32,10 @@ struct verify_opts {
 
 static int parse_args(int argc, char **argv, struct verify_opts *o)
 {
-    static const char *const valued[] = { "--flash-mode", "--flash-freq", "--flash-size", "--chip" };
-    const char *chip = NULL;
-    const char **slot[] = { &o->hdr.mode, &o->hdr.freq, &o->hdr.size, &chip };
     for (int i = 1; i < argc; i++) {
         int r = cli_device_parse_opt(&o->dev, "verify", argc, argv, &i);
+        if (r == 0)
+            r = cli_header_option("verify", argc, argv, &i, &o->hdr, &o->plan);
         if (r == 1)
             continue;
         if (r != 0)
@@ -44,18 +43,11 @@ static int parse_args(int argc, char **argv, struct verify_opts *o)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return print_help(), -1;
         if (argv[i][0] == '-' && argv[i][1] == '-') {
-            size_t k = 0;
-            while (k < 4 && strcmp(argv[i], valued[k]))
-                k++;
-            if (k == 4 || i + 1 >= argc)
-                return cli_usage("verify", k == 4 ? "unknown option '%s'" : "%s needs a value", argv[i]);
-            *slot[k] = argv[++i];
+            return cli_usage("verify", "unknown option '%s'", argv[i]);
         } else {
             o->src[o->nsrc++] = argv[i];
         }
     }
-    if (chip && !(o->plan.chip = chip_by_name(chip)))
-        return cli_usage("verify", "unknown chip '%s'", chip);
     if (o->nsrc == 0)
         return cli_usage("verify", "nothing to compare: give a folder, a manifest or ADDR FILE pairs");
     o->plan.force = true; /* verifying a refused plan is harmless */

@@ -30,7 +30,10 @@ static int note_skip(struct plan_fsdir *w, const char *rel, const struct ignore_
     if (!v)
         return -1;
     w->skip = v;
-    w->skip[w->nskip++] = (struct plan_fsdir_skip){ strdup(rel), rule, dir };
+    char *name = strdup(rel);
+    if (!name)
+        return -1;
+    w->skip[w->nskip++] = (struct plan_fsdir_skip){ name, rule, dir };
     return 0;
 }
 

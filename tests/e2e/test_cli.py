@@ -118,3 +118,20 @@ def test_errors_name_espburn_once(espburn, tmp_path):
         assert lines and not any(ln.startswith("espburn: espburn") for ln in lines), (args, r.err)
     r = espburn("plan", str(text))
     assert r.err.startswith("espburn: cannot tell what ") and "espburn plan 0x10000" in r.err, r.err
+
+
+def test_flash_and_verify_check_header_options_alike(espburn, tmp_path):
+    """flash and verify read --flash-mode/--flash-freq/--flash-size/--chip
+    through one parser: a size the header cannot hold or an unknown chip is a
+    usage error before any port is opened (verify took any --flash-size)."""
+    app = tmp_path / "app.bin"
+    app.write_bytes(b"\xe9" + bytes(255))
+    for cmd in ("flash", "verify"):
+        for opt, value, said in (("--flash-size", "3MB", "--flash-size '3MB'"),
+                                 ("--chip", "esp33", "unknown chip 'esp33'"),
+                                 ("--flash-mode", None, "--flash-mode needs a value")):
+            args = [cmd, "0x10000", str(app), "-p", "socket://127.0.0.1:1", opt] + ([value] if value else [])
+            r = espburn(*args)
+            assert r.rc == 2 and said in r.err and "cannot connect" not in r.err, (args, r)
+        r = espburn(cmd, "--chip=esp32", "--flash-size=4MB", "0x10000", str(app), "-p", "socket://127.0.0.1:1")
+        assert r.rc == 3 and "cannot connect" in r.err, r
