@@ -642,44 +642,82 @@ static int flash_md5_cb(void *ctx, struct skip_query *q, unsigned n, eb_err *err
     return 0;
 }
 
+/* A region of `len` bytes at `at`, the flash holding the image's bytes
+ * (a pattern that differs from sector to sector) until a test changes it. */
+struct skip_case {
+    uint32_t at;
+    size_t len;
+    uint8_t *flash, *img;
+    bool *changed; /* one per sector, filled by skip_case_run */
+    struct md5_over o;
+    unsigned q; /* MD5s the last run asked for */
+};
+
+static void skip_case_init(struct skip_case *c, uint32_t at, size_t len, unsigned mul)
+{
+    memset(c, 0, sizeof *c);
+    c->at = at;
+    c->len = len;
+    c->flash = malloc(at + len);
+    c->img = malloc(len);
+    c->changed = calloc(skip_nsectors(len), sizeof(bool));
+    assert_true(c->flash && c->img && c->changed);
+    for (size_t i = 0; i < len; i++)
+        c->img[i] = (uint8_t)(i * mul + (i >> 12));
+    memcpy(c->flash + at, c->img, len);
+    c->o.flash = c->flash;
+}
+
+static void skip_case_run(struct skip_case *c, unsigned budget)
+{
+    eb_err err = { 0 };
+    c->o.calls = 0;
+    c->o.hashed = 0;
+    assert_int_equal(
+        skip_find_changed(c->at, c->img, c->len, flash_md5_cb, &c->o, budget, c->changed, &c->q, &err), 0);
+}
+
+static unsigned skip_case_marked(const struct skip_case *c)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < skip_nsectors(c->len); i++)
+        n += c->changed[i];
+    return n;
+}
+
+static void skip_case_free(struct skip_case *c)
+{
+    free(c->flash);
+    free(c->img);
+    free(c->changed);
+}
+
 static void skip_finds_one_changed_sector_cheaply(void **state)
 {
     (void)state;
+    struct skip_case c;
     size_t len = 0x240000 + 0x123; /* 2.25 MB and a partial last sector */
-    uint8_t *flash = malloc(0x10000 + len), *img = malloc(len);
-    for (size_t i = 0; i < len; i++)
-        img[i] = (uint8_t)(i * 31 + (i >> 12));
-    memcpy(flash + 0x10000, img, len);
-    unsigned n = skip_nsectors(len);
-    bool *changed = calloc(n, sizeof *changed);
-    struct md5_over o = { flash, 0, 0 };
-    unsigned q;
-    eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 128, changed, &q, &err), 0);
+    skip_case_init(&c, 0x10000, len, 31);
+    skip_case_run(&c, 128);
     /* unchanged: a probe of the first sector, then the region in SKIP_FANOUT parts, one batch */
-    assert_int_equal(q, 1 + SKIP_FANOUT);
-    assert_int_equal(o.calls, 2);
-    assert_int_equal(o.hashed, 0x1000 + len);
-    for (unsigned i = 0; i < n; i++)
-        assert_false(changed[i]);
-    flash[0x10000 + 0x123005] ^= 1; /* sector 0x123 */
-    flash[0x10000 + len - 1] ^= 1;  /* the partial last sector */
-    o.hashed = 0;
-    assert_int_equal(skip_find_changed(0x10000, img, len, flash_md5_cb, &o, 128, changed, &q, &err), 0);
+    assert_int_equal(c.q, 1 + SKIP_FANOUT);
+    assert_int_equal(c.o.calls, 2);
+    assert_int_equal(c.o.hashed, 0x1000 + len);
+    assert_int_equal(skip_case_marked(&c), 0);
+    c.flash[0x10000 + 0x123005] ^= 1; /* sector 0x123 */
+    c.flash[0x10000 + len - 1] ^= 1;  /* the partial last sector */
+    skip_case_run(&c, 128);
     /* the chip reads the region about once, not once per level of a bisection:
      * the parts that differ (2 x 1/16) and their parts (2 x 1/256) on top */
-    assert_true(o.hashed <= 0x1000 + len + 2 * (len / 16 + 1) + 2 * (len / 256 + 0x2000));
-    assert_true(q <= 128);
+    assert_true(c.o.hashed <= 0x1000 + len + 2 * (len / 16 + 1) + 2 * (len / 256 + 0x2000));
+    assert_true(c.q <= 128);
     struct skip_run runs[8];
-    unsigned k = skip_runs(changed, len, runs);
-    assert_int_equal(k, 2);
+    assert_int_equal(skip_runs(c.changed, len, runs), 2);
     assert_int_equal(runs[0].off, 0x123000);
     assert_int_equal(runs[0].len, 0x1000);
     assert_int_equal(runs[1].off, 0x240000);
     assert_int_equal(runs[1].len, 0x123);
-    free(changed);
-    free(flash);
-    free(img);
+    skip_case_free(&c);
 }
 
 /* A small region is hashed whole first; when it differs, its parts are
@@ -687,136 +725,90 @@ static void skip_finds_one_changed_sector_cheaply(void **state)
 static void skip_splits_a_differing_range_in_batches(void **state)
 {
     (void)state;
-    size_t len = 40 * 0x1000;
-    uint8_t *flash = malloc(len), *img = malloc(len);
-    for (size_t i = 0; i < len; i++)
-        img[i] = (uint8_t)(i * 7 + (i >> 12));
-    memcpy(flash, img, len);
-    flash[39 * 0x1000 + 9] ^= 1;
-    bool changed[40];
-    struct md5_over o = { flash, 0, 0 };
-    unsigned q;
-    eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 128, changed, &q, &err), 0);
+    struct skip_case c;
+    skip_case_init(&c, 0, 40 * 0x1000, 7);
+    c.flash[39 * 0x1000 + 9] ^= 1;
+    skip_case_run(&c, 128);
     /* [0,40); 16 parts of 2-3 sectors; the last part's 3 sectors */
-    assert_int_equal(o.calls, 3);
-    assert_int_equal(q, 1 + SKIP_FANOUT + 3);
-    for (unsigned i = 0; i < 40; i++)
-        assert_int_equal(changed[i], i == 39);
-    free(flash);
-    free(img);
+    assert_int_equal(c.o.calls, 3);
+    assert_int_equal(c.q, 1 + SKIP_FANOUT + 3);
+    assert_int_equal(skip_case_marked(&c), 1);
+    assert_true(c.changed[39]);
+    skip_case_free(&c);
 }
 
 static void skip_budget_marks_the_rest_changed(void **state)
 {
     (void)state;
-    size_t len = 40 * 0x1000;
-    uint8_t *flash = malloc(len), *img = malloc(len);
-    for (size_t i = 0; i < len; i++)
-        img[i] = (uint8_t)(i * 5 + (i >> 12));
-    memcpy(flash, img, len);
+    struct skip_case c;
+    skip_case_init(&c, 0, 40 * 0x1000, 5);
     for (unsigned s = 0; s < 40; s += 4)
-        flash[s * 0x1000 + 77] ^= 0x80; /* every fourth sector differs */
-    bool changed[40];
-    struct md5_over o = { flash, 0, 0 };
-    unsigned q, marked = 0;
-    eb_err err = { 0 };
+        c.flash[s * 0x1000 + 77] ^= 0x80; /* every fourth sector differs */
     /* the whole range, its 16 parts, then only as many parts' sectors as fit */
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 20, changed, &q, &err), 0);
-    assert_true(q <= 20);
-    for (unsigned s = 0; s < 40; s++) {
-        if (s % 4 == 0)
-            assert_true(changed[s]); /* never a changed sector left out */
-        marked += changed[s];
-    }
-    assert_true(marked > 10); /* unresolved parts count as changed */
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 5, changed, &q, &err), 0);
-    assert_int_equal(q, 1); /* the whole range differs; its 16 parts would pass the budget */
-    for (unsigned s = 0; s < 40; s++)
-        assert_true(changed[s]);
-    free(flash);
-    free(img);
+    skip_case_run(&c, 20);
+    assert_true(c.q <= 20);
+    for (unsigned s = 0; s < 40; s += 4)
+        assert_true(c.changed[s]);          /* never a changed sector left out */
+    assert_true(skip_case_marked(&c) > 10); /* unresolved parts count as changed */
+    skip_case_run(&c, 5);
+    assert_int_equal(c.q, 1); /* the whole range differs; its 16 parts would pass the budget */
+    assert_int_equal(skip_case_marked(&c), 40);
+    skip_case_free(&c);
 }
 
 static void skip_erased_region_needs_one_query(void **state)
 {
     (void)state;
-    size_t len = 40 * 0x1000 + 7;
-    uint8_t *flash = malloc(len), *img = malloc(len);
-    memset(flash, 0xFF, len);
-    memset(img, 0x11, len);
-    bool changed[41];
-    struct md5_over o = { flash, 0, 0 };
-    unsigned q;
-    eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 1);
-    for (unsigned i = 0; i < 41; i++)
-        assert_true(changed[i]);
-    free(flash);
-    free(img);
+    struct skip_case c;
+    skip_case_init(&c, 0, 40 * 0x1000 + 7, 0);
+    memset(c.flash, 0xFF, c.len);
+    memset(c.img, 0x11, c.len);
+    skip_case_run(&c, 48);
+    assert_int_equal(c.q, 1);
+    assert_int_equal(skip_case_marked(&c), 41);
+    skip_case_free(&c);
 }
 
 static void skip_large_region_on_a_new_board_probes_one_sector(void **state)
 {
     (void)state;
-    size_t len = 0x240000;
-    uint8_t *flash = malloc(len), *img = malloc(len);
-    memset(flash, 0xFF, len);
-    for (size_t i = 0; i < len; i++)
-        img[i] = (uint8_t)(i * 7 + 1);
-    unsigned n = skip_nsectors(len);
-    bool *changed = calloc(n, sizeof *changed);
-    struct md5_over o = { flash, 0, 0 };
-    unsigned q;
-    eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 1);
-    for (unsigned i = 0; i < n; i++)
-        assert_true(changed[i]);
+    struct skip_case c;
+    skip_case_init(&c, 0, 0x240000, 7);
+    unsigned n = skip_nsectors(c.len);
+    memset(c.flash, 0xFF, c.len);
+    skip_case_run(&c, 48);
+    assert_int_equal(c.q, 1);
+    assert_int_equal(skip_case_marked(&c), n);
     /* an image that itself starts erased gives no conclusion: the range is compared */
-    memset(img, 0xFF, 0x1000);
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 1); /* the whole region reads erased: everything changes */
-    memcpy(flash + 0x1000, img + 0x1000, len - 0x1000);
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, 1); /* and now it matches */
-    assert_false(changed[0] || changed[n - 1]);
-    free(changed);
-    free(flash);
-    free(img);
+    memset(c.img, 0xFF, 0x1000);
+    skip_case_run(&c, 48);
+    assert_int_equal(c.q, 1); /* the whole region reads erased: everything changes */
+    memcpy(c.flash + 0x1000, c.img + 0x1000, c.len - 0x1000);
+    skip_case_run(&c, 48);
+    assert_int_equal(c.q, 1); /* and now it matches */
+    assert_int_equal(skip_case_marked(&c), 0);
+    skip_case_free(&c);
 }
 
 static void skip_rewritten_region_is_probed_not_hashed(void **state)
 {
     (void)state;
-    size_t len = 0x240000;
-    uint8_t *flash = malloc(len), *img = malloc(len);
-    for (size_t i = 0; i < len; i++) {
-        img[i] = (uint8_t)(i * 7 + 1);
-        flash[i] = (uint8_t)(i * 13 + 5); /* another build: every sector differs, none erased */
-    }
-    unsigned n = skip_nsectors(len);
-    bool *changed = calloc(n, sizeof *changed);
-    struct md5_over o = { flash, 0, 0 };
-    unsigned q;
-    eb_err err = { 0 };
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_int_equal(q, SKIP_PROBES); /* sampled sectors only: the 2.25 MB range is never hashed */
-    for (unsigned i = 0; i < n; i++)
-        assert_true(changed[i]);
+    struct skip_case c;
+    skip_case_init(&c, 0, 0x240000, 7);
+    for (size_t i = 0; i < c.len; i++)
+        c.flash[i] = (uint8_t)(i * 13 + 5); /* another build: every sector differs, none erased */
+    skip_case_run(&c, 48);
+    assert_int_equal(c.q, SKIP_PROBES); /* sampled sectors only: the 2.25 MB range is never hashed */
+    assert_int_equal(skip_case_marked(&c), skip_nsectors(c.len));
     /* only the first sector differs: a sampled sector matches, so the range is hashed in parts */
-    memcpy(flash + 0x1000, img + 0x1000, len - 0x1000);
-    assert_int_equal(skip_find_changed(0, img, len, flash_md5_cb, &o, 48, changed, &q, &err), 0);
-    assert_true(changed[0]);
-    for (unsigned i = 1; i < n; i++)
-        assert_false(changed[i]);
+    memcpy(c.flash + 0x1000, c.img + 0x1000, c.len - 0x1000);
+    skip_case_run(&c, 48);
+    assert_int_equal(skip_case_marked(&c), 1);
+    assert_true(c.changed[0]);
     struct skip_run runs[4];
-    assert_int_equal(skip_runs(changed, len, runs), 1);
+    assert_int_equal(skip_runs(c.changed, c.len, runs), 1);
     assert_int_equal(runs[0].len, 0x1000);
-    free(changed);
-    free(flash);
-    free(img);
+    skip_case_free(&c);
 }
 
 static void stub_json_is_parsed_uploaded_and_started(void **state)
