@@ -987,16 +987,25 @@ void bootlog_finish(struct bootlog *bl)
     commit_boot_time(bl);
     update_loop(bl);
     settle_flash_voltage(bl);
-    if (bl->boots == 0 && bl->n == 0)
+    if (bl->boots == 0 && bl->n == 0 && bl->cur.stage <= BOOTLOG_STAGE_ROM)
         note(
             bl, BOOTLOG_INFO, "nothing-recognised", NULL, "no boot output was recognised in this log",
             "it holds no ROM banner, reset line or known message: a wrong baud rate (boot messages are at 115200), the wrong port, or a capture that started after the boot",
             "capture from a reset at 115200 baud (espburn monitor resets the board when it starts)");
+    else if (bl->boots == 0 && bl->n == 0)
+        note(bl, BOOTLOG_INFO, "capture-after-reset", NULL,
+             "the log starts after the chip's reset: the ROM's lines (reset reason, boot mode) are not in it",
+             "the capture began once the chip was already booting, so what the ROM said is unknown",
+             "to see the whole boot, capture from a reset (espburn monitor resets the board when it starts)");
     if (!bootlog_failed(bl) && bl->cur.stage == BOOTLOG_STAGE_APP) {
         char what[512];
-        text_put(what, sizeof what, "the chip booted through the ROM%s%s%s and into the application",
-                 bl->cur.entry ? ", the second-stage bootloader" : "",
-                 bl->idf_version[0] ? " of ESP-IDF " : "", bl->idf_version);
+        if (bl->boots)
+            text_put(what, sizeof what, "the chip booted through the ROM%s%s%s and into the application",
+                     bl->cur.entry ? ", the second-stage bootloader" : "",
+                     bl->idf_version[0] ? " of ESP-IDF " : "", bl->idf_version);
+        else /* the ROM's part was not captured */
+            text_put(what, sizeof what, "the chip reached the application%s%s%s",
+                     bl->idf_version[0] ? " (ESP-IDF " : "", bl->idf_version, bl->idf_version[0] ? ")" : "");
         note(bl, BOOTLOG_INFO, "healthy", NULL, what, "no failure was recognised in the boot output", "");
     }
 }

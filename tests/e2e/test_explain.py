@@ -56,7 +56,7 @@ REAL_LOGS = [
     ("moddable-142-download-mode.log", "esp32", {"download-mode"}, 0),
     ("esp-idf-2051-tg1wdt-then-clean-boot.log", "esp32", {"reset-reason"}, 0),
     ("esptool-753-s3-devkit-clean-boot.log", "esp32s3", {"reset-reason"}, 0),
-    ("esp32-ble2mqtt-95-clean-app-start.log", None, {"healthy"}, 0),
+    ("esp32-ble2mqtt-95-clean-app-start.log", None, {"healthy", "capture-after-reset"}, 0),
     ("littlefs-3-pasted-colour-codes.log", "esp32", {"flash-1v8-strap"}, 0),
 ]
 

@@ -363,6 +363,24 @@ static void test_nothing_recognised(void **state)
     bootlog_free(bl);
 }
 
+/* A capture that starts after the ROM's lines: the later stages are
+ * recognised, so it is not "nothing recognised", and "healthy" does not
+ * claim the ROM was seen. */
+static void test_capture_after_reset(void **state)
+{
+    (void)state;
+    struct bootlog *bl = run("I (771) boot: Loaded app from partition at offset 0x10000\n"
+                             "I (771) cpu_start: Pro cpu up.\n"
+                             "I (870) cpu_start: Starting scheduler on PRO CPU.\n",
+                             NULL);
+    assert_null(find(bl, "nothing-recognised"));
+    assert_non_null(find(bl, "capture-after-reset"));
+    const struct bootlog_finding *f = find(bl, "healthy");
+    assert_non_null(f);
+    assert_null(strstr(f->what, "ROM"));
+    bootlog_free(bl);
+}
+
 /* The short forms: every failure of the catalogue has its own; the seed
  * loop's line names its cause, with the plan's file once it is known. */
 static void test_brief_forms(void **state)
@@ -411,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_panic_with_null_pointer),
         cmocka_unit_test(test_bootloader_for_another_chip),
         cmocka_unit_test(test_nothing_recognised),
+        cmocka_unit_test(test_capture_after_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
