@@ -119,8 +119,14 @@ int cmd_verify(int argc, char **argv)
         printf("%s (compared at %u baud)\n",
                ndiff ? "some regions differ from the plan" : "every region matches the plan", d.baud);
     }
-    if (!rc && ndiff)
+    if (!rc && ndiff) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "%u region%s of the plan differ%s from the flash; write %s with espburn flash", ndiff,
+                 ndiff == 1 ? "" : "s", ndiff == 1 ? "s" : "", ndiff == 1 ? "it" : "them");
+        cli_json_note_error(msg);
         rc = EB_PROBLEM;
+    }
     device_close(&d);
     plan_free(&p);
     free(o.src);

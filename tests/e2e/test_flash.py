@@ -139,6 +139,10 @@ def test_verify_reports_differing_regions(espburn, sim, seed, tmp_path):
     r = espburn("verify", "0xf000", other, "0x8000", seed / "partitions_mpy.bin", "-p", board.url)
     assert r.rc == 1, r
     assert "DIFFERS" in r.out and "matches" in r.out
+    r = espburn("verify", "0xf000", other, "0x8000", seed / "partitions_mpy.bin", "-p", board.url, "--json")
+    doc = json.loads(r.out)
+    assert r.rc == 1 and {x["address"]: x["matches"] for x in doc["regions"]} == {0xF000: False, 0x8000: True}, r
+    assert doc["error"]["message"].startswith("1 region of the plan differs from the flash"), doc
 
 
 def test_read_erase_and_read_again(espburn, sim, seed, tmp_path):

@@ -38,6 +38,7 @@ def check(r, command):
     assert doc["command"] == command and doc["ok"] == (r.rc == 0), (doc, r)
     if r.rc:
         assert doc["error"]["exit"] == r.rc and doc["error"]["message"], doc
+        assert "stderr says why" not in doc["error"]["message"], doc  # the message itself, not a pointer to it
     return doc
 
 
