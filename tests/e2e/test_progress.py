@@ -12,6 +12,7 @@ import subprocess
 import termios
 
 from conftest import espburn_bin
+from test_json_schema import validator
 from test_flash_terminal import run_in_terminal, COLUMNS
 
 KEEP = ["--flash-mode", "keep", "--flash-freq", "keep", "--flash-size", "keep"]
@@ -68,6 +69,9 @@ def test_read_json_progress_streams_json_lines(sim, tmp_path):
     assert r.returncode == 0, r.stderr
     docs = [json.loads(line) for line in r.stdout.splitlines()]
     steps, result = docs[:-1], docs[-1]
+    for d in steps:
+        validator("progress").validate(d)
+    validator("read").validate(result)
     assert steps and all(d["progress"] == "read" and d["total"] == 0x40000 for d in steps), docs
     assert steps[-1]["done"] == 0x40000 and "bytes_per_second" in steps[-1]
     assert [d["done"] for d in steps] == sorted(d["done"] for d in steps)

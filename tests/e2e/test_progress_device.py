@@ -6,6 +6,7 @@ import json
 import subprocess
 
 from conftest import espburn_bin
+from test_json_schema import validator
 from test_flash_terminal import run_in_terminal, COLUMNS
 from test_progress import run_stdout_on_pty
 
@@ -52,7 +53,25 @@ def test_erase_json_progress_streams_json_lines(sim):
     assert r.returncode == 0, r.stderr
     docs = [json.loads(line) for line in r.stdout.splitlines()]
     steps, result = docs[:-1], docs[-1]
+    for d in steps:
+        validator("progress").validate(d)
+    validator("erase").validate(result)
     assert len(steps) >= 2 and all(d["progress"] == "erase" and d["total"] == 2 * 0x80000 for d in steps), docs
     assert steps[-1]["done"] == 2 * 0x80000
     assert [d["done"] for d in steps] == sorted(d["done"] for d in steps)
     assert result["size"] == 0x80000
+
+
+def test_verify_json_progress_lines_match_their_schema(sim, seed):
+    board = sim()
+    r = subprocess.run([espburn_bin(), "verify", "-p", board.url, "0x8000", str(seed / "partitions_mpy.bin"),
+                        "0x10000", str(seed / "MicroPython.bin"), "--json", "--progress"],
+                       capture_output=True, text=True, timeout=300)
+    docs = [json.loads(line) for line in r.stdout.splitlines()]
+    steps, result = docs[:-1], docs[-1]
+    assert r.returncode == 1 and steps, r   # blank flash: both regions differ
+    for d in steps:
+        validator("progress").validate(d)
+        assert d["command"] == "verify" and d["done"] <= d["total"], d
+    validator("verify").validate(result)
+    assert "2 regions of the plan differ" in result["error"]["message"], result
