@@ -271,6 +271,12 @@ function runScript(name) {
   try {
     mp.runPython(`import sys as _s\ntry:\n exec(open('${name}').read())\nexcept SystemExit:\n _eb_exit=1\nexcept BaseException as _e:\n _s.print_exception(_e)\ndel _s`);
     forcedExit = mp.globals.get('_eb_exit') === 1;
+  } catch (e) {
+    // a Ctrl-C that lands outside the script's own try (a second one while
+    // the first traceback prints): a board prints it and goes on to the REPL
+    const msg = String((e && e.message) || e);
+    if (!/KeyboardInterrupt/.test(msg)) throw e;
+    txString(msg.replace(/"<stdin>"/g, `"${name}"`).replace(/\r?\n/g, '\r\n'));
   } finally { scriptRunning = false; busy(false); }
   mirrorToHost();
   return forcedExit;

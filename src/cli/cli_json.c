@@ -135,6 +135,26 @@ int cli_json_end(int rc)
     return rc;
 }
 
+char *cli_json_latin1(const uint8_t *p, size_t n)
+{
+    char *s = malloc(3 * n + 1), *o = s;
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == 0) {
+            memcpy(o, "\xef\xbf\xbd", 3);
+            o += 3;
+        } else if (p[i] < 0x80) {
+            *o++ = (char)p[i];
+        } else {
+            *o++ = (char)(0xC0 | (p[i] >> 6));
+            *o++ = (char)(0x80 | (p[i] & 0x3F));
+        }
+    }
+    *o = '\0';
+    return s;
+}
+
 void cli_json_add_address(cJSON *o, const char *name, uint32_t a)
 {
     char key[48], hex[16];

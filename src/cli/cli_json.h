@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A command starts: `json` says whether it was given --json. */
@@ -34,6 +35,11 @@ void cli_print_json(cJSON *doc);
 void cli_json_line(cJSON *doc);
 /* A progress object (--progress), printed at once; the result still follows. */
 void cli_json_progress(cJSON *doc);
+
+/* Bytes as JSON text (malloc'd, NULL when out of memory): each byte is a
+ * Latin-1 character, so a reader gets the bytes back with
+ * .encode('latin-1'); NUL, which a C string cannot hold, becomes U+FFFD. */
+char *cli_json_latin1(const uint8_t *p, size_t n);
 
 /* Remember why the command fails (the first message wins), for "error". */
 void cli_json_note_error(const char *message);

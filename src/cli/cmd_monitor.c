@@ -211,29 +211,6 @@ static double elapsed(const struct monitor *m)
     return (double)(eb_now_ms() - m->t0_ms) / 1000.0;
 }
 
-/* Bytes as JSON text: each byte is a Latin-1 character (so a reader gets
- * the bytes back with .encode('latin-1')); NUL, which JSON strings from
- * C cannot hold, becomes U+FFFD. */
-static char *latin1_text(const uint8_t *p, size_t n)
-{
-    char *s = malloc(3 * n + 1), *o = s;
-    if (!s)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == 0) {
-            memcpy(o, "\xef\xbf\xbd", 3);
-            o += 3;
-        } else if (p[i] < 0x80) {
-            *o++ = (char)p[i];
-        } else {
-            *o++ = (char)(0xC0 | (p[i] >> 6));
-            *o++ = (char)(0x80 | (p[i] & 0x3F));
-        }
-    }
-    *o = '\0';
-    return s;
-}
-
 static cJSON *json_line(const struct monitor *m, const char *type)
 {
     cJSON *o = cJSON_CreateObject();
@@ -446,7 +423,7 @@ static void show_grown_findings(struct monitor *m)
 
 static void show_chunk_json(struct monitor *m, const uint8_t *p, size_t n)
 {
-    char *text = latin1_text(p, n);
+    char *text = cli_json_latin1(p, n);
     if (!text)
         return;
     cJSON *o = json_line(m, "output");

@@ -5,13 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "cli/cli.h"
 #include "cli/cli_options.h"
 #include "cli/cli_mpy.h"
 #include "mpy/watch.h"
 
 struct view {
-    bool verbose;
+    bool verbose, json, run; /* run: --run FILE (a host script) instead of main.py */
+    int64_t t0_ms;
 };
 
 static volatile sig_atomic_t stop_watching;
@@ -22,22 +24,78 @@ static void on_sigint(int sig)
     stop_watching = 1;
 }
 
+/* --json: one line per event, {"type", "t": seconds since the start, ...}. */
+static cJSON *json_event(const struct view *v, const char *type)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", type);
+    cJSON_AddNumberToObject(o, "t", (double)(eb_now_ms() - v->t0_ms) / 1000.0);
+    return o;
+}
+
+static void json_output(const struct view *v, const char *type, const uint8_t *p, size_t n)
+{
+    char *text = cli_json_latin1(p, n);
+    cJSON *o = json_event(v, type);
+    cJSON_AddStringToObject(o, "data", text ? text : "");
+    free(text);
+    cli_json_line(o);
+}
+
 static void to_stdout(void *ctx, const uint8_t *p, size_t n)
 {
-    (void)ctx;
+    const struct view *v = ctx;
+    if (v->json) {
+        json_output(v, "output", p, n);
+        return;
+    }
     fwrite(p, 1, n, stdout);
     fflush(stdout);
 }
 
 static void to_stderr(void *ctx, const uint8_t *p, size_t n)
 {
-    (void)ctx;
+    const struct view *v = ctx;
+    if (v->json) {
+        json_output(v, "error-output", p, n);
+        return;
+    }
     fwrite(p, 1, n, stderr);
+}
+
+static const char *const event_names[] = {
+    [MPY_WATCH_POLLING] = "polling",   [MPY_WATCH_SYNCED] = "synced",   [MPY_WATCH_SENT] = "sent",
+    [MPY_WATCH_REMOVED] = "removed",   [MPY_WATCH_STARTED] = "started", [MPY_WATCH_LATENCY] = "latency",
+    [MPY_WATCH_FINISHED] = "finished",
+};
+
+/* The event as a JSON line: what `value` means depends on the event; a
+ * host path (the watched folder, a --run script) is "file", a board path
+ * "path". */
+static void json_watch_event(const struct view *v, enum mpy_watch_event e, const char *path, long value)
+{
+    cJSON *o = json_event(v, event_names[e]);
+    bool host = e == MPY_WATCH_POLLING || e == MPY_WATCH_FINISHED || (e == MPY_WATCH_STARTED && v->run);
+    if (path && e != MPY_WATCH_LATENCY)
+        cJSON_AddStringToObject(o, host ? "file" : "path", path);
+    if (e == MPY_WATCH_POLLING || e == MPY_WATCH_LATENCY)
+        cJSON_AddNumberToObject(o, "ms", (double)value);
+    else if (e == MPY_WATCH_SYNCED)
+        cJSON_AddNumberToObject(o, "files", (double)value);
+    else if (e == MPY_WATCH_SENT)
+        cJSON_AddNumberToObject(o, "size", (double)value);
+    else if (e == MPY_WATCH_FINISHED)
+        cJSON_AddBoolToObject(o, "failed", value != 0);
+    cli_json_line(o);
 }
 
 static void on_event(void *ctx, enum mpy_watch_event e, const char *path, long value)
 {
     const struct view *v = ctx;
+    if (v->json) {
+        json_watch_event(v, e, path, value);
+        return;
+    }
     switch (e) {
     case MPY_WATCH_POLLING:
         fprintf(stderr, "watch: inotify is not available here; polling %s every %ld ms instead\n", path,
@@ -79,7 +137,9 @@ static int watch_connected(struct cli_mpy *c, const char **exclude, size_t nexcl
         .poll = cli_mpy_flag(c, "--poll"),
         .stop = &stop_watching,
     };
-    struct view v = { .verbose = cli_out.verbose }; /* -v is a shared option */
+    struct view v = {
+        .verbose = cli_out.verbose, .json = c->json, .run = o.run_path != NULL, .t0_ms = eb_now_ms()
+    }; /* -v is shared */
     struct mpy_watch_cb cb = { .output = to_stdout, .errput = to_stderr, .event = on_event, .ctx = &v };
     struct sigaction sa = { .sa_handler = on_sigint }, old;
     sigemptyset(&sa.sa_mask);
@@ -87,6 +147,8 @@ static int watch_connected(struct cli_mpy *c, const char **exclude, size_t nexcl
     eb_err err = { 0 };
     int rc = mpy_watch(&c->fs, &o, &cb, &err);
     sigaction(SIGINT, &old, NULL);
+    if (c->json) /* the last line, with "ok" and any "error" */
+        cli_print_json(json_event(&v, "stopped"));
     if (rc)
         return cli_mpy_fail(c, &err);
     fprintf(stderr, "\nwatch: stopped\n");

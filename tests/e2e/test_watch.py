@@ -96,3 +96,52 @@ def test_watch_refuses_a_missing_folder(board_factory, tmp_path):  # noqa: F811
     board = board_factory("official")
     r = board.run("watch", tmp_path / "nope")
     assert r.rc == 3 and "cannot read the folder" in r.err, r
+
+
+def test_watch_json_streams_one_line_per_event(board_factory, app):  # noqa: F811
+    """--json: nothing but JSON lines on stdout (the program's output too, as
+    "output" lines), each valid for the watch schema; after Ctrl-C a last
+    "stopped" line with ok."""
+    import json
+    import signal
+    import subprocess
+    import threading
+    from conftest import espburn_bin
+    from test_json_schema import validator
+
+    board = board_factory("official")
+    p = subprocess.Popen([espburn_bin(), "watch", app, "--exclude", ".DS_Store", "-p", board.port, "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines, seen = [], threading.Event()
+
+    def reader():
+        for line in p.stdout:
+            lines.append(json.loads(line))
+            if any(d["type"] == "output" and "hello 2" in d["data"] for d in lines):
+                seen.set()
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any(d["type"] == "output" and "hello 1" in d["data"] for d in lines):
+            assert time.monotonic() < deadline and p.poll() is None, (lines, p.stderr.read() if p.poll() else "")
+            time.sleep(0.05)
+        edit(app / "helper.py", "N = 2\n")
+        assert seen.wait(60), lines
+        p.send_signal(signal.SIGINT)
+        rc = p.wait(30)
+        t.join(10)
+        assert rc == 0, (lines[-3:], p.stderr.read(), board.stderr())
+    finally:
+        p.kill()
+    v = validator("watch")
+    for d in lines:
+        v.validate(d)
+        assert d["ok"] is True and d["command"] == "watch", d
+    types = [d["type"] for d in lines]
+    assert types[0] == "synced" and lines[0]["files"] == 2, lines
+    sent = [d for d in lines if d["type"] == "sent"]
+    assert [d["path"] for d in sent] == ["/helper.py"] and sent[0]["size"] == 6, sent
+    assert types[-1] == "stopped" and "error" not in lines[-1], lines
+    assert [d["t"] for d in lines] == sorted(d["t"] for d in lines)
