@@ -2,11 +2,17 @@
 MicroPython (paced at 115200 baud): the first sync, an edit in the folder
 reaching the board and its new output on the screen, only the changed file
 sent, --run, --delete, the polling fallback, and Ctrl-C ending it."""
+import json
+import signal
+import subprocess
+import threading
 import time
 
 import pytest
 
+from conftest import espburn_bin
 from ptyterm import Term
+from test_json_schema import validator
 from test_mpy import board_factory  # noqa: F401 (fixture)
 
 
@@ -102,13 +108,6 @@ def test_watch_json_streams_one_line_per_event(board_factory, app):  # noqa: F81
     """--json: nothing but JSON lines on stdout (the program's output too, as
     "output" lines), each valid for the watch schema; after Ctrl-C a last
     "stopped" line with ok."""
-    import json
-    import signal
-    import subprocess
-    import threading
-    from conftest import espburn_bin
-    from test_json_schema import validator
-
     board = board_factory("official")
     p = subprocess.Popen([espburn_bin(), "watch", app, "--exclude", ".DS_Store", "-p", board.port, "--json"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
