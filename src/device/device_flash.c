@@ -54,16 +54,7 @@ static bool cancelled(const struct job *j)
 
 static int flash_md5_cb(void *ctx, struct skip_query *q, unsigned n, eb_err *err)
 {
-    struct loader_md5_query lq[SKIP_FANOUT];
-    if (n > SKIP_FANOUT)
-        return eb_fail(err, EB_IO, "internal error: %u MD5s in one batch", n);
-    for (unsigned i = 0; i < n; i++)
-        lq[i] = (struct loader_md5_query){ q[i].addr, q[i].len, { 0 } };
-    if (loader_flash_md5_many(ctx, lq, n, err))
-        return -1;
-    for (unsigned i = 0; i < n; i++)
-        memcpy(q[i].md5, lq[i].md5, sizeof q[i].md5);
-    return 0;
+    return loader_flash_md5_many(ctx, q, n, err);
 }
 
 /* MD5 of what was just written. The rest of the region matched already

@@ -161,6 +161,13 @@ int loader_op_timeout(const struct loader *l, uint8_t op, uint32_t size)
     return t > row->base_ms ? (int)(t < INT32_MAX ? t : INT32_MAX) : row->base_ms;
 }
 
+/* The length of `op`'s answer data, from the command table. */
+static int reply_len(const struct loader *l, uint8_t op)
+{
+    const struct esp_op_info *row = esp_op_info(op);
+    return !row ? ESP_REPLY_UNKNOWN : l->stub ? row->stub_reply_len : row->rom_reply_len;
+}
+
 /* What await_response's result `r` means for `op`: 0 an answer that
  * did not fail, else -1 with the reason. */
 static int answer_state(struct loader *l, uint8_t op, int r, int timeout_ms, const struct esp_response *resp,
@@ -182,8 +189,7 @@ static int answer_state(struct loader *l, uint8_t op, int r, int timeout_ms, con
 static int exchange(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, int timeout_ms,
                     int attempts, struct esp_response *resp, eb_err *err)
 {
-    const struct esp_op_info *row = esp_op_info(op);
-    int expect = !row ? ESP_REPLY_UNKNOWN : l->stub ? row->stub_reply_len : row->rom_reply_len;
+    int expect = reply_len(l, op);
     struct esp_response local;
     if (!resp)
         resp = &local;
@@ -198,10 +204,8 @@ static int exchange(struct loader *l, uint8_t op, const uint8_t *payload, size_t
 
 int loader_await(struct loader *l, uint8_t op, uint32_t size, struct esp_response *resp, eb_err *err)
 {
-    const struct esp_op_info *row = esp_op_info(op);
-    int expect = !row ? ESP_REPLY_UNKNOWN : l->stub ? row->stub_reply_len : row->rom_reply_len;
     int timeout_ms = loader_op_timeout(l, op, size);
-    int r = await_response(l, op, expect, eb_deadline_in(timeout_ms), resp, err);
+    int r = await_response(l, op, reply_len(l, op), eb_deadline_in(timeout_ms), resp, err);
     return answer_state(l, op, r, timeout_ms, resp, err);
 }
 

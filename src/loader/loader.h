@@ -17,6 +17,7 @@
 #include "common/bytes.h"
 #include "common/err.h"
 #include "loader/frame.h"
+#include "loader/skip.h"
 #include "loader/slip.h"
 #include "port/port.h"
 
@@ -138,15 +139,12 @@ static inline uint16_t flash_device_id(uint32_t jedec)
 
 int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5[16], eb_err *err);
 
-/* MD5s of several flash ranges. With the stub each request is sent while
- * the chip still hashes the one before (one frame ahead, which its second
- * receive buffer holds), so the link's round trip is paid once, not per
- * range; the ROM loader is asked one range at a time. */
-struct loader_md5_query {
-    uint32_t addr, size;
-    uint8_t md5[16];
-};
-int loader_flash_md5_many(struct loader *l, struct loader_md5_query *q, unsigned n, eb_err *err);
+/* MD5s of the flash ranges skip-unchanged asks about (q[i].md5 filled).
+ * With the stub each request is sent while the chip still hashes the one
+ * before (one frame ahead, which its second receive buffer holds), so the
+ * link's round trip is paid once, not per range; the ROM loader is asked
+ * one range at a time. */
+int loader_flash_md5_many(struct loader *l, struct skip_query *q, unsigned n, eb_err *err);
 
 /* Write data[0..len) at addr with FLASH_DEFL_*, as the zlib stream `ready`
  * when given (see deflate_cache.h), else compressed now (libdeflate level 12);

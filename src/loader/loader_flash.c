@@ -90,18 +90,18 @@ int loader_flash_md5(struct loader *l, uint32_t addr, uint32_t size, uint8_t md5
     return 0;
 }
 
-static int md5_send(struct loader *l, const struct loader_md5_query *q, eb_err *err)
+static int md5_send(struct loader *l, const struct skip_query *q, eb_err *err)
 {
     uint8_t p[16];
-    md5_payload(p, q->addr, q->size);
+    md5_payload(p, q->addr, q->len);
     return loader_send_request(l, OP_SPI_FLASH_MD5, p, sizeof p, err);
 }
 
-int loader_flash_md5_many(struct loader *l, struct loader_md5_query *q, unsigned n, eb_err *err)
+int loader_flash_md5_many(struct loader *l, struct skip_query *q, unsigned n, eb_err *err)
 {
     if (!l->stub || n < 2) {
         for (unsigned i = 0; i < n; i++)
-            if (loader_flash_md5(l, q[i].addr, q[i].size, q[i].md5, err))
+            if (loader_flash_md5(l, q[i].addr, q[i].len, q[i].md5, err))
                 return -1;
         return 0;
     }
@@ -111,8 +111,8 @@ int loader_flash_md5_many(struct loader *l, struct loader_md5_query *q, unsigned
     for (unsigned i = 0; i < n; i++) {
         struct esp_response r;
         if ((i + 1 < n && md5_send(l, &q[i + 1], err)) ||
-            loader_await(l, OP_SPI_FLASH_MD5, q[i].size, &r, err) || md5_decode(l, &r, q[i].md5, err))
-            return eb_wrap(err, "MD5 of flash 0x%X+0x%X", q[i].addr, q[i].size);
+            loader_await(l, OP_SPI_FLASH_MD5, q[i].len, &r, err) || md5_decode(l, &r, q[i].md5, err))
+            return eb_wrap(err, "MD5 of flash 0x%X+0x%X", q[i].addr, q[i].len);
     }
     return 0;
 }

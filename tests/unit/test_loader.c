@@ -576,15 +576,15 @@ static void md5_many_sends_one_request_ahead_with_the_stub(void **state)
     struct loader *l = connected(f);
     for (size_t i = 0; i < 0x4000; i++)
         f->flash[0x1000 + i] = (uint8_t)(i * 13 + (i >> 8));
-    struct loader_md5_query q[3] = { { 0x1000, 0x1000, { 0 } },
-                                     { 0x2000, 0x2000, { 0 } },
-                                     { 0x4000, 0x800, { 0 } } };
+    struct skip_query q[3] = { { 0x1000, 0x1000, { 0 } },
+                               { 0x2000, 0x2000, { 0 } },
+                               { 0x4000, 0x800, { 0 } } };
     eb_err err = { 0 };
     assert_int_equal(loader_flash_md5_many(l, q, 3, &err), 0);
     assert_int_equal(f->md5_ahead, 0); /* ROM: one at a time */
     loader_set_stub(l, true);
     f->stub_md5 = true;
-    struct loader_md5_query s[3];
+    struct skip_query s[3];
     memcpy(s, q, sizeof s);
     memset(s[0].md5, 0, 16);
     assert_int_equal(loader_flash_md5_many(l, s, 3, &err), 0);
@@ -593,7 +593,7 @@ static void md5_many_sends_one_request_ahead_with_the_stub(void **state)
         uint8_t want[16];
         struct md5_ctx m;
         md5_init(&m);
-        md5_update(&m, q[i].size, f->flash + q[i].addr);
+        md5_update(&m, q[i].len, f->flash + q[i].addr);
         md5_digest(&m, 16, want);
         assert_memory_equal(q[i].md5, want, 16);
         assert_memory_equal(s[i].md5, want, 16);
