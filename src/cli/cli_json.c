@@ -135,7 +135,7 @@ int cli_json_end(int rc)
     return rc;
 }
 
-char *cli_json_latin1(const uint8_t *p, size_t n)
+static char *latin1_text(const uint8_t *p, size_t n)
 {
     char *s = malloc(3 * n + 1), *o = s;
     if (!s)
@@ -153,6 +153,25 @@ char *cli_json_latin1(const uint8_t *p, size_t n)
     }
     *o = '\0';
     return s;
+}
+
+cJSON *cli_json_event(const char *type, double t)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", type);
+    cJSON_AddNumberToObject(o, "t", t);
+    return o;
+}
+
+void cli_json_data_line(const char *type, double t, const uint8_t *p, size_t n)
+{
+    char *text = latin1_text(p, n);
+    if (!text)
+        return;
+    cJSON *o = cli_json_event(type, t);
+    cJSON_AddStringToObject(o, "data", text);
+    free(text);
+    cli_json_line(o);
 }
 
 void cli_json_add_address(cJSON *o, const char *name, uint32_t a)

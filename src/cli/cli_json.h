@@ -36,10 +36,14 @@ void cli_json_line(cJSON *doc);
 /* A progress object (--progress), printed at once; the result still follows. */
 void cli_json_progress(cJSON *doc);
 
-/* Bytes as JSON text (malloc'd, NULL when out of memory): each byte is a
- * Latin-1 character, so a reader gets the bytes back with
- * .encode('latin-1'); NUL, which a C string cannot hold, becomes U+FFFD. */
-char *cli_json_latin1(const uint8_t *p, size_t n);
+/* A streaming command's event (monitor, watch): {"type", "t": seconds
+ * since the command started}; the caller adds the event's fields. */
+cJSON *cli_json_event(const char *type, double t);
+/* Print the event {"type", "t", "data"} at once (cli_json_line), "data"
+ * the bytes p[0..n) as text: each byte a Latin-1 character, so a reader
+ * gets them back with .encode('latin-1'); NUL, which a C string cannot
+ * hold, becomes U+FFFD. Nothing is printed when memory runs out. */
+void cli_json_data_line(const char *type, double t, const uint8_t *p, size_t n);
 
 /* Remember why the command fails (the first message wins), for "error". */
 void cli_json_note_error(const char *message);

@@ -213,10 +213,7 @@ static double elapsed(const struct monitor *m)
 
 static cJSON *json_line(const struct monitor *m, const char *type)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", type);
-    cJSON_AddNumberToObject(o, "t", elapsed(m));
-    return o;
+    return cli_json_event(type, elapsed(m));
 }
 
 /* The "… N more identical boots" line is done: on a terminal it was drawn
@@ -423,13 +420,7 @@ static void show_grown_findings(struct monitor *m)
 
 static void show_chunk_json(struct monitor *m, const uint8_t *p, size_t n)
 {
-    char *text = cli_json_latin1(p, n);
-    if (!text)
-        return;
-    cJSON *o = json_line(m, "output");
-    cJSON_AddStringToObject(o, "data", text);
-    free(text);
-    cli_json_line(o);
+    cli_json_data_line("output", elapsed(m), p, n);
 }
 
 /* ---- the status rows ------------------------------------------------------ */

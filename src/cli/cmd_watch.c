@@ -25,28 +25,21 @@ static void on_sigint(int sig)
 }
 
 /* --json: one line per event, {"type", "t": seconds since the start, ...}. */
-static cJSON *json_event(const struct view *v, const char *type)
+static double seconds(const struct view *v)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", type);
-    cJSON_AddNumberToObject(o, "t", (double)(eb_now_ms() - v->t0_ms) / 1000.0);
-    return o;
+    return (double)(eb_now_ms() - v->t0_ms) / 1000.0;
 }
 
-static void json_output(const struct view *v, const char *type, const uint8_t *p, size_t n)
+static cJSON *json_event(const struct view *v, const char *type)
 {
-    char *text = cli_json_latin1(p, n);
-    cJSON *o = json_event(v, type);
-    cJSON_AddStringToObject(o, "data", text ? text : "");
-    free(text);
-    cli_json_line(o);
+    return cli_json_event(type, seconds(v));
 }
 
 static void to_stdout(void *ctx, const uint8_t *p, size_t n)
 {
     const struct view *v = ctx;
     if (v->json) {
-        json_output(v, "output", p, n);
+        cli_json_data_line("output", seconds(v), p, n);
         return;
     }
     fwrite(p, 1, n, stdout);
@@ -57,7 +50,7 @@ static void to_stderr(void *ctx, const uint8_t *p, size_t n)
 {
     const struct view *v = ctx;
     if (v->json) {
-        json_output(v, "error-output", p, n);
+        cli_json_data_line("error-output", seconds(v), p, n);
         return;
     }
     fwrite(p, 1, n, stderr);
