@@ -841,9 +841,9 @@ static int run(struct monitor *m)
 {
     if (m->colour && !m->a->no_status && statusbar_start(&m->bar, stdout))
         signal(SIGWINCH, on_resize);
+    bool raw = term_raw(); /* before the "Ctrl-] leaves" line: keys typed after it go out raw */
     start(m);
     update_status(m);
-    bool raw = term_raw();
     pump(m);
     if (raw)
         term_restore();

@@ -76,8 +76,10 @@ int cmd_repl(int argc, char **argv)
             fclose(log);
         return cli_fail(&err);
     }
-    fprintf(stderr, "espburn repl: connected to %s; Ctrl-] leaves\r\n", c.port);
+    /* raw first: a key typed as soon as the line shows must reach the board
+     * as typed (a cooked terminal would turn Enter into '\n') */
     term_raw();
+    fprintf(stderr, "espburn repl: connected to %s; Ctrl-] leaves\r\n", c.port);
     rc = pump(c.m.port, log, &err);
     term_restore();
     if (log)
