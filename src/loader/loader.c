@@ -204,6 +204,9 @@ static int exchange(struct loader *l, uint8_t op, const uint8_t *payload, size_t
 
 int loader_await(struct loader *l, uint8_t op, uint32_t size, struct esp_response *resp, eb_err *err)
 {
+    struct esp_response local;
+    if (!resp)
+        resp = &local;
     int timeout_ms = loader_op_timeout(l, op, size);
     int r = await_response(l, op, reply_len(l, op), eb_deadline_in(timeout_ms), resp, err);
     return answer_state(l, op, r, timeout_ms, resp, err);

@@ -35,6 +35,15 @@ enum before_mode {
     BEFORE_NO_RESET
 };
 
+/* Verify under the wire: with the stub, a compressed write asks for the MD5
+ * of flash from `from` up to what the stub has already written, while its
+ * last packet is on the wire (loader_write_deflated). `len` 0: not asked. */
+struct loader_early_md5 {
+    uint32_t from;
+    uint32_t len;
+    uint8_t md5[16];
+};
+
 struct loader {
     struct port *port;
     const struct chip *chip; /* after loader_detect_chip */
@@ -43,6 +52,7 @@ struct loader {
     uint32_t flash_block;        /* compressed bytes per *_DATA packet */
     uint32_t first_packet;       /* bytes of a compressed write's first packet; 0: flash_block
                                   * (a short one starts the stub's erase at once) */
+    struct loader_early_md5 *early_md5; /* set by the caller: hash under the last packet */
     uint32_t flash_size;         /* detected, 0 = unknown */
     uint64_t tx_bytes, rx_bytes; /* on the wire, SLIP included */
     int block_retries;           /* blocks resent after an error */
@@ -100,7 +110,8 @@ int loader_connect(struct loader *l, enum before_mode before, int attempts, eb_e
 /* Send a request without waiting for an answer (commands that give none,
  * or a request sent ahead of the previous one's answer). */
 int loader_send_request(struct loader *l, uint8_t op, const uint8_t *payload, size_t n, eb_err *err);
-/* Wait for the answer to `op` (the op's timeout for `size` bytes), once:
+/* Wait for the answer to `op` (the op's timeout for `size` bytes), once
+ * (`resp` may be NULL):
  * 0 an answer that did not fail, else -1 with the reason. */
 int loader_await(struct loader *l, uint8_t op, uint32_t size, struct esp_response *resp, eb_err *err);
 
@@ -150,7 +161,10 @@ int loader_flash_md5_many(struct loader *l, struct skip_query *q, unsigned n, eb
  * when given (see deflate_cache.h), else compressed now (libdeflate level 12);
  * packets of l->flash_block bytes (the first l->first_packet when set), each
  * sent after the previous one's answer; blocks that fail are resent. `wire`
- * (may be NULL) receives the compressed size. */
+ * (may be NULL) receives the compressed size. The stub answers a packet
+ * before writing it: its last packet may still be being written on return,
+ * and the next command (a BEGIN, an MD5) waits for it in the chip. With
+ * l->early_md5 set, the MD5 is asked for under the last packet. */
 int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, size_t len,
                           const bytes *ready, loader_progress_fn progress, void *pctx, size_t *wire,
                           eb_err *err);

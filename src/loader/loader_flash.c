@@ -147,25 +147,75 @@ static size_t meter_feed(struct inflate_meter *m, const uint8_t *p, size_t n)
     return m->total - before;
 }
 
-/* One *_DATA packet; `raw` is the bytes it puts in flash (the wait grows with it). */
-static int send_data_block(struct loader *l, uint8_t op, const uint8_t *chunk, uint32_t n, uint32_t seq,
-                           uint32_t raw, eb_err *err)
+/* One *_DATA packet: its opcode, bytes and sequence number, and `raw`, the
+ * bytes it puts in flash (the wait grows with it). */
+struct data_packet {
+    uint8_t op;
+    const uint8_t *chunk;
+    uint32_t n, seq, raw;
+};
+
+/* The packet's payload (sequence header + data) into *out (freed by the caller). */
+static int packet_payload(const struct data_packet *pk, uint8_t **out, eb_err *err)
 {
-    uint8_t *p = malloc(ESP_DATA_SUBHEADER_LEN + n);
+    uint8_t *p = malloc(ESP_DATA_SUBHEADER_LEN + pk->n);
     if (!p)
         return eb_fail(err, EB_IO, "out of memory");
-    wr_le32(p, n);
-    wr_le32(p + 4, seq);
+    wr_le32(p, pk->n);
+    wr_le32(p + 4, pk->seq);
     memset(p + 8, 0, 8);
-    memcpy(p + ESP_DATA_SUBHEADER_LEN, chunk, n);
+    memcpy(p + ESP_DATA_SUBHEADER_LEN, pk->chunk, pk->n);
+    *out = p;
+    return 0;
+}
+
+static int send_data_block(struct loader *l, const struct data_packet *pk, eb_err *err)
+{
+    uint8_t *p;
+    if (packet_payload(pk, &p, err))
+        return -1;
     int rc = -1;
     for (int attempt = 0; attempt < BLOCK_TRIES && rc; attempt++) {
         if (attempt)
             l->block_retries++;
-        rc = loader_cmd(l, op, p, ESP_DATA_SUBHEADER_LEN + n, raw, NULL, err);
+        rc = loader_cmd(l, pk->op, p, ESP_DATA_SUBHEADER_LEN + pk->n, pk->raw, NULL, err);
     }
     free(p);
     return rc;
+}
+
+/* The stubs write inflated data 32 KB at a time (esptool's stub: out_buf;
+ * esp-flasher-stub: its TINFL_LZ_DICT_SIZE buffer), the rest at the end. */
+#define STUB_WRITE_CHUNK 0x8000u
+
+/* Verify under the wire (l->early_md5): once the stub has worked through the
+ * packets before the last (a READ_REG answers after them), it is idle: the
+ * MD5 request is taken at once, and the last packet, sent right behind it,
+ * waits in the stub's other receive buffer (never a third frame) while the
+ * chip hashes what it has written, flash up to `end`. 1 done (the packet
+ * answered), 0 not asked, -1 failed. */
+static int last_packet_under_md5(struct loader *l, uint32_t end, const struct data_packet *pk, eb_err *err)
+{
+    struct loader_early_md5 *e = l->early_md5;
+    if (!l->stub || !e || end <= e->from)
+        return 0;
+    uint32_t v, len = end - e->from;
+    uint8_t q[16], *p;
+    struct esp_response r;
+    md5_payload(q, e->from, len);
+    if (loader_read_reg(l, ESP_MAGIC_REG, &v, err) || packet_payload(pk, &p, err))
+        return -1;
+    int rc = loader_send_request(l, OP_SPI_FLASH_MD5, q, sizeof q, err) ||
+             loader_send_request(l, pk->op, p, ESP_DATA_SUBHEADER_LEN + pk->n, err) ||
+             loader_await(l, OP_SPI_FLASH_MD5, len, &r, err) || md5_decode(l, &r, e->md5, err);
+    free(p);
+    if (rc)
+        return eb_wrap(err, "MD5 of flash 0x%X+0x%X", e->from, len);
+    e->len = len;
+    if (loader_await(l, pk->op, pk->raw, NULL, err) == 0)
+        return 1;
+    l->block_retries++; /* refused or unanswered: sent again the usual way */
+    return send_data_block(l, pk, err) ? -1 : 1;
 }
 
 /* Where packet `seq` of a stream starts: the first is `first` bytes, the rest `block`. */
@@ -174,11 +224,26 @@ static size_t packet_offset(uint32_t seq, uint32_t first, uint32_t block)
     return seq == 0 ? 0 : first + (size_t)(seq - 1) * block;
 }
 
+/* Packet `seq`: the last one under the early MD5 when asked, else sent and answered. */
+static int send_packet(struct loader *l, uint32_t addr, size_t len, const struct data_packet *pk, size_t before,
+                       bool last, eb_err *err)
+{
+    if (last && pk->seq > 0) {
+        size_t done = before / STUB_WRITE_CHUNK * STUB_WRITE_CHUNK;
+        int r = last_packet_under_md5(l, addr + (uint32_t)(done < len ? done : len), pk, err);
+        if (r)
+            return r < 0 ? -1 : 0;
+    }
+    return send_data_block(l, pk, err);
+}
+
 static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes *z,
                         loader_progress_fn progress, void *pctx, eb_err *err)
 {
     uint32_t block = l->flash_block;
     uint32_t first = l->first_packet && l->first_packet < block ? l->first_packet : block;
+    if (l->stub && l->early_md5 && z->len > block && z->len % block) /* the last packet full: it hides the hash */
+        first = (uint32_t)(z->len % block);
     uint32_t npackets = z->len <= first ? 1 : 1 + (uint32_t)((z->len - first + block - 1) / block);
     uint32_t erase =
         l->stub ? (uint32_t)len
@@ -199,11 +264,12 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
                          len);
             break;
         }
-        size_t off = packet_offset(seq, first, block);
+        size_t off = packet_offset(seq, first, block), before = m->total;
         uint32_t want = seq == 0 ? first : block;
-        uint32_t n = (uint32_t)(z->len - off < want ? z->len - off : want);
-        size_t raw = meter_feed(m, z->data + off, n);
-        rc = send_data_block(l, OP_FLASH_DEFL_DATA, z->data + off, n, seq, (uint32_t)raw, err);
+        struct data_packet pk = { OP_FLASH_DEFL_DATA, z->data + off, 0, seq, 0 };
+        pk.n = (uint32_t)(z->len - off < want ? z->len - off : want);
+        pk.raw = (uint32_t)meter_feed(m, pk.chunk, pk.n);
+        rc = send_packet(l, addr, len, &pk, before, seq + 1 == npackets, err);
         if (rc == 0 && l->noise_len && esp_reset_line_in_text(l->noise, l->noise_len, NULL, 0))
             rc = eb_fail(err, EB_IO, "the chip reset while writing");
         if (rc == 0 && progress)
@@ -236,10 +302,6 @@ int loader_write_deflated(struct loader *l, uint32_t addr, const uint8_t *data, 
                        addr, len, line);
     if (rc)
         return eb_wrap(err, "writing 0x%X+0x%zX", addr, len);
-    if (l->stub) { /* the stub acknowledges before writing: wait for the last block */
-        uint32_t v;
-        return loader_read_reg(l, ESP_MAGIC_REG, &v, err);
-    }
     return 0;
 }
 

@@ -87,6 +87,35 @@ def test_stream_plan_follows_the_rate(espburn, sim, seed, baud, begins):
     assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE[1:]])
 
 
+def test_wire_bound_writes_hash_under_the_last_packet_and_erase_sectors_as_data_comes(espburn, sim, seed):
+    """At 460800 the wire is the limit. The app's MD5 is asked for before its stream's last packet
+    (a full 16 KB one), so the chip hashes while that packet is on the wire; afterwards only the
+    rest is hashed. The bootloader, erased sector by sector, goes in packets of about one sector
+    erase on the wire (460800 baud: ~2 KB), so that the stub's erase-ahead keeps up with the data.
+    Read from the board's trace, in the order the board worked."""
+    board = sim(extra_args=("--trace",))
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "-b", 460800, timeout=300)
+    assert r.rc == 0 and "written and verified" in r.err, r
+    assert board.stop() == 0
+    lines = [x for x in board.stderr.splitlines() if x.startswith("sim: stub ")]
+    streams, cur = [], None
+    for x in lines:
+        if "FLASH_DEFL_BEGIN" in x:
+            cur = []
+            streams.append(cur)
+        elif cur is not None:
+            cur.append(x)
+    def data_sizes(stream):
+        return [int(x.split(", ")[1].split()[0]) for x in stream if "FLASH_DEFL_DATA" in x]
+    boot, app = streams[0], streams[-1]
+    assert len(data_sizes(boot)) > 3 and max(data_sizes(boot)) <= 2100 + 16, data_sizes(boot)
+    last = max(i for i, x in enumerate(app) if "FLASH_DEFL_DATA" in x)
+    assert "SPI_FLASH_MD5" in app[last - 1], app[last - 3:]
+    assert data_sizes(app)[-1] == 0x4000 + 16
+    assert any("SPI_FLASH_MD5" in x for x in app[last + 1:]), app[last:]
+    assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE[1:]])
+
+
 def pathlib_stub():
     import pathlib
     p = pathlib.Path(__file__).resolve().parents[2] / "node_modules/esptool-js/lib/targets/stub_flasher/stub_flasher_32.json"

@@ -45,6 +45,8 @@ struct fake {
     uint8_t md5_error;      /* answer SPI_FLASH_MD5 with this error, ROM style (4 status bytes) */
     bool stub_md5;          /* answer SPI_FLASH_MD5 as the stub: the raw digest, 2 status bytes */
     unsigned md5_ahead;     /* SPI_FLASH_MD5 requests that came before the last answer was read */
+    unsigned data_ahead;    /* FLASH_DEFL_DATA requests that came before the last answer was read */
+    uint32_t last_data_len; /* compressed bytes of the last FLASH_DEFL_DATA */
 };
 
 static void set_reg(struct fake *f, uint32_t addr, uint32_t v)
@@ -106,6 +108,9 @@ static void fake_defl_data(struct fake *f, const uint8_t *d, size_t n)
     }
     assert_int_equal(seq, f->next_seq);
     assert_int_equal(len, n - 16);
+    if (f->out_pos < f->out.len)
+        f->data_ahead++;
+    f->last_data_len = len;
     f->next_seq++;
     f->z.next_in = (Bytef *)d + 16;
     f->z.avail_in = len;
@@ -602,6 +607,46 @@ static void md5_many_sends_one_request_ahead_with_the_stub(void **state)
     fake_free(f);
 }
 
+/* Verify under the wire: with the stub, the MD5 of what it has written (whole
+ * 32 KB pieces) is asked for before the last packet, and the last packet,
+ * a full one, goes out before that answer is read. */
+static void early_md5_is_asked_under_the_last_packet(void **state)
+{
+    (void)state;
+    struct fake *f = fake_new();
+    struct loader *l = connected(f);
+    loader_set_stub(l, true);
+    f->stub_md5 = true;
+    size_t n = 100000;
+    uint8_t *img = malloc(n);
+    uint32_t x = 99;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        img[i] = (uint8_t)(x >> 24);
+    }
+    struct loader_early_md5 e = { .from = 0x20000 };
+    l->early_md5 = &e;
+    eb_err err = { 0 };
+    size_t wire = 0;
+    assert_int_equal(loader_write_deflated(l, 0x20000, img, n, NULL, NULL, NULL, &wire, &err), 0);
+    l->early_md5 = NULL;
+    assert_memory_equal(f->flash + 0x20000, img, n);
+    assert_int_equal(f->ncommands[OP_SPI_FLASH_MD5], 1);
+    assert_int_equal(f->data_ahead, 1);
+    assert_int_equal(f->last_data_len, ESP_STUB_FLASH_BLOCK);
+    /* incompressible: all but the last 16 KB inflated before it, in whole 32 KB pieces */
+    assert_int_equal(e.len, (n - ESP_STUB_FLASH_BLOCK) / 0x8000 * 0x8000);
+    uint8_t want[16];
+    struct md5_ctx m;
+    md5_init(&m);
+    md5_update(&m, e.len, img);
+    md5_digest(&m, 16, want);
+    assert_memory_equal(e.md5, want, 16);
+    free(img);
+    loader_free(l);
+    fake_free(f);
+}
+
 static void block_refused_three_times_fails_clearly(void **state)
 {
     (void)state;
@@ -854,6 +899,7 @@ int main(void)
         cmocka_unit_test(deflated_write_lands_and_resends_a_refused_block),
         cmocka_unit_test(block_refused_three_times_fails_clearly),
         cmocka_unit_test(md5_many_sends_one_request_ahead_with_the_stub),
+        cmocka_unit_test(early_md5_is_asked_under_the_last_packet),
         cmocka_unit_test(skip_finds_one_changed_sector_cheaply),
         cmocka_unit_test(skip_splits_a_differing_range_in_batches),
         cmocka_unit_test(skip_budget_marks_the_rest_changed),
