@@ -21,11 +21,11 @@ struct job {
     struct device_flash_result *r;
     struct skip_run **runs; /* per region: what to write, the changed sectors merged */
     unsigned *nruns;
-    struct deflate_cache *zc; /* the pieces, compressed ahead while others are written */
-    bool per_block;           /* the stream plan: one stream per 64 KB block (see plan_streams) */
-    size_t run_done;          /* bytes of the run being written that earlier pieces wrote */
+    struct deflate_cache *zc;      /* the pieces, compressed ahead while others are written */
+    bool per_block;                /* the stream plan: one stream per 64 KB block (see plan_streams) */
+    size_t run_done;               /* bytes of the run being written that earlier pieces wrote */
     struct loader_early_md5 early; /* the last long run's hash taken under its last packet */
-    unsigned current;         /* the region being written */
+    unsigned current;              /* the region being written */
     eb_err *err;
 };
 
@@ -264,7 +264,8 @@ static int write_piece(struct job *j, const struct device_region *r, const struc
     uint32_t block_was = l->flash_block, small = sector_packet(j, r->addr + p->off, p->len);
     if (small)
         l->flash_block = small;
-    int rc = loader_write_deflated(l, r->addr + p->off, r->data + p->off, p->len, z, on_progress, j, wire, j->err);
+    int rc =
+        loader_write_deflated(l, r->addr + p->off, r->data + p->off, p->len, z, on_progress, j, wire, j->err);
     l->flash_block = block_was;
     return rc;
 }

@@ -49,13 +49,13 @@ struct loader {
     const struct chip *chip; /* after loader_detect_chip */
     bool stub;               /* a flasher stub answers (2 status bytes, big blocks) */
     unsigned status_len;
-    uint32_t flash_block;        /* compressed bytes per *_DATA packet */
-    uint32_t first_packet;       /* bytes of a compressed write's first packet; 0: flash_block
+    uint32_t flash_block;               /* compressed bytes per *_DATA packet */
+    uint32_t first_packet;              /* bytes of a compressed write's first packet; 0: flash_block
                                   * (a short one starts the stub's erase at once) */
     struct loader_early_md5 *early_md5; /* set by the caller: hash under the last packet */
-    uint32_t flash_size;         /* detected, 0 = unknown */
-    uint64_t tx_bytes, rx_bytes; /* on the wire, SLIP included */
-    int block_retries;           /* blocks resent after an error */
+    uint32_t flash_size;                /* detected, 0 = unknown */
+    uint64_t tx_bytes, rx_bytes;        /* on the wire, SLIP included */
+    int block_retries;                  /* blocks resent after an error */
     loader_note_fn note;
     void *note_ctx;
     /* The caller's cancel flag (may be NULL): a compressed write stops

@@ -225,8 +225,8 @@ static size_t packet_offset(uint32_t seq, uint32_t first, uint32_t block)
 }
 
 /* Packet `seq`: the last one under the early MD5 when asked, else sent and answered. */
-static int send_packet(struct loader *l, uint32_t addr, size_t len, const struct data_packet *pk, size_t before,
-                       bool last, eb_err *err)
+static int send_packet(struct loader *l, uint32_t addr, size_t len, const struct data_packet *pk,
+                       size_t before, bool last, eb_err *err)
 {
     if (last && pk->seq > 0) {
         size_t done = before / STUB_WRITE_CHUNK * STUB_WRITE_CHUNK;
@@ -242,7 +242,8 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
 {
     uint32_t block = l->flash_block;
     uint32_t first = l->first_packet && l->first_packet < block ? l->first_packet : block;
-    if (l->stub && l->early_md5 && z->len > block && z->len % block) /* the last packet full: it hides the hash */
+    if (l->stub && l->early_md5 && z->len > block &&
+        z->len % block) /* the last packet full: it hides the hash */
         first = (uint32_t)(z->len % block);
     uint32_t npackets = z->len <= first ? 1 : 1 + (uint32_t)((z->len - first + block - 1) / block);
     uint32_t erase =
