@@ -23,6 +23,7 @@ struct job {
     unsigned *nruns;
     struct deflate_cache *zc;      /* the pieces, compressed ahead while others are written */
     bool per_block;                /* the stream plan: one stream per 64 KB block (see plan_streams) */
+    bool short_first;              /* ... each opened with a short packet (esptool's stub) */
     size_t run_done;               /* bytes of the run being written that earlier pieces wrote */
     struct loader_early_md5 early; /* the last long run's hash taken under its last packet */
     unsigned current;              /* the region being written */
@@ -141,10 +142,11 @@ static int check_regions(struct job *j, bool erased)
  * compressed stream, then leaves the flash idle while the rest of the stream
  * comes: when a 64 KB block takes the flash longer (erase + 256 page
  * programs, the part's datasheet figures) than its compressed bytes take on
- * the wire, the flash is the limit, and one stream per block, opened with a
- * short first packet so that the block's erase starts while the rest of it
- * is on the wire, keeps the flash busy. Else one stream per run (fewer
- * bytes, fewer BEGINs). Measured in docs/flashing-speed.md. */
+ * the wire, the flash is the limit, and one stream per block keeps the flash
+ * busy: esp-flasher-stub starts the block's erase at BEGIN; esptool's stub
+ * (or one espburn does not know) at its first packet, so there the stream
+ * opens with a short one while the rest is on the wire. Else one stream per
+ * run (fewer bytes, fewer BEGINs). Measured in docs/flashing-speed.md. */
 #define STREAM_BLOCK        0x10000u
 #define STREAM_FIRST_PACKET 64u  /* compressed bytes: enough for one inflate step */
 #define STREAM_RATIO_PM     650u /* compressed / raw, per mille: ESP32 apps (the seed's 0.63) */
@@ -156,11 +158,15 @@ static void plan_streams(struct job *j)
     uint64_t wire_us =
         (uint64_t)STREAM_BLOCK * STREAM_RATIO_PM / 1000 * 10 * 1000000 / (j->d->baud ? j->d->baud : 1);
     j->per_block = j->d->l->stub && flash_us > wire_us;
-    char why[200];
+    j->short_first = j->per_block && j->d->l->stub_kind != STUB_KIND_ESP_FLASHER;
+    char why[240];
     snprintf(
         why, sizeof why,
         "%s: a 64 KB block takes the flash %.0f ms, its compressed bytes the wire about %.0f ms at %u baud",
-        j->per_block ? "one stream per 64 KB block, each opened with a short packet" : "one stream per run",
+        !j->per_block    ? "one stream per run"
+        : j->short_first ? "one stream per 64 KB block, each opened with a short packet (the stub erases "
+                           "from its first packet)"
+                         : "one stream per 64 KB block (the stub erases from BEGIN)",
         flash_us / 1000.0, wire_us / 1000.0, j->d->baud);
     device_note(j->d, "stream plan", why);
 }
@@ -275,7 +281,7 @@ static int write_run(struct job *j, const struct device_region *r, const struct 
 {
     struct loader *l = j->d->l;
     uint32_t first_was = l->first_packet;
-    l->first_packet = j->per_block ? STREAM_FIRST_PACKET : 0;
+    l->first_packet = j->short_first ? STREAM_FIRST_PACKET : 0;
     bool early = !j->per_block && run->len >= EARLY_MD5_MIN;
     j->early = (struct loader_early_md5){ .from = r->addr + run->off };
     int rc = 0;

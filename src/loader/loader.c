@@ -116,6 +116,7 @@ static int await_response(struct loader *l, uint8_t op, int expect_len, struct e
 void loader_set_stub(struct loader *l, bool stub)
 {
     l->stub = stub;
+    l->stub_kind = STUB_KIND_UNKNOWN; /* stub_run says which, when it knows */
     l->status_len = stub ? ESP_STUB_STATUS_LEN : ESP_ROM_STATUS_LEN;
     l->flash_block = stub ? ESP_STUB_FLASH_BLOCK : ESP_ROM_FLASH_BLOCK;
 }

@@ -19,6 +19,7 @@
 #include "loader/frame.h"
 #include "loader/skip.h"
 #include "loader/slip.h"
+#include "loader/stub_known.h"
 #include "port/port.h"
 
 #define LOADER_NOISE_MAX 2048
@@ -46,8 +47,9 @@ struct loader_early_md5 {
 
 struct loader {
     struct port *port;
-    const struct chip *chip; /* after loader_detect_chip */
-    bool stub;               /* a flasher stub answers (2 status bytes, big blocks) */
+    const struct chip *chip;  /* after loader_detect_chip */
+    bool stub;                /* a flasher stub answers (2 status bytes, big blocks) */
+    enum stub_kind stub_kind; /* which stub, when it is one espburn started and knows */
     unsigned status_len;
     uint32_t flash_block;               /* compressed bytes per *_DATA packet */
     uint32_t first_packet;              /* bytes of a compressed write's first packet; 0: flash_block

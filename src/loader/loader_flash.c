@@ -242,8 +242,8 @@ static int write_stream(struct loader *l, uint32_t addr, size_t len, const bytes
 {
     uint32_t block = l->flash_block;
     uint32_t first = l->first_packet && l->first_packet < block ? l->first_packet : block;
-    if (l->stub && l->early_md5 && z->len > block &&
-        z->len % block) /* the last packet full: it hides the hash */
+    /* under an early MD5 the first packet takes the odd bytes: the last, full, hides the hash */
+    if (l->stub && l->early_md5 && z->len > block && z->len % block)
         first = (uint32_t)(z->len % block);
     uint32_t npackets = z->len <= first ? 1 : 1 + (uint32_t)((z->len - first + block - 1) / block);
     uint32_t erase =

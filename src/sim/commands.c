@@ -11,7 +11,7 @@
 #include "loader/protocol.h"
 #include "sim/bus.h"
 #include "sim/engine.h"
-#include "sim/stub_models.h"
+#include "loader/stub_known.h"
 #include "sim/simboot.h"
 
 #define STUB_MAX_BLOCK      ESP_STUB_FLASH_BLOCK
@@ -187,7 +187,7 @@ static uint64_t stub_erase_through(struct sim *s, uint32_t end, uint64_t t)
 {
     struct sim_transfer *x = &s->xfer;
     uint32_t limit =
-        s->stub_model == SIM_STUB_ESP_FLASHER ? end : end / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR + 1;
+        s->stub_model == STUB_KIND_ESP_FLASHER ? end : end / ESP_FLASH_SECTOR * ESP_FLASH_SECTOR + 1;
     while (x->next_erase < x->erase_end && x->next_erase < limit) {
         t = flash_ready_at(s, t);
         stub_erase_opportunistic(s, t);
@@ -489,7 +489,7 @@ static void cmd_flash_begin(struct sim *s, const struct req *r, uint64_t t)
     }
     s->stub_flash_error = 0;
     uint64_t at = t;
-    if (stub && s->stub_model == SIM_STUB_ESP_FLASHER) /* s_init_flash_operation: the first erase starts */
+    if (stub && s->stub_model == STUB_KIND_ESP_FLASHER) /* s_init_flash_operation: the first erase starts */
         stub_erase_opportunistic(s, t);
     else if (stub) /* esptool's stub: SPIUnlock, a status-register write it waits for */
         at = stub_unlock(s, t);
@@ -643,8 +643,8 @@ static void cmd_mem_data(struct sim *s, const struct req *r, uint64_t t)
 
 /* The board stands in for a stub only when it knows the image: the
  * SHA-256 of each fully uploaded segment, matched against the table of
- * stub_models.c, and the entry point inside an uploaded IRAM segment. */
-static const struct sim_stub_row *known_stub(const struct sim *s, uint32_t entry)
+ * loader/stub_known.c, and the entry point inside an uploaded IRAM segment. */
+static const struct stub_known_row *known_stub(const struct sim *s, uint32_t entry)
 {
     uint8_t digests[SIM_MEM_SEGMENTS][EB_SHA256_LEN];
     int n = 0;
@@ -661,7 +661,7 @@ static const struct sim_stub_row *known_stub(const struct sim *s, uint32_t entry
             sha256_buf(img, g->size, digests[n++]);
         free(img);
     }
-    return entry_ok ? sim_stub_identify((const uint8_t(*)[EB_SHA256_LEN])digests, n) : NULL;
+    return entry_ok ? stub_known_identify((const uint8_t(*)[EB_SHA256_LEN])digests, n) : NULL;
 }
 
 static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
@@ -675,15 +675,14 @@ static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
     s->mem_active = false;
     if (no_jump)
         return;
-    const struct sim_stub_row *stub = in_stub(s) ? NULL : known_stub(s, entry);
+    const struct stub_known_row *stub = in_stub(s) ? NULL : known_stub(s, entry);
     if (stub) {
         s->state = SIM_STUB;
         s->stub_model = stub->model;
         s->spi_attached = true; /* the stub attaches the flash itself */
         s->declared_flash_size = STUB_FLASH_MAX;
         sim_emit_frame(s, (const uint8_t *)ESP_OHAI, 4, t + 1000);
-        sim_tracef(s, "stub recognised: %s, modelled as %s: OHAI", stub->source,
-                   sim_stub_model_name(stub->model));
+        sim_tracef(s, "stub recognised: %s, modelled as %s: OHAI", stub->source, stub_kind_name(stub->model));
         return;
     }
     sim_tracef(s, "jump to 0x%08x: not a stub the board knows (docs/sim.md, \"Stubs\"); silence", entry);

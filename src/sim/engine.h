@@ -22,7 +22,7 @@
 #include "sim/memory.h"
 #include "sim/nor_flash.h"
 #include "sim/spi_flash.h"
-#include "sim/stub_models.h"
+#include "loader/stub_known.h"
 
 /* Faults on demand (--fault). Counters are 1-based; 0 = off. */
 struct sim_faults {
@@ -116,9 +116,9 @@ struct sim {
      * frame the CPU works on was overwritten by a third one. */
     uint32_t fifo_frames;
     bool fifo_open, overrun_marked;
-    uint64_t overruns;              /* frames that arrived while both buffers were full */
-    uint8_t busy_op;                /* the command the CPU works on (commands.c sets it) */
-    enum sim_stub_model stub_model; /* which stub runs (SIM_STUB state) */
+    uint64_t overruns;         /* frames that arrived while both buffers were full */
+    uint8_t busy_op;           /* the command the CPU works on (commands.c sets it) */
+    enum stub_kind stub_model; /* which stub runs (SIM_STUB state) */
     struct slip_decoder slip;
     uint8_t *frame;
     /* Loader state. */

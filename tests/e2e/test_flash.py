@@ -87,6 +87,37 @@ def test_stream_plan_follows_the_rate(espburn, sim, seed, baud, begins):
     assert_holds(flash_bytes(board), [(a, (seed / p).read_bytes()) for a, p in BUNDLE[1:]])
 
 
+def app_first_packets(trace):
+    """The first FLASH_DEFL_DATA size of each stream at or after 0x10000, from the board's trace."""
+    sizes, begun = [], False
+    for x in trace.splitlines():
+        if "stub FLASH_DEFL_BEGIN" in x:
+            begun = True
+        elif begun and "stub FLASH_DEFL_DATA" in x:
+            sizes.append(int(x.split(", ")[1].split()[0]))
+            begun = False
+    return sizes[3:]  # past the bootloader, the table and the PHY data
+
+
+def test_per_block_streams_open_short_only_for_the_stub_that_erases_at_its_first_packet(espburn, sim, seed):
+    """At 2 Mbaud each 64 KB block is a stream. esp-flasher-stub (esptool-js 0.7, found first) starts
+    the block's erase at BEGIN: the first packet is a full one. esptool's stub (esptool-js 0.5.7,
+    given with --stub) starts it at the first packet: each stream opens with 64 bytes. espburn tells
+    the two apart by the images' digests; --explain says which plan it took."""
+    board = sim(extra_args=("--trace",))
+    r = espburn("flash", seed, "-p", board.url, *KEEP, "-b", 2000000, "--explain", timeout=300)
+    assert r.rc == 0 and "the stub erases from BEGIN" in r.err, r
+    assert board.stop() == 0
+    assert "esp-flasher-stub" in board.stderr
+    assert min(app_first_packets(board.stderr)) > 64 + 16
+    legacy = sim(extra_args=("--trace",))
+    r = espburn("flash", seed, "-p", legacy.url, *KEEP, "-b", 2000000, "--stub", pathlib_stub(), "--explain",
+                timeout=300)
+    assert r.rc == 0 and "opened with a short packet" in r.err, r
+    assert legacy.stop() == 0
+    assert set(app_first_packets(legacy.stderr)) == {64 + 16}
+
+
 def test_wire_bound_writes_hash_under_the_last_packet_and_erase_sectors_as_data_comes(espburn, sim, seed):
     """At 460800 the wire is the limit. The app's MD5 is asked for before its stream's last packet
     (a full 16 KB one), so the chip hashes while that packet is on the wire; afterwards only the

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <nettle/md5.h>
@@ -647,6 +648,30 @@ static void early_md5_is_asked_under_the_last_packet(void **state)
     fake_free(f);
 }
 
+/* The table of known stubs finds a row by its two digests in any order and
+ * among others, and not by one of them alone. The digests of esptool-js
+ * 0.7.0's esp32.json (esp-flasher-stub), text then data, written out here. */
+static void known_stub_needs_both_digests(void **state)
+{
+    (void)state;
+    static const char *const hex[2] = {
+        "fc5fb606754d152b9b9e4f20c72fdad83d1d99b1b139744bc53cc160b1edd570",
+        "580837cfef9d57b223a4d30cf634dad72f1fdcc19b499ca62b514b487a0c3438",
+    };
+    uint8_t d[3][EB_SHA256_LEN] = { { 0 } };
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < EB_SHA256_LEN; i++) {
+            unsigned v;
+            assert_int_equal(sscanf(hex[k] + 2 * i, "%2x", &v), 1);
+            d[2 - k][i] = (uint8_t)v; /* data first, text last, a stranger in front */
+        }
+    const struct stub_known_row *row = stub_known_identify((const uint8_t(*)[EB_SHA256_LEN])d, 3);
+    assert_non_null(row);
+    assert_int_equal(row->model, STUB_KIND_ESP_FLASHER);
+    assert_non_null(strstr(row->source, "esp32.json"));
+    assert_null(stub_known_identify((const uint8_t(*)[EB_SHA256_LEN])d, 2)); /* the text digest left out */
+}
+
 static void block_refused_three_times_fails_clearly(void **state)
 {
     (void)state;
@@ -875,6 +900,7 @@ static void stub_json_is_parsed_uploaded_and_started(void **state)
     assert_true(l->stub);
     assert_int_equal(l->status_len, 2);
     assert_int_equal(l->flash_block, 0x4000);
+    assert_int_equal(l->stub_kind, STUB_KIND_UNKNOWN); /* an image not in stub_known.c */
     assert_int_equal(f->ram.len, 9);
     assert_memory_equal(f->ram.data, img.text.data, 8);
     stub_free(&img);
@@ -900,6 +926,7 @@ int main(void)
         cmocka_unit_test(block_refused_three_times_fails_clearly),
         cmocka_unit_test(md5_many_sends_one_request_ahead_with_the_stub),
         cmocka_unit_test(early_md5_is_asked_under_the_last_packet),
+        cmocka_unit_test(known_stub_needs_both_digests),
         cmocka_unit_test(skip_finds_one_changed_sector_cheaply),
         cmocka_unit_test(skip_splits_a_differing_range_in_batches),
         cmocka_unit_test(skip_budget_marks_the_rest_changed),
