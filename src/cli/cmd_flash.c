@@ -295,23 +295,31 @@ static void print_table(void)
     }
 }
 
-/* The esptool line for what this run does: its port, rate and header options
- * (esptool has no `auto` rate: -b auto is shown as a fast common one). */
-static int esptool_line(const struct flash_opts *o, const struct plan *p, bytes *cmd)
+/* The esptool line for what this run does: its port, rate, chip and header
+ * options (esptool has no `auto` rate: -b auto is shown as a fast common one). */
+static int esptool_line(const struct flash_opts *o, const struct plan *p, const struct chip *chip, bytes *cmd)
 {
     struct esptool_args a = { .port = o->dev.ports[0],
                               .baud = o->dev.baud_auto ? 921600 : o->dev.baud,
                               .mode = o->fl.hdr.mode,
                               .freq = o->fl.hdr.freq,
                               .size = o->fl.hdr.size,
-                              .v4 = cli_out.esptool_v4 };
+                              .v4 = cli_out.esptool_v4,
+                              .chip = chip };
     return plan_esptool_command(p, &a, cmd);
 }
 
-static void print_esptool(const struct flash_opts *o, const struct plan *p)
+/* The chip for the esptool line: the first board's when the files did not
+ * say which and it is known (NULL: the plan's). */
+static const struct chip *esptool_chip(const struct plan *p)
+{
+    return p->chip_assumed && all_boards && all_boards[0].d.l ? all_boards[0].d.l->chip : NULL;
+}
+
+static void print_esptool(const struct flash_opts *o, const struct plan *p, const struct chip *chip)
 {
     bytes cmd = { 0 };
-    if (!o->dev.quiet && !o->dev.json && esptool_line(o, p, &cmd) == 0 && cmd.len) {
+    if (!o->dev.quiet && !o->dev.json && esptool_line(o, p, chip, &cmd) == 0 && cmd.len) {
         fprintf(stderr, "esptool equivalent: %.*s\n", (int)cmd.len, (const char *)cmd.data);
     }
     bytes_free(&cmd);
@@ -324,7 +332,7 @@ static void print_report_json(const struct flash_opts *o, const struct plan *p, 
     cJSON_AddStringToObject(j, "source", p->source_kind);
     cJSON_AddItemToObject(j, "findings", cli_findings_json(p));
     bytes cmd = { 0 };
-    if (esptool_line(o, p, &cmd) == 0 && bytes_append_byte(&cmd, 0) == 0)
+    if (esptool_line(o, p, esptool_chip(p), &cmd) == 0 && bytes_append_byte(&cmd, 0) == 0)
         cJSON_AddStringToObject(j, "esptool_command", (const char *)cmd.data);
     bytes_free(&cmd);
     cJSON *arr = cJSON_AddArrayToObject(j, "boards");
@@ -403,12 +411,15 @@ int cmd_flash(int argc, char **argv)
         free(o.src);
         return cli_fail(&err);
     }
-    print_esptool(&o, &p);
+    if (!p.chip_assumed)
+        print_esptool(&o, &p, NULL);
     nboards = o.dev.nports;
     all_boards = calloc(nboards, sizeof *all_boards);
     show_progress =
         cli_progress_mode_for(o.dev.quiet, o.dev.json, false) == CLI_PROGRESS_BAR && !o.dev.explain;
     run_boards(&o, &p);
+    if (p.chip_assumed) /* nothing said which chip: the line names the board's once it is known */
+        print_esptool(&o, &p, esptool_chip(&p));
     rc = report(&o, &p);
     remember_flashed(&o);
     for (unsigned i = 0; i < nboards; i++) {

@@ -91,6 +91,7 @@ struct esptool_args {
     uint32_t baud;                  /* 0: no -b (esptool's 115200) */
     const char *mode, *freq, *size; /* header options; NULL: the plan's */
     bool v4;                        /* esptool v4's spelling (esptool.py write_flash --flash_mode) */
+    const struct chip *chip;        /* NULL: the plan's (a board's, when the plan only assumed one) */
 };
 #define ESPTOOL_SUGGESTED_BAUD 460800 /* what `plan` suggests: fast, and within every USB bridge's reach */
 

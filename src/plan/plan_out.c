@@ -50,7 +50,7 @@ int plan_esptool_command(const struct plan *p, const struct esptool_args *a, byt
     char baud[16] = "";
     if (a->baud)
         snprintf(baud, sizeof baud, "%u", a->baud);
-    int rc = append_str(out, s->program) | append_option(out, "--chip", p->chip->name) |
+    int rc = append_str(out, s->program) | append_option(out, "--chip", (a->chip ? a->chip : p->chip)->name) |
              append_option(out, "-p", a->port ? a->port : "PORT") | append_option(out, "-b", baud) |
              append_str(out, s->write) | append_option(out, s->mode, a->mode ? a->mode : p->flash_mode) |
              append_option(out, s->freq, a->freq ? a->freq : p->flash_freq) |

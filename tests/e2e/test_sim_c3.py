@@ -118,6 +118,21 @@ def test_c3_stub_is_recognised(espburn, sim, bundle):
             in board.stderr)
 
 
+def test_esptool_line_names_the_boards_chip_when_the_files_name_none(espburn, sim, tmp_path):
+    """A data file names no chip: the plan assumes an ESP32, but the esptool equivalent is printed
+    once the board is known, with its chip (text and --json), so that the line works as written."""
+    blob = tmp_path / "data.bin"
+    blob.write_bytes(bytes(range(256)) * 64)
+    board = sim(board=BOARD)
+    r = espburn("flash", "0x100000", blob, "-p", board.url, timeout=120)
+    assert r.rc == 0, r
+    line = next(x for x in r.err.splitlines() if x.startswith("esptool equivalent:"))
+    assert "--chip esp32c3 " in line, line
+    r = espburn("flash", "0x100000", blob, "-p", board.url, "--json", timeout=120)
+    assert r.rc == 0, r
+    assert "--chip esp32c3 " in json.loads(r.out)["esptool_command"]
+
+
 def test_c3_app_at_0x0_is_refused(espburn, sim, bundle):
     board = sim(board=BOARD)
     r = espburn("flash", f"{bundle[2][1]}@0x0", "-p", board.url, timeout=120)
