@@ -21,12 +21,13 @@ struct job {
     struct device_flash_result *r;
     struct skip_run **runs; /* per region: what to write, the changed sectors merged */
     unsigned *nruns;
-    struct deflate_cache *zc;      /* the pieces, compressed ahead while others are written */
-    bool per_block;                /* the stream plan: one stream per 64 KB block (see plan_streams) */
-    bool short_first;              /* ... each opened with a short packet (esptool's stub) */
-    size_t run_done;               /* bytes of the run being written that earlier pieces wrote */
-    struct loader_early_md5 early; /* the last long run's hash taken under its last packet */
-    unsigned current;              /* the region being written */
+    struct deflate_cache *zc;          /* the pieces, compressed ahead while others are written */
+    bool per_block;                    /* the stream plan: one stream per 64 KB block (see plan_streams) */
+    bool short_first;                  /* ... each opened with a short packet (esptool's stub) */
+    const struct flash_timing *timing; /* the flash part's (plan_streams) */
+    size_t run_done;                   /* bytes of the run being written that earlier pieces wrote */
+    struct loader_early_md5 early;     /* the last long run's hash taken under its last packet */
+    unsigned current;                  /* the region being written */
     eb_err *err;
 };
 
@@ -153,7 +154,7 @@ static int check_regions(struct job *j, bool erased)
 
 static void plan_streams(struct job *j)
 {
-    const struct flash_timing *t = flash_timing_or_default(flash_part_by_jedec(j->d->jedec));
+    const struct flash_timing *t = j->timing = flash_timing_or_default(flash_part_by_jedec(j->d->jedec));
     uint64_t flash_us = t->block_erase_us + (uint64_t)(STREAM_BLOCK / 256) * t->page_program_us;
     uint64_t wire_us =
         (uint64_t)STREAM_BLOCK * STREAM_RATIO_PM / 1000 * 10 * 1000000 / (j->d->baud ? j->d->baud : 1);
@@ -257,8 +258,7 @@ static uint32_t sector_packet(const struct job *j, uint32_t addr, uint32_t len)
 {
     if (!j->d->l->stub || (addr % STREAM_BLOCK == 0 && len >= STREAM_BLOCK))
         return 0;
-    const struct flash_timing *t = flash_timing_or_default(flash_part_by_jedec(j->d->jedec));
-    uint64_t bytes = (uint64_t)j->d->baud / 10 * t->sector_erase_us / 1000000;
+    uint64_t bytes = (uint64_t)j->d->baud / 10 * j->timing->sector_erase_us / 1000000;
     return bytes < 1024 ? 1024 : bytes < j->d->l->flash_block ? (uint32_t)bytes : 0;
 }
 

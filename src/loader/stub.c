@@ -114,7 +114,7 @@ int stub_run(struct loader *l, const struct stub_image *s, eb_err *err)
     sha256_buf(s->text.data, s->text.len, digests[0]);
     sha256_buf(s->data.data, s->data.len, digests[1]);
     const struct stub_known_row *known = stub_known_identify((const uint8_t(*)[EB_SHA256_LEN])digests, 2);
-    l->stub_kind = known ? known->model : STUB_KIND_UNKNOWN;
+    l->stub_kind = known ? known->kind : STUB_KIND_UNKNOWN;
     return 0;
 }
 

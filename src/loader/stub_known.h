@@ -18,7 +18,7 @@ enum stub_kind {
 
 struct stub_known_row {
     const char *source; /* where the image ships: "esptool-js 0.5.7 stub_flasher_32.json" */
-    enum stub_kind model;
+    enum stub_kind kind;
     const char *text_sha256; /* hex, of the text segment as uploaded */
     const char *data_sha256; /* hex, of the data segment */
 };

@@ -678,11 +678,11 @@ static void cmd_mem_end(struct sim *s, const struct req *r, uint64_t t)
     const struct stub_known_row *stub = in_stub(s) ? NULL : known_stub(s, entry);
     if (stub) {
         s->state = SIM_STUB;
-        s->stub_model = stub->model;
+        s->stub_model = stub->kind;
         s->spi_attached = true; /* the stub attaches the flash itself */
         s->declared_flash_size = STUB_FLASH_MAX;
         sim_emit_frame(s, (const uint8_t *)ESP_OHAI, 4, t + 1000);
-        sim_tracef(s, "stub recognised: %s, modelled as %s: OHAI", stub->source, stub_kind_name(stub->model));
+        sim_tracef(s, "stub recognised: %s, modelled as %s: OHAI", stub->source, stub_kind_name(stub->kind));
         return;
     }
     sim_tracef(s, "jump to 0x%08x: not a stub the board knows (docs/sim.md, \"Stubs\"); silence", entry);

@@ -667,7 +667,7 @@ static void known_stub_needs_both_digests(void **state)
         }
     const struct stub_known_row *row = stub_known_identify((const uint8_t(*)[EB_SHA256_LEN])d, 3);
     assert_non_null(row);
-    assert_int_equal(row->model, STUB_KIND_ESP_FLASHER);
+    assert_int_equal(row->kind, STUB_KIND_ESP_FLASHER);
     assert_non_null(strstr(row->source, "esp32.json"));
     assert_null(stub_known_identify((const uint8_t(*)[EB_SHA256_LEN])d, 2)); /* the text digest left out */
 }
